@@ -1,0 +1,62 @@
+import { type Static, Type } from "typebox";
+import { AppointmentId, ClinicId, SessionId, Timestamp, UserId } from "./common.ts";
+
+/** Event types of design.md §6; the routing key on RabbitMQ is the type itself. */
+export const EventTypes = {
+  appointmentBooked: "appointment.booked",
+  appointmentCancelled: "appointment.cancelled",
+  consultationStarted: "appointment.consultation.started",
+  consultationCompleted: "appointment.consultation.completed",
+} as const;
+export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
+
+/** The exchange every service publishes to. */
+export const EVENTS_EXCHANGE = "clinic.events";
+
+export const AppointmentBookedData = Type.Object({
+  appointment_id: AppointmentId,
+  clinic_id: ClinicId,
+  doctor_id: UserId,
+  patient_id: UserId,
+  patient_name: Type.String(),
+  start_time: Timestamp,
+  duration_minutes: Type.Integer(),
+  booking_type: Type.Literal("CLINIC_BASED"),
+  video_enabled: Type.Boolean(),
+});
+export type AppointmentBookedData = Static<typeof AppointmentBookedData>;
+
+export const AppointmentCancelledData = Type.Object({
+  appointment_id: AppointmentId,
+  clinic_id: ClinicId,
+  cancelled_at: Timestamp,
+});
+export type AppointmentCancelledData = Static<typeof AppointmentCancelledData>;
+
+export const ConsultationStartedData = Type.Object({
+  appointment_id: AppointmentId,
+  session_id: SessionId,
+  clinic_id: ClinicId,
+  doctor_id: UserId,
+  started_at: Timestamp,
+});
+export type ConsultationStartedData = Static<typeof ConsultationStartedData>;
+
+export const ConsultationCompletedData = Type.Object({
+  appointment_id: AppointmentId,
+  session_id: SessionId,
+  clinic_id: ClinicId,
+  doctor_id: UserId,
+  started_at: Timestamp,
+  ended_at: Timestamp,
+  duration_seconds: Type.Integer({ minimum: 0 }),
+  duration_minutes: Type.Integer({ minimum: 0 }),
+});
+export type ConsultationCompletedData = Static<typeof ConsultationCompletedData>;
+
+export interface EventDataByType {
+  "appointment.booked": AppointmentBookedData;
+  "appointment.cancelled": AppointmentCancelledData;
+  "appointment.consultation.started": ConsultationStartedData;
+  "appointment.consultation.completed": ConsultationCompletedData;
+}

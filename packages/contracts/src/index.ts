@@ -1,0 +1,3 @@
+export * from "./appointments.ts";
+export * from "./common.ts";
+export * from "./events.ts";

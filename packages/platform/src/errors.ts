@@ -1,0 +1,88 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+
+/**
+ * A failure the client caused or may act on. Domain code throws these (or subclasses with
+ * a fixed code); the handler below turns them into the `{error, status, code}` body.
+ * `extra` fields are merged into the body (e.g. `session_id` on SESSION_ALREADY_STARTED).
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export const badRequest = (message: string, code = "BAD_REQUEST", extra?: Record<string, unknown>) =>
+  new AppError(400, code, message, extra);
+export const unauthorized = (message = "Authentication required", code = "UNAUTHORIZED") =>
+  new AppError(401, code, message);
+export const forbidden = (message = "You are not authorized to access this resource", code = "FORBIDDEN") =>
+  new AppError(403, code, message);
+export const notFound = (message = "Not found", code = "NOT_FOUND") => new AppError(404, code, message);
+export const conflict = (message: string, code = "CONFLICT", extra?: Record<string, unknown>) =>
+  new AppError(409, code, message, extra);
+export const serviceUnavailable = (message: string, code = "SERVICE_UNAVAILABLE") => new AppError(503, code, message);
+
+export interface ErrorBody {
+  error: string;
+  status: number;
+  code: string;
+  details?: unknown;
+  [key: string]: unknown;
+}
+
+/** Fastify's own error codes mapped to our contract. */
+const fastifyCodes: Record<string, { status: number; code: string; message?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 400, code: "BODY_TOO_LARGE", message: "Request body is too large" },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: "INVALID_JSON", message: "Request body is empty" },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: "INVALID_JSON", message: "Request body is not valid JSON" },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: "INVALID_CONTENT_LENGTH" },
+  FST_ERR_RATE_LIMITED: { status: 429, code: "RATE_LIMITED" },
+};
+
+export function toErrorBody(err: FastifyError | AppError | Error): ErrorBody {
+  if (err instanceof AppError) {
+    return { ...err.extra, error: err.message, status: err.status, code: err.code };
+  }
+  const fe = err as FastifyError & { validation?: unknown; validationContext?: string };
+  if (fe.validation) {
+    return {
+      error: `Invalid request ${fe.validationContext ?? "input"}: ${fe.message.replace(/^\w+\/?/, "").trim() || fe.message}`,
+      status: 400,
+      code: "VALIDATION_FAILED",
+      details: fe.validation,
+    };
+  }
+  const known = fe.code ? fastifyCodes[fe.code] : undefined;
+  if (known) return { error: known.message ?? fe.message, status: known.status, code: known.code };
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { error: fe.message, status: fe.statusCode, code: fe.code ?? "BAD_REQUEST" };
+  }
+  return { error: "Internal server error", status: 500, code: "INTERNAL" };
+}
+
+/** Every 4xx/5xx leaves as `{error, status, code}`; 5xx never carries internals. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    const body = toErrorBody(err as FastifyError);
+    if (body.status >= 500) request.log.error({ err }, "request failed");
+    else request.log.info({ code: body.code, status: body.status }, "request refused");
+    if (body.status === 429 && (err as { retryAfter?: number }).retryAfter) {
+      reply.header("retry-after", String((err as { retryAfter?: number }).retryAfter));
+    }
+    return reply.status(body.status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      error: `Route ${request.method} ${request.url.split("?")[0]} not found`,
+      status: 404,
+      code: "ROUTE_NOT_FOUND",
+    }),
+  );
+}

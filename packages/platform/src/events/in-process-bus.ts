@@ -1,0 +1,90 @@
+import type { Logger } from "pino";
+import type { CloudEvent, EventBus, EventHandler } from "./event-bus.ts";
+
+interface Subscription {
+  queue: string;
+  types: Set<string>;
+  handler: EventHandler;
+}
+
+export interface InProcessBusOptions {
+  logger?: Logger;
+  /** Deliveries before an event is dead-lettered. */
+  maxAttempts?: number;
+  retryDelayMs?: number;
+}
+
+/**
+ * The embedded bus: every service in one process shares it. Handlers run after `publish`
+ * returns (as with a broker), failures are retried with a delay and then kept in
+ * `deadLetters` and logged, never dropped silently.
+ */
+export class InProcessBus implements EventBus {
+  readonly kind = "in-process" as const;
+  readonly deadLetters: { queue: string; event: CloudEvent; error: string }[] = [];
+  readonly #subscriptions: Subscription[] = [];
+  readonly #pending = new Set<Promise<void>>();
+  readonly #maxAttempts: number;
+  readonly #retryDelayMs: number;
+  #closed = false;
+
+  constructor(private readonly options: InProcessBusOptions = {}) {
+    this.#maxAttempts = options.maxAttempts ?? 5;
+    this.#retryDelayMs = options.retryDelayMs ?? 200;
+  }
+
+  async publish(event: CloudEvent): Promise<void> {
+    if (this.#closed) throw new Error("event bus is closed");
+    // A copy per subscriber, as a broker would deliver: handlers cannot affect each other.
+    const copy = JSON.stringify(event);
+    for (const sub of this.#subscriptions) {
+      if (!sub.types.has(event.type)) continue;
+      this.#track(this.#deliver(sub, JSON.parse(copy) as CloudEvent));
+    }
+  }
+
+  async subscribe(queue: string, types: string[], handler: EventHandler): Promise<void> {
+    this.#subscriptions.push({ queue, types: new Set(types), handler });
+  }
+
+  async ping(): Promise<void> {
+    if (this.#closed) throw new Error("event bus is closed");
+  }
+
+  /** Resolves when every delivery in flight has finished (tests, graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    this.#closed = true;
+  }
+
+  #track(p: Promise<void>): void {
+    this.#pending.add(p);
+    void p.finally(() => this.#pending.delete(p));
+  }
+
+  async #deliver(sub: Subscription, event: CloudEvent): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      try {
+        await sub.handler(event);
+        return;
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        this.options.logger?.warn(
+          { queue: sub.queue, type: event.type, eventId: event.id, attempt, error },
+          "event handler failed",
+        );
+        if (attempt === this.#maxAttempts) {
+          this.deadLetters.push({ queue: sub.queue, event, error });
+          this.options.logger?.error({ queue: sub.queue, type: event.type, eventId: event.id }, "event dead-lettered");
+          return;
+        }
+        await new Promise((r) => setTimeout(r, this.#retryDelayMs * attempt));
+      }
+    }
+  }
+}

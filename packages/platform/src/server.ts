@@ -1,0 +1,145 @@
+import { randomUUID } from "node:crypto";
+import helmet from "@fastify/helmet";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import pino, { type DestinationStream, type Logger } from "pino";
+import { registerErrorHandling } from "./errors.ts";
+import { loggerOptions } from "./logger.ts";
+
+export type App = FastifyInstance<
+  import("node:http").Server,
+  import("node:http").IncomingMessage,
+  import("node:http").ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface ServiceOptions {
+  name: string;
+  title: string;
+  version?: string;
+  description?: string;
+  logLevel?: string;
+  /** A ready logger (tests pass one writing to a capture stream). */
+  logger?: Logger;
+  /** Where logs go when no logger is given; stdout by default. */
+  logStream?: DestinationStream;
+  bodyLimit?: number;
+  /** Tags shown in Swagger UI, in order. */
+  tags?: { name: string; description: string }[];
+  /** Extra Fastify options (e.g. `trustProxy`). */
+  fastify?: Partial<FastifyServerOptions>;
+}
+
+export function createLogger(name: string, level = "info", stream?: DestinationStream): Logger {
+  return stream ? pino(loggerOptions(name, level), stream) : pino(loggerOptions(name, level));
+}
+
+/**
+ * A Fastify instance with the platform's contracts wired in: request ids (taken from
+ * `x-request-id` when a gateway set one), schema validation that rejects unknown fields
+ * instead of silently dropping them, the `{error,status,code}` error body, security headers
+ * and OpenAPI at /docs. Services add their own plugins on top.
+ */
+export async function createService(options: ServiceOptions): Promise<App> {
+  const logger = options.logger ?? createLogger(options.name, options.logLevel, options.logStream);
+  const app = Fastify({
+    loggerInstance: logger,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+    bodyLimit: options.bodyLimit ?? 65536,
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: "array",
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
+    ...options.fastify,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  registerErrorHandling(app);
+  await app.register(helmet, {
+    // The API serves JSON only; Swagger UI needs inline styles/scripts on /docs.
+    contentSecurityPolicy: false,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: { title: options.title, version: options.version ?? "1.0.0", description: options.description ?? "" },
+      components: {
+        securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
+      security: [{ bearerAuth: [] }],
+      tags: options.tags ?? [],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  return app as unknown as App;
+}
+
+export interface HealthCheck {
+  name: string;
+  check: () => Promise<void>;
+}
+
+/** `GET /health`: 200 when every check passes, 503 with the failing ones named otherwise. */
+export function registerHealth(app: App, service: string, checks: HealthCheck[]): void {
+  app.get(
+    "/health",
+    { schema: { tags: ["health"], security: [], summary: "Liveness and dependency status" } },
+    async (_request, reply) => {
+      const results: Record<string, "UP" | "DOWN"> = {};
+      await Promise.all(
+        checks.map(async ({ name, check }) => {
+          results[name] = await withTimeout(check(), 2000).then(
+            () => "UP" as const,
+            () => "DOWN" as const,
+          );
+        }),
+      );
+      const up = Object.values(results).every((s) => s === "UP");
+      return reply.status(up ? 200 : 503).send({ status: up ? "UP" : "DOWN", service, checks: results });
+    },
+  );
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Listens, then closes gracefully on SIGTERM/SIGINT: Fastify stops accepting, lets in-flight
+ * requests finish and runs onClose hooks (outbox flush, bus and database close).
+ */
+export async function listen(app: App, port: number, host: string): Promise<string> {
+  const address = await app.listen({ port, host });
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 15_000).unref();
+    try {
+      await app.close();
+      clearTimeout(force);
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  return address;
+}

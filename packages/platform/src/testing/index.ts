@@ -1,0 +1,63 @@
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWTPayload, SignJWT } from "jose";
+import pg from "pg";
+import type { AuthUser } from "../auth.ts";
+import type { DatabaseOptions } from "../db.ts";
+
+/**
+ * Database options for one test app: a fresh schema on the shared PostgreSQL when
+ * DATABASE_URL is set (dropped by `drop`), otherwise an in-memory PGlite.
+ */
+export function testDatabase(service: string): { options: DatabaseOptions; drop: () => Promise<void> } {
+  const url = process.env.DATABASE_URL;
+  if (!url) return { options: { service, dataDir: ":memory:" }, drop: async () => undefined };
+  const schema = `t_${service.replace(/\W/g, "_")}_${randomBytes(5).toString("hex")}`;
+  return {
+    options: { service, url, schema, poolSize: 5 },
+    drop: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export const testIssuer = "clinic-auth";
+export const testAudience = "clinic-api";
+
+/** A signing key of our own for tests of services that only verify tokens. */
+export async function createTestTokens() {
+  const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
+  const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "EdDSA", use: "sig" };
+  const jwks: JSONWebKeySet = { keys: [jwk] };
+  const sign = (user: AuthUser, overrides: JWTPayload & { expiresIn?: string } = {}) => {
+    const { expiresIn, ...claims } = overrides;
+    return new SignJWT({ role: user.role, name: user.name, email: user.email, clinic_id: user.clinic_id, ...claims })
+      .setProtectedHeader({ alg: "EdDSA", kid: "test-key" })
+      .setSubject(user.id)
+      .setIssuer(testIssuer)
+      .setAudience(testAudience)
+      .setIssuedAt()
+      .setJti(randomBytes(8).toString("hex"))
+      .setExpirationTime(expiresIn ?? "15m")
+      .sign(privateKey);
+  };
+  return { jwks, sign, privateKey, issuer: testIssuer, audience: testAudience };
+}
+
+/** A pino destination that keeps every line, for log-hygiene assertions. */
+export function captureLogs() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split("\n").filter(Boolean));
+      done();
+    },
+  });
+  return { stream, lines, text: () => lines.join("\n") };
+}

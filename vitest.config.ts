@@ -1,0 +1,36 @@
+import { defineConfig } from "vitest/config";
+
+// One runner for the whole repo. Node projects run against PostgreSQL/RabbitMQ when
+// DATABASE_URL/AMQP_URL are set (CI), PGlite and the in-process bus otherwise.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "services",
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "apps/{auth-service,appointments-service,video-service,gateway}/src/**/*.test.ts",
+            "apps/*/test/**/*.test.ts",
+            "deploy/**/*.test.ts",
+          ],
+          exclude: ["apps/web/**", "**/node_modules/**"],
+          environment: "node",
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      "apps/web",
+      {
+        test: {
+          name: "e2e",
+          include: ["e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
