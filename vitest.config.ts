@@ -20,7 +20,6 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
-      "apps/web",
       {
         test: {
           name: "e2e",

@@ -1,0 +1,43 @@
+import type { AwsMediaUrls, IceServer, MediaProviderName } from "@clinic/contracts";
+
+/**
+ * The seam between sessions and the media plane (design.md §4). Implementations:
+ * `embedded/` (our WebRTC signalling) and `chime/` (Amazon Chime SDK meetings).
+ * Meetings and attendees are stored by the sessions module; providers only create and
+ * destroy them where the media flows.
+ */
+export interface Meeting {
+  meeting_id: string;
+  media_urls: AwsMediaUrls;
+  /** Provider-specific object the browser needs (Chime: the `Meeting` from CreateMeeting). */
+  provider_data: unknown;
+}
+
+export interface Attendee {
+  attendee_id: string;
+  join_token: string;
+  external_user_id: string;
+  /** Provider-specific object the browser needs (Chime: the `Attendee` from CreateAttendee). */
+  provider_data: unknown;
+}
+
+export interface CreateMeetingInput {
+  session_id: string;
+  clinic_id: string;
+}
+
+export interface CreateAttendeeInput {
+  session_id: string;
+  /** Our user id; providers echo it as ExternalUserId. */
+  external_user_id: string;
+}
+
+export interface MediaProvider {
+  readonly name: MediaProviderName;
+  /** ICE servers handed to browsers (embedded); empty for providers that bring their own. */
+  readonly iceServers: IceServer[];
+  createMeeting(input: CreateMeetingInput): Promise<Meeting>;
+  createAttendee(meeting: Meeting, input: CreateAttendeeInput): Promise<Attendee>;
+  deleteAttendee(meeting: Meeting, attendeeId: string): Promise<void>;
+  endMeeting(meeting: Meeting): Promise<void>;
+}

@@ -1,0 +1,1 @@
+ALTER TABLE widgets ADD COLUMN size int NOT NULL DEFAULT 1;
