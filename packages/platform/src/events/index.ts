@@ -1,3 +1,5 @@
+export * from "./create-event-bus.ts";
 export * from "./event-bus.ts";
 export * from "./in-process-bus.ts";
 export * from "./outbox.ts";
+export * from "./rabbitmq-bus.ts";

@@ -1,0 +1,279 @@
+import { randomBytes } from "node:crypto";
+import amqp, { type Channel, type ChannelModel } from "amqplib";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Database, openDatabase } from "../db.ts";
+import { testDatabase } from "../testing/index.ts";
+import { createEventBus } from "./create-event-bus.ts";
+import { type CloudEvent, makeEvent } from "./event-bus.ts";
+import { createOutboxRelay, enqueueEvent, type OutboxTables } from "./outbox.ts";
+import { ATTEMPT_HEADER, RabbitMqBus, type RabbitMqBusOptions } from "./rabbitmq-bus.ts";
+
+const url = process.env.AMQP_URL;
+const outboxDdl = `CREATE TABLE outbox (id bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE, type text NOT NULL,
+  payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), sent_at timestamptz,
+  attempts int NOT NULL DEFAULT 0, last_error text);`;
+
+/** Polls until `check` passes; bounded in time so a broken bus fails the test, not hangs it. */
+async function eventually(check: () => void | Promise<void>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+// CI sets AMQP_URL, so these run there against the real broker; locally without a broker they
+// cannot run (the in-process bus has its own tests).
+describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQP_URL is not set)"}`, () => {
+  const run = randomBytes(4).toString("hex");
+  const exchange = `test.events.${run}`;
+  const queues: string[] = [];
+  const buses: RabbitMqBus[] = [];
+  let admin: ChannelModel;
+  let raw: Channel;
+
+  const queueName = (label: string) => {
+    const name = `test-${run}-${label}`;
+    queues.push(name, `${name}.dlq`);
+    return name;
+  };
+  const connect = async (extra: Partial<RabbitMqBusOptions> = {}) => {
+    const bus = await RabbitMqBus.connect({
+      url: url!,
+      exchange,
+      retryDelayMs: 20,
+      reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
+      ...extra,
+    });
+    buses.push(bus);
+    return bus;
+  };
+
+  beforeAll(async () => {
+    admin = await amqp.connect(url!);
+    raw = await admin.createChannel();
+  });
+  afterEach(async () => {
+    await Promise.all(buses.splice(0).map((b) => b.close()));
+  });
+  afterAll(async () => {
+    for (const q of queues) await raw.deleteQueue(q);
+    await raw.deleteExchange(exchange);
+    await raw.deleteExchange(`${exchange}.dlx`);
+    await admin.close();
+  });
+
+  it("publishes persistent CloudEvents with a confirm and delivers them to each bound queue", async () => {
+    const bus = await connect();
+    const queue = queueName("basic");
+    const seen: CloudEvent[] = [];
+    await bus.subscribe(queue, ["thing.happened"], async (e) => {
+      seen.push(e);
+    });
+    // A second service's queue, read raw to check the message properties on the wire.
+    const inspect = queueName("inspect");
+    await raw.assertQueue(inspect, { durable: true });
+    await raw.bindQueue(inspect, exchange, "thing.happened");
+
+    const event = makeEvent("thing.happened", "test", { n: 1 });
+    await bus.publish(event);
+    await bus.publish(makeEvent("other.type", "test", { n: 2 })).catch(() => undefined);
+
+    await eventually(() => expect(seen.map((e) => e.id)).toEqual([event.id]));
+    expect(seen[0]).toEqual(event);
+    const msg = await raw.get(inspect, { noAck: true });
+    if (!msg) throw new Error("the inspect queue received nothing");
+    expect(msg.properties).toMatchObject({
+      deliveryMode: 2,
+      messageId: event.id,
+      type: "thing.happened",
+      contentType: "application/cloudevents+json",
+    });
+    await expect(bus.ping()).resolves.toBeUndefined();
+  });
+
+  it("rejects a publish no queue is bound for, so the outbox keeps the event", async () => {
+    const bus = await connect();
+    await expect(bus.publish(makeEvent("nobody.listens", "test", {}))).rejects.toThrow(/no queue is bound/);
+  });
+
+  it("retries a failing handler and dead-letters the message after maxAttempts", async () => {
+    const bus = await connect({ maxAttempts: 3 });
+    const queue = queueName("poison");
+    let calls = 0;
+    await bus.subscribe(queue, ["thing.poison"], async () => {
+      calls++;
+      throw new Error("handler keeps failing");
+    });
+    const event = makeEvent("thing.poison", "test", {});
+    await bus.publish(event);
+
+    let dead: amqp.GetMessage | false = false;
+    await eventually(async () => {
+      dead = await raw.get(`${queue}.dlq`, { noAck: true });
+      expect(dead).not.toBe(false);
+    });
+    const message = dead as unknown as amqp.GetMessage;
+    expect(calls).toBe(3);
+    expect(JSON.parse(message.content.toString())).toEqual(event);
+    expect(message.properties.headers?.[ATTEMPT_HEADER]).toBe(3);
+    expect(message.properties.headers?.["x-death"]).toBeDefined();
+    expect((await raw.checkQueue(queue)).messageCount).toBe(0);
+  });
+
+  it("delivers once a handler recovers, and dead-letters unreadable messages without calling it", async () => {
+    const bus = await connect({ maxAttempts: 5 });
+    const queue = queueName("flaky");
+    const calls: string[] = [];
+    await bus.subscribe(queue, ["thing.flaky"], async (e) => {
+      calls.push(e.id);
+      if (calls.length < 3) throw new Error("transient");
+    });
+    const event = makeEvent("thing.flaky", "test", {});
+    await bus.publish(event);
+    raw.publish(exchange, "thing.flaky", Buffer.from("{not json"), { persistent: true });
+
+    await eventually(async () => {
+      expect(calls).toEqual([event.id, event.id, event.id]);
+      expect((await raw.checkQueue(`${queue}.dlq`)).messageCount).toBe(1);
+    });
+    const dead = await raw.get(`${queue}.dlq`, { noAck: true });
+    expect(dead === false ? null : dead.content.toString()).toBe("{not json");
+  });
+
+  it("acks only after the handler resolves: a delivery in flight when the connection drops comes again", async () => {
+    const bus = await connect();
+    const queue = queueName("ack");
+    const gate = deferred();
+    const deliveries: string[] = [];
+    await bus.subscribe(queue, ["thing.ack"], async (e) => {
+      deliveries.push(e.id);
+      if (deliveries.length === 1) await gate.promise;
+    });
+    const event = makeEvent("thing.ack", "test", {});
+    await bus.publish(event);
+    await eventually(() => expect(deliveries).toHaveLength(1));
+
+    bus.severConnectionForTests();
+    gate.resolve(); // the handler "commits" after the link died: its ack cannot reach the broker
+    await eventually(() => expect(deliveries).toEqual([event.id, event.id]));
+    await eventually(async () => expect((await raw.checkQueue(queue)).messageCount).toBe(0));
+  });
+
+  it("closes gracefully: waits for the handler in flight and acks it before closing", async () => {
+    const bus = await connect();
+    const queue = queueName("close");
+    const gate = deferred();
+    let finished = false;
+    await bus.subscribe(queue, ["thing.close"], async () => {
+      await gate.promise;
+      finished = true;
+    });
+    await bus.publish(makeEvent("thing.close", "test", {}));
+    await eventually(async () => expect((await raw.checkQueue(queue)).messageCount).toBe(0));
+    const closing = bus.close();
+    setTimeout(gate.resolve, 100);
+    await closing;
+    expect(finished).toBe(true);
+    await expect(bus.ping()).rejects.toThrow();
+    expect((await raw.checkQueue(queue)).messageCount).toBe(0);
+  });
+
+  describe("when the broker connection is severed", () => {
+    let database: Database<OutboxTables>;
+    let drop: () => Promise<void>;
+
+    beforeAll(async () => {
+      const target = testDatabase("platform-bus");
+      drop = target.drop;
+      database = await openDatabase<OutboxTables>(target.options);
+      await database.runScript(outboxDdl);
+    });
+    afterAll(async () => {
+      await database.close();
+      await drop();
+    });
+
+    it("reconnects, resumes subscriptions, and loses no outbox event published during the outage", async () => {
+      // A first reconnect delay long enough to observe the outage from the test.
+      const bus = await connect({ reconnect: { initialDelayMs: 1500, maxDelayMs: 3000 } });
+      const queue = queueName("outage");
+      const received = new Set<string>();
+      await bus.subscribe(queue, ["thing.outage"], async (e) => {
+        received.add(e.id);
+      });
+      const relay = createOutboxRelay({ db: database.db, bus, intervalMs: 50 });
+      relay.start();
+      const ids: string[] = [];
+      const enqueue = async (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const event = makeEvent("thing.outage", "test", { i: ids.length });
+          ids.push(event.id);
+          await database.db.transaction().execute((trx) => enqueueEvent(trx, event));
+          relay.notify();
+        }
+      };
+      try {
+        await enqueue(10);
+        bus.severConnectionForTests();
+        await eventually(() => expect(bus.connected).toBe(false), 1000);
+        await expect(bus.ping()).rejects.toThrow(/not connected/);
+        await expect(bus.publish(makeEvent("thing.outage", "test", {}))).rejects.toThrow(/not connected/);
+        await enqueue(10); // written while the broker is unreachable
+        await eventually(() => expect(bus.connected).toBe(true));
+        await enqueue(10); // and after the reconnect
+        await eventually(async () => {
+          expect(await relay.pending()).toBe(0);
+          expect([...received].sort()).toEqual([...ids].sort());
+        });
+        await expect(bus.ping()).resolves.toBeUndefined();
+      } finally {
+        await relay.stop();
+      }
+    });
+  });
+});
+
+describe("createEventBus", () => {
+  it("uses the in-process bus when no AMQP_URL is configured", async () => {
+    const bus = await createEventBus({ amqpUrl: undefined });
+    expect(bus.kind).toBe("in-process");
+    await bus.close();
+  });
+
+  it("fails start-up with the broker's error when RabbitMQ stays unreachable past connectTimeoutMs", async () => {
+    await expect(
+      createEventBus({
+        amqpUrl: "amqp://guest:guest@127.0.0.1:1",
+        connectTimeoutMs: 300,
+        reconnect: { initialDelayMs: 50 },
+      }),
+    ).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it.skipIf(!url)("uses RabbitMQ when AMQP_URL is configured", async () => {
+    const exchange = `test.events.${randomBytes(4).toString("hex")}`;
+    const bus = await createEventBus({ amqpUrl: url, exchange });
+    expect(bus.kind).toBe("rabbitmq");
+    await bus.ping();
+    await bus.close();
+    const admin = await amqp.connect(url!);
+    const channel = await admin.createChannel();
+    await channel.deleteExchange(exchange);
+    await channel.deleteExchange(`${exchange}.dlx`);
+    await admin.close();
+  });
+});
