@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one table of AWS failures per operation reads better in one file than split.
+
 import {
   type Attendee as ChimeAttendee,
   type Meeting as ChimeMeeting,
