@@ -30,3 +30,73 @@ export const RefreshRequest = Type.Object(
   { additionalProperties: false },
 );
 export type RefreshRequest = Static<typeof RefreshRequest>;
+
+export const LogoutRequest = RefreshRequest;
+export type LogoutRequest = RefreshRequest;
+
+/** One public key as published at `GET /api/auth/.well-known/jwks.json` (Ed25519, RFC 8037). */
+export const PublicJwk = Type.Object(
+  {
+    kty: Type.String(),
+    crv: Type.Optional(Type.String()),
+    x: Type.Optional(Type.String()),
+    y: Type.Optional(Type.String()),
+    kid: Type.String(),
+    alg: Type.String(),
+    use: Type.Literal("sig"),
+  },
+  { additionalProperties: false },
+);
+export const Jwks = Type.Object({ keys: Type.Array(PublicJwk) });
+export type Jwks = Static<typeof Jwks>;
+
+/**
+ * The demo clinic and its people, seeded by the auth service when SEED_DEMO=1. The ids are
+ * fixed so other services' demo seeds (appointments, sessions) can point at the same people.
+ * Passwords are the published demo credentials of design.md §2, never real ones.
+ */
+export const demoClinic = { id: "clinic-demo", name: "Demo Clinic" } as const;
+
+export interface DemoUser {
+  readonly id: string;
+  readonly role: Role;
+  readonly name: string;
+  readonly email: string;
+  readonly clinic_id: string;
+  readonly password: string;
+}
+
+export const demoUsers = {
+  doctor: {
+    id: "doc_ada",
+    role: "DOCTOR",
+    name: "Dr. Ada Lovelace",
+    email: "doctor@demo.clinic",
+    clinic_id: demoClinic.id,
+    password: "doctor-demo",
+  },
+  doctor2: {
+    id: "doc_grace",
+    role: "DOCTOR",
+    name: "Dr. Grace Hopper",
+    email: "doctor2@demo.clinic",
+    clinic_id: demoClinic.id,
+    password: "doctor-demo",
+  },
+  patient: {
+    id: "pat_john",
+    role: "PATIENT",
+    name: "John Doe",
+    email: "patient@demo.clinic",
+    clinic_id: demoClinic.id,
+    password: "patient-demo",
+  },
+  admin: {
+    id: "adm_clinic",
+    role: "ADMIN",
+    name: "Clinic Admin",
+    email: "admin@demo.clinic",
+    clinic_id: demoClinic.id,
+    password: "admin-demo",
+  },
+} as const satisfies Record<string, DemoUser>;

@@ -1,0 +1,103 @@
+import { fileURLToPath } from "node:url";
+import {
+  type App,
+  authPlugin,
+  createService,
+  createTokenVerifier,
+  type DatabaseOptions,
+  migrate,
+  openDatabase,
+  registerHealth,
+  type TokenVerifier,
+} from "@clinic/platform";
+import rateLimit from "@fastify/rate-limit";
+import type { DestinationStream, Logger } from "pino";
+import { type AuthConfig, trustProxySetting } from "./config.ts";
+import type { AuthDatabase, AuthTables } from "./database.ts";
+import { jwksRoutes } from "./keys/jwks.routes.ts";
+import { loadSigningKeys } from "./keys/signing-key.ts";
+import { tokensRoutes } from "./tokens/tokens.routes.ts";
+import { createTokensService } from "./tokens/tokens.service.ts";
+import { seedDemoUsers } from "./users/demo-seed.ts";
+import { usersRoutes } from "./users/users.routes.ts";
+
+export interface AuthAppOptions {
+  config: AuthConfig;
+  /** Default: from config (DATABASE_URL, or PGlite under DATA_DIR). */
+  database?: DatabaseOptions;
+  logger?: Logger;
+  logStream?: DestinationStream;
+  /** Default: verifies with this service's own public keys, in process. */
+  verify?: TokenVerifier;
+  /** Clock for issuing tokens (tests move it to produce expired ones). */
+  now?: () => Date;
+}
+
+export const authBasePath = "/api/auth";
+const migrations = fileURLToPath(new URL("./migrations", import.meta.url));
+
+export async function buildApp(options: AuthAppOptions): Promise<App> {
+  const { config } = options;
+  const trustProxy = trustProxySetting(config.TRUST_PROXY);
+  const app = await createService({
+    name: "auth-service",
+    title: "Auth service",
+    description: "Users, password login, access tokens (EdDSA JWT, JWKS) and rotating refresh tokens.",
+    logLevel: config.LOG_LEVEL,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    tags: [
+      { name: "tokens", description: "Login, refresh and logout" },
+      { name: "users", description: "The signed-in user" },
+      { name: "keys", description: "Public keys for verifying access tokens" },
+      { name: "health", description: "Service status" },
+    ],
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+    ...(trustProxy !== undefined ? { fastify: { trustProxy } } : {}),
+  });
+  const database: AuthDatabase = await openDatabase<AuthTables>(
+    options.database ?? {
+      service: "auth-service",
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      logger: app.log as Logger,
+    },
+  );
+  app.addHook("onClose", () => database.close());
+  try {
+    await migrate(database, migrations, app.log as Logger);
+    if (config.SEED_DEMO === "1") await seedDemoUsers(database, app.log as Logger);
+    const keys = await loadSigningKeys(database, config.AUTH_SIGNING_KEY);
+    const verify =
+      options.verify ??
+      createTokenVerifier({ jwks: keys.jwks, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+    const tokens = createTokensService({
+      db: database.db,
+      keys,
+      access: { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SEC },
+      refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SEC,
+      now: options.now ?? (() => new Date()),
+    });
+
+    registerHealth(app, "auth-service", [{ name: "database", check: () => database.ping() }]);
+    // Only routes that opt in (login) are limited.
+    await app.register(rateLimit, { global: false });
+    await app.register(authPlugin, { verify });
+    await app.register(
+      async (api) => {
+        await api.register(tokensRoutes, {
+          tokens,
+          loginRateLimit: { max: config.LOGIN_RATE_LIMIT_MAX, windowSeconds: config.LOGIN_RATE_LIMIT_WINDOW_SEC },
+        });
+        await api.register(usersRoutes, { database });
+        await api.register(jwksRoutes, { keys });
+      },
+      { prefix: authBasePath },
+    );
+    await app.ready();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return app;
+}

@@ -1,0 +1,2 @@
+export { type AuthAppOptions, authBasePath, buildApp } from "./app.ts";
+export { type AuthConfig, authConfigSchema, loadAuthConfig } from "./config.ts";

@@ -1,0 +1,49 @@
+import type { App } from "@clinic/platform";
+import { captureLogs, testDatabase } from "@clinic/platform/testing";
+import { buildApp } from "./app.ts";
+import { loadAuthConfig } from "./config.ts";
+
+/**
+ * Builds the real auth service for a test: its own database (fresh PostgreSQL schema when
+ * DATABASE_URL is set, in-memory PGlite otherwise), demo users seeded, logs captured.
+ */
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  extra: { now?: () => Date; service?: string } = {},
+) {
+  const logs = captureLogs();
+  const target = testDatabase(extra.service ?? "auth");
+  const config = loadAuthConfig({ SEED_DEMO: "1", LOG_LEVEL: "debug", ...env });
+  let app: App;
+  try {
+    app = await buildApp({
+      config,
+      database: target.options,
+      logStream: logs.stream,
+      ...(extra.now ? { now: extra.now } : {}),
+    });
+  } catch (err) {
+    await target.drop();
+    throw err;
+  }
+  return {
+    app,
+    logs,
+    config,
+    close: async () => {
+      await app.close();
+      await target.drop();
+    },
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof buildTestApp>>;
+
+export async function login(app: App, email: string, password: string, remoteAddress?: string) {
+  return app.inject({
+    method: "POST",
+    url: "/api/auth/login",
+    payload: { email, password },
+    ...(remoteAddress ? { remoteAddress } : {}),
+  });
+}
