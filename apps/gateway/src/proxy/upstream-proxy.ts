@@ -1,0 +1,132 @@
+import type { App } from "@clinic/platform";
+import proxy from "@fastify/http-proxy";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { servicePathPattern, type UpstreamRoute } from "../routes.ts";
+import type { WebApp } from "../web/web-app.ts";
+
+export interface UpstreamTarget {
+  route: UpstreamRoute;
+  url: string;
+}
+
+export interface ProxyOptions {
+  targets: UpstreamTarget[];
+  timeoutMs: number;
+  webApp: WebApp;
+}
+
+/**
+ * One `@fastify/http-proxy` per row of the route table. The prefix is stripped
+ * (`/video/api/video/sessions` → `/api/video/sessions`), the request id and
+ * `x-forwarded-*` headers are set so upstreams log the same id and can build public
+ * URLs, and upstream failures leave as 502/504 with the platform's error body.
+ */
+/**
+ * The library's typings model `preHandler` as callback-only and lack
+ * `wsClientOptions.rewriteRequestHeaders`, both documented in its README and used here.
+ */
+const proxyPlugin = proxy as unknown as FastifyPluginAsync<Record<string, unknown>>;
+
+export async function registerUpstreamProxies(app: App, options: ProxyOptions): Promise<void> {
+  for (const target of options.targets) {
+    const { route } = target;
+    await app.register(proxyPlugin, {
+      upstream: target.url,
+      prefix: route.prefix,
+      rewritePrefix: "",
+      websocket: route.websocket,
+      // reply-from's own "fetching"/"received" lines would double ours (see request-log.ts).
+      disableRequestLogging: true,
+      config: { upstream: route.name },
+      preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
+        if (request.raw.headers.upgrade?.toLowerCase() === "websocket") {
+          // The upgraded socket is hijacked, so onResponse never runs: log the upgrade here.
+          request.log.info(
+            { method: request.method, path: pathOf(request), status: 101, upstream: route.name },
+            "websocket upgrade",
+          );
+          return;
+        }
+        if (isWebAppNavigation(request, route)) return options.webApp.sendIndex(reply);
+      },
+      replyOptions: {
+        timeout: options.timeoutMs,
+        // reply-from retries GETs answered 503 up to ten times by default; an upstream that
+        // says it is unavailable should be believed at once, not hammered.
+        retryDelay: () => null,
+        rewriteRequestHeaders: (request: FastifyRequest, headers: Record<string, string>) => ({
+          ...headers,
+          ...forwardedHeaders(request, route),
+        }),
+        onError: (reply: FastifyReply, { error }: { error: Error & { statusCode?: number } }) =>
+          sendUpstreamError(reply, route, error),
+      },
+      wsClientOptions: {
+        rewriteRequestHeaders: (headers: Record<string, string>, request: FastifyRequest) => {
+          const forwarded: Record<string, string> = { ...headers, ...forwardedHeaders(request, route) };
+          for (const name of ["origin", "user-agent", "authorization"]) {
+            const value = request.headers[name];
+            if (typeof value === "string") forwarded[name] = value;
+          }
+          return forwarded;
+        },
+      },
+    });
+  }
+}
+
+export function pathOf(request: FastifyRequest): string {
+  return request.url.split("?")[0] ?? request.url;
+}
+
+function forwardedHeaders(request: FastifyRequest, route: UpstreamRoute): Record<string, string> {
+  const priorFor = request.headers["x-forwarded-for"];
+  return {
+    "x-request-id": request.id,
+    "x-forwarded-prefix": route.prefix,
+    "x-forwarded-for": typeof priorFor === "string" && priorFor ? `${priorFor}, ${request.ip}` : request.ip,
+    // A proxy in front of us (TLS terminator) knows the public scheme and host better than we do.
+    "x-forwarded-proto": headerOr(request, "x-forwarded-proto", request.protocol),
+    "x-forwarded-host": headerOr(request, "x-forwarded-host", request.headers.host ?? ""),
+  };
+}
+
+function headerOr(request: FastifyRequest, name: string, fallback: string): string {
+  const value = request.headers[name];
+  return typeof value === "string" && value ? value : fallback;
+}
+
+/**
+ * A browser navigation to a path under a service prefix that is not the service's own
+ * (`/api/*`, `/docs`, `/health`) is a page of the web app (e.g. after a reload on
+ * `/appointments/today`), so it gets index.html instead of the service's 404.
+ */
+function isWebAppNavigation(request: FastifyRequest, route: UpstreamRoute): boolean {
+  if (request.method !== "GET") return false;
+  const rest = pathOf(request).slice(route.prefix.length) || "/";
+  if (servicePathPattern.test(rest)) return false;
+  const accept = request.headers.accept ?? "";
+  return request.headers["sec-fetch-mode"] === "navigate" || accept.startsWith("text/html");
+}
+
+function sendUpstreamError(reply: FastifyReply, route: UpstreamRoute, error: Error & { statusCode?: number }) {
+  const timedOut = error.statusCode === 504;
+  const status = timedOut ? 504 : 502;
+  const code = timedOut ? "UPSTREAM_TIMEOUT" : "UPSTREAM_UNAVAILABLE";
+  reply.request.log.warn({ upstream: route.name, code, cause: causeCode(error) }, "upstream failed");
+  return reply
+    .code(status)
+    .type("application/json; charset=utf-8")
+    .send({
+      error: timedOut
+        ? `The ${route.name} service did not answer in time`
+        : `The ${route.name} service is unavailable, try again shortly`,
+      status,
+      code,
+    });
+}
+
+function causeCode(error: Error): string | undefined {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code ?? (error as { code?: string }).code;
+}

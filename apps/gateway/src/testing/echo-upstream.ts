@@ -1,0 +1,76 @@
+import type { AddressInfo } from "node:net";
+import Fastify, { type FastifyInstance } from "fastify";
+import { WebSocketServer } from "ws";
+
+export interface EchoUpstreamOptions {
+  /** Status of GET /health (200 by default). */
+  healthStatus?: number;
+  /** Delay before answering GET /slow. */
+  slowMs?: number;
+}
+
+export interface EchoUpstream {
+  url: string;
+  app: FastifyInstance;
+  /** Each WebSocket connection's request path+query and headers, as the upstream saw them. */
+  sockets: { url: string; headers: Record<string, string | string[] | undefined> }[];
+  close(): Promise<void>;
+}
+
+export interface EchoBody {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/**
+ * A real HTTP + WebSocket server on 127.0.0.1:<free port> standing in for a service: it
+ * echoes what reached it (method, url, headers, body), answers /health, can be slow, and
+ * echoes WebSocket messages back prefixed with "echo:".
+ */
+export async function startEchoUpstream(options: EchoUpstreamOptions = {}): Promise<EchoUpstream> {
+  const app = Fastify({ logger: false });
+  const sockets: EchoUpstream["sockets"] = [];
+  app.get("/health", async (_request, reply) =>
+    reply.status(options.healthStatus ?? 200).send({ status: "UP", checks: { database: "UP" } }),
+  );
+  app.get("/slow", async () => {
+    await new Promise((resolve) => setTimeout(resolve, options.slowMs ?? 1000));
+    return { slow: true };
+  });
+  app.all("/*", async (request) => ({
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body: request.body,
+  }));
+  const wss = new WebSocketServer({ noServer: true });
+  app.server.on("upgrade", (request, socket, head) => {
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      sockets.push({ url: request.url ?? "", headers: request.headers });
+      ws.on("message", (data) => ws.send(`echo:${String(data)}`));
+    });
+  });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    sockets,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await app.close();
+    },
+  };
+}
+
+/** A URL on 127.0.0.1 where nothing listens (a port just released). */
+export async function deadUpstreamUrl(): Promise<string> {
+  const probe = Fastify();
+  await probe.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = probe.server.address() as AddressInfo;
+  await probe.close();
+  return `http://127.0.0.1:${port}`;
+}

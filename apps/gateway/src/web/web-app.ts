@@ -1,0 +1,104 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type App, AppError } from "@clinic/platform";
+import fastifyStatic from "@fastify/static";
+import type { FastifyReply, FastifyRequest } from "fastify";
+
+/**
+ * The web app's Content-Security-Policy. Mantine injects inline styles; calls need the
+ * camera/microphone streams (`mediastream:`) and recorded blobs (`blob:`); signalling is a
+ * WebSocket to this origin (`ws:`/`wss:`); Amazon Chime meetings talk to `*.chime.aws`.
+ * Scripts only from this origin, never inline.
+ */
+export const webAppCsp = [
+  "default-src 'self'",
+  "base-uri 'self'",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self' ws: wss: https://*.chime.aws",
+  "worker-src 'self' blob:",
+].join("; ");
+
+export const defaultWebDistDir = resolve(fileURLToPath(new URL("../../../web/dist", import.meta.url)));
+
+export interface WebApp {
+  readonly built: boolean;
+  /** Answers with the SPA's index.html (or the "not built" note). */
+  sendIndex(reply: FastifyReply): Promise<FastifyReply>;
+}
+
+const notBuiltHtml = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Clinic</title></head>
+<body><h1>The web app is not built yet</h1><p>Run <code>npm run build -w @clinic/web</code> (or <code>npm start</code>,
+which builds it), then reload. The APIs are available under /auth, /appointments and /video.</p></body></html>`;
+
+/**
+ * Serves the built web app at `/`: files from `distDir`, and index.html for any other
+ * browser navigation (client-side routes). API-looking requests that match nothing get the
+ * JSON 404. Hashed assets are cached for a year; index.html is always revalidated so a new
+ * build is picked up.
+ */
+export async function registerWebApp(app: App, distDir: string): Promise<WebApp> {
+  const indexPath = join(distDir, "index.html");
+  const built = existsSync(indexPath);
+  const webApp: WebApp = {
+    built,
+    sendIndex: async (reply) => {
+      if (!built)
+        return reply.type("text/html; charset=utf-8").header("content-security-policy", webAppCsp).send(notBuiltHtml);
+      return reply
+        .type("text/html; charset=utf-8")
+        .header("cache-control", "no-cache")
+        .header("content-security-policy", webAppCsp)
+        .send(await readFile(indexPath));
+    },
+  };
+
+  await app.register(async (web) => {
+    web.addHook("onSend", async (_request, reply) => {
+      reply.header("content-security-policy", webAppCsp);
+    });
+    if (built) {
+      await web.register(fastifyStatic, {
+        root: distDir,
+        // Routes for the files present at start-up; everything else falls to the route below.
+        wildcard: false,
+        index: false,
+        cacheControl: false,
+        setHeaders: (reply, path) => {
+          const immutable = /[\\/]assets[\\/]/.test(path);
+          reply.header("cache-control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+        },
+      });
+    }
+    web.get("/", { schema: { hide: true } }, async (request, reply) => {
+      if (!built && !acceptsHtml(request)) {
+        return reply.send({
+          status: "NOT_BUILT",
+          message: "The web app is not built: run npm run build -w @clinic/web",
+        });
+      }
+      return webApp.sendIndex(reply);
+    });
+    web.get("/*", { schema: { hide: true } }, async (request, reply) => {
+      const path = request.url.split("?")[0] ?? "/";
+      // A missing file (has an extension) or a non-browser call is a real 404, not a page.
+      if (!acceptsHtml(request) || /\.[a-z0-9]+$/i.test(path)) {
+        throw new AppError(404, "ROUTE_NOT_FOUND", `Route GET ${path} not found`);
+      }
+      return webApp.sendIndex(reply);
+    });
+  });
+  return webApp;
+}
+
+function acceptsHtml(request: FastifyRequest): boolean {
+  return request.headers["sec-fetch-mode"] === "navigate" || (request.headers.accept ?? "").includes("text/html");
+}
