@@ -13,7 +13,7 @@ export const gatewayConfigSchema = Type.Object({
   VIDEO_URL: upstreamUrl("video", "http://127.0.0.1:8086"),
   CORS_ORIGINS: Type.String({
     default: "http://localhost:8000,http://127.0.0.1:8000",
-    pattern: "^(\\*|https?://[^,\\s]+(,https?://[^,\\s]+)*)$",
+    pattern: "^\\s*(\\*|https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*)\\s*$",
     description: "comma-separated browser origins allowed to call the API cross-origin, or *",
   }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({

@@ -5,6 +5,8 @@ import { WebSocketServer } from "ws";
 export interface EchoUpstreamOptions {
   /** Status of GET /health (200 by default). */
   healthStatus?: number;
+  /** Delay before answering GET /health. */
+  healthDelayMs?: number;
   /** Delay before answering GET /slow. */
   slowMs?: number;
 }
@@ -32,9 +34,10 @@ export interface EchoBody {
 export async function startEchoUpstream(options: EchoUpstreamOptions = {}): Promise<EchoUpstream> {
   const app = Fastify({ logger: false });
   const sockets: EchoUpstream["sockets"] = [];
-  app.get("/health", async (_request, reply) =>
-    reply.status(options.healthStatus ?? 200).send({ status: "UP", checks: { database: "UP" } }),
-  );
+  app.get("/health", async (_request, reply) => {
+    if (options.healthDelayMs) await new Promise((resolve) => setTimeout(resolve, options.healthDelayMs));
+    return reply.status(options.healthStatus ?? 200).send({ status: "UP", checks: { database: "UP" } });
+  });
   app.get("/slow", async () => {
     await new Promise((resolve) => setTimeout(resolve, options.slowMs ?? 1000));
     return { slow: true };
