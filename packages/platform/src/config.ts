@@ -24,17 +24,20 @@ export function loadConfig<T extends TObject>(
     if (value !== undefined && value !== "") raw[key] = value;
   }
   const converted = Value.Convert(schema, Value.Default(schema, raw));
-  const problems: string[] = [];
+  const problems = new Map<string, string>();
   for (const error of Value.Errors(schema, converted)) {
     const missing = (error.params as { requiredProperties?: string[] }).requiredProperties;
     const names = missing ?? [error.instancePath.replace(/^\//, "")];
     for (const name of names) {
-      const described = (schema.properties[name] as { description?: string } | undefined)?.description;
-      const message = missing ? "is required" : error.message;
-      problems.push(`${name}: ${message}${described ? ` (${described})` : ""}`);
+      // A union reports each branch that failed; the first message per variable is enough.
+      if (problems.has(name)) continue;
+      const property = schema.properties[name] as { description?: string; anyOf?: { const?: unknown }[] } | undefined;
+      const choices = property?.anyOf?.every((s) => s.const !== undefined) ? property.anyOf.map((s) => s.const) : [];
+      const message = missing ? "is required" : choices.length ? `must be one of ${choices.join(", ")}` : error.message;
+      problems.set(name, `${name}: ${message}${property?.description ? ` (${property.description})` : ""}`);
     }
   }
-  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  if (problems.size > 0) throw new ConfigError([...problems.values()]);
   return converted as Static<T>;
 }
 
