@@ -1,0 +1,71 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { loadGatewayConfig, upstreamRoutes } from "@clinic/gateway/src/index.ts";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+interface KongRoute {
+  name: string;
+  paths: string[];
+  strip_path: boolean;
+  protocols: string[];
+}
+interface KongService {
+  name: string;
+  url: string;
+  routes: KongRoute[];
+}
+interface KongPlugin {
+  name: string;
+  config: Record<string, unknown>;
+}
+interface KongConfig {
+  _format_version: string;
+  services: KongService[];
+  plugins: KongPlugin[];
+}
+
+const kong = parse(readFileSync(fileURLToPath(new URL("./kong.yml", import.meta.url)), "utf8")) as KongConfig;
+
+describe("deploy/kong/kong.yml matches the gateway's route table", () => {
+  it("is a Kong 3 declarative config", () => {
+    expect(kong._format_version).toBe("3.0");
+  });
+
+  it.each(upstreamRoutes.map((r) => [r.prefix, r] as const))("routes %s like the gateway does", (_prefix, route) => {
+    const service = kong.services.find((s) => s.name === route.kong.service);
+    expect(service, `Kong service ${route.kong.service}`).toBeDefined();
+    expect(service?.url).toBe(route.kong.url);
+    // Same port as the service listens on when the gateway runs it locally.
+    expect(new URL(service?.url ?? "").port).toBe(new URL(route.defaultUrl).port);
+    expect(service?.routes).toHaveLength(1);
+    const kongRoute = service?.routes[0];
+    expect(kongRoute?.paths).toEqual([route.prefix]);
+    // The gateway strips the prefix (/video/api/video/x → /api/video/x); so must Kong.
+    expect(kongRoute?.strip_path).toBe(true);
+    expect(kongRoute?.protocols).toEqual(expect.arrayContaining(["http", "https"]));
+  });
+
+  it("has no service or route the gateway does not have", () => {
+    expect(kong.services.map((s) => s.name).sort()).toEqual(upstreamRoutes.map((r) => r.kong.service).sort());
+    const kongPaths = kong.services.flatMap((s) => s.routes.flatMap((r) => r.paths)).sort();
+    expect(kongPaths).toEqual(upstreamRoutes.map((r) => r.prefix).sort());
+  });
+
+  it("names the video service as the guide does", () => {
+    const video = upstreamRoutes.find((r) => r.name === "video");
+    expect(video?.kong).toEqual({ service: "video-consultation-service", url: "http://video-service:8086" });
+  });
+
+  it("allows the same CORS origins as the gateway's default", () => {
+    const cors = kong.plugins.find((p) => p.name === "cors");
+    const gatewayDefault = loadGatewayConfig({}).CORS_ORIGINS.split(",");
+    expect(cors?.config.origins).toEqual(gatewayDefault);
+    expect(cors?.config.exposed_headers).toEqual(expect.arrayContaining(["x-request-id"]));
+  });
+
+  it("carries the request id in x-request-id, as the gateway and services do", () => {
+    const correlation = kong.plugins.find((p) => p.name === "correlation-id");
+    expect(correlation?.config).toMatchObject({ header_name: "x-request-id", echo_downstream: true });
+  });
+});
