@@ -1,0 +1,85 @@
+import { Button, Card, Loader, Stack, Text, Title } from "@mantine/core";
+import { useNavigate } from "react-router";
+import { ErrorBoundary } from "../../components/error-boundary.tsx";
+import { ErrorState } from "../../components/error-state.tsx";
+import { env } from "../../config/env.ts";
+import { type Appointment, useAppointments } from "../../features/appointments/api/get-appointments.ts";
+import { StatusBadge } from "../../features/appointments/components/status-badge.tsx";
+import { useCurrentUser } from "../../features/auth/use-current-user.ts";
+import { useSession } from "../../features/sessions/api/get-session.ts";
+import { formatDateTime } from "../../lib/format.ts";
+
+/** The appointment that matters now: in progress first, else the next one not yet over. */
+export function nextAppointment(appointments: Appointment[], now: Date): Appointment | null {
+  const live = appointments.find((a) => a.status === "IN_PROGRESS");
+  if (live) return live;
+  const upcoming = appointments
+    .filter((a) => a.status === "SCHEDULED")
+    .filter(
+      (a) => new Date(a.start_time).getTime() + (a.duration_minutes + env.joinWindowAfterMin) * 60_000 > now.getTime(),
+    )
+    .sort((a, b) => a.start_time.localeCompare(b.start_time));
+  return upcoming[0] ?? null;
+}
+
+export function PatientHomeRoute() {
+  const user = useCurrentUser();
+  const appointments = useAppointments({ limit: 100 }, env.waitingPollMs);
+  return (
+    <Stack maw={560} mx="auto" w="100%">
+      <Title order={1} size="h2">
+        Hello{user ? `, ${user.name}` : ""}
+      </Title>
+      <ErrorBoundary region="appointment">
+        {appointments.isPending && <Loader aria-label="Loading your appointment" />}
+        {appointments.isError && (
+          <ErrorState error={appointments.error} subject="Appointment" onRetry={() => void appointments.refetch()} />
+        )}
+        {appointments.data && (
+          <NextAppointmentCard appointment={nextAppointment(appointments.data.appointments, new Date())} />
+        )}
+      </ErrorBoundary>
+    </Stack>
+  );
+}
+
+function NextAppointmentCard({ appointment }: { appointment: Appointment | null }) {
+  const navigate = useNavigate();
+  // The waiting state updates by itself: the session is polled until the doctor starts.
+  const session = useSession(appointment?.session_id ?? null, env.waitingPollMs);
+  if (!appointment) {
+    return <Text>You have no upcoming video appointments.</Text>;
+  }
+  const live = session.data?.status === "IN_PROGRESS" || appointment.status === "IN_PROGRESS";
+  const sessionId = appointment.session_id ?? session.data?.session_id ?? null;
+  return (
+    <Card withBorder padding="lg" component="section" aria-label="Your next appointment">
+      <Stack gap="sm">
+        <Title order={2} size="h4">
+          Your next appointment
+        </Title>
+        <Text>With {appointment.doctor_name}</Text>
+        <Text>{formatDateTime(appointment.start_time)}</Text>
+        <StatusBadge status={live ? "IN_PROGRESS" : appointment.status} />
+        {!appointment.video_enabled ? (
+          <Text>This is an in-person appointment.</Text>
+        ) : live ? (
+          <Text role="status" fw={600}>
+            Your doctor has started the consultation.
+          </Text>
+        ) : (
+          <Text role="status">Your doctor will start the call. This page updates by itself; please keep it open.</Text>
+        )}
+        {appointment.video_enabled && (
+          <Button
+            size="lg"
+            disabled={!live || !sessionId}
+            onClick={() => sessionId && navigate(`/sessions/${sessionId}/call`)}
+          >
+            Join
+          </Button>
+        )}
+      </Stack>
+    </Card>
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * The join window of design.md §3: from `before` minutes before the appointment's start until
+ * its scheduled end plus `after` minutes. The server enforces it; the UI mirrors it so that
+ * "Start Video" is enabled exactly when starting can succeed.
+ */
+export interface JoinWindow {
+  opensAt: Date;
+  closesAt: Date;
+}
+
+export type JoinWindowState = "before" | "open" | "after";
+
+export function joinWindow(
+  startTime: string | Date,
+  durationMinutes: number,
+  beforeMin = 10,
+  afterMin = 30,
+): JoinWindow {
+  const start = new Date(startTime).getTime();
+  return {
+    opensAt: new Date(start - beforeMin * 60_000),
+    closesAt: new Date(start + (durationMinutes + afterMin) * 60_000),
+  };
+}
+
+export function joinWindowState(window: JoinWindow, now: Date): JoinWindowState {
+  if (now.getTime() < window.opensAt.getTime()) return "before";
+  if (now.getTime() > window.closesAt.getTime()) return "after";
+  return "open";
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "numeric",
+  minute: "2-digit",
+});
+
+const sameDay = (a: Date, b: Date) => a.toDateString() === b.toDateString();
+
+/** The tooltip for "Start Video": when it opens, or why it cannot. */
+export function joinWindowHint(window: JoinWindow, now: Date): string {
+  switch (joinWindowState(window, now)) {
+    case "before": {
+      const at = sameDay(window.opensAt, now)
+        ? timeFormat.format(window.opensAt)
+        : dateTimeFormat.format(window.opensAt);
+      return `Video opens at ${at}`;
+    }
+    case "open":
+      return `Video is open until ${timeFormat.format(window.closesAt)}`;
+    case "after":
+      return "The time to start this video consultation has passed";
+  }
+}

@@ -1,0 +1,34 @@
+import { Button, Group } from "@mantine/core";
+import type { CallState } from "../media/call-state.ts";
+
+interface Props {
+  role: "DOCTOR" | "PATIENT";
+  state: CallState;
+  canShareScreen: boolean;
+  onToggleAudio: () => void;
+  onToggleVideo: () => void;
+  onToggleScreenShare: () => void;
+  onEnd: () => void;
+}
+
+export function CallControls({ role, state, canShareScreen, ...on }: Props) {
+  const live = state.localStream !== null;
+  return (
+    <Group gap="xs" role="toolbar" aria-label="Call controls">
+      <Button variant="default" onClick={on.onToggleAudio} disabled={!live} aria-pressed={!state.audioEnabled}>
+        {state.audioEnabled ? "🎤 Mute" : "🎤 Unmute"}
+      </Button>
+      <Button variant="default" onClick={on.onToggleVideo} disabled={!live} aria-pressed={!state.videoEnabled}>
+        {state.videoEnabled ? "📹 Stop Video" : "📹 Resume Video"}
+      </Button>
+      {canShareScreen && (
+        <Button variant="default" onClick={on.onToggleScreenShare} disabled={!live} aria-pressed={state.screenSharing}>
+          {state.screenSharing ? "Stop Sharing" : "Share Screen"}
+        </Button>
+      )}
+      <Button color="red" onClick={on.onEnd}>
+        {role === "DOCTOR" ? "End Call" : "Leave"}
+      </Button>
+    </Group>
+  );
+}
