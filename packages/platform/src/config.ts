@@ -1,4 +1,4 @@
-import { type Static, type TObject, Type } from "typebox";
+import { type Static, type TObject, type TSchema, Type } from "typebox";
 import { Value } from "typebox/value";
 
 /** Thrown once at start-up with one line per bad variable, so an operator fixes them all in one go. */
@@ -23,23 +23,29 @@ export function loadConfig<T extends TObject>(
     const value = env[key];
     if (value !== undefined && value !== "") raw[key] = value;
   }
-  const converted = Value.Convert(schema, Value.Default(schema, raw));
-  const problems = new Map<string, string>();
-  for (const error of Value.Errors(schema, converted)) {
-    const missing = (error.params as { requiredProperties?: string[] }).requiredProperties;
-    const names = missing ?? [error.instancePath.replace(/^\//, "")];
-    for (const name of names) {
-      // A union reports each branch that failed; the first message per variable is enough.
-      if (problems.has(name)) continue;
-      const property = schema.properties[name] as { description?: string; anyOf?: { const?: unknown }[] } | undefined;
-      const choices = property?.anyOf?.every((s) => s.const !== undefined) ? property.anyOf.map((s) => s.const) : [];
-      const message = missing ? "is required" : choices.length ? `must be one of ${choices.join(", ")}` : error.message;
-      problems.set(name, `${name}: ${message}${property?.description ? ` (${property.description})` : ""}`);
+  const converted = Value.Convert(schema, Value.Default(schema, raw)) as Record<string, unknown>;
+  // Each variable is checked on its own: TypeBox stops collecting errors after a few
+  // (Settings.maxErrors), and one union alone can fill that, hiding the other bad variables.
+  const required = new Set<string>((schema as { required?: string[] }).required ?? []);
+  const problems: string[] = [];
+  for (const [name, property] of Object.entries(schema.properties) as [string, ConfigProperty][]) {
+    const value = converted[name];
+    const described = property.description ? ` (${property.description})` : "";
+    if (value === undefined) {
+      if (required.has(name)) problems.push(`${name}: is required${described}`);
+      continue;
     }
+    const [error] = Value.Errors(property, value);
+    if (!error) continue;
+    // A union reports each branch that failed; naming the allowed values says it better.
+    const choices = property.anyOf?.every((s) => s.const !== undefined) ? property.anyOf.map((s) => s.const) : [];
+    problems.push(`${name}: ${choices.length ? `must be one of ${choices.join(", ")}` : error.message}${described}`);
   }
-  if (problems.size > 0) throw new ConfigError([...problems.values()]);
+  if (problems.length > 0) throw new ConfigError(problems);
   return converted as Static<T>;
 }
+
+type ConfigProperty = TSchema & { description?: string; anyOf?: { const?: unknown }[] };
 
 /** Variables every service shares. Service schemas spread these in. */
 export const commonConfig = {

@@ -62,7 +62,9 @@ export function toErrorBody(err: FastifyError | AppError | Error): ErrorBody {
   const known = fe.code ? fastifyCodes[fe.code] : undefined;
   if (known) return { error: known.message ?? fe.message, status: known.status, code: known.code };
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return { error: fe.message, status: fe.statusCode, code: fe.code ?? "BAD_REQUEST" };
+    // Plugins such as @fastify/rate-limit throw a bare error with only a status.
+    const code = fe.code ?? (fe.statusCode === 429 ? "RATE_LIMITED" : "BAD_REQUEST");
+    return { error: fe.message, status: fe.statusCode, code };
   }
   return { error: "Internal server error", status: 500, code: "INTERNAL" };
 }

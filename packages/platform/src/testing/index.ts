@@ -36,15 +36,17 @@ export async function createTestTokens() {
   const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "EdDSA", use: "sig" };
   const jwks: JSONWebKeySet = { keys: [jwk] };
   const sign = (user: AuthUser, overrides: JWTPayload & { expiresIn?: string } = {}) => {
-    const { expiresIn, ...claims } = overrides;
+    // Registered claims go through the builder's setters, which would otherwise overwrite
+    // an override such as a wrong `aud` or a past `exp` given in the payload.
+    const { expiresIn, sub, iss, aud, iat, exp, jti, ...claims } = overrides;
     return new SignJWT({ role: user.role, name: user.name, email: user.email, clinic_id: user.clinic_id, ...claims })
       .setProtectedHeader({ alg: "EdDSA", kid: "test-key" })
-      .setSubject(user.id)
-      .setIssuer(testIssuer)
-      .setAudience(testAudience)
-      .setIssuedAt()
-      .setJti(randomBytes(8).toString("hex"))
-      .setExpirationTime(expiresIn ?? "15m")
+      .setSubject(sub ?? user.id)
+      .setIssuer(iss ?? testIssuer)
+      .setAudience(aud ?? testAudience)
+      .setIssuedAt(iat)
+      .setJti(jti ?? randomBytes(8).toString("hex"))
+      .setExpirationTime(exp ?? expiresIn ?? "15m")
       .sign(privateKey);
   };
   return { jwks, sign, privateKey, issuer: testIssuer, audience: testAudience };

@@ -1,0 +1,137 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AuthUser, authPlugin, createTokenVerifier, requireRole } from "./auth.ts";
+import { type App, createService } from "./server.ts";
+import { createTestTokens } from "./testing/index.ts";
+
+const doctor: AuthUser = { id: "doc-1", role: "DOCTOR", clinic_id: "c1", name: "Dr. A", email: "a@example.org" };
+const patient: AuthUser = { id: "pat-1", role: "PATIENT", clinic_id: "c1", name: "P", email: "p@example.org" };
+
+describe("authPlugin and requireRole", () => {
+  let app: App;
+  let tokens: Awaited<ReturnType<typeof createTestTokens>>;
+
+  beforeAll(async () => {
+    tokens = await createTestTokens();
+    app = await createService({ name: "auth-test", title: "t", logLevel: "silent" });
+    await app.register(authPlugin, {
+      verify: createTokenVerifier({ jwks: tokens.jwks, issuer: tokens.issuer, audience: tokens.audience }),
+    });
+    app.get("/public", async () => ({ ok: true }));
+    app.get("/whoami", { onRequest: app.authenticate }, async (request) => request.user);
+    app.get(
+      "/doctors-only",
+      { onRequest: app.authenticate, preHandler: requireRole("DOCTOR", "ADMIN") },
+      async (request) => ({ id: request.user.id }),
+    );
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  const get = (url: string, authorization?: string) =>
+    app.inject({ method: "GET", url, headers: authorization ? { authorization } : {} });
+
+  it("sets request.user from a valid bearer token", async () => {
+    const res = await get("/whoami", `Bearer ${await tokens.sign(doctor)}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(doctor);
+  });
+
+  it("leaves routes without the hook public", async () => {
+    expect((await get("/public")).statusCode).toBe(200);
+  });
+
+  it.each([
+    ["missing", undefined],
+    ["another scheme", "Basic dXNlcjpwYXNz"],
+    ["an empty bearer", "Bearer "],
+    ["the scheme alone", "Bearer"],
+    ["a token with spaces", "Bearer a b c"],
+    ["lowercase scheme and extra words", "bearer abc def"],
+  ])("answers 401 UNAUTHORIZED when the Authorization header is %s", async (_name, header) => {
+    const res = await get("/whoami", header);
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toEqual({ error: expect.any(String), status: 401, code: "UNAUTHORIZED" });
+  });
+
+  it("answers 403 FORBIDDEN to a valid token without the role", async () => {
+    const res = await get("/doctors-only", `Bearer ${await tokens.sign(patient)}`);
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual({
+      error: "This action requires the role DOCTOR or ADMIN",
+      status: 403,
+      code: "FORBIDDEN",
+    });
+    const allowed = await get("/doctors-only", `Bearer ${await tokens.sign(doctor)}`);
+    expect(allowed.statusCode).toBe(200);
+  });
+
+  it("runs authentication before the role check: no token on a guarded route is 401, not 403", async () => {
+    expect((await get("/doctors-only")).statusCode).toBe(401);
+  });
+});
+
+describe("createTokenVerifier", () => {
+  let tokens: Awaited<ReturnType<typeof createTestTokens>>;
+  let verify: ReturnType<typeof createTokenVerifier>;
+  beforeAll(async () => {
+    tokens = await createTestTokens();
+    verify = createTokenVerifier({ jwks: tokens.jwks, issuer: tokens.issuer, audience: tokens.audience });
+  });
+
+  const rejectsWith = (token: Promise<string> | string, code: string) =>
+    expect(Promise.resolve(token).then(verify)).rejects.toMatchObject({ status: 401, code });
+
+  it("refuses wrong audience, wrong issuer and expiry", async () => {
+    await rejectsWith(tokens.sign(doctor, { aud: "someone-else" }), "INVALID_TOKEN");
+    await rejectsWith(tokens.sign(doctor, { iss: "evil" }), "INVALID_TOKEN");
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    await rejectsWith(tokens.sign(doctor, { iat: past, exp: past + 60 }), "TOKEN_EXPIRED");
+  });
+
+  it("refuses tokens whose claims do not describe one of our users", async () => {
+    await rejectsWith(tokens.sign({ ...doctor, role: "ROOT" as AuthUser["role"] }), "INVALID_TOKEN");
+    await rejectsWith(tokens.sign(doctor, { clinic_id: 42 }), "INVALID_TOKEN");
+  });
+
+  it("refuses HS256 even when the secret is the published key", async () => {
+    const secret = new TextEncoder().encode(JSON.stringify(tokens.jwks.keys[0]));
+    const forged = await new SignJWT({ role: "ADMIN", clinic_id: "c1" })
+      .setProtectedHeader({ alg: "HS256", kid: "test-key" })
+      .setSubject("x")
+      .setIssuer(tokens.issuer)
+      .setAudience(tokens.audience)
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .sign(secret);
+    await rejectsWith(forged, "INVALID_TOKEN");
+  });
+
+  describe("with a JWKS URL", () => {
+    let server: Server;
+    let fetches = 0;
+    beforeAll(async () => {
+      server = createServer((_req, res) => {
+        fetches += 1;
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify(tokens.jwks));
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it("fetches the key set once and caches it", async () => {
+      const { port } = server.address() as AddressInfo;
+      const remote = createTokenVerifier({
+        jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+        issuer: tokens.issuer,
+        audience: tokens.audience,
+      });
+      await expect(remote(await tokens.sign(doctor))).resolves.toEqual(doctor);
+      await expect(remote(await tokens.sign(patient))).resolves.toEqual(patient);
+      expect(fetches).toBe(1);
+    });
+  });
+});
