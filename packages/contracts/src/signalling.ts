@@ -1,3 +1,4 @@
+import { Type } from "typebox";
 import type { AttendeeStatus, UserType } from "./video.ts";
 
 /**
@@ -57,3 +58,31 @@ export const SignalCloseCodes = {
   heartbeatTimeout: 4408,
   badMessage: 4400,
 } as const;
+
+/** The client sends a heartbeat this often; the server closes a connection silent for the timeout. */
+export const SIGNAL_HEARTBEAT_INTERVAL_MS = 10_000;
+export const SIGNAL_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+const AttendeeRef = Type.String({ minLength: 1, maxLength: 100 });
+const Sdp = Type.String({ minLength: 1, maxLength: 60_000 });
+const IceCandidate = Type.Object({
+  candidate: Type.String({ maxLength: 2_000 }),
+  sdpMid: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+  sdpMLineIndex: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 1000 }), Type.Null()])),
+  usernameFragment: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()])),
+});
+
+/** The server checks every client frame against this schema (the `ClientSignal` union above). */
+export const ClientSignalSchema = Type.Union([
+  Type.Object({ type: Type.Literal("offer"), to: AttendeeRef, sdp: Sdp }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal("answer"), to: AttendeeRef, sdp: Sdp }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal("ice"), to: AttendeeRef, candidate: Type.Union([IceCandidate, Type.Null()]) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal("media"), audio: Type.Boolean(), video: Type.Boolean() },
+    { additionalProperties: false },
+  ),
+  Type.Object({ type: Type.Literal("heartbeat") }, { additionalProperties: false }),
+]);

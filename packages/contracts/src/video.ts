@@ -1,4 +1,5 @@
 import { type Static, Type } from "typebox";
+import { AppointmentId, ClinicId, NullableTimestamp, SessionId, Timestamp, UserId } from "./common.ts";
 
 export const SessionStatus = Type.Union([
   Type.Literal("CREATED"),
@@ -44,3 +45,217 @@ export const IceServer = Type.Object({
   credential: Type.Optional(Type.String()),
 });
 export type IceServer = Static<typeof IceServer>;
+
+// ---------------------------------------------------------------------------------------
+// Route schemas of the video service (the guide's seven endpoints). Field names are the
+// guide's; extra fields are additions the guide leaves room for (media_provider, ice_servers,
+// chime, duration_seconds, ...). Request objects reject unknown fields.
+// ---------------------------------------------------------------------------------------
+
+export const AppointmentIdParams = Type.Object({ appointment_id: AppointmentId }, { additionalProperties: false });
+export const SessionIdParams = Type.Object({ session_id: SessionId }, { additionalProperties: false });
+
+export const ListSessionsQuery = Type.Object(
+  {
+    status: Type.Optional(SessionStatus),
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+    sort: Type.Union([Type.Literal("created_at"), Type.Literal("start_time")], { default: "created_at" }),
+  },
+  { additionalProperties: false },
+);
+export type ListSessionsQuery = Static<typeof ListSessionsQuery>;
+
+/** One row of `GET /sessions`. `start_time` is when it started, or the appointment's scheduled start until then. */
+export const SessionSummary = Type.Object({
+  session_id: SessionId,
+  booking_type: Type.Literal("CLINIC_BASED"),
+  appointment_id: AppointmentId,
+  doctor_id: UserId,
+  patient_id: UserId,
+  patient_name: Type.String(),
+  clinic_id: ClinicId,
+  status: SessionStatus,
+  start_time: Timestamp,
+  end_time: NullableTimestamp,
+  chime_meeting_id: Type.Union([Type.String(), Type.Null()]),
+  scheduled_start_time: Timestamp,
+  scheduled_duration_minutes: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type SessionSummary = Static<typeof SessionSummary>;
+
+export const ListSessionsResponse = Type.Object({
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  sessions: Type.Array(SessionSummary),
+});
+export type ListSessionsResponse = Static<typeof ListSessionsResponse>;
+
+export const StartSessionBody = Type.Object(
+  { booking_type: Type.Literal("CLINIC_BASED") },
+  { additionalProperties: false },
+);
+export type StartSessionBody = Static<typeof StartSessionBody>;
+
+/** Chime's raw `Meeting`/`Attendee` objects for `MeetingSessionConfiguration` (chime provider only). */
+export const ChimeJoinInfo = Type.Object({ Meeting: Type.Unknown(), Attendee: Type.Unknown() });
+
+export const IssuedAttendee = Type.Object({
+  attendee_id: Type.String(),
+  join_token: Type.String({ description: "Short-lived; authenticates the media/signalling connection" }),
+  external_user_id: UserId,
+});
+
+const mediaFields = {
+  aws_media_urls: AwsMediaUrls,
+  media_provider: MediaProviderName,
+  meeting_id: Type.String(),
+  ice_servers: Type.Array(IceServer),
+  chime: Type.Optional(ChimeJoinInfo),
+};
+
+export const StartSessionResponse = Type.Object({
+  session_id: SessionId,
+  appointment_id: AppointmentId,
+  status: SessionStatus,
+  chime_meeting_id: Type.String(),
+  doctor_attendee: Type.Object({ ...IssuedAttendee.properties, email: Type.String() }),
+  ...mediaFields,
+  start_time: Timestamp,
+  created_at: Timestamp,
+});
+export type StartSessionResponse = Static<typeof StartSessionResponse>;
+
+export const JoinSessionBody = Type.Object(
+  {
+    device_info: Type.Optional(Type.String({ maxLength: 200 })),
+    browser_info: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type JoinSessionBody = Static<typeof JoinSessionBody>;
+
+/** An attendee as session details list it (design.md §4: JOINING → CONNECTED → LEFT | REPLACED). */
+export const SessionAttendee = Type.Object({
+  attendee_id: Type.String(),
+  user_type: UserType,
+  name: Type.String(),
+  join_time: NullableTimestamp,
+  leave_time: NullableTimestamp,
+  status: AttendeeStatus,
+});
+export type SessionAttendee = Static<typeof SessionAttendee>;
+
+export const JoinSessionResponse = Type.Object({
+  session_id: SessionId,
+  attendee: IssuedAttendee,
+  ...mediaFields,
+  session_status: SessionStatus,
+  attendees: Type.Array(SessionAttendee),
+});
+export type JoinSessionResponse = Static<typeof JoinSessionResponse>;
+
+const detailsFields = {
+  session_id: SessionId,
+  appointment_id: AppointmentId,
+  doctor_id: UserId,
+  patient_id: UserId,
+  patient_name: Type.String(),
+  clinic_id: ClinicId,
+  booking_type: Type.Literal("CLINIC_BASED"),
+  status: SessionStatus,
+  chime_meeting_id: Type.Union([Type.String(), Type.Null()]),
+  start_time: NullableTimestamp,
+  end_time: NullableTimestamp,
+  duration_seconds: Type.Integer({ minimum: 0 }),
+  scheduled_start_time: Timestamp,
+  scheduled_duration_minutes: Type.Integer(),
+  attendees: Type.Array(SessionAttendee),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+};
+
+/** What a patient (and an admin) may read: no notes, no rating (design.md §2). */
+export const SessionDetailsRedacted = Type.Object(detailsFields);
+export type SessionDetailsRedacted = Static<typeof SessionDetailsRedacted>;
+
+/** What the appointment's doctor reads. */
+export const SessionDetails = Type.Object({
+  ...detailsFields,
+  notes: Type.Union([Type.String(), Type.Null()]),
+  quality_rating: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type SessionDetails = Static<typeof SessionDetails>;
+
+export const SessionNotes = Type.String({ maxLength: 500 });
+export const QualityRating = Type.Integer({ minimum: 1, maximum: 5 });
+
+export const EndSessionBody = Type.Object(
+  { notes: Type.Optional(SessionNotes), quality_rating: Type.Optional(QualityRating) },
+  { additionalProperties: false },
+);
+export type EndSessionBody = Static<typeof EndSessionBody>;
+
+export const EndSessionResponse = Type.Object({
+  session_id: SessionId,
+  appointment_id: AppointmentId,
+  status: SessionStatus,
+  start_time: Timestamp,
+  end_time: Timestamp,
+  duration_minutes: Type.Integer({ minimum: 0 }),
+  duration_seconds: Type.Integer({ minimum: 0 }),
+  notes: Type.Union([Type.String(), Type.Null()]),
+  quality_rating: Type.Union([Type.Integer(), Type.Null()]),
+  appointment_status: Type.Literal("COMPLETED"),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type EndSessionResponse = Static<typeof EndSessionResponse>;
+
+export const UpdateNotesBody = Type.Object(
+  { notes: Type.Optional(SessionNotes), quality_rating: Type.Optional(QualityRating) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateNotesBody = Static<typeof UpdateNotesBody>;
+
+export const UpdateNotesResponse = Type.Object({
+  session_id: SessionId,
+  notes: Type.Union([Type.String(), Type.Null()]),
+  quality_rating: Type.Union([Type.Integer(), Type.Null()]),
+  updated_at: Timestamp,
+});
+export type UpdateNotesResponse = Static<typeof UpdateNotesResponse>;
+
+export const UsageQuery = Type.Object(
+  { month: Type.Optional(Type.String({ pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$", description: "YYYY-MM" })) },
+  { additionalProperties: false },
+);
+export type UsageQuery = Static<typeof UsageQuery>;
+
+export const UsageSession = Type.Object({
+  session_id: SessionId,
+  patient_name: Type.String(),
+  start_time: NullableTimestamp,
+  duration_minutes: Type.Number({
+    description: "the session's length (start to end, or to now while in progress), one decimal",
+  }),
+  attendees: Type.Integer({ description: "distinct people who connected" }),
+  attendee_minutes: Type.Number({ description: "one decimal" }),
+});
+export type UsageSession = Static<typeof UsageSession>;
+
+export const UsageResponse = Type.Object({
+  month: Type.String(),
+  clinic_id: ClinicId,
+  total_sessions: Type.Integer(),
+  total_attendee_minutes: Type.Number(),
+  free_tier_limit: Type.Integer(),
+  usage_percentage: Type.Number(),
+  remaining_minutes: Type.Number(),
+  status: UsageStatus,
+  sessions: Type.Array(UsageSession),
+});
+export type UsageResponse = Static<typeof UsageResponse>;

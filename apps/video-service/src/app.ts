@@ -1,0 +1,178 @@
+import { fileURLToPath } from "node:url";
+import {
+  type App,
+  authPlugin,
+  type CloudEvent,
+  createLogger,
+  createOutboxRelay,
+  createService,
+  createTokenVerifier,
+  type DatabaseOptions,
+  type EventBus,
+  InProcessBus,
+  migrate,
+  type OutboxRelay,
+  openDatabase,
+  type TokenVerifier,
+} from "@clinic/platform";
+import websocket from "@fastify/websocket";
+import type { DestinationStream, Logger } from "pino";
+import { appointmentEventHandler, CONSUMER, consumedEventTypes } from "./appointments/appointment-events.ts";
+import { createAppointmentsClient } from "./appointments/appointments.client.ts";
+import { parseIceServers, type VideoConfig } from "./config.ts";
+import { healthRoutes } from "./health.routes.ts";
+import { createChimeMediaProvider } from "./meetings/chime/chime-media-provider.ts";
+import { createEmbeddedMediaProvider } from "./meetings/embedded/embedded-media-provider.ts";
+import { createJoinTokens, type JoinTokens } from "./meetings/embedded/join-tokens.ts";
+import type { MediaProvider } from "./meetings/media-provider.ts";
+import { startIdleSweeper, sweepIdleSessions } from "./sessions/idle-sweeper.ts";
+import { SessionAccess } from "./sessions/session-access.ts";
+import { sessionsRoutes } from "./sessions/sessions.routes.ts";
+import type { SessionsContext } from "./sessions/sessions-context.ts";
+import { SignalHub } from "./signalling/signal-hub.ts";
+import { signallingRoutes } from "./signalling/signalling.routes.ts";
+import { asOutboxDb, type VideoTables } from "./tables.ts";
+import { usageRoutes } from "./usage/usage.routes.ts";
+
+export interface VideoAppOptions {
+  config: VideoConfig;
+  /** Default: from config (DATABASE_URL → PostgreSQL, else PGlite under DATA_DIR). */
+  database?: DatabaseOptions;
+  /** Default: a new in-process bus, closed with the app. An injected bus is the caller's to close. */
+  bus?: EventBus;
+  /** Default: the auth service's JWKS (AUTH_JWKS_URL). */
+  verify?: TokenVerifier;
+  /** Default: from MEDIA_PROVIDER. Tests pass the Chime provider with a mocked AWS client. */
+  mediaProvider?: MediaProvider;
+  /** The clock of the domain (join window, idle timeout, attendance); default real time. */
+  now?: () => Date;
+  /** Overrides APPOINTMENTS_URL. */
+  appointmentsUrl?: string;
+  logger?: Logger;
+  logStream?: DestinationStream;
+  /** Signalling heartbeat timeout; default 30 s (contracts). */
+  heartbeatTimeoutMs?: number;
+}
+
+export interface VideoInternals {
+  relay: OutboxRelay;
+  hub: SignalHub;
+  joinTokens: JoinTokens;
+  sweepIdle: () => Promise<string[]>;
+  handleEvent: (event: CloudEvent) => Promise<boolean>;
+  database: import("@clinic/platform").Database<VideoTables>;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The video service's infrastructure, for the one-process stack and tests. */
+    video: VideoInternals;
+  }
+}
+
+const migrations = fileURLToPath(new URL("./migrations", import.meta.url));
+
+/** The video service: the guide's seven endpoints, signalling, attendance, usage and events. */
+export async function buildApp(options: VideoAppOptions): Promise<App> {
+  const { config } = options;
+  const now = options.now ?? (() => new Date());
+  const logger = options.logger ?? createLogger("video-service", config.LOG_LEVEL, options.logStream);
+  const app = await createService({
+    name: "video-service",
+    title: "Video consultation service",
+    description: "Video sessions of clinic appointments: start, join, end, notes, usage (see README).",
+    logger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    tags: [
+      { name: "sessions", description: "Video sessions of appointments" },
+      { name: "usage", description: "Free-tier usage metering" },
+      { name: "signalling", description: "WebSocket signalling (embedded media provider)" },
+      { name: "health", description: "Liveness" },
+    ],
+  });
+
+  const database = await openDatabase<VideoTables>(
+    options.database ?? {
+      service: "video-service",
+      dataDir: config.DATA_DIR,
+      logger,
+      ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
+    },
+  );
+  const ownsBus = !options.bus;
+  const bus = options.bus ?? new InProcessBus({ logger });
+  const hub = new SignalHub();
+  const pending = new Set<Promise<unknown>>();
+  let stopSweeper: (() => Promise<void>) | undefined;
+  const relay = createOutboxRelay({ db: asOutboxDb(database.db), bus, logger });
+
+  app.addHook("onClose", async () => {
+    await stopSweeper?.();
+    hub.closeAll(1001, "server shutting down");
+    for (let i = 0; i < 50 && pending.size > 0; i++) await Promise.allSettled([...pending]);
+    await relay.stop();
+    if (ownsBus) await bus.close();
+    await database.close();
+  });
+
+  await migrate(database, migrations, logger);
+  const joinTokens = await createJoinTokens({
+    privateJwk: config.JOIN_TOKEN_PRIVATE_JWK,
+    ttlSeconds: config.JOIN_TOKEN_TTL_SEC,
+  });
+  const provider = options.mediaProvider ?? defaultProvider(config, joinTokens, app);
+  const appointments = createAppointmentsClient({
+    baseUrl: options.appointmentsUrl ?? config.APPOINTMENTS_URL,
+    timeoutMs: config.APPOINTMENTS_TIMEOUT_MS,
+  });
+  const ctx: SessionsContext = {
+    db: database.db,
+    access: new SessionAccess(database.db),
+    provider,
+    appointments,
+    notifier: hub,
+    relay,
+    config,
+    now,
+    log: app.log,
+  };
+  const verify =
+    options.verify ??
+    createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+
+  await app.register(authPlugin, { verify });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(sessionsRoutes(ctx, config.PUBLIC_URL), { prefix: "/api/video" });
+  await app.register(usageRoutes(ctx), { prefix: "/api/video" });
+  await app.register(
+    signallingRoutes({
+      db: database.db,
+      hub,
+      joinTokens,
+      now,
+      pending,
+      ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
+    }),
+    { prefix: "/api/video" },
+  );
+  healthRoutes(app, { database, appointments, bus });
+
+  const handleEvent = appointmentEventHandler(database.db, app.log, now);
+  await bus.subscribe(CONSUMER, consumedEventTypes, async (event) => {
+    await handleEvent(event);
+  });
+  relay.start();
+  stopSweeper = startIdleSweeper(ctx, config.IDLE_SWEEP_INTERVAL_SEC * 1000);
+  app.decorate("video", { relay, hub, joinTokens, sweepIdle: () => sweepIdleSessions(ctx), handleEvent, database });
+  return app;
+}
+
+function defaultProvider(config: VideoConfig, joinTokens: JoinTokens, app: App): MediaProvider {
+  if (config.MEDIA_PROVIDER === "chime") {
+    return createChimeMediaProvider({
+      logger: app.log,
+      ...(config.AWS_REGION ? { mediaRegion: config.AWS_REGION } : {}),
+    });
+  }
+  return createEmbeddedMediaProvider({ joinTokens, iceServers: parseIceServers(config.ICE_SERVERS) });
+}

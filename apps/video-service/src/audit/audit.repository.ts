@@ -1,0 +1,17 @@
+import type { Executor } from "../tables.ts";
+
+export interface AuditEntry {
+  actor_id: string;
+  actor_role: string;
+  clinic_id: string | null;
+  action: string;
+  outcome: "ALLOWED" | "DENIED";
+  session_id: string | null;
+  appointment_id: string | null;
+  request_id: string | null;
+}
+
+/** The only write to audit_log; the table refuses UPDATE and DELETE itself. */
+export async function appendAudit(db: Executor, entry: AuditEntry): Promise<void> {
+  await db.insertInto("audit_log").values(entry).execute();
+}

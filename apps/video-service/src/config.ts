@@ -1,0 +1,64 @@
+import { IceServer } from "@clinic/contracts";
+import { ConfigError, commonConfig, loadConfig } from "@clinic/platform";
+import { type Static, Type } from "typebox";
+import { Value } from "typebox/value";
+
+export const videoConfigSchema = Type.Object({
+  ...commonConfig,
+  PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8086, description: "port to listen on" }),
+  PUBLIC_URL: Type.Optional(
+    Type.String({
+      pattern: "^https?://",
+      description: "browser-facing base URL incl. any gateway prefix, e.g. https://clinic.example/video",
+    }),
+  ),
+  APPOINTMENTS_URL: Type.String({
+    pattern: "^https?://",
+    default: "http://127.0.0.1:8082",
+    description: "appointments service base URL",
+  }),
+  APPOINTMENTS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 3000 }),
+  AUTH_JWKS_URL: Type.String({
+    pattern: "^https?://",
+    default: "http://127.0.0.1:8080/api/auth/.well-known/jwks.json",
+    description: "auth service JWKS",
+  }),
+  MEDIA_PROVIDER: Type.Union([Type.Literal("embedded"), Type.Literal("chime")], {
+    default: "embedded",
+    description: "embedded | chime",
+  }),
+  ICE_SERVERS: Type.String({ default: "[]", description: "JSON array of RTCIceServer objects" }),
+  FREE_TIER_MINUTES: Type.Integer({ minimum: 1, default: 1000, description: "attendee-minutes per clinic per month" }),
+  USAGE_LIMIT_POLICY: Type.Union([Type.Literal("block"), Type.Literal("warn")], {
+    default: "block",
+    description: "block | warn",
+  }),
+  JOIN_WINDOW_BEFORE_MIN: Type.Integer({ minimum: 0, maximum: 1440, default: 10 }),
+  JOIN_WINDOW_AFTER_MIN: Type.Integer({ minimum: 0, maximum: 1440, default: 30 }),
+  IDLE_TIMEOUT_MIN: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
+  IDLE_SWEEP_INTERVAL_SEC: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+  JOIN_TOKEN_TTL_SEC: Type.Integer({ minimum: 30, maximum: 86_400, default: 600 }),
+  JOIN_TOKEN_PRIVATE_JWK: Type.Optional(
+    Type.String({ description: "Ed25519 private JWK (JSON) signing join tokens; unset = a fresh key per start" }),
+  ),
+  AWS_REGION: Type.Optional(Type.String({ pattern: "^[a-z]{2}(-[a-z]+)+-\\d$", description: "Chime media region" })),
+});
+export type VideoConfig = Static<typeof videoConfigSchema>;
+
+export function loadVideoConfig(env: Record<string, string | undefined> = process.env): VideoConfig {
+  return loadConfig(videoConfigSchema, env);
+}
+
+/** ICE_SERVERS parsed and checked (an RTCIceServer[]); throws a ConfigError naming the variable. */
+export function parseIceServers(raw: string): IceServer[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(["ICE_SERVERS: must be a JSON array of {urls, username?, credential?}"]);
+  }
+  if (!Value.Check(Type.Array(IceServer), value)) {
+    throw new ConfigError(["ICE_SERVERS: must be a JSON array of {urls, username?, credential?}"]);
+  }
+  return value;
+}

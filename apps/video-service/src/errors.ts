@@ -1,0 +1,81 @@
+import type { SessionStatus } from "@clinic/contracts";
+import { AppError } from "@clinic/platform";
+
+/**
+ * Every refusal the video service gives, with its status and code, in one place
+ * (README "Errors" mirrors this list). Domain code throws these; the platform handler
+ * renders `{error, status, code, ...extra}`.
+ */
+export class SessionNotFound extends AppError {
+  constructor() {
+    super(404, "SESSION_NOT_FOUND", "Session not found");
+  }
+}
+
+export class AppointmentNotFound extends AppError {
+  constructor() {
+    super(404, "APPOINTMENT_NOT_FOUND", "Appointment not found");
+  }
+}
+
+export class NotYourSession extends AppError {
+  constructor(message = "You are not authorized to access this appointment") {
+    super(403, "FORBIDDEN", message);
+  }
+}
+
+export class SessionAlreadyStarted extends AppError {
+  constructor(sessionId: string) {
+    super(409, "SESSION_ALREADY_STARTED", "Session already started for this appointment", { session_id: sessionId });
+  }
+}
+
+export class InvalidSessionTransition extends AppError {
+  constructor(code: string, message: string, sessionId: string | null, status: SessionStatus) {
+    super(409, code, message, { ...(sessionId ? { session_id: sessionId } : {}), session_status: status });
+  }
+}
+
+export class AppointmentNotStartable extends AppError {
+  constructor(appointmentStatus: string) {
+    super(
+      409,
+      appointmentStatus === "CANCELLED" ? "APPOINTMENT_CANCELLED" : "APPOINTMENT_COMPLETED",
+      `The appointment is ${appointmentStatus.toLowerCase()}; a video session cannot be started`,
+      { appointment_status: appointmentStatus },
+    );
+  }
+}
+
+export class OutsideJoinWindow extends AppError {
+  constructor(window: { opens_at: string; closes_at: string }) {
+    super(409, "OUTSIDE_JOIN_WINDOW", "The appointment can only be started inside its join window", { window });
+  }
+}
+
+export class FreeTierExceeded extends AppError {
+  constructor(used: number, limit: number) {
+    super(429, "FREE_TIER_EXCEEDED", "Free tier limit exceeded. Video consultations are disabled this month.", {
+      total_attendee_minutes: used,
+      free_tier_limit: limit,
+    });
+  }
+}
+
+export class AppointmentsUnavailable extends AppError {
+  constructor(message = "The appointments service is not answering; try again shortly") {
+    super(503, "APPOINTMENTS_UNAVAILABLE", message);
+  }
+}
+
+export class AppointmentsBadResponse extends AppError {
+  constructor() {
+    super(502, "APPOINTMENTS_BAD_RESPONSE", "The appointments service gave an unexpected answer");
+  }
+}
+
+export class NotVideoAppointment extends AppError {
+  constructor() {
+    super(409, "VIDEO_NOT_ENABLED", "This appointment is not a video consultation");
+  }
+}

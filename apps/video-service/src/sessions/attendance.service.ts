@@ -1,0 +1,68 @@
+import { SignalCloseCodes } from "@clinic/contracts";
+import { withTransaction } from "@clinic/platform";
+import type { JoinTokenClaims } from "../meetings/embedded/join-tokens.ts";
+import type { VideoDb } from "../tables.ts";
+import {
+  type AttendeeRow,
+  closeOpenIntervals,
+  findAttendee,
+  openInterval,
+  setAttendeeStatus,
+} from "./attendees.repository.ts";
+import { lockSession } from "./sessions.repository.ts";
+
+/**
+ * Attendance from the server's point of view (design.md §4–§5): an interval opens when an
+ * attendee's signalling connection is established and closes when it closes (or its
+ * heartbeat stops, or the session ends). The database is the record; the signalling hub's
+ * in-memory registry only routes messages.
+ */
+export type ConnectResult = { ok: true; attendee: AttendeeRow } | { ok: false; closeCode: number; reason: string };
+
+export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Date): Promise<ConnectResult> {
+  return withTransaction(db, async (trx) => {
+    // Under the session's row lock, so a connect cannot slip in after an end committed.
+    const session = await lockSession(trx, claims.session_id);
+    if (!session) return refuse(SignalCloseCodes.sessionNotFound, "session not found");
+    if (session.status !== "IN_PROGRESS") return refuse(SignalCloseCodes.sessionEnded, "session is not in progress");
+    if (session.meeting_id !== claims.meeting_id)
+      return refuse(SignalCloseCodes.forbidden, "token is for another meeting");
+    const attendee = await findAttendee(trx, claims.attendee_id);
+    if (!attendee || attendee.session_id !== claims.session_id || attendee.user_id !== claims.user_id) {
+      return refuse(SignalCloseCodes.forbidden, "unknown attendee");
+    }
+    if (attendee.status === "REPLACED") return refuse(SignalCloseCodes.replaced, "attendee was replaced");
+    // A second connection with the same token ends the first one's interval.
+    await closeOpenIntervals(trx, { attendee_id: attendee.attendee_id }, at);
+    await setAttendeeStatus(trx, [attendee.attendee_id], "CONNECTED", at);
+    await openInterval(trx, {
+      attendee_id: attendee.attendee_id,
+      session_id: session.session_id,
+      clinic_id: session.clinic_id,
+      joined_at: at,
+    });
+    await trx
+      .updateTable("sessions")
+      .set({ last_activity_at: at })
+      .where("session_id", "=", session.session_id)
+      .execute();
+    return { ok: true as const, attendee: { ...attendee, status: "CONNECTED" as const } };
+  });
+}
+
+export async function recordLeave(db: VideoDb, attendeeId: string, sessionId: string, at: Date): Promise<void> {
+  await withTransaction(db, async (trx) => {
+    await closeOpenIntervals(trx, { attendee_id: attendeeId }, at);
+    await setAttendeeStatus(trx, [attendeeId], "LEFT", at, ["CONNECTED", "JOINING"]);
+    await trx
+      .updateTable("sessions")
+      .set({ last_activity_at: at })
+      .where("session_id", "=", sessionId)
+      .where("status", "=", "IN_PROGRESS")
+      .execute();
+  });
+}
+
+function refuse(closeCode: number, reason: string): ConnectResult {
+  return { ok: false, closeCode, reason };
+}

@@ -1,0 +1,106 @@
+import { sql } from "kysely";
+import type { AttendeesTable, Executor, VideoTrx } from "../tables.ts";
+import { monthOf, splitByMonth } from "../usage/usage-calculator.ts";
+
+export type AttendeeRow = AttendeesTable;
+
+export async function insertAttendee(db: Executor, row: AttendeeRow): Promise<void> {
+  await db.insertInto("attendees").values(row).execute();
+}
+
+export async function findAttendee(db: Executor, attendeeId: string): Promise<AttendeeRow | undefined> {
+  return db.selectFrom("attendees").selectAll().where("attendee_id", "=", attendeeId).executeTakeFirst();
+}
+
+/** The person's live attendees (JOINING/CONNECTED) in a session: at most one, by the unique index. */
+export async function liveAttendeesOf(db: Executor, sessionId: string, userId: string): Promise<AttendeeRow[]> {
+  return db
+    .selectFrom("attendees")
+    .selectAll()
+    .where("session_id", "=", sessionId)
+    .where("user_id", "=", userId)
+    .where("status", "in", ["JOINING", "CONNECTED"])
+    .execute();
+}
+
+export interface AttendeeWithTimes extends AttendeeRow {
+  join_time: Date | null;
+  leave_time: Date | null;
+}
+
+/** Attendees of a session with their first join and last leave, oldest first. */
+export async function listAttendees(db: Executor, sessionId: string): Promise<AttendeeWithTimes[]> {
+  return db
+    .selectFrom("attendees as a")
+    .leftJoin("attendance_intervals as i", "i.attendee_id", "a.attendee_id")
+    .selectAll("a")
+    .select([sql<Date | null>`min(i.joined_at)`.as("join_time"), sql<Date | null>`max(i.left_at)`.as("leave_time")])
+    .where("a.session_id", "=", sessionId)
+    .groupBy("a.attendee_id")
+    .orderBy("a.created_at")
+    .orderBy("a.attendee_id")
+    .execute();
+}
+
+export async function setAttendeeStatus(
+  db: Executor,
+  attendeeIds: string[],
+  status: AttendeeRow["status"],
+  at: Date,
+  onlyFrom?: AttendeeRow["status"][],
+): Promise<number> {
+  if (attendeeIds.length === 0) return 0;
+  let query = db.updateTable("attendees").set({ status, updated_at: at }).where("attendee_id", "in", attendeeIds);
+  if (onlyFrom) query = query.where("status", "in", onlyFrom);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function openInterval(
+  db: Executor,
+  row: { attendee_id: string; session_id: string; clinic_id: string; joined_at: Date },
+): Promise<void> {
+  await db
+    .insertInto("attendance_intervals")
+    .values({ ...row, left_at: null })
+    .execute();
+}
+
+/**
+ * Closes the attendee's open interval at `at` (idempotent). An interval that crossed a
+ * month boundary is split there, so every stored interval lies inside one month.
+ */
+export async function closeOpenIntervals(
+  trx: VideoTrx,
+  where: { attendee_id?: string; session_id?: string },
+  at: Date,
+) {
+  let query = trx.selectFrom("attendance_intervals").selectAll().where("left_at", "is", null);
+  if (where.attendee_id) query = query.where("attendee_id", "=", where.attendee_id);
+  if (where.session_id) query = query.where("session_id", "=", where.session_id);
+  const open = await query.forUpdate().execute();
+  for (const interval of open) {
+    const leftAt = at < interval.joined_at ? interval.joined_at : at;
+    const [first, ...rest] =
+      monthOf(interval.joined_at) === monthOf(leftAt)
+        ? [{ joined_at: interval.joined_at, left_at: leftAt }]
+        : splitByMonth(interval.joined_at, leftAt);
+    await trx
+      .updateTable("attendance_intervals")
+      .set({ left_at: first!.left_at })
+      .where("id", "=", interval.id)
+      .execute();
+    for (const piece of rest) {
+      await trx
+        .insertInto("attendance_intervals")
+        .values({
+          attendee_id: interval.attendee_id,
+          session_id: interval.session_id,
+          clinic_id: interval.clinic_id,
+          ...piece,
+        })
+        .execute();
+    }
+  }
+  return open.length;
+}

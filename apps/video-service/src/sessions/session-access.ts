@@ -1,0 +1,107 @@
+import type { AuthUser } from "@clinic/platform";
+import { appendAudit } from "../audit/audit.repository.ts";
+import { NotYourSession } from "../errors.ts";
+import type { VideoDb } from "../tables.ts";
+
+/**
+ * "Is this session theirs?" — answered here and nowhere else (design.md §2), and every
+ * answer, yes or no, is written to the append-only audit log with who, role, action,
+ * session and request id. Audit rows are written outside the change's transaction, so a
+ * refused or failed attempt is still on record.
+ */
+export type SessionOperation = "list" | "read" | "start" | "join" | "end" | "updateNotes" | "readUsage";
+
+/** What a person may see of a session: the doctor everything, patient and admin no notes or rating. */
+export type SessionView = "full" | "redacted";
+
+export interface Actor {
+  user: AuthUser;
+  requestId: string;
+}
+
+export interface SessionFacts {
+  session_id: string | null;
+  appointment_id: string | null;
+  doctor_id: string;
+  patient_id: string;
+  clinic_id: string;
+}
+
+const roleRefusal = "You are not authorized to access this appointment";
+
+/** The rules, pure: null means refused. */
+export function decide(user: AuthUser, op: SessionOperation, facts?: SessionFacts): SessionView | null {
+  if (op === "list" || op === "readUsage") return user.role === "PATIENT" ? null : "full";
+  if (!facts) return null;
+  const sameClinic = facts.clinic_id === user.clinic_id;
+  const isDoctor = user.role === "DOCTOR" && facts.doctor_id === user.id && sameClinic;
+  const isPatient = user.role === "PATIENT" && facts.patient_id === user.id;
+  switch (op) {
+    case "read":
+      if (isDoctor) return "full";
+      if (isPatient) return "redacted";
+      return user.role === "ADMIN" && sameClinic ? "redacted" : null;
+    case "join":
+      return isDoctor ? "full" : isPatient ? "redacted" : null;
+    case "start":
+    case "end":
+    case "updateNotes":
+      return isDoctor ? "full" : null;
+  }
+}
+
+export class SessionAccess {
+  constructor(private readonly db: VideoDb) {}
+
+  /** Allows or throws 403; audits either way. */
+  async check(actor: Actor, op: SessionOperation, facts?: SessionFacts): Promise<SessionView> {
+    const view = decide(actor.user, op, facts);
+    await this.audit(actor, op, view ? "ALLOWED" : "DENIED", facts);
+    if (!view) {
+      throw new NotYourSession(
+        op === "list" || op === "readUsage" ? "Patients cannot list sessions or read usage" : roleRefusal,
+      );
+    }
+    return view;
+  }
+
+  /** Refuses a role that can never do `op`, before any lookup (e.g. a patient calling start). */
+  async checkRole(actor: Actor, op: SessionOperation, allowed: AuthUser["role"][], appointmentId?: string) {
+    if (allowed.includes(actor.user.role)) return;
+    await this.audit(actor, op, "DENIED", undefined, appointmentId);
+    throw new NotYourSession(`Only a ${allowed.join(" or ").toLowerCase()} may do this`);
+  }
+
+  /** A change made by the system itself (idle auto-end), for the record. */
+  async recordSystem(action: string, facts: SessionFacts): Promise<void> {
+    await appendAudit(this.db, {
+      actor_id: "system",
+      actor_role: "SYSTEM",
+      clinic_id: facts.clinic_id,
+      action,
+      outcome: "ALLOWED",
+      session_id: facts.session_id,
+      appointment_id: facts.appointment_id,
+      request_id: null,
+    });
+  }
+
+  private audit(
+    actor: Actor,
+    op: SessionOperation,
+    outcome: "ALLOWED" | "DENIED",
+    facts?: SessionFacts,
+    appointmentId?: string,
+  ): Promise<void> {
+    return appendAudit(this.db, {
+      actor_id: actor.user.id,
+      actor_role: actor.user.role,
+      clinic_id: actor.user.clinic_id,
+      action: `session.${op}`,
+      outcome,
+      session_id: facts?.session_id ?? null,
+      appointment_id: facts?.appointment_id ?? appointmentId ?? null,
+      request_id: actor.requestId,
+    });
+  }
+}

@@ -1,0 +1,112 @@
+import { type EndSessionBody, type EndSessionResponse, EventTypes } from "@clinic/contracts";
+import { makeEvent, withTransaction } from "@clinic/platform";
+import { SessionNotFound } from "../errors.ts";
+import { type EndReason, enqueue } from "../tables.ts";
+import { closeOpenIntervals } from "./attendees.repository.ts";
+import { requireTransition } from "./session-state.ts";
+import { durationSeconds, meetingOf } from "./session-views.ts";
+import { findSession, lockSession, type SessionRow, updateSession } from "./sessions.repository.ts";
+import { factsOf } from "./sessions.service.ts";
+import type { RequestContext, SessionsContext } from "./sessions-context.ts";
+
+export interface EndInput {
+  reason: EndReason;
+  notes?: string | undefined;
+  quality_rating?: number | undefined;
+  /** Idle auto-end only: end only if still nobody connected and no activity since this time. */
+  idleSince?: Date;
+}
+
+/**
+ * Ends a session, for the doctor and the idle sweeper alike (design.md §3): under the row
+ * lock, IN_PROGRESS → COMPLETED, end_time and duration stamped, every open attendance
+ * interval closed, and `appointment.consultation.completed` enqueued in the same
+ * transaction. After commit, everyone connected gets `session.ended` and the meeting ends.
+ * Returns null when an idle end found the session busy again.
+ */
+export async function endSession(ctx: SessionsContext, sessionId: string, input: EndInput): Promise<SessionRow | null> {
+  const row = await withTransaction(ctx.db, async (trx) => {
+    const locked = await lockSession(trx, sessionId);
+    if (!locked) throw new SessionNotFound();
+    requireTransition(sessionId, locked.status, "end");
+    const now = ctx.now();
+    if (input.idleSince) {
+      const open = await trx
+        .selectFrom("attendance_intervals")
+        .select("id")
+        .where("session_id", "=", sessionId)
+        .where("left_at", "is", null)
+        .executeTakeFirst();
+      if (open || (locked.last_activity_at && locked.last_activity_at >= input.idleSince)) return null;
+    }
+    await closeOpenIntervals(trx, { session_id: sessionId }, now);
+    await trx
+      .updateTable("attendees")
+      .set({ status: "LEFT", updated_at: now })
+      .where("session_id", "=", sessionId)
+      .where("status", "in", ["JOINING", "CONNECTED"])
+      .execute();
+    const ended = await updateSession(trx, sessionId, {
+      status: "COMPLETED",
+      end_time: now,
+      end_reason: input.reason,
+      ...(input.notes !== undefined ? { notes: input.notes } : {}),
+      ...(input.quality_rating !== undefined ? { quality_rating: input.quality_rating } : {}),
+      last_activity_at: now,
+      updated_at: now,
+    });
+    const seconds = durationSeconds(ended, now);
+    await enqueue(
+      trx,
+      makeEvent(EventTypes.consultationCompleted, "video-service", {
+        appointment_id: ended.appointment_id,
+        session_id: sessionId,
+        clinic_id: ended.clinic_id,
+        doctor_id: ended.doctor_id,
+        started_at: ended.start_time!.toISOString(),
+        ended_at: now.toISOString(),
+        duration_seconds: seconds,
+        duration_minutes: Math.round(seconds / 60),
+      }),
+    );
+    return ended;
+  });
+  if (!row) return null;
+  ctx.relay.notify();
+  ctx.notifier.sessionEnded(sessionId, input.reason);
+  await ctx.provider.endMeeting(meetingOf(row)).catch((err: Error) =>
+    // The session is over in our records either way; a meeting left open at the provider
+    // ends by itself once empty (Chime: 5 minutes), so this is logged, not failed.
+    ctx.log.warn({ err, sessionId }, "could not end the meeting at the media provider"),
+  );
+  return row;
+}
+
+/** POST /sessions/{session_id}/end, by the appointment's doctor. */
+export async function endSessionByDoctor(
+  ctx: SessionsContext,
+  req: RequestContext,
+  sessionId: string,
+  body: EndSessionBody,
+): Promise<EndSessionResponse> {
+  const session = await findSession(ctx.db, sessionId);
+  if (!session) throw new SessionNotFound();
+  await ctx.access.check(req.actor, "end", factsOf(session));
+  const row = (await endSession(ctx, sessionId, { reason: "ENDED_BY_DOCTOR", ...body }))!;
+  const seconds = durationSeconds(row, row.end_time!);
+  return {
+    session_id: row.session_id,
+    appointment_id: row.appointment_id,
+    status: row.status,
+    start_time: row.start_time!.toISOString(),
+    end_time: row.end_time!.toISOString(),
+    duration_minutes: Math.round(seconds / 60),
+    duration_seconds: seconds,
+    notes: row.notes,
+    quality_rating: row.quality_rating,
+    // The appointment moves to COMPLETED through the event published with this change.
+    appointment_status: "COMPLETED",
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,116 @@
+import type { JoinSessionBody, JoinSessionResponse } from "@clinic/contracts";
+import { withTransaction } from "@clinic/platform";
+import { SessionNotFound } from "../errors.ts";
+import type { Attendee } from "../meetings/media-provider.ts";
+import {
+  type AttendeeRow,
+  closeOpenIntervals,
+  insertAttendee,
+  listAttendees,
+  liveAttendeesOf,
+  setAttendeeStatus,
+} from "./attendees.repository.ts";
+import { requireTransition } from "./session-state.ts";
+import { mediaFields, meetingOf, toAttendee } from "./session-views.ts";
+import { findSession, lockSession, updateSession } from "./sessions.repository.ts";
+import { factsOf } from "./sessions.service.ts";
+import { callProvider, type RequestContext, type SessionsContext } from "./sessions-context.ts";
+
+/**
+ * POST /sessions/{session_id}/join: the patient joining, or anyone of the two reconnecting.
+ * Issues a fresh attendee and join token; the person's previous attendee becomes REPLACED
+ * (its connection is closed after commit), so nobody is counted twice.
+ */
+export async function joinSession(
+  ctx: SessionsContext,
+  req: RequestContext,
+  sessionId: string,
+  body: JoinSessionBody,
+): Promise<JoinSessionResponse> {
+  const { user } = req.actor;
+  const session = await findSession(ctx.db, sessionId);
+  if (!session) throw new SessionNotFound();
+  await ctx.access.check(req.actor, "join", factsOf(session));
+  requireTransition(sessionId, session.status, "join");
+
+  const now = ctx.now();
+  let issued: Attendee | undefined;
+  let replaced: AttendeeRow[] = [];
+  const meeting = meetingOf(session);
+  try {
+    const row = await withTransaction(ctx.db, async (trx) => {
+      const locked = await lockSession(trx, sessionId);
+      if (!locked) throw new SessionNotFound();
+      requireTransition(sessionId, locked.status, "join");
+      replaced = await liveAttendeesOf(trx, sessionId, user.id);
+      await setAttendeeStatus(
+        trx,
+        replaced.map((a) => a.attendee_id),
+        "REPLACED",
+        now,
+      );
+      for (const old of replaced) await closeOpenIntervals(trx, { attendee_id: old.attendee_id }, now);
+      issued = await callProvider(ctx.provider, "createAttendee", () =>
+        ctx.provider.createAttendee(meeting, { session_id: sessionId, external_user_id: user.id }),
+      );
+      const isDoctor = user.role === "DOCTOR";
+      await insertAttendee(trx, {
+        attendee_id: issued.attendee_id,
+        session_id: sessionId,
+        user_id: user.id,
+        user_type: isDoctor ? "DOCTOR" : "PATIENT",
+        name: user.name || (isDoctor ? "Doctor" : locked.patient_name),
+        status: "JOINING",
+        device_info: body.device_info ?? null,
+        browser_info: body.browser_info ?? null,
+        provider_data: JSON.stringify(issued.provider_data ?? null),
+        created_at: now,
+        updated_at: now,
+      });
+      return updateSession(trx, sessionId, { last_activity_at: now, updated_at: now });
+    });
+    const attendee = issued!;
+    afterReplace(ctx, sessionId, replaced);
+    const attendees = await listAttendees(ctx.db, sessionId);
+    return {
+      session_id: sessionId,
+      attendee: {
+        attendee_id: attendee.attendee_id,
+        join_token: attendee.join_token,
+        external_user_id: attendee.external_user_id,
+      },
+      ...mediaFields(row, attendee.provider_data, req.signallingBase, ctx.provider),
+      session_status: row.status,
+      attendees: attendees.map(toAttendee),
+    };
+  } catch (err) {
+    if (issued) {
+      const orphan = issued.attendee_id;
+      await ctx.provider
+        .deleteAttendee(meeting, orphan)
+        .catch((e: Error) =>
+          ctx.log.warn({ err: e, attendeeId: orphan }, "could not delete attendee after failed join"),
+        );
+    }
+    throw err;
+  }
+}
+
+/** The replaced attendees' connections are closed and their provider seats freed (best effort). */
+function afterReplace(ctx: SessionsContext, sessionId: string, replaced: AttendeeRow[]): void {
+  if (replaced.length === 0) return;
+  ctx.notifier.attendeesReplaced(
+    sessionId,
+    replaced.map((a) => a.attendee_id),
+  );
+  void findSession(ctx.db, sessionId).then(async (row) => {
+    if (!row) return;
+    for (const old of replaced) {
+      await ctx.provider
+        .deleteAttendee(meetingOf(row), old.attendee_id)
+        .catch((e: Error) =>
+          ctx.log.warn({ err: e, attendeeId: old.attendee_id }, "could not delete replaced attendee"),
+        );
+    }
+  });
+}

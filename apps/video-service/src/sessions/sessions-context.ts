@@ -1,0 +1,53 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { AppointmentsClient } from "../appointments/appointments.client.ts";
+import type { VideoConfig } from "../config.ts";
+import type { MediaProvider } from "../meetings/media-provider.ts";
+import { type MediaOperation, MediaProviderError } from "../meetings/media-provider-error.ts";
+import type { VideoDb } from "../tables.ts";
+import type { Actor, SessionAccess } from "./session-access.ts";
+
+/** Where the signalling hub hears about session changes made over HTTP or by the sweeper. */
+export interface SessionNotifier {
+  sessionEnded(sessionId: string, reason: "ENDED_BY_DOCTOR" | "IDLE_TIMEOUT"): void;
+  attendeesReplaced(sessionId: string, attendeeIds: string[]): void;
+}
+
+/** The dependencies of the session services, built once in app.ts. */
+export interface SessionsContext {
+  db: VideoDb;
+  access: SessionAccess;
+  provider: MediaProvider;
+  appointments: AppointmentsClient;
+  notifier: SessionNotifier;
+  /** Wakes the outbox relay after a commit that enqueued an event. */
+  relay: { notify(): void };
+  config: Pick<
+    VideoConfig,
+    "JOIN_WINDOW_BEFORE_MIN" | "JOIN_WINDOW_AFTER_MIN" | "FREE_TIER_MINUTES" | "USAGE_LIMIT_POLICY" | "IDLE_TIMEOUT_MIN"
+  >;
+  now: () => Date;
+  log: FastifyBaseLogger;
+}
+
+/** Who is asking and from where: the actor, their bearer token (forwarded) and our WebSocket base URL. */
+export interface RequestContext {
+  actor: Actor;
+  bearerToken: string;
+  signallingBase: string;
+}
+
+/** Calls the media provider; anything it throws that is not already typed becomes a 502. */
+export async function callProvider<T>(
+  provider: MediaProvider,
+  operation: MediaOperation,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof MediaProviderError) throw err;
+    throw new MediaProviderError(provider.name, operation, "UNKNOWN", {
+      provider_error: err instanceof Error ? err.name : "unknown",
+    });
+  }
+}

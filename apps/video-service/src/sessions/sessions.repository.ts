@@ -1,0 +1,106 @@
+import type { SessionStatus } from "@clinic/contracts";
+import { sql, type Updateable } from "kysely";
+import type { Executor, SessionsTable, VideoDb, VideoTrx } from "../tables.ts";
+
+export type SessionRow = Omit<SessionsTable, "booking_type"> & { booking_type: "CLINIC_BASED" };
+export type NewSession = Omit<SessionsTable, "booking_type">;
+
+export async function findSession(db: Executor, sessionId: string): Promise<SessionRow | undefined> {
+  return db.selectFrom("sessions").selectAll().where("session_id", "=", sessionId).executeTakeFirst();
+}
+
+export async function findSessionByAppointment(db: Executor, appointmentId: string): Promise<SessionRow | undefined> {
+  return db.selectFrom("sessions").selectAll().where("appointment_id", "=", appointmentId).executeTakeFirst();
+}
+
+/** Row lock: every change of a session's state happens under it. */
+export async function lockSession(trx: VideoTrx, sessionId: string): Promise<SessionRow | undefined> {
+  return trx.selectFrom("sessions").selectAll().where("session_id", "=", sessionId).forUpdate().executeTakeFirst();
+}
+
+/**
+ * Concurrent starts meet here: the unique index on appointment_id lets exactly one insert
+ * win (the others wait for it, then do nothing), and the row lock queues them behind it.
+ */
+export async function insertOrLockByAppointment(trx: VideoTrx, row: NewSession): Promise<SessionRow> {
+  await trx
+    .insertInto("sessions")
+    .values(row)
+    .onConflict((oc) => oc.column("appointment_id").doNothing())
+    .execute();
+  return trx
+    .selectFrom("sessions")
+    .selectAll()
+    .where("appointment_id", "=", row.appointment_id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+/** Inserts a CREATED session for a booked appointment unless one exists; true when inserted. */
+export async function insertIfAbsent(db: Executor, row: NewSession): Promise<boolean> {
+  const inserted = await db
+    .insertInto("sessions")
+    .values(row)
+    .onConflict((oc) => oc.column("appointment_id").doNothing())
+    .returning("session_id")
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function updateSession(
+  db: Executor,
+  sessionId: string,
+  patch: Updateable<SessionsTable>,
+): Promise<SessionRow> {
+  return db
+    .updateTable("sessions")
+    .set(patch)
+    .where("session_id", "=", sessionId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export interface SessionFilter {
+  doctor_id?: string;
+  clinic_id?: string;
+  status?: SessionStatus;
+}
+
+export async function listSessions(
+  db: VideoDb,
+  filter: SessionFilter,
+  page: { limit: number; offset: number; sort: "created_at" | "start_time" },
+): Promise<{ rows: SessionRow[]; total: number }> {
+  let query = db.selectFrom("sessions");
+  if (filter.doctor_id) query = query.where("doctor_id", "=", filter.doctor_id);
+  if (filter.clinic_id) query = query.where("clinic_id", "=", filter.clinic_id);
+  if (filter.status) query = query.where("status", "=", filter.status);
+  const order = page.sort === "start_time" ? sql`coalesce(start_time, scheduled_start) desc` : sql`created_at desc`;
+  const [rows, count] = await Promise.all([
+    query.selectAll().orderBy(order).orderBy("session_id").limit(page.limit).offset(page.offset).execute(),
+    query.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** IN_PROGRESS sessions with nobody connected and no activity since `cutoff`. */
+export async function findIdleSessions(db: VideoDb, cutoff: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom("sessions as s")
+    .select("s.session_id")
+    .where("s.status", "=", "IN_PROGRESS")
+    .where("s.last_activity_at", "<", cutoff)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("attendance_intervals as i")
+            .select("i.id")
+            .whereRef("i.session_id", "=", "s.session_id")
+            .where("i.left_at", "is", null),
+        ),
+      ),
+    )
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.session_id);
+}

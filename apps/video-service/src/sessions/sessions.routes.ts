@@ -1,0 +1,158 @@
+import {
+  AppointmentIdParams,
+  EndSessionBody,
+  EndSessionResponse,
+  errorResponses,
+  JoinSessionBody,
+  JoinSessionResponse,
+  ListSessionsQuery,
+  ListSessionsResponse,
+  SessionDetails,
+  SessionDetailsRedacted,
+  SessionIdParams,
+  StartSessionBody,
+  StartSessionResponse,
+  UpdateNotesBody,
+  UpdateNotesResponse,
+} from "@clinic/contracts";
+import { type App, bearerToken } from "@clinic/platform";
+import type { FastifyRequest } from "fastify";
+import type { Actor } from "./session-access.ts";
+import { endSessionByDoctor } from "./session-end.service.ts";
+import { joinSession } from "./session-join.service.ts";
+import { startSession } from "./session-start.service.ts";
+import { getSession, listSessionsFor, updateNotes } from "./sessions.service.ts";
+import type { RequestContext, SessionsContext } from "./sessions-context.ts";
+
+const tags = ["sessions"];
+const actorOf = (request: FastifyRequest): Actor => ({ user: request.user, requestId: String(request.id) });
+
+/** The guide's six session endpoints; each handler makes one service call. */
+export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefined) {
+  const requestContext = (request: FastifyRequest): RequestContext => ({
+    actor: actorOf(request),
+    bearerToken: bearerToken(request),
+    signallingBase: signallingBase(request, publicUrl),
+  });
+
+  return async function register(app: App) {
+    app.addHook("onRequest", app.authenticate);
+    const redacted = { serialize: undefined as ((v: unknown) => string) | undefined };
+
+    app.get(
+      "/sessions",
+      {
+        schema: {
+          tags,
+          summary: "List sessions (doctor: own; admin: the clinic's, read-only)",
+          querystring: ListSessionsQuery,
+          response: { 200: ListSessionsResponse, ...errorResponses(400, 401, 403) },
+        },
+      },
+      async (request) => listSessionsFor(ctx, actorOf(request), request.query),
+    );
+
+    app.post(
+      "/sessions/:appointment_id/start",
+      {
+        schema: {
+          tags,
+          summary: "Start the video session of an appointment (creates the meeting)",
+          params: AppointmentIdParams,
+          body: StartSessionBody,
+          response: { 200: StartSessionResponse, ...errorResponses(400, 401, 403, 404, 409, 429, 502, 503) },
+        },
+      },
+      async (request) => startSession(ctx, requestContext(request), request.params.appointment_id),
+    );
+
+    app.post(
+      "/sessions/:session_id/join",
+      {
+        schema: {
+          tags,
+          summary: "Join (or rejoin) a session in progress: a fresh attendee and join token",
+          params: SessionIdParams,
+          body: JoinSessionBody,
+          response: { 200: JoinSessionResponse, ...errorResponses(400, 401, 403, 404, 409, 502) },
+        },
+      },
+      async (request) => joinSession(ctx, requestContext(request), request.params.session_id, request.body ?? {}),
+    );
+
+    app.get(
+      "/sessions/:session_id",
+      {
+        schema: {
+          tags,
+          summary: "Session details with attendees",
+          description: "Patients and admins receive the same shape without `notes` and `quality_rating`.",
+          params: SessionIdParams,
+          response: { 200: SessionDetails, ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        const { view, details } = await getSession(ctx, actorOf(request), request.params.session_id);
+        if (view === "redacted") {
+          // A serializer compiled from the redacted schema: notes and ratings cannot leak
+          // even if a field slipped into the object.
+          redacted.serialize ??= reply.compileSerializationSchema(
+            SessionDetailsRedacted as unknown as Record<string, unknown>,
+          ) as (v: unknown) => string;
+          // The payload type is the route's (full) schema; the serializer above decides what leaves.
+          return reply.serializer(redacted.serialize).send(details as SessionDetails);
+        }
+        return details as SessionDetails;
+      },
+    );
+
+    app.post(
+      "/sessions/:session_id/end",
+      {
+        schema: {
+          tags,
+          summary: "End the session for everyone; the appointment becomes COMPLETED",
+          params: SessionIdParams,
+          body: EndSessionBody,
+          response: { 200: EndSessionResponse, ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) =>
+        endSessionByDoctor(ctx, requestContext(request), request.params.session_id, request.body ?? {}),
+    );
+
+    app.put(
+      "/sessions/:session_id/notes",
+      {
+        schema: {
+          tags,
+          summary: "Add or update notes and rating after the session ended (doctor only)",
+          params: SessionIdParams,
+          body: UpdateNotesBody,
+          response: { 200: UpdateNotesResponse, ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => updateNotes(ctx, actorOf(request), request.params.session_id, request.body),
+    );
+  };
+}
+
+const safeHost = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+const safePrefix = /^(\/[A-Za-z0-9._~-]+)*$/;
+
+/**
+ * Where the browser reaches our WebSocket: PUBLIC_URL when configured, else the request's
+ * own host plus the gateway's `x-forwarded-prefix` (`/video` behind the gateway), so the
+ * signalling URL works both directly and through the gateway.
+ */
+export function signallingBase(request: FastifyRequest, publicUrl: string | undefined): string {
+  if (publicUrl) return publicUrl.replace(/^http/, "ws").replace(/\/$/, "");
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return (Array.isArray(value) ? value[0] : value)?.split(",")[0]?.trim();
+  };
+  const proto = (header("x-forwarded-proto") ?? request.protocol) === "https" ? "wss" : "ws";
+  const host = header("x-forwarded-host") ?? request.host;
+  const prefix = header("x-forwarded-prefix") ?? "";
+  return `${proto}://${safeHost.test(host) ? host : "localhost"}${safePrefix.test(prefix) ? prefix.replace(/\/$/, "") : ""}`;
+}

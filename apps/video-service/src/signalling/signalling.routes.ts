@@ -1,0 +1,163 @@
+import { ClientSignalSchema, idPattern, SIGNAL_HEARTBEAT_TIMEOUT_MS, SignalCloseCodes } from "@clinic/contracts";
+import type { App } from "@clinic/platform";
+import type { FastifyBaseLogger } from "fastify";
+import { Type } from "typebox";
+import { Value } from "typebox/value";
+import type { RawData, WebSocket } from "ws";
+import type { JoinTokenClaims, JoinTokens } from "../meetings/embedded/join-tokens.ts";
+import { recordConnect, recordLeave } from "../sessions/attendance.service.ts";
+import type { VideoDb } from "../tables.ts";
+import type { SignalConnection, SignalHub } from "./signal-hub.ts";
+
+export interface SignallingOptions {
+  db: VideoDb;
+  hub: SignalHub;
+  joinTokens: JoinTokens;
+  now: () => Date;
+  heartbeatTimeoutMs?: number;
+  /** Database writes started by connection events, awaited on shutdown. */
+  pending: Set<Promise<unknown>>;
+}
+
+/**
+ * `GET /sessions/{session_id}/signal?token=<join token>` (WebSocket), the embedded provider's
+ * signalling (protocol: contracts/src/signalling.ts). After the upgrade the HTTP error
+ * handler no longer applies: refusals are close codes (SignalCloseCodes).
+ */
+export function signallingRoutes(options: SignallingOptions) {
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? SIGNAL_HEARTBEAT_TIMEOUT_MS;
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    options.pending.add(p);
+    void p.finally(() => options.pending.delete(p)).catch(() => undefined);
+    return p;
+  };
+
+  return async function register(app: App) {
+    app.get(
+      "/sessions/:session_id/signal",
+      {
+        websocket: true,
+        schema: {
+          tags: ["signalling"],
+          summary: "WebSocket signalling for the embedded media provider (authenticated by the join token)",
+          security: [],
+          params: Type.Object({ session_id: Type.String() }),
+          querystring: Type.Object({ token: Type.Optional(Type.String()) }),
+        },
+      },
+      (socket: WebSocket, request) => {
+        const log = request.log;
+        // Frames that arrive while we authenticate are kept, not lost.
+        const early: RawData[] = [];
+        let onMessage: ((data: RawData) => void) | undefined;
+        socket.on("message", (data) => (onMessage ? onMessage(data) : early.push(data)));
+        socket.on("error", (err) => log.warn({ err: err.message }, "signalling socket error"));
+        const { session_id: sessionId } = request.params as { session_id: string };
+        const { token } = request.query as { token?: string };
+
+        void track(
+          (async () => {
+            if (!idPattern.session.test(sessionId))
+              return socket.close(SignalCloseCodes.sessionNotFound, "session not found");
+            const claims = token ? await options.joinTokens.verify(token).catch(() => null) : null;
+            if (!claims) return socket.close(SignalCloseCodes.invalidToken, "invalid or expired join token");
+            if (claims.session_id !== sessionId)
+              return socket.close(SignalCloseCodes.forbidden, "token is for another session");
+            const result = await recordConnect(options.db, claims, options.now());
+            if (!result.ok) return socket.close(result.closeCode, result.reason);
+            const conn: SignalConnection = {
+              socket,
+              sessionId,
+              attendee: {
+                attendee_id: result.attendee.attendee_id,
+                user_id: result.attendee.user_id,
+                user_type: result.attendee.user_type,
+                name: result.attendee.name,
+                status: "CONNECTED",
+              },
+            };
+            open(conn, claims, log);
+            onMessage = messageHandler(conn, log);
+            for (const data of early.splice(0)) onMessage(data);
+          })().catch((err: Error) => {
+            log.error({ err }, "signalling connect failed");
+            socket.close(1011, "internal error");
+          }),
+        );
+      },
+    );
+  };
+
+  function open(conn: SignalConnection, claims: JoinTokenClaims, log: FastifyBaseLogger) {
+    const { hub } = options;
+    const previous = hub.add(conn);
+    if (previous) {
+      hub.send(previous, { type: "replaced" });
+      previous.socket.close(SignalCloseCodes.replaced, "replaced by a newer connection");
+    }
+    let heartbeat = setTimeout(() => timeout(), heartbeatTimeoutMs);
+    const timeout = () => conn.socket.close(SignalCloseCodes.heartbeatTimeout, "heartbeat timeout");
+    conn.socket.on("message", () => {
+      clearTimeout(heartbeat);
+      heartbeat = setTimeout(timeout, heartbeatTimeoutMs);
+    });
+    const onClose = () => {
+      clearTimeout(heartbeat);
+      if (!hub.remove(conn)) return; // replaced by a newer connection of the same attendee
+      hub.broadcast(conn.sessionId, { type: "attendee.left", attendee_id: conn.attendee.attendee_id });
+      void track(
+        recordLeave(options.db, conn.attendee.attendee_id, conn.sessionId, options.now()).catch((err: Error) =>
+          log.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave"),
+        ),
+      );
+    };
+    if (conn.socket.readyState !== conn.socket.OPEN) return onClose();
+    conn.socket.on("close", onClose);
+    hub.send(conn, {
+      type: "welcome",
+      session_id: claims.session_id,
+      attendee_id: conn.attendee.attendee_id,
+      attendees: hub.attendeesOf(conn.sessionId, conn.attendee.attendee_id),
+    });
+    hub.broadcast(conn.sessionId, { type: "attendee.joined", attendee: conn.attendee }, conn.attendee.attendee_id);
+  }
+
+  function messageHandler(conn: SignalConnection, log: FastifyBaseLogger) {
+    const { hub } = options;
+    return (data: RawData) => {
+      let message: unknown;
+      try {
+        message = JSON.parse(data.toString());
+      } catch {
+        message = undefined;
+      }
+      if (!Value.Check(ClientSignalSchema, message)) {
+        hub.send(conn, { type: "error", code: "BAD_MESSAGE", message: "Not a valid signalling message" });
+        return;
+      }
+      const from = conn.attendee.attendee_id;
+      switch (message.type) {
+        case "heartbeat":
+          hub.send(conn, { type: "heartbeat" });
+          return;
+        case "media":
+          hub.broadcast(conn.sessionId, { type: "media", from, audio: message.audio, video: message.video }, from);
+          return;
+        case "offer":
+        case "answer":
+          if (!hub.relay(conn, message.to, { type: message.type, from, sdp: message.sdp })) unknownTarget(conn, log);
+          return;
+        case "ice":
+          if (!hub.relay(conn, message.to, { type: "ice", from, candidate: message.candidate ?? null })) {
+            unknownTarget(conn, log);
+          }
+          return;
+      }
+    };
+  }
+
+  function unknownTarget(conn: SignalConnection, log: FastifyBaseLogger) {
+    log.debug({ attendeeId: conn.attendee.attendee_id }, "relay to an attendee not in this session");
+    options.hub.send(conn, { type: "error", code: "UNKNOWN_ATTENDEE", message: "No such attendee in this session" });
+  }
+}

@@ -1,0 +1,101 @@
+import type { AttendeeStatus, SessionStatus, UserType } from "@clinic/contracts";
+import type { CloudEvent, OutboxTables } from "@clinic/platform";
+import { enqueueEvent } from "@clinic/platform";
+import type { Generated, Kysely, Transaction } from "kysely";
+
+/** Row types of the video service's database (migrations/ is the source of truth). */
+export interface SessionsTable {
+  session_id: string;
+  appointment_id: string;
+  booking_type: Generated<"CLINIC_BASED">;
+  clinic_id: string;
+  doctor_id: string;
+  patient_id: string;
+  patient_name: string;
+  scheduled_start: Date;
+  scheduled_duration_minutes: number;
+  status: SessionStatus;
+  start_time: Date | null;
+  end_time: Date | null;
+  end_reason: EndReason | null;
+  media_provider: string | null;
+  meeting_id: string | null;
+  meeting_media_urls: unknown;
+  meeting_provider_data: unknown;
+  notes: string | null;
+  quality_rating: number | null;
+  last_activity_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type EndReason = "ENDED_BY_DOCTOR" | "IDLE_TIMEOUT";
+
+export interface AttendeesTable {
+  attendee_id: string;
+  session_id: string;
+  user_id: string;
+  user_type: UserType;
+  name: string;
+  status: AttendeeStatus;
+  device_info: string | null;
+  browser_info: string | null;
+  provider_data: unknown;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface AttendanceIntervalsTable {
+  id: Generated<number>;
+  attendee_id: string;
+  session_id: string;
+  clinic_id: string;
+  joined_at: Date;
+  left_at: Date | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Generated<Date>;
+  actor_id: string;
+  actor_role: string;
+  clinic_id: string | null;
+  action: string;
+  outcome: "ALLOWED" | "DENIED";
+  session_id: string | null;
+  appointment_id: string | null;
+  request_id: string | null;
+}
+
+export interface VideoTables extends OutboxTables {
+  sessions: SessionsTable;
+  attendees: AttendeesTable;
+  attendance_intervals: AttendanceIntervalsTable;
+  audit_log: AuditLogTable;
+}
+
+export type VideoDb = Kysely<VideoTables>;
+export type VideoTrx = Transaction<VideoTables>;
+/** Repositories take either, so a service decides what runs in one transaction. */
+export type Executor = VideoDb | VideoTrx;
+
+/** Both drivers return Date for timestamptz; this keeps the mapping to ISO strings in one place. */
+export function iso(value: Date | string): string {
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}
+export function isoOrNull(value: Date | string | null): string | null {
+  return value === null ? null : iso(value);
+}
+export function json<T>(value: unknown): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+/** Kysely's table maps are invariant; our tables include the outbox's, so this view is safe. */
+export function asOutboxDb(db: VideoDb): Kysely<OutboxTables> {
+  return db as unknown as Kysely<OutboxTables>;
+}
+
+/** `enqueueEvent` in our transaction: the event commits with the state change. */
+export function enqueue(trx: VideoTrx, event: CloudEvent): Promise<void> {
+  return enqueueEvent(trx as unknown as Transaction<OutboxTables>, event);
+}

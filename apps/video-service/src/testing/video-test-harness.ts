@@ -1,0 +1,95 @@
+import type { Appointment } from "@clinic/contracts";
+import { type App, type AuthUser, createTokenVerifier, type EventBus } from "@clinic/platform";
+import { createTestTokens, testDatabase } from "@clinic/platform/testing";
+import { buildApp } from "../app.ts";
+import { loadVideoConfig } from "../config.ts";
+import type { MediaProvider } from "../meetings/media-provider.ts";
+import { appointmentFixture, type FakeAppointments, startFakeAppointments } from "./fake-appointments.ts";
+
+/** The people of the tests: two doctors and an admin of clinic-1, two patients, an admin elsewhere. */
+export const users = {
+  doctor: { id: "doc-1", role: "DOCTOR", clinic_id: "clinic-1", name: "Dr. Smith", email: "doctor@clinic.test" },
+  otherDoctor: { id: "doc-2", role: "DOCTOR", clinic_id: "clinic-1", name: "Dr. Jones", email: "doc2@clinic.test" },
+  patient: { id: "pat-1", role: "PATIENT", clinic_id: "clinic-1", name: "John Doe", email: "john@mail.test" },
+  otherPatient: { id: "pat-2", role: "PATIENT", clinic_id: "clinic-1", name: "Jane Roe", email: "jane@mail.test" },
+  admin: { id: "adm-1", role: "ADMIN", clinic_id: "clinic-1", name: "Ada Admin", email: "admin@clinic.test" },
+  foreignAdmin: { id: "adm-9", role: "ADMIN", clinic_id: "clinic-9", name: "Other Admin", email: "a9@clinic.test" },
+} satisfies Record<string, AuthUser>;
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  mediaProvider?: MediaProvider;
+  bus?: EventBus;
+  heartbeatTimeoutMs?: number;
+  /** Reuse a database (restart tests); default a fresh one, dropped on close. */
+  database?: ReturnType<typeof testDatabase>;
+}
+
+/**
+ * The real app on PGlite (or PostgreSQL when DATABASE_URL is set), a fake appointments
+ * service on a real port, test-signed access tokens and a clock the test moves.
+ */
+export async function createHarness(options: HarnessOptions = {}) {
+  const tokens = await createTestTokens();
+  const appointments: FakeAppointments = await startFakeAppointments();
+  const database = options.database ?? testDatabase("video-service");
+  const clock = { now: new Date() };
+  const app: App = await buildApp({
+    config: loadVideoConfig({ LOG_LEVEL: "silent", ...options.env }),
+    database: database.options,
+    verify: createTokenVerifier({ jwks: tokens.jwks, issuer: tokens.issuer, audience: tokens.audience }),
+    appointmentsUrl: appointments.url,
+    now: () => clock.now,
+    ...(options.mediaProvider ? { mediaProvider: options.mediaProvider } : {}),
+    ...(options.bus ? { bus: options.bus } : {}),
+    ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
+  });
+  const tokenCache = new Map<string, string>();
+  const token = async (user: AuthUser) => {
+    const cached = tokenCache.get(user.id);
+    if (cached) return cached;
+    const signed = await tokens.sign(user);
+    tokenCache.set(user.id, signed);
+    return signed;
+  };
+  const auth = async (user: AuthUser) => ({ authorization: `Bearer ${await token(user)}` });
+
+  return {
+    app,
+    tokens,
+    appointments,
+    database,
+    clock,
+    token,
+    auth,
+    advance(ms: number) {
+      clock.now = new Date(clock.now.getTime() + ms);
+    },
+    /** An appointment of doc-1 with pat-1 starting now (inside the join window). */
+    addAppointment(overrides: Partial<Appointment> = {}): Appointment {
+      return appointments.add(appointmentFixture({ start_time: clock.now.toISOString(), ...overrides }));
+    },
+    async start(appointmentId: string, user: AuthUser = users.doctor) {
+      return app.inject({
+        method: "POST",
+        url: `/api/video/sessions/${appointmentId}/start`,
+        headers: await auth(user),
+        payload: { booking_type: "CLINIC_BASED" },
+      });
+    },
+    /** Starts a fresh appointment and returns the start body. */
+    async startedSession(overrides: Partial<Appointment> = {}) {
+      const appointment = this.addAppointment(overrides);
+      const response = await this.start(appointment.id);
+      if (response.statusCode !== 200) throw new Error(`start failed: ${response.body}`);
+      return { appointment, body: response.json() };
+    },
+    async close(keepDatabase = false) {
+      await app.close();
+      await appointments.close();
+      if (!keepDatabase) await database.drop();
+    },
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
