@@ -1,0 +1,8 @@
+import type { Scenario } from "../lib/context.ts";
+import { cyclesScenario } from "./cycles.scenario.ts";
+import { gatewayScenario } from "./gateway.scenario.ts";
+import { listSessionsScenario } from "./list-sessions.scenario.ts";
+import { signallingScenario } from "./signalling.scenario.ts";
+
+/** In the order they run; `--only=<name>` picks some. */
+export const scenarios: Scenario[] = [listSessionsScenario, gatewayScenario, cyclesScenario, signallingScenario];

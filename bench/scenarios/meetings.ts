@@ -1,0 +1,52 @@
+import type { JoinSessionResponse, StartSessionResponse } from "@clinic/contracts";
+import type { ChildServer } from "../lib/child-process.ts";
+import type { BookedAppointment } from "../servers/video-server-info.ts";
+
+export interface BenchMeeting {
+  sessionId: string;
+  doctor: { attendeeId: string; joinToken: string };
+  patient: { attendeeId: string; joinToken: string };
+}
+
+async function post<T>(url: string, token: string, body: object): Promise<T> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 200)
+    throw new Error(`POST ${new URL(url).pathname} → ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** The doctor starts and the patient joins, through the real endpoints; tokens come from their answers. */
+export async function startAndJoin(baseUrl: string, appointment: BookedAppointment): Promise<BenchMeeting> {
+  const started = await post<StartSessionResponse>(
+    `${baseUrl}/api/video/sessions/${appointment.appointmentId}/start`,
+    appointment.doctorToken,
+    { booking_type: "CLINIC_BASED" },
+  );
+  const joined = await post<JoinSessionResponse>(
+    `${baseUrl}/api/video/sessions/${started.session_id}/join`,
+    appointment.patientToken,
+    { device_info: "bench", browser_info: "bench" },
+  );
+  return {
+    sessionId: started.session_id,
+    doctor: { attendeeId: started.doctor_attendee.attendee_id, joinToken: started.doctor_attendee.join_token },
+    patient: { attendeeId: joined.attendee.attendee_id, joinToken: joined.attendee.join_token },
+  };
+}
+
+/** Books `count` appointments starting now (one doctor each), then starts and joins every one. */
+export async function openMeetings(video: ChildServer, count: number) {
+  const started = performance.now();
+  const appointments = (await video.call("bookAppointments", { count })) as BookedAppointment[];
+  const baseUrl = `http://127.0.0.1:${video.port}`;
+  const meetings: BenchMeeting[] = [];
+  // A handful at a time, like clinics starting their consultations, bounded by `count`.
+  for (let i = 0; i < appointments.length; i += 10) {
+    meetings.push(...(await Promise.all(appointments.slice(i, i + 10).map((a) => startAndJoin(baseUrl, a)))));
+  }
+  return { meetings, seconds: Math.round((performance.now() - started) / 100) / 10 };
+}

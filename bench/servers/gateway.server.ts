@@ -1,0 +1,19 @@
+/** The gateway in its own process, proxying /video/* to the video service the bench started. */
+import { buildApp, loadGatewayConfig } from "../../apps/gateway/src/index.ts";
+import { serveChild } from "../lib/serve-child.ts";
+
+serveChild(async (params) => {
+  const config = loadGatewayConfig({
+    ...process.env,
+    PORT: "0",
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
+    VIDEO_URL: String(params.videoUrl),
+    APPOINTMENTS_URL: String(params.appointmentsUrl ?? "http://127.0.0.1:9"),
+    AUTH_URL: String(params.authUrl ?? "http://127.0.0.1:9"),
+  });
+  const app = await buildApp({ config });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const address = app.server.address();
+  if (!address || typeof address === "string") throw new Error("no port");
+  return { port: address.port, close: () => app.close() };
+});
