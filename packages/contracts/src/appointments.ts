@@ -37,3 +37,57 @@ export const Appointment = Type.Object(
 );
 export type Appointment = Static<typeof Appointment>;
 export { NullableTimestamp };
+
+/** `GET /api/appointments`: `from` inclusive, `to` exclusive, both on `start_time`. */
+export const ListAppointmentsQuery = Type.Object(
+  {
+    from: Type.Optional(Timestamp),
+    to: Type.Optional(Timestamp),
+    status: Type.Optional(
+      Type.Array(AppointmentStatus, { minItems: 1, maxItems: 4, description: "repeat to match any of several" }),
+    ),
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type ListAppointmentsQuery = Static<typeof ListAppointmentsQuery>;
+
+export const AppointmentList = Type.Object({
+  total: Type.Integer({ minimum: 0, description: "appointments matching the filters, over all pages" }),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  appointments: Type.Array(Appointment),
+});
+export type AppointmentList = Static<typeof AppointmentList>;
+
+export const AppointmentParams = Type.Object({ id: AppointmentId }, { additionalProperties: false });
+export type AppointmentParams = Static<typeof AppointmentParams>;
+
+const PersonName = Type.String({ minLength: 1, maxLength: 200, pattern: "\\S" });
+const DurationMinutes = Type.Integer({ minimum: 5, maximum: 480 });
+
+/**
+ * `POST /api/appointments`. A doctor books for themselves (doctor fields omitted or their own
+ * id); an admin books for a doctor of their clinic and names them.
+ */
+export const BookAppointmentRequest = Type.Object(
+  {
+    patient_id: UserId,
+    patient_name: PersonName,
+    doctor_id: Type.Optional(UserId),
+    doctor_name: Type.Optional(PersonName),
+    start_time: Timestamp,
+    duration_minutes: DurationMinutes,
+    video_enabled: Type.Boolean({ default: true }),
+  },
+  { additionalProperties: false },
+);
+export type BookAppointmentRequest = Static<typeof BookAppointmentRequest>;
+
+/** `POST /api/appointments/{id}/reschedule`; only a SCHEDULED appointment moves. */
+export const RescheduleAppointmentRequest = Type.Object(
+  { start_time: Timestamp, duration_minutes: Type.Optional(DurationMinutes) },
+  { additionalProperties: false },
+);
+export type RescheduleAppointmentRequest = Static<typeof RescheduleAppointmentRequest>;

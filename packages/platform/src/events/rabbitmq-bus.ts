@@ -14,6 +14,11 @@ export interface RabbitMqBusOptions {
   exchange?: string;
   /** Where a message goes after `maxAttempts` failed deliveries; default `<exchange>.dlx`. */
   deadLetterExchange?: string;
+  /**
+   * Prepended to every queue name this bus declares. Tests on a shared broker use a unique
+   * prefix so their durable queues never collide with another run's; production leaves it empty.
+   */
+  queuePrefix?: string;
   /** Unacknowledged deliveries per consumer (bounds memory and concurrency). */
   prefetch?: number;
   /** Handler attempts before the message is dead-lettered to `<queue>.dlq`. */
@@ -129,10 +134,11 @@ export class RabbitMqBus implements EventBus {
   }
 
   async subscribe(queue: string, types: string[], handler: EventHandler): Promise<void> {
-    if (this.#subscriptions.some((s) => s.queue === queue)) {
-      throw new Error(`queue ${queue} already has a subscriber in this process`);
+    const name = `${this.options.queuePrefix ?? ""}${queue}`;
+    if (this.#subscriptions.some((s) => s.queue === name)) {
+      throw new Error(`queue ${name} already has a subscriber in this process`);
     }
-    const subscription = { queue, types: [...types], handler };
+    const subscription = { queue: name, types: [...types], handler };
     this.#subscriptions.push(subscription);
     // While disconnected the subscription is applied by the next successful reconnect.
     if (this.#link) await this.#consume(this.#link, subscription);

@@ -1,0 +1,106 @@
+import { fileURLToPath } from "node:url";
+import {
+  type App,
+  authPlugin,
+  createEventBus,
+  createOutboxRelay,
+  createService,
+  createTokenVerifier,
+  type DatabaseOptions,
+  type EventBus,
+  migrate,
+  type OutboxRelay,
+  openDatabase,
+  registerHealth,
+  type TokenVerifier,
+} from "@clinic/platform";
+import type { DestinationStream, Logger } from "pino";
+import { appointmentsRoutes } from "./appointments/appointments.routes.ts";
+import { createAppointmentsService } from "./appointments/appointments.service.ts";
+import { createConsultationEventHandler, subscribeConsultationEvents } from "./appointments/consultation-events.ts";
+import { seedDemoAppointments } from "./appointments/demo-seed.ts";
+import type { AppointmentsConfig } from "./config.ts";
+import { type AppointmentsDatabase, type AppointmentsTables, asOutbox } from "./database.ts";
+
+export interface AppointmentsAppOptions {
+  config: AppointmentsConfig;
+  /** Default: from config (DATABASE_URL, or PGlite under DATA_DIR). */
+  database?: DatabaseOptions;
+  /** Default: RabbitMQ when AMQP_URL is set, else a private in-process bus. Injected buses are not closed here. */
+  bus?: EventBus;
+  logger?: Logger;
+  logStream?: DestinationStream;
+  /** Default: verifies with the auth service's JWKS at AUTH_JWKS_URL. */
+  verify?: TokenVerifier;
+  /** Clock for booking rules and the demo seed. */
+  now?: () => Date;
+}
+
+export const appointmentsBasePath = "/api/appointments";
+const migrations = fileURLToPath(new URL("./migrations", import.meta.url));
+
+export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
+  const { config } = options;
+  const now = options.now ?? (() => new Date());
+  const app = await createService({
+    name: "appointments-service",
+    title: "Appointments service",
+    description: "Clinic appointments: who sees whom, when. Publishes appointment.booked/cancelled.",
+    logLevel: config.LOG_LEVEL,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    tags: [
+      { name: "appointments", description: "Book, list, cancel and reschedule appointments" },
+      { name: "health", description: "Service status" },
+    ],
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+  });
+  const logger = app.log as Logger;
+  let database: AppointmentsDatabase | undefined;
+  let bus: EventBus | undefined;
+  let relay: OutboxRelay | undefined;
+  // One hook, in order: stop taking events, send what the outbox still holds, then close.
+  app.addHook("onClose", async () => {
+    if (relay) {
+      await relay.stop();
+      await relay.flush().catch((err: Error) => logger.warn({ error: err.message }, "outbox flush on close failed"));
+    }
+    if (bus && !options.bus) await bus.close();
+    await database?.close();
+  });
+  try {
+    database = await openDatabase<AppointmentsTables>(
+      options.database ?? {
+        service: "appointments-service",
+        url: config.DATABASE_URL,
+        dataDir: config.DATA_DIR,
+        logger,
+      },
+    );
+    await migrate(database, migrations, logger);
+    bus = options.bus ?? (await createEventBus({ amqpUrl: config.AMQP_URL, logger }));
+    relay = createOutboxRelay({ db: asOutbox(database.db), bus, logger, intervalMs: config.OUTBOX_INTERVAL_MS });
+    const outbox = relay;
+    const appointments = createAppointmentsService({ db: database.db, onEventsEnqueued: () => outbox.notify(), now });
+    await subscribeConsultationEvents(bus, createConsultationEventHandler({ db: database.db, logger }));
+    if (config.SEED_DEMO === "1") await seedDemoAppointments(database.db, appointments, logger, now());
+    relay.start();
+
+    const verify =
+      options.verify ??
+      createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+    const db = database;
+    const eventBus = bus;
+    registerHealth(app, "appointments-service", [
+      { name: "database", check: () => db.ping() },
+      { name: "events", check: () => eventBus.ping() },
+    ]);
+    await app.register(authPlugin, { verify });
+    await app.register(appointmentsRoutes, { prefix: appointmentsBasePath, appointments });
+    await app.ready();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return app;
+}

@@ -1,0 +1,108 @@
+import type { AppointmentStatus } from "@clinic/contracts";
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import type { AppointmentsTables } from "../database.ts";
+
+export type AppointmentRow = Selectable<AppointmentsTables["appointments"]>;
+type Db = Kysely<AppointmentsTables> | Transaction<AppointmentsTables>;
+
+/** Whose appointments a list may contain; decided by appointment-access.ts, applied here. */
+export type AppointmentScope =
+  | { kind: "doctor"; clinicId: string; doctorId: string }
+  | { kind: "patient"; clinicId: string; patientId: string }
+  | { kind: "clinic"; clinicId: string };
+
+export interface ListFilter {
+  scope: AppointmentScope;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  statuses?: AppointmentStatus[] | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** Statuses that occupy the doctor's time. */
+const activeStatuses: AppointmentStatus[] = ["SCHEDULED", "IN_PROGRESS"];
+
+export const appointmentsRepository = {
+  async find(db: Db, id: string, options: { lock?: boolean } = {}): Promise<AppointmentRow | undefined> {
+    const query = db.selectFrom("appointments").selectAll().where("id", "=", id);
+    return (options.lock ? query.forUpdate() : query).executeTakeFirst();
+  },
+
+  async list(db: Db, filter: ListFilter): Promise<{ total: number; rows: AppointmentRow[] }> {
+    let query = db.selectFrom("appointments").where("clinic_id", "=", filter.scope.clinicId);
+    if (filter.scope.kind === "doctor") query = query.where("doctor_id", "=", filter.scope.doctorId);
+    if (filter.scope.kind === "patient") query = query.where("patient_id", "=", filter.scope.patientId);
+    if (filter.from) query = query.where("start_time", ">=", filter.from);
+    if (filter.to) query = query.where("start_time", "<", filter.to);
+    if (filter.statuses?.length) query = query.where("status", "in", filter.statuses);
+    const [count, rows] = await Promise.all([
+      query.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow(),
+      query.selectAll().orderBy("start_time").orderBy("id").limit(filter.limit).offset(filter.offset).execute(),
+    ]);
+    return { total: Number(count.n), rows };
+  },
+
+  async insert(db: Db, row: Insertable<AppointmentsTables["appointments"]>): Promise<AppointmentRow> {
+    return db.insertInto("appointments").values(row).returningAll().executeTakeFirstOrThrow();
+  },
+
+  /** Changes a row only if it is still in one of `from`: the guard against racing writers. */
+  async transition(
+    db: Db,
+    id: string,
+    from: AppointmentStatus[],
+    changes: Partial<Pick<AppointmentRow, "status" | "session_id" | "consultation_duration_minutes">> &
+      Partial<Pick<AppointmentRow, "start_time" | "duration_minutes">>,
+  ): Promise<AppointmentRow | undefined> {
+    return db
+      .updateTable("appointments")
+      .set({ ...changes, updated_at: new Date() })
+      .where("id", "=", id)
+      .where("status", "in", from)
+      .returningAll()
+      .executeTakeFirst();
+  },
+
+  /**
+   * Serialises bookings of one doctor (transaction-scoped advisory lock), so two concurrent
+   * bookings cannot both pass the overlap check.
+   */
+  async lockDoctor(trx: Transaction<AppointmentsTables>, clinicId: string, doctorId: string): Promise<void> {
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`appointments:${clinicId}:${doctorId}`}))`.execute(trx);
+  },
+
+  /** An active appointment of the doctor overlapping [start, end), other than `exceptId`. */
+  async findOverlap(
+    db: Db,
+    clinicId: string,
+    doctorId: string,
+    start: Date,
+    end: Date,
+    exceptId?: string,
+  ): Promise<AppointmentRow | undefined> {
+    let query = db
+      .selectFrom("appointments")
+      .selectAll()
+      .where("clinic_id", "=", clinicId)
+      .where("doctor_id", "=", doctorId)
+      .where("status", "in", activeStatuses)
+      .where("start_time", "<", end)
+      .where(sql<boolean>`start_time + make_interval(mins => duration_minutes) > ${start}`);
+    if (exceptId) query = query.where("id", "!=", exceptId);
+    return query.limit(1).executeTakeFirst();
+  },
+
+  async countForClinic(db: Db, clinicId: string): Promise<number> {
+    const row = await db
+      .selectFrom("appointments")
+      .select(sql<number>`count(*)::int`.as("n"))
+      .where("clinic_id", "=", clinicId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  },
+
+  async audit(db: Db, entry: Insertable<AppointmentsTables["appointment_audit"]>): Promise<void> {
+    await db.insertInto("appointment_audit").values(entry).execute();
+  },
+};

@@ -1,0 +1,91 @@
+import {
+  Appointment,
+  AppointmentList,
+  AppointmentParams,
+  BookAppointmentRequest,
+  errorResponses,
+  ListAppointmentsQuery,
+  RescheduleAppointmentRequest,
+} from "@clinic/contracts";
+import type { App } from "@clinic/platform";
+import type { FastifyRequest } from "fastify";
+import type { Actor } from "./appointment-access.ts";
+import type { AppointmentsService } from "./appointments.service.ts";
+
+export interface AppointmentsRoutesOptions {
+  appointments: AppointmentsService;
+}
+
+const actor = (request: FastifyRequest): Actor => ({ user: request.user, requestId: request.id });
+const tags = ["appointments"];
+
+/** Every route needs a signed-in user; who may see or change what is decided in the service. */
+export async function appointmentsRoutes(app: App, { appointments }: AppointmentsRoutesOptions): Promise<void> {
+  app.addHook("onRequest", app.authenticate);
+
+  app.get(
+    "/",
+    {
+      schema: {
+        tags,
+        summary: "List the caller's appointments (doctor: theirs; patient: own; admin: the clinic's)",
+        querystring: ListAppointmentsQuery,
+        response: { 200: AppointmentList, ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => appointments.list(actor(request), request.query),
+  );
+
+  app.get(
+    "/:id",
+    {
+      schema: {
+        tags,
+        summary: "One appointment",
+        params: AppointmentParams,
+        response: { 200: Appointment, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => appointments.get(actor(request), request.params.id),
+  );
+
+  app.post(
+    "/",
+    {
+      schema: {
+        tags,
+        summary: "Book an appointment (a doctor for themselves, an admin for a doctor of the clinic)",
+        body: BookAppointmentRequest,
+        response: { 201: Appointment, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await appointments.book(actor(request), request.body)),
+  );
+
+  app.post(
+    "/:id/cancel",
+    {
+      schema: {
+        tags,
+        summary: "Cancel a SCHEDULED appointment",
+        params: AppointmentParams,
+        response: { 200: Appointment, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => appointments.cancel(actor(request), request.params.id),
+  );
+
+  app.post(
+    "/:id/reschedule",
+    {
+      schema: {
+        tags,
+        summary: "Move a SCHEDULED appointment to another time",
+        params: AppointmentParams,
+        body: RescheduleAppointmentRequest,
+        response: { 200: Appointment, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => appointments.reschedule(actor(request), request.params.id, request.body),
+  );
+}

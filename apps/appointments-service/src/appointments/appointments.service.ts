@@ -1,0 +1,203 @@
+import { randomUUID } from "node:crypto";
+import {
+  type Appointment,
+  type AppointmentBookedData,
+  type AppointmentCancelledData,
+  type AppointmentList,
+  type BookAppointmentRequest,
+  EventTypes,
+  type ListAppointmentsQuery,
+  type RescheduleAppointmentRequest,
+} from "@clinic/contracts";
+import { enqueueEvent, makeEvent, withTransaction } from "@clinic/platform";
+import type { Kysely } from "kysely";
+import type { AppointmentsTables } from "../database.ts";
+import { asOutbox } from "../database.ts";
+import {
+  AppointmentNotFound,
+  AppointmentNotScheduled,
+  DoctorUnavailable,
+  InvalidAppointmentRequest,
+} from "../errors.ts";
+import {
+  type Actor,
+  assertCanChange,
+  assertCanRead,
+  bookingDoctor,
+  listScope,
+  recordAccess,
+} from "./appointment-access.ts";
+import { type AppointmentRow, appointmentsRepository as repo } from "./appointments.repository.ts";
+
+export const eventSource = "appointments-service";
+/** A booking may start a little in the past (the form was open for a while), not more. */
+const pastGraceMs = 5 * 60_000;
+
+export interface AppointmentsServiceDeps {
+  db: Kysely<AppointmentsTables>;
+  /** Called after a commit that wrote to the outbox (wakes the relay). */
+  onEventsEnqueued?: () => void;
+  now?: () => Date;
+}
+
+export function toAppointment(row: AppointmentRow): Appointment {
+  return {
+    id: row.id,
+    clinic_id: row.clinic_id,
+    doctor_id: row.doctor_id,
+    doctor_name: row.doctor_name,
+    patient_id: row.patient_id,
+    patient_name: row.patient_name,
+    start_time: new Date(row.start_time).toISOString(),
+    duration_minutes: row.duration_minutes,
+    booking_type: row.booking_type,
+    video_enabled: row.video_enabled,
+    status: row.status,
+    session_id: row.session_id,
+    consultation_duration_minutes: row.consultation_duration_minutes,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+  };
+}
+
+const endOf = (start: Date, minutes: number) => new Date(start.getTime() + minutes * 60_000);
+
+export type AppointmentsService = ReturnType<typeof createAppointmentsService>;
+
+export function createAppointmentsService({
+  db,
+  onEventsEnqueued = () => undefined,
+  now = () => new Date(),
+}: AppointmentsServiceDeps) {
+  return {
+    async list(actor: Actor, query: ListAppointmentsQuery): Promise<AppointmentList> {
+      const from = query.from ? new Date(query.from) : undefined;
+      const to = query.to ? new Date(query.to) : undefined;
+      if (from && to && from >= to)
+        throw new InvalidAppointmentRequest("INVALID_TIME_RANGE", "`from` must be before `to`");
+      const scope = listScope(actor);
+      const { total, rows } = await repo.list(db, {
+        scope,
+        from,
+        to,
+        statuses: query.status,
+        limit: query.limit,
+        offset: query.offset,
+      });
+      await recordAccess(db, actor, "LIST", null);
+      return { total, limit: query.limit, offset: query.offset, appointments: rows.map(toAppointment) };
+    },
+
+    async get(actor: Actor, id: string): Promise<Appointment> {
+      const row = await repo.find(db, id);
+      if (!row) throw new AppointmentNotFound();
+      assertCanRead(actor, row);
+      await recordAccess(db, actor, "READ", id);
+      return toAppointment(row);
+    },
+
+    /** `allowPast` is for the demo seed's history only; the HTTP route never sets it. */
+    async book(
+      actor: Actor,
+      input: BookAppointmentRequest,
+      options: { allowPast?: boolean } = {},
+    ): Promise<Appointment> {
+      const doctor = bookingDoctor(actor, input);
+      const start = new Date(input.start_time);
+      if (!options.allowPast && start.getTime() < now().getTime() - pastGraceMs) {
+        throw new InvalidAppointmentRequest("START_TIME_IN_PAST", "An appointment cannot be booked in the past");
+      }
+      const row = await withTransaction(db, async (trx) => {
+        await repo.lockDoctor(trx, actor.user.clinic_id, doctor.id);
+        const overlap = await repo.findOverlap(
+          trx,
+          actor.user.clinic_id,
+          doctor.id,
+          start,
+          endOf(start, input.duration_minutes),
+        );
+        if (overlap) throw new DoctorUnavailable(overlap.id);
+        const row = await repo.insert(trx, {
+          id: `appt-${randomUUID()}`,
+          clinic_id: actor.user.clinic_id,
+          doctor_id: doctor.id,
+          doctor_name: doctor.name,
+          patient_id: input.patient_id,
+          patient_name: input.patient_name.trim(),
+          start_time: start,
+          duration_minutes: input.duration_minutes,
+          booking_type: "CLINIC_BASED",
+          video_enabled: input.video_enabled ?? true,
+          status: "SCHEDULED",
+          session_id: null,
+          consultation_duration_minutes: null,
+        });
+        const data: AppointmentBookedData = {
+          appointment_id: row.id,
+          clinic_id: row.clinic_id,
+          doctor_id: row.doctor_id,
+          patient_id: row.patient_id,
+          patient_name: row.patient_name,
+          start_time: start.toISOString(),
+          duration_minutes: row.duration_minutes,
+          booking_type: "CLINIC_BASED",
+          video_enabled: row.video_enabled,
+        };
+        await enqueueEvent(asOutbox(trx), makeEvent(EventTypes.appointmentBooked, eventSource, data, row.id));
+        await recordAccess(trx, actor, "BOOK", row.id);
+        return row;
+      });
+      onEventsEnqueued();
+      return toAppointment(row);
+    },
+
+    async cancel(actor: Actor, id: string): Promise<Appointment> {
+      const row = await withTransaction(db, async (trx) => {
+        const current = await repo.find(trx, id, { lock: true });
+        if (!current) throw new AppointmentNotFound();
+        assertCanChange(actor, current);
+        const cancelled = await repo.transition(trx, id, ["SCHEDULED"], { status: "CANCELLED" });
+        if (!cancelled) throw new AppointmentNotScheduled(current.status);
+        const data: AppointmentCancelledData = {
+          appointment_id: id,
+          clinic_id: cancelled.clinic_id,
+          cancelled_at: new Date(cancelled.updated_at).toISOString(),
+        };
+        await enqueueEvent(asOutbox(trx), makeEvent(EventTypes.appointmentCancelled, eventSource, data, id));
+        await recordAccess(trx, actor, "CANCEL", id);
+        return cancelled;
+      });
+      onEventsEnqueued();
+      return toAppointment(row);
+    },
+
+    async reschedule(actor: Actor, id: string, input: RescheduleAppointmentRequest): Promise<Appointment> {
+      const start = new Date(input.start_time);
+      if (start.getTime() < now().getTime() - pastGraceMs) {
+        throw new InvalidAppointmentRequest("START_TIME_IN_PAST", "An appointment cannot be moved into the past");
+      }
+      const row = await withTransaction(db, async (trx) => {
+        const current = await repo.find(trx, id, { lock: true });
+        if (!current) throw new AppointmentNotFound();
+        assertCanChange(actor, current);
+        if (current.status !== "SCHEDULED") throw new AppointmentNotScheduled(current.status);
+        const duration = input.duration_minutes ?? current.duration_minutes;
+        await repo.lockDoctor(trx, current.clinic_id, current.doctor_id);
+        const overlap = await repo.findOverlap(
+          trx,
+          current.clinic_id,
+          current.doctor_id,
+          start,
+          endOf(start, duration),
+          id,
+        );
+        if (overlap) throw new DoctorUnavailable(overlap.id);
+        const moved = await repo.transition(trx, id, ["SCHEDULED"], { start_time: start, duration_minutes: duration });
+        if (!moved) throw new AppointmentNotScheduled(current.status);
+        await recordAccess(trx, actor, "RESCHEDULE", id);
+        return moved;
+      });
+      return toAppointment(row);
+    },
+  };
+}

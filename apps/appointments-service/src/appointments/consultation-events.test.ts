@@ -1,0 +1,227 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { type Appointment, EventTypes } from "@clinic/contracts";
+import {
+  type CloudEvent,
+  type EventBus,
+  InProcessBus,
+  makeEvent,
+  migrate,
+  openDatabase,
+  RabbitMqBus,
+} from "@clinic/platform";
+import { testDatabase } from "@clinic/platform/testing";
+import amqp from "amqplib";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppointmentsDatabase, AppointmentsTables } from "../database.ts";
+import { inMinutes, people, startTestApp, type TestApp } from "../testing/test-app.ts";
+import type { Actor } from "./appointment-access.ts";
+import { createAppointmentsService } from "./appointments.service.ts";
+import { appointmentsQueue, createConsultationEventHandler } from "./consultation-events.ts";
+
+const migrations = fileURLToPath(new URL("../migrations", import.meta.url));
+const doctor: Actor = { user: people.doctor };
+const session = () => `sess-${randomUUID()}`;
+
+const started = (appt: Appointment, sessionId: string) =>
+  makeEvent(
+    EventTypes.consultationStarted,
+    "video-service",
+    {
+      appointment_id: appt.id,
+      session_id: sessionId,
+      clinic_id: appt.clinic_id,
+      doctor_id: appt.doctor_id,
+      started_at: new Date().toISOString(),
+    },
+    appt.id,
+  );
+const completed = (appt: Appointment, sessionId: string, minutes = 17) =>
+  makeEvent(
+    EventTypes.consultationCompleted,
+    "video-service",
+    {
+      appointment_id: appt.id,
+      session_id: sessionId,
+      clinic_id: appt.clinic_id,
+      doctor_id: appt.doctor_id,
+      started_at: new Date(Date.now() - minutes * 60_000).toISOString(),
+      ended_at: new Date().toISOString(),
+      duration_seconds: minutes * 60 + 5,
+      duration_minutes: minutes,
+    },
+    appt.id,
+  );
+
+describe("consultation event handler, called directly", () => {
+  let database: AppointmentsDatabase;
+  let drop: () => Promise<void>;
+  let handle: (event: CloudEvent) => Promise<void>;
+  let service: ReturnType<typeof createAppointmentsService>;
+  let slot = 0;
+  const book = () => {
+    slot += 60;
+    return service.book(doctor, {
+      patient_id: "pat_p",
+      patient_name: "P",
+      start_time: inMinutes(slot),
+      duration_minutes: 30,
+      video_enabled: true,
+    });
+  };
+  const row = (id: string) =>
+    database.db.selectFrom("appointments").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+  const inboxCount = async (eventId: string) =>
+    (await database.db.selectFrom("inbox").select("event_id").where("event_id", "=", eventId).execute()).length;
+
+  beforeAll(async () => {
+    const target = testDatabase("appointments-events");
+    drop = target.drop;
+    database = await openDatabase<AppointmentsTables>(target.options);
+    await migrate(database, migrations);
+    service = createAppointmentsService({ db: database.db });
+    handle = createConsultationEventHandler({ db: database.db, logger: pino({ level: "silent" }) });
+  });
+  afterAll(async () => {
+    await database.close();
+    await drop();
+  });
+
+  it("moves SCHEDULED → IN_PROGRESS on started, and a redelivery changes nothing", async () => {
+    const appt = await book();
+    const sessionId = session();
+    const event = started(appt, sessionId);
+    await handle(event);
+    const after = await row(appt.id);
+    expect(after).toMatchObject({ status: "IN_PROGRESS", session_id: sessionId, consultation_duration_minutes: null });
+
+    await handle(structuredClone(event));
+    expect(await row(appt.id)).toEqual(after); // same updated_at: no second effect
+    expect(await inboxCount(event.id)).toBe(1);
+  });
+
+  it("moves IN_PROGRESS → COMPLETED with session id and duration, once", async () => {
+    const appt = await book();
+    const sessionId = session();
+    await handle(started(appt, sessionId));
+    const event = completed(appt, sessionId, 23);
+    await handle(event);
+    const after = await row(appt.id);
+    expect(after).toMatchObject({ status: "COMPLETED", session_id: sessionId, consultation_duration_minutes: 23 });
+    await handle(event);
+    expect(await row(appt.id)).toEqual(after);
+    expect(await inboxCount(event.id)).toBe(1);
+  });
+
+  it("keeps COMPLETED when a started event arrives late, and completes straight from SCHEDULED", async () => {
+    const appt = await book();
+    const sessionId = session();
+    const late = started(appt, sessionId);
+    await handle(completed(appt, sessionId, 9));
+    await handle(late);
+    expect(await row(appt.id)).toMatchObject({ status: "COMPLETED", consultation_duration_minutes: 9 });
+    expect(await inboxCount(late.id)).toBe(1); // processed, deliberately without effect
+  });
+
+  it("leaves a CANCELLED appointment alone", async () => {
+    const appt = await book();
+    await service.cancel(doctor, appt.id);
+    await handle(started(appt, session()));
+    expect(await row(appt.id)).toMatchObject({ status: "CANCELLED", session_id: null });
+  });
+
+  it("throws (for retry, then the dead-letter queue) on bad data or an unknown appointment, recording nothing", async () => {
+    const appt = await book();
+    const bad = makeEvent(EventTypes.consultationStarted, "video-service", { appointment_id: appt.id });
+    await expect(handle(bad)).rejects.toThrow(/invalid data/);
+    const unknown = started({ ...appt, id: `appt-${randomUUID()}` }, session());
+    await expect(handle(unknown)).rejects.toThrow(/does not have/);
+    const otherClinic = started({ ...appt, clinic_id: "clinic-2" }, session());
+    await expect(handle(otherClinic)).rejects.toThrow(/does not have/);
+    for (const e of [bad, unknown, otherClinic]) expect(await inboxCount(e.id)).toBe(0);
+    expect(await row(appt.id)).toMatchObject({ status: "SCHEDULED" });
+  });
+});
+
+/** Publishes the video service's events on `bus` and watches the app's answers. */
+function flowOnBus(label: string, makeBus: () => Promise<{ bus: EventBus; cleanup: () => Promise<void> }>) {
+  describe(`consultation events through the ${label}`, () => {
+    let t: TestApp;
+    let bus: EventBus;
+    let cleanup: () => Promise<void>;
+
+    beforeAll(async () => {
+      ({ bus, cleanup } = await makeBus());
+      // Stands in for the video service's queue, so appointment.booked has somewhere to go.
+      await bus.subscribe(
+        "video-service",
+        [EventTypes.appointmentBooked, EventTypes.appointmentCancelled],
+        async () => {},
+      );
+      t = await startTestApp({ bus });
+    });
+    afterAll(async () => {
+      await t.close();
+      await cleanup();
+    });
+
+    const get = async (id: string) => {
+      const res = await t.app.inject({ url: `/api/appointments/${id}`, headers: await t.auth("doctor") });
+      return res.json() as Appointment;
+    };
+
+    it("marks the appointment IN_PROGRESS, then COMPLETED; duplicates change nothing", async () => {
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/api/appointments",
+        headers: await t.auth("doctor"),
+        payload: { patient_id: "pat_p", patient_name: "P", start_time: inMinutes(5), duration_minutes: 30 },
+      });
+      const appt = res.json() as Appointment;
+      const sessionId = session();
+      const start = started(appt, sessionId);
+      await bus.publish(start);
+      await bus.publish(start); // at-least-once: the same event again
+      await expect.poll(async () => (await get(appt.id)).status, { timeout: 10_000 }).toBe("IN_PROGRESS");
+
+      const end = completed(appt, sessionId, 12);
+      await bus.publish(end);
+      await bus.publish(end);
+      await expect.poll(async () => (await get(appt.id)).status, { timeout: 10_000 }).toBe("COMPLETED");
+      const done = await get(appt.id);
+      expect(done).toMatchObject({ session_id: sessionId, consultation_duration_minutes: 12 });
+      await bus.publish(start); // a late redelivery of `started`
+      if (bus instanceof InProcessBus) await bus.drain();
+      await expect.poll(async () => (await get(appt.id)).updated_at, { timeout: 2000 }).toBe(done.updated_at);
+    });
+  });
+}
+
+flowOnBus("in-process bus", async () => {
+  const bus = new InProcessBus({ retryDelayMs: 5 });
+  return { bus, cleanup: () => bus.close() };
+});
+
+const amqpUrl = process.env.AMQP_URL;
+describe.skipIf(!amqpUrl)(`on real RabbitMQ${amqpUrl ? "" : " (skipped: AMQP_URL is not set)"}`, () => {
+  const run = randomBytes(4).toString("hex");
+  const exchange = `test.appointments.${run}`;
+  const queuePrefix = `test-${run}-`;
+  flowOnBus("RabbitMQ bus", async () => {
+    const bus = await RabbitMqBus.connect({ url: amqpUrl!, exchange, queuePrefix, retryDelayMs: 20 });
+    const cleanup = async () => {
+      await bus.close();
+      const admin = await amqp.connect(amqpUrl!);
+      const channel = await admin.createChannel();
+      for (const q of [appointmentsQueue, "video-service"]) {
+        await channel.deleteQueue(`${queuePrefix}${q}`);
+        await channel.deleteQueue(`${queuePrefix}${q}.dlq`);
+      }
+      await channel.deleteExchange(exchange);
+      await channel.deleteExchange(`${exchange}.dlx`);
+      await admin.close();
+    };
+    return { bus, cleanup };
+  });
+});

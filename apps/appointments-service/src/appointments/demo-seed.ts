@@ -1,0 +1,53 @@
+import { type BookAppointmentRequest, demoClinic, demoUsers } from "@clinic/contracts";
+import type { AuthUser } from "@clinic/platform";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { AppointmentsTables } from "../database.ts";
+import type { Actor } from "./appointment-access.ts";
+import { appointmentsRepository as repo } from "./appointments.repository.ts";
+import type { AppointmentsService } from "./appointments.service.ts";
+
+const asActor = (user: (typeof demoUsers)[keyof typeof demoUsers]): Actor => ({
+  user: { id: user.id, role: user.role, clinic_id: user.clinic_id, name: user.name, email: user.email } as AuthUser,
+  requestId: "demo-seed",
+});
+
+/**
+ * Demo appointments for the embedded stack (SEED_DEMO=1): the demo doctor's day and week
+ * with the demo patient, one starting right now so a session can be started at once, one
+ * for the second doctor and one completed consultation in the past. Booked through the
+ * service, so `appointment.booked` goes out as for any booking. Runs only on an empty clinic.
+ */
+export async function seedDemoAppointments(
+  db: Kysely<AppointmentsTables>,
+  appointments: AppointmentsService,
+  logger: Logger,
+  now = new Date(),
+): Promise<number> {
+  if ((await repo.countForClinic(db, demoClinic.id)) > 0) return 0;
+  const start = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000).toISOString();
+  const ada = asActor(demoUsers.doctor);
+  const grace = asActor(demoUsers.doctor2);
+  const john = { patient_id: demoUsers.patient.id, patient_name: demoUsers.patient.name };
+  const booking = (patient: { patient_id: string; patient_name: string }, startTime: string, minutes = 30) =>
+    ({ ...patient, start_time: startTime, duration_minutes: minutes, video_enabled: true }) as BookAppointmentRequest;
+
+  const plan: [Actor, BookAppointmentRequest][] = [
+    [ada, booking(john, at(0))],
+    [ada, booking({ patient_id: "pat_maria", patient_name: "Maria Garcia" }, at(60))],
+    [ada, booking(john, at(180), 45)],
+    [ada, booking({ patient_id: "pat_liam", patient_name: "Liam Chen" }, at(24 * 60 + 30))],
+    [ada, booking(john, at(2 * 24 * 60))],
+    [ada, booking({ patient_id: "pat_sofia", patient_name: "Sofia Rossi" }, at(4 * 24 * 60 + 60), 20)],
+    [grace, booking(john, at(90))],
+  ];
+  for (const [actor, input] of plan) await appointments.book(actor, input);
+
+  // History: yesterday's consultation, booked then, completed with its recorded length.
+  const past = await appointments.book(ada, booking(john, at(-24 * 60)), { allowPast: true });
+  await repo.transition(db, past.id, ["SCHEDULED"], { status: "COMPLETED", consultation_duration_minutes: 25 });
+
+  logger.info({ clinicId: demoClinic.id, appointments: plan.length + 1 }, "demo appointments seeded");
+  return plan.length + 1;
+}

@@ -1,0 +1,46 @@
+import type { AppointmentStatus } from "@clinic/contracts";
+import type { Database, OutboxTables } from "@clinic/platform";
+import type { Generated, Kysely, Transaction } from "kysely";
+
+/** The appointments service's tables as Kysely sees them (DDL in migrations/). */
+export interface AppointmentsTables extends OutboxTables {
+  appointments: {
+    id: string;
+    clinic_id: string;
+    doctor_id: string;
+    doctor_name: string;
+    patient_id: string;
+    patient_name: string;
+    start_time: Date;
+    duration_minutes: number;
+    booking_type: "CLINIC_BASED";
+    video_enabled: boolean;
+    status: AppointmentStatus;
+    session_id: string | null;
+    consultation_duration_minutes: number | null;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  appointment_audit: {
+    id: Generated<number>;
+    at: Generated<Date>;
+    actor_id: string;
+    actor_role: string;
+    clinic_id: string;
+    action: string;
+    appointment_id: string | null;
+    request_id: string | null;
+  };
+}
+
+export type AppointmentsDatabase = Database<AppointmentsTables>;
+
+/**
+ * The platform's outbox helpers are typed on their own two tables; Kysely's generics do not
+ * see that ours include them, so the view is narrowed here, once.
+ */
+export function asOutbox<T extends Kysely<AppointmentsTables> | Transaction<AppointmentsTables>>(
+  db: T,
+): T extends Transaction<AppointmentsTables> ? Transaction<OutboxTables> : Kysely<OutboxTables> {
+  return db as never;
+}

@@ -1,0 +1,18 @@
+import { ConfigError, createLogger, listen } from "@clinic/platform";
+import { buildApp } from "./app.ts";
+import { loadAppointmentsConfig } from "./config.ts";
+
+try {
+  const config = loadAppointmentsConfig();
+  const logger = createLogger("appointments-service", config.LOG_LEVEL);
+  const app = await buildApp({ config, logger });
+  const address = await listen(app, config.PORT, config.HOST);
+  logger.info(
+    { address, docs: `${address}/docs`, bus: config.AMQP_URL ? "rabbitmq" : "in-process" },
+    `appointments service listening on ${address} (API under /api/appointments, Swagger UI at /docs)`,
+  );
+} catch (err) {
+  // Before a logger exists (bad configuration) stderr is the only place to say why.
+  process.stderr.write(`${err instanceof ConfigError ? err.message : String((err as Error).stack ?? err)}\n`);
+  process.exit(1);
+}
