@@ -1,0 +1,1 @@
+export { defaultPorts, type RunningStack, runStack, type StackOptions, type StackPorts } from "./stack.ts";

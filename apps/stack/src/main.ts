@@ -1,0 +1,51 @@
+import { runStack } from "./stack.ts";
+
+/**
+ * `npm start` (through scripts/start.mjs): the whole back end in this process. Prints where
+ * everything is and the demo logins, and stops cleanly on Ctrl-C / SIGTERM: the gateway
+ * stops taking requests, each service finishes what is in flight and flushes its outbox,
+ * then the databases and the bus close.
+ */
+const stack = await runStack();
+const { urls } = stack;
+const lines = [
+  "",
+  "Clinic video consultations is running.",
+  "",
+  `  Web app        ${urls.gateway}`,
+  `  Health         ${urls.gateway}/health`,
+  `  Auth           ${urls.gateway}/auth/api/auth      docs: ${urls.auth}/docs`,
+  `  Appointments   ${urls.gateway}/appointments/api/appointments      docs: ${urls.appointments}/docs`,
+  `  Video          ${urls.gateway}/video/api/video      docs: ${urls.video}/docs`,
+  "",
+  "  Demo logins (email / password):",
+  "    doctor          doctor@demo.clinic    / doctor-demo",
+  "    second doctor   doctor2@demo.clinic   / doctor-demo",
+  "    patient         patient@demo.clinic   / patient-demo",
+  "    clinic admin    admin@demo.clinic     / admin-demo",
+  "",
+  "  Ctrl-C stops everything.",
+  "",
+];
+process.stdout.write(`${lines.join("\n")}\n`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`\n${signal}: stopping…\n`);
+  const force = setTimeout(() => {
+    process.stderr.write("did not stop within 15 s, exiting\n");
+    process.exit(1);
+  }, 15_000);
+  force.unref();
+  try {
+    await stack.close();
+    process.exit(0);
+  } catch (err) {
+    process.stderr.write(`stop failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -1,0 +1,152 @@
+import type { AddressInfo } from "node:net";
+import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service/src/index.ts";
+import { buildApp as buildAuth, loadAuthConfig } from "@clinic/auth-service/src/index.ts";
+import { buildApp as buildGateway, loadGatewayConfig } from "@clinic/gateway/src/index.ts";
+import { type App, createEventBus, createLogger, type DatabaseOptions, type EventBus } from "@clinic/platform";
+import { buildApp as buildVideo, loadVideoConfig } from "@clinic/video-service/src/index.ts";
+import type { DestinationStream } from "pino";
+
+export type StackService = "auth" | "appointments" | "video";
+export type StackPorts = Record<StackService | "gateway", number>;
+
+export const defaultPorts: StackPorts = { gateway: 8000, auth: 8080, appointments: 8082, video: 8086 };
+
+const serviceNames: Record<StackService, string> = {
+  auth: "auth-service",
+  appointments: "appointments-service",
+  video: "video-service",
+};
+
+export interface StackOptions {
+  /** Ports to listen on; 0 picks a free one (tests). Default 8000/8080/8082/8086. */
+  ports?: Partial<StackPorts>;
+  /** Interface the gateway listens on (default `HOST` or localhost); services stay on 127.0.0.1. */
+  host?: string;
+  /** Where each service's PGlite files go (`<dataDir>/<service>`), when no DATABASE_URL. */
+  dataDir?: string;
+  /** PostgreSQL for all three; each service then gets its own schema in it. */
+  databaseUrl?: string;
+  /** Per-service database options, overriding the two above (tests: a fresh schema each). */
+  databases?: Partial<Record<StackService, DatabaseOptions>>;
+  /** RabbitMQ; unset → one in-process bus shared by the services. */
+  amqpUrl?: string;
+  /** The bus to share (tests); not closed by `close()`. */
+  bus?: EventBus;
+  /** Seed the demo clinic, users and appointments (default true). */
+  seed?: boolean;
+  logLevel?: string;
+  logStream?: DestinationStream;
+  /** Environment the service configurations are read from, below the settings above. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface RunningStack {
+  urls: Record<StackService | "gateway", string>;
+  bus: EventBus;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything `npm start` runs, in one process: auth, appointments and video, each its own
+ * Fastify app on its own port with its own database, one event bus between them, and the
+ * gateway in front. Services start first so that ports chosen at random (0) are known
+ * before the ones that call them (video → appointments, everyone → auth's JWKS) start.
+ */
+export async function runStack(options: StackOptions = {}): Promise<RunningStack> {
+  const env = options.env ?? process.env;
+  const ports = { ...defaultPorts, ...options.ports };
+  const databaseUrl = options.databaseUrl ?? env.DATABASE_URL;
+  const amqpUrl = options.amqpUrl ?? env.AMQP_URL;
+  const logLevel = options.logLevel ?? env.LOG_LEVEL ?? "info";
+  const baseEnv = {
+    ...env,
+    LOG_LEVEL: logLevel,
+    DATA_DIR: options.dataDir ?? env.DATA_DIR ?? ".data",
+    SEED_DEMO: options.seed === false ? "0" : "1",
+    DATABASE_URL: databaseUrl,
+    AMQP_URL: amqpUrl,
+  };
+  const database = (service: StackService): DatabaseOptions => {
+    const name = serviceNames[service];
+    const given = options.databases?.[service];
+    if (given) return given;
+    // One PostgreSQL database for the whole stack: a schema per service keeps their tables
+    // (each has its own outbox and inbox) apart, as separate databases would in production.
+    if (databaseUrl) return { service: name, url: databaseUrl, schema: name.replace(/-/g, "_") };
+    return { service: name, dataDir: baseEnv.DATA_DIR };
+  };
+  const logStream = options.logStream;
+  const bus =
+    options.bus ?? (await createEventBus({ amqpUrl, logger: createLogger("event-bus", logLevel, logStream) }));
+  const started: App[] = [];
+  const close = async () => {
+    // Front to back: stop taking requests before the services behind go away.
+    for (const app of started.reverse()) await app.close();
+    if (!options.bus) await bus.close();
+  };
+  const common = { bus, ...(logStream ? { logStream } : {}) };
+  const serviceHost = "127.0.0.1";
+
+  try {
+    const auth = await buildAuth({
+      config: loadAuthConfig({ ...baseEnv, PORT: String(ports.auth) }),
+      database: database("auth"),
+      ...(logStream ? { logStream } : {}),
+    });
+    started.push(auth);
+    const authUrl = await listenOn(auth, ports.auth, serviceHost);
+    const jwksUrl = `${authUrl}/api/auth/.well-known/jwks.json`;
+
+    const appointments = await buildAppointments({
+      config: loadAppointmentsConfig({ ...baseEnv, PORT: String(ports.appointments), AUTH_JWKS_URL: jwksUrl }),
+      database: database("appointments"),
+      ...common,
+    });
+    started.push(appointments);
+    const appointmentsUrl = await listenOn(appointments, ports.appointments, serviceHost);
+
+    const video = await buildVideo({
+      config: loadVideoConfig({
+        ...baseEnv,
+        // The video service's own PORT must be a real port; with 0 we listen on a free one below.
+        PORT: String(ports.video || defaultPorts.video),
+        APPOINTMENTS_URL: appointmentsUrl,
+        AUTH_JWKS_URL: jwksUrl,
+      }),
+      database: database("video"),
+      ...common,
+    });
+    started.push(video);
+    const videoUrl = await listenOn(video, ports.video, serviceHost);
+
+    const gateway = await buildGateway({
+      config: loadGatewayConfig({
+        ...baseEnv,
+        PORT: String(ports.gateway),
+        AUTH_URL: authUrl,
+        APPOINTMENTS_URL: appointmentsUrl,
+        VIDEO_URL: videoUrl,
+      }),
+      ...(logStream ? { logStream } : {}),
+    });
+    started.push(gateway);
+    const gatewayUrl = await listenOn(gateway, ports.gateway, options.host ?? env.HOST ?? "localhost");
+
+    return {
+      urls: { gateway: gatewayUrl, auth: authUrl, appointments: appointmentsUrl, video: videoUrl },
+      bus,
+      close,
+    };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Listens and returns the URL to reach the app at (`localhost` for a wildcard or named host). */
+async function listenOn(app: App, port: number, host: string): Promise<string> {
+  await app.listen({ port, host });
+  const address = app.server.address() as AddressInfo;
+  const reachable = host === "127.0.0.1" ? "127.0.0.1" : "localhost";
+  return `http://${reachable}:${address.port}`;
+}

@@ -1,0 +1,153 @@
+import { randomBytes } from "node:crypto";
+import type { Appointment, AppointmentList } from "@clinic/contracts";
+import { type EventBus, InProcessBus, RabbitMqBus } from "@clinic/platform";
+import { captureLogs, testDatabase } from "@clinic/platform/testing";
+import amqp from "amqplib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningStack, runStack } from "../apps/stack/src/stack.ts";
+
+/**
+ * What `npm start` runs, on free ports: every call below goes through the gateway, as the
+ * browser's would. PostgreSQL (a schema per service) and RabbitMQ when DATABASE_URL /
+ * AMQP_URL are set; PGlite in memory and the in-process bus otherwise.
+ */
+const amqpUrl = process.env.AMQP_URL;
+const run = randomBytes(4).toString("hex");
+const exchange = `test.stack.${run}`;
+const queuePrefix = `test-stack-${run}-`;
+
+describe(`embedded stack smoke test (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}, ${amqpUrl ? "RabbitMQ" : "in-process bus"})`, () => {
+  const databases = {
+    auth: testDatabase("stack_auth"),
+    appointments: testDatabase("stack_appointments"),
+    video: testDatabase("stack_video"),
+  };
+  const logs = captureLogs();
+  let bus: EventBus;
+  let stack: RunningStack;
+  let gateway: string;
+
+  beforeAll(async () => {
+    bus = amqpUrl
+      ? await RabbitMqBus.connect({ url: amqpUrl, exchange, queuePrefix, retryDelayMs: 50 })
+      : new InProcessBus();
+    stack = await runStack({
+      ports: { gateway: 0, auth: 0, appointments: 0, video: 0 },
+      host: "127.0.0.1",
+      databases: {
+        auth: databases.auth.options,
+        appointments: databases.appointments.options,
+        video: databases.video.options,
+      },
+      bus,
+      seed: true,
+      logStream: logs.stream,
+      env: {},
+    });
+    gateway = stack.urls.gateway;
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+    await bus?.close();
+    await Promise.all(Object.values(databases).map((d) => d.drop()));
+    if (amqpUrl) {
+      const connection = await amqp.connect(amqpUrl);
+      const channel = await connection.createChannel();
+      for (const service of ["appointments-service", "video-service"]) {
+        await channel.deleteQueue(`${queuePrefix}${service}`);
+        await channel.deleteQueue(`${queuePrefix}${service}.dlq`);
+      }
+      await channel.deleteExchange(exchange);
+      await channel.deleteExchange(`${exchange}.dlx`);
+      await connection.close();
+    }
+  });
+
+  const call = async <T>(method: string, path: string, token?: string, body?: unknown) => {
+    const response = await fetch(`${gateway}${path}`, {
+      method,
+      headers: {
+        accept: "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  };
+
+  /** Polls (at most 15 s, 100 ms apart) until the appointment has the wanted status. */
+  const waitForStatus = async (token: string, id: string, wanted: Appointment["status"]) => {
+    let last: Appointment | undefined;
+    for (let attempt = 0; attempt < 150; attempt++) {
+      const { status, body } = await call<Appointment>("GET", `/appointments/api/appointments/${id}`, token);
+      expect(status).toBe(200);
+      last = body;
+      if (body.status === wanted) return body;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`appointment ${id} stayed ${last?.status}, expected ${wanted}`);
+  };
+
+  it("reports every service healthy through the gateway", async () => {
+    const { status, body } = await call<{ status: string; checks: Record<string, string> }>("GET", "/health");
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: "UP", checks: { auth: "UP", appointments: "UP", video: "UP" } });
+  });
+
+  it("logs in as the demo doctor, starts and ends the consultation starting now, and sees the appointment COMPLETED", async () => {
+    const login = await call<{ access_token: string; user: { role: string } }>(
+      "POST",
+      "/auth/api/auth/login",
+      undefined,
+      {
+        email: "doctor@demo.clinic",
+        password: "doctor-demo",
+      },
+    );
+    expect(login.status).toBe(200);
+    expect(login.body.user.role).toBe("DOCTOR");
+    const token = login.body.access_token;
+
+    const list = await call<AppointmentList>("GET", "/appointments/api/appointments?status=SCHEDULED&limit=100", token);
+    expect(list.status).toBe(200);
+    const now = Date.now();
+    const current = list.body.appointments.find((a) => {
+      const start = Date.parse(a.start_time);
+      return a.video_enabled && start - 10 * 60_000 <= now && now <= start + a.duration_minutes * 60_000;
+    });
+    expect(current, "a demo appointment starting now").toBeDefined();
+    const appointmentId = current!.id;
+
+    const started = await call<{ session_id: string; status: string; doctor_attendee: { join_token: string } }>(
+      "POST",
+      `/video/api/video/sessions/${appointmentId}/start`,
+      token,
+      { booking_type: "CLINIC_BASED" },
+    );
+    expect(started.status).toBe(200);
+    expect(started.body.status).toBe("IN_PROGRESS");
+    const sessionId = started.body.session_id;
+    await waitForStatus(token, appointmentId, "IN_PROGRESS");
+
+    const ended = await call<{ status: string; appointment_status: string }>(
+      "POST",
+      `/video/api/video/sessions/${sessionId}/end`,
+      token,
+      {},
+    );
+    expect(ended.status).toBe(200);
+    expect(ended.body).toMatchObject({ status: "COMPLETED", appointment_status: "COMPLETED" });
+
+    const completed = await waitForStatus(token, appointmentId, "COMPLETED");
+    expect(completed.session_id).toBe(sessionId);
+    expect(completed.consultation_duration_minutes).toEqual(expect.any(Number));
+
+    // Nothing secret reached a log line on the way.
+    const text = logs.text();
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(started.body.doctor_attendee.join_token);
+    expect(text).not.toContain("doctor-demo");
+  });
+});

@@ -1,0 +1,56 @@
+// `npm start`: build the web app when its build is missing or stale, then run the whole
+// back end in one Node process (apps/stack/src/main.ts) and hand it Ctrl-C / SIGTERM.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const web = join(root, "apps", "web");
+const builtIndex = join(process.env.WEB_DIST_DIR ?? join(web, "dist"), "index.html");
+
+/** Newest modification time among the web app's sources (bounded walk, skips node_modules/dist). */
+function newestSource(dir, depth = 0, budget = { files: 20_000 }) {
+  let newest = 0;
+  if (depth > 12 || !existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (budget.files-- <= 0) break;
+    if (["node_modules", "dist", ".vite", "coverage"].includes(entry.name)) continue;
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path, depth + 1, budget) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function buildWebIfStale() {
+  if (process.env.WEB_DIST_DIR) return; // someone else builds it
+  const pkg = JSON.parse(readFileSync(join(web, "package.json"), "utf8"));
+  if (!pkg.scripts?.build || !existsSync(join(web, "index.html"))) {
+    process.stdout.write("note: the web app has no build yet (apps/web); starting the APIs only.\n");
+    return;
+  }
+  const built = existsSync(builtIndex) ? statSync(builtIndex).mtimeMs : 0;
+  if (built >= newestSource(web)) return;
+  process.stdout.write(built ? "Web app sources changed; rebuilding…\n" : "Building the web app (first run)…\n");
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const result = spawnSync(npm, ["run", "build", "-w", "@clinic/web"], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) {
+    process.stdout.write(
+      "note: the web app did not build (see above); starting the APIs, / will say the web app is not built.\n",
+    );
+  }
+}
+
+buildWebIfStale();
+
+const child = spawn(process.execPath, ["--import", "tsx", join(root, "apps", "stack", "src", "main.ts")], {
+  cwd: root,
+  stdio: "inherit",
+  env: process.env,
+});
+// Ctrl-C in a terminal reaches both processes; a signal sent to this one alone is passed on.
+// The stack ignores repeats while it is stopping.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => child.kill(signal));
+}
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
