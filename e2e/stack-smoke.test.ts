@@ -4,6 +4,7 @@ import { type EventBus, InProcessBus, RabbitMqBus } from "@clinic/platform";
 import { captureLogs, testDatabase } from "@clinic/platform/testing";
 import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { type RunningStack, runStack } from "../apps/stack/src/stack.ts";
 
 /**
@@ -90,6 +91,14 @@ describe(`embedded stack smoke test (${process.env.DATABASE_URL ? "PostgreSQL" :
     throw new Error(`appointment ${id} stayed ${last?.status}, expected ${wanted}`);
   };
 
+  /** Polls a condition at most 10 s, 50 ms apart. */
+  const waitUntil = async (condition: () => boolean, what: string) => {
+    for (let attempt = 0; attempt < 200 && !condition(); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (!condition()) throw new Error(`timed out waiting for ${what}`);
+  };
+
   it("reports every service healthy through the gateway", async () => {
     const { status, body } = await call<{ status: string; checks: Record<string, string> }>("GET", "/health");
     expect(status).toBe(200);
@@ -120,16 +129,26 @@ describe(`embedded stack smoke test (${process.env.DATABASE_URL ? "PostgreSQL" :
     expect(current, "a demo appointment starting now").toBeDefined();
     const appointmentId = current!.id;
 
-    const started = await call<{ session_id: string; status: string; doctor_attendee: { join_token: string } }>(
-      "POST",
-      `/video/api/video/sessions/${appointmentId}/start`,
-      token,
-      { booking_type: "CLINIC_BASED" },
-    );
+    const started = await call<{
+      session_id: string;
+      status: string;
+      doctor_attendee: { join_token: string };
+      aws_media_urls: { signaling_url: string };
+    }>("POST", `/video/api/video/sessions/${appointmentId}/start`, token, { booking_type: "CLINIC_BASED" });
     expect(started.status).toBe(200);
     expect(started.body.status).toBe("IN_PROGRESS");
     const sessionId = started.body.session_id;
     await waitForStatus(token, appointmentId, "IN_PROGRESS");
+
+    // The signalling URL the service hands out points back through the gateway, and the
+    // WebSocket upgrade passes through it to the video service.
+    const signalling = started.body.aws_media_urls.signaling_url;
+    expect(signalling).toBe(`${gateway.replace(/^http/, "ws")}/video/api/video/sessions/${sessionId}/signal`);
+    const socket = new WebSocket(`${signalling}?token=${encodeURIComponent(started.body.doctor_attendee.join_token)}`);
+    const received: { type: string }[] = [];
+    const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+    socket.on("message", (data) => received.push(JSON.parse(String(data)) as { type: string }));
+    await waitUntil(() => received.some((m) => m.type === "welcome"), "signalling welcome");
 
     const ended = await call<{ status: string; appointment_status: string }>(
       "POST",
@@ -139,6 +158,10 @@ describe(`embedded stack smoke test (${process.env.DATABASE_URL ? "PostgreSQL" :
     );
     expect(ended.status).toBe(200);
     expect(ended.body).toMatchObject({ status: "COMPLETED", appointment_status: "COMPLETED" });
+
+    // Ending the session closes the meeting for everyone connected.
+    await waitUntil(() => received.some((m) => m.type === "session.ended"), "session.ended over signalling");
+    expect(await closed).toBe(4410);
 
     const completed = await waitForStatus(token, appointmentId, "COMPLETED");
     expect(completed.session_id).toBe(sessionId);
