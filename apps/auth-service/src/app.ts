@@ -87,7 +87,11 @@ export async function buildApp(options: AuthAppOptions): Promise<App> {
       async (api) => {
         await api.register(tokensRoutes, {
           tokens,
-          loginRateLimit: { max: config.LOGIN_RATE_LIMIT_MAX, windowSeconds: config.LOGIN_RATE_LIMIT_WINDOW_SEC },
+          loginRateLimit: {
+            max: config.LOGIN_RATE_LIMIT_MAX,
+            maxPerAddress: config.LOGIN_RATE_LIMIT_ADDRESS_MAX,
+            windowSeconds: config.LOGIN_RATE_LIMIT_WINDOW_SEC,
+          },
         });
         await api.register(usersRoutes, { database });
         await api.register(jwksRoutes, { keys });

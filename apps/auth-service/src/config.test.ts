@@ -9,6 +9,7 @@ describe("auth configuration", () => {
       ACCESS_TOKEN_TTL_SEC: 900,
       REFRESH_TOKEN_TTL_SEC: 604800,
       LOGIN_RATE_LIMIT_MAX: 10,
+      LOGIN_RATE_LIMIT_ADDRESS_MAX: 100,
       LOGIN_RATE_LIMIT_WINDOW_SEC: 300,
       JWT_ISSUER: "clinic-auth",
       JWT_AUDIENCE: "clinic-api",

@@ -21,6 +21,11 @@ export const authConfigSchema = Type.Object({
     default: 10,
     description: "login attempts per client IP and email within the window",
   }),
+  LOGIN_RATE_LIMIT_ADDRESS_MAX: Type.Integer({
+    minimum: 1,
+    default: 100,
+    description: "login attempts per client IP, whatever the email, within the window",
+  }),
   LOGIN_RATE_LIMIT_WINDOW_SEC: Type.Integer({ minimum: 1, default: 300, description: "login rate limit window" }),
   AUTH_SIGNING_KEY: Type.Optional(
     Type.String({ description: "private Ed25519 JWK as JSON; unset = generated once and kept in the database" }),

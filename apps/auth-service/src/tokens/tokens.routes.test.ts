@@ -70,6 +70,26 @@ describe("POST /api/auth/login", () => {
   });
 });
 
+describe("login limit per address", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ LOGIN_RATE_LIMIT_MAX: "3", LOGIN_RATE_LIMIT_ADDRESS_MAX: "5" });
+  });
+  afterAll(() => t.close());
+
+  it("stops one address trying many emails, and only that address", async () => {
+    const sprayer = "192.0.2.50";
+    for (let i = 0; i < 5; i++) {
+      expect((await login(t.app, `person${i}@demo.clinic`, "Winter2026!", sprayer)).statusCode).toBe(401);
+    }
+    const limited = await login(t.app, doctor.email, doctor.password, sprayer);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json()).toMatchObject({ status: 429, code: "RATE_LIMITED" });
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    expect((await login(t.app, doctor.email, doctor.password, "192.0.2.51")).statusCode).toBe(200);
+  });
+});
+
 describe("POST /api/auth/refresh and /logout", () => {
   let t: TestApp;
   const refresh = (token: string) =>

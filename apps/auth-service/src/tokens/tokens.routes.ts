@@ -8,13 +8,15 @@ import type { TokensService } from "./tokens.service.ts";
 
 export interface TokensRoutesOptions {
   tokens: TokensService;
-  loginRateLimit: { max: number; windowSeconds: number };
+  loginRateLimit: { max: number; maxPerAddress: number; windowSeconds: number };
 }
 
 /**
  * Attempts are counted per client address and email, so guessing one person's password is
  * slow while other people at the same clinic (behind one NAT) can still sign in. The key is
- * hashed: the limiter's memory holds no email addresses.
+ * hashed: the limiter's memory holds no email addresses. A looser per-address limit stops
+ * one client from spraying passwords over many emails (and from flushing the limiter's
+ * bounded memory to reset a count).
  */
 function loginAttemptKey(request: FastifyRequest): string {
   const email = (request.body as { email?: string } | undefined)?.email?.toLowerCase() ?? "";
@@ -25,9 +27,23 @@ function loginAttemptKey(request: FastifyRequest): string {
 const noStore = { "cache-control": "no-store", pragma: "no-cache" };
 
 export async function tokensRoutes(app: App, { tokens, loginRateLimit }: TokensRoutesOptions): Promise<void> {
+  const timeWindow = loginRateLimit.windowSeconds * 1000;
+  const perAddress = app.createRateLimit({
+    max: loginRateLimit.maxPerAddress,
+    timeWindow,
+    keyGenerator: (request) => `login-address:${request.ip}`,
+  });
+
   app.post(
     "/login",
     {
+      preHandler: async (request, reply) => {
+        const limit = await perAddress(request);
+        if (!limit.isAllowed && limit.isExceeded) {
+          reply.header("retry-after", String(limit.ttlInSeconds));
+          throw new TooManyLoginAttempts(limit.ttlInSeconds);
+        }
+      },
       schema: {
         tags: ["tokens"],
         summary: "Sign in with email and password",
@@ -38,7 +54,7 @@ export async function tokensRoutes(app: App, { tokens, loginRateLimit }: TokensR
       config: {
         rateLimit: {
           max: loginRateLimit.max,
-          timeWindow: loginRateLimit.windowSeconds * 1000,
+          timeWindow,
           // After validation, so the key can include the email from the parsed body.
           hook: "preHandler",
           keyGenerator: loginAttemptKey,
