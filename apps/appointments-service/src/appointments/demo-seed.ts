@@ -16,7 +16,8 @@ const asActor = (user: (typeof demoUsers)[keyof typeof demoUsers]): Actor => ({
  * Demo appointments for the embedded stack (SEED_DEMO=1): the demo doctor's day and week
  * with the demo patient, one starting right now so a session can be started at once, one
  * for the second doctor and one completed consultation in the past. Booked through the
- * service, so `appointment.booked` goes out as for any booking. Runs only on an empty clinic.
+ * service, so `appointment.booked` goes out as for any booking. The full set is booked only
+ * for a clinic without appointments; later starts add just the one starting now.
  */
 export async function seedDemoAppointments(
   db: Kysely<AppointmentsTables>,
@@ -24,7 +25,6 @@ export async function seedDemoAppointments(
   logger: Logger,
   now = new Date(),
 ): Promise<number> {
-  if ((await repo.countForClinic(db, demoClinic.id)) > 0) return 0;
   const start = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000).toISOString();
   const ada = asActor(demoUsers.doctor);
@@ -32,6 +32,16 @@ export async function seedDemoAppointments(
   const john = { patient_id: demoUsers.patient.id, patient_name: demoUsers.patient.name };
   const booking = (patient: { patient_id: string; patient_name: string }, startTime: string, minutes = 30) =>
     ({ ...patient, start_time: startTime, duration_minutes: minutes, video_enabled: true }) as BookAppointmentRequest;
+
+  if ((await repo.countForClinic(db, demoClinic.id)) > 0) {
+    // A later start of a kept embedded database: the demo doctor still gets one appointment to
+    // start right away, unless they already have one now (then the booking is refused, fine).
+    await appointments.book(ada, booking(john, at(0))).then(
+      () => logger.info({ clinicId: demoClinic.id }, "demo appointment starting now added"),
+      () => undefined,
+    );
+    return 0;
+  }
 
   const plan: [Actor, BookAppointmentRequest][] = [
     [ada, booking(john, at(0))],

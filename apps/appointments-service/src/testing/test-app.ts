@@ -22,6 +22,8 @@ export interface TestApp {
   logs: ReturnType<typeof captureLogs>;
   /** Authorization header for one of `people`. */
   auth(person: Person): Promise<{ authorization: string }>;
+  /** Authorization header for any user (e.g. the demo people). */
+  authAs(user: AuthUser): Promise<{ authorization: string }>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startTestApp(options: { bus?: EventBus; env?: Record<strin
     bus,
     logs,
     auth: async (person) => ({ authorization: `Bearer ${await tokens.sign(people[person])}` }),
+    authAs: async (user) => ({ authorization: `Bearer ${await tokens.sign(user)}` }),
     close: async () => {
       await app.close();
       await target.drop();

@@ -1,0 +1,62 @@
+import { ConfigError, InProcessBus } from "@clinic/platform";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAppointmentsConfig } from "./config.ts";
+import { startTestApp, type TestApp } from "./testing/test-app.ts";
+
+describe("appointments app", () => {
+  let t: TestApp;
+  const bus = new InProcessBus();
+  beforeAll(async () => {
+    t = await startTestApp({ bus });
+  });
+  afterAll(() => t.close());
+
+  it("publishes its OpenAPI document with every endpoint", async () => {
+    const res = await t.app.inject({ url: "/docs/json" });
+    expect(res.statusCode).toBe(200);
+    const paths = Object.keys(res.json().paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "/api/appointments/",
+        "/api/appointments/{id}",
+        "/api/appointments/{id}/cancel",
+        "/api/appointments/{id}/reschedule",
+        "/health",
+      ]),
+    );
+    expect((await t.app.inject({ url: "/docs" })).statusCode).toBeLessThan(400);
+  });
+
+  it("reports database and event bus in /health, 503 when the bus is down", async () => {
+    const up = await t.app.inject({ url: "/health" });
+    expect(up.statusCode).toBe(200);
+    expect(up.json()).toEqual({
+      status: "UP",
+      service: "appointments-service",
+      checks: { database: "UP", events: "UP" },
+    });
+    await bus.close();
+    const down = await t.app.inject({ url: "/health" });
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toMatchObject({ status: "DOWN", checks: { database: "UP", events: "DOWN" } });
+  });
+});
+
+describe("configuration", () => {
+  it("defaults to port 8082 and demo data without a database URL, none with one", () => {
+    expect(loadAppointmentsConfig({})).toMatchObject({ PORT: 8082, SEED_DEMO: "1", OUTBOX_INTERVAL_MS: 1000 });
+    expect(loadAppointmentsConfig({ DATABASE_URL: "postgres://db/x" }).SEED_DEMO).toBe("0");
+  });
+
+  it("names every bad variable at once", () => {
+    let error: unknown;
+    try {
+      loadAppointmentsConfig({ PORT: "eighty", AUTH_JWKS_URL: "ftp://x", AMQP_URL: "http://rabbit" });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of ["PORT", "AUTH_JWKS_URL", "AMQP_URL"]) expect(message).toContain(name);
+  });
+});
