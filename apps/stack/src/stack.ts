@@ -32,7 +32,7 @@ export interface StackOptions {
   amqpUrl?: string;
   /** The bus to share (tests); not closed by `close()`. */
   bus?: EventBus;
-  /** Seed the demo clinic, users and appointments (default true). */
+  /** Seed the demo clinic, users and appointments (default: yes, unless SEED_DEMO=0). */
   seed?: boolean;
   logLevel?: string;
   logStream?: DestinationStream;
@@ -62,7 +62,8 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
     ...env,
     LOG_LEVEL: logLevel,
     DATA_DIR: options.dataDir ?? env.DATA_DIR ?? ".data",
-    SEED_DEMO: options.seed === false ? "0" : "1",
+    // The stack is the demo: seeded unless told not to (option, or SEED_DEMO=0).
+    SEED_DEMO: (options.seed ?? env.SEED_DEMO !== "0") ? "1" : "0",
     DATABASE_URL: databaseUrl,
     AMQP_URL: amqpUrl,
   };
