@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import { type AppointmentBookedData, EventTypes } from "@clinic/contracts";
+import { InProcessBus, makeEvent } from "@clinic/platform";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHarness, type Harness } from "../testing/video-test-harness.ts";
+
+const booked = (overrides: Partial<AppointmentBookedData> = {}) =>
+  makeEvent(EventTypes.appointmentBooked, "appointments-service", {
+    appointment_id: `appt-${randomUUID()}`,
+    clinic_id: "clinic-1",
+    doctor_id: "doc-1",
+    patient_id: "pat-1",
+    patient_name: "John Doe",
+    start_time: "2026-01-25T14:00:00.000Z",
+    duration_minutes: 30,
+    booking_type: "CLINIC_BASED" as const,
+    video_enabled: true,
+    ...overrides,
+  });
+const cancelled = (appointmentId: string) =>
+  makeEvent(EventTypes.appointmentCancelled, "appointments-service", {
+    appointment_id: appointmentId,
+    clinic_id: "clinic-1",
+    cancelled_at: "2026-01-24T10:00:00.000Z",
+  });
+
+describe("appointment events → sessions", () => {
+  let h: Harness;
+  const bus = new InProcessBus();
+  beforeAll(async () => {
+    h = await createHarness({ bus });
+  });
+  afterAll(async () => {
+    await h.close();
+    await bus.close();
+  });
+  const sessionOf = (appointmentId: string) =>
+    h.app.video.database.db.selectFrom("sessions").selectAll().where("appointment_id", "=", appointmentId).execute();
+
+  it("appointment.booked creates one CREATED session with the appointment's facts, once per event", async () => {
+    const event = booked();
+    expect(await h.app.video.handleEvent(event)).toBe(true);
+    expect(await h.app.video.handleEvent(event)).toBe(false); // redelivery: inbox says done
+    const rows = await sessionOf(event.data.appointment_id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      status: "CREATED",
+      doctor_id: "doc-1",
+      patient_id: "pat-1",
+      patient_name: "John Doe",
+      clinic_id: "clinic-1",
+      scheduled_duration_minutes: 30,
+      session_id: expect.stringMatching(/^sess-/),
+    });
+    expect(new Date(rows[0]!.scheduled_start).toISOString()).toBe("2026-01-25T14:00:00.000Z");
+  });
+
+  it("a second booked event for the same appointment does not create a second session", async () => {
+    const first = booked();
+    await h.app.video.handleEvent(first);
+    await h.app.video.handleEvent(booked({ appointment_id: first.data.appointment_id }));
+    expect(await sessionOf(first.data.appointment_id)).toHaveLength(1);
+  });
+
+  it("appointment.cancelled moves a CREATED session to CANCELLED", async () => {
+    const event = booked();
+    await h.app.video.handleEvent(event);
+    expect(await h.app.video.handleEvent(cancelled(event.data.appointment_id))).toBe(true);
+    expect((await sessionOf(event.data.appointment_id))[0]?.status).toBe("CANCELLED");
+  });
+
+  it("appointment.cancelled leaves a session in progress alone", async () => {
+    const { appointment, body } = await h.startedSession();
+    await h.app.video.handleEvent(cancelled(appointment.id));
+    const rows = await sessionOf(appointment.id);
+    expect(rows[0]).toMatchObject({ session_id: body.session_id, status: "IN_PROGRESS" });
+  });
+
+  it("skips malformed events and appointments without video", async () => {
+    const bad = makeEvent(EventTypes.appointmentBooked, "appointments-service", { appointment_id: "nope" });
+    expect(await h.app.video.handleEvent(bad)).toBe(false);
+    const noVideo = booked({ video_enabled: false });
+    expect(await h.app.video.handleEvent(noVideo)).toBe(false);
+    expect(await sessionOf(noVideo.data.appointment_id)).toHaveLength(0);
+  });
+
+  it("is subscribed on the bus as queue video-service", async () => {
+    const event = booked();
+    await bus.publish(event);
+    await bus.drain();
+    expect(await sessionOf(event.data.appointment_id)).toHaveLength(1);
+    await bus.publish(cancelled(event.data.appointment_id));
+    await bus.drain();
+    expect((await sessionOf(event.data.appointment_id))[0]?.status).toBe("CANCELLED");
+  });
+});

@@ -1,0 +1,94 @@
+import {
+  ChimeSDKMeetingsClient,
+  CreateAttendeeCommand,
+  CreateMeetingCommand,
+  DeleteMeetingCommand,
+  ServiceUnavailableException,
+} from "@aws-sdk/client-chime-sdk-meetings";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createHarness, type Harness } from "../testing/video-test-harness.ts";
+import { createChimeMediaProvider } from "./chime/chime-media-provider.ts";
+
+// The sessions service on the Chime provider, with only the AWS client mocked.
+const chime = mockClient(ChimeSDKMeetingsClient);
+const meeting = {
+  MeetingId: "5b1c0d4e-0000-4000-8000-000000000001",
+  MediaRegion: "us-east-1",
+  MediaPlacement: {
+    AudioHostUrl: "abc.k.m1.ue1.app.chime.aws:3478",
+    ScreenDataUrl: "wss://bitpw.m1.ue1.app.chime.aws:443/v2/screen/x",
+    SignalingUrl: "wss://signal.m1.ue1.app.chime.aws/control/x",
+  },
+};
+const attendee = { AttendeeId: "att-1", ExternalUserId: "doc-1", JoinToken: "chime-join-token" };
+let attendees = 0;
+const freshAttendee = () => ({ Attendee: { ...attendee, AttendeeId: `att-${++attendees}` } });
+
+describe("sessions on the chime media provider (mocked AWS client)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({
+      mediaProvider: createChimeMediaProvider({ client: new ChimeSDKMeetingsClient({ region: "us-east-1" }) }),
+    });
+  });
+  beforeEach(() => {
+    chime.reset();
+    chime.on(CreateMeetingCommand).resolves({ Meeting: meeting });
+    chime.on(CreateAttendeeCommand).callsFake(freshAttendee);
+    chime.on(DeleteMeetingCommand).resolves({});
+  });
+  afterAll(async () => {
+    await h.close();
+    chime.restore();
+  });
+
+  it("start answers the guide's shape plus chime {Meeting, Attendee} for MeetingSessionConfiguration", async () => {
+    const appointment = h.addAppointment();
+    const response = await h.start(appointment.id);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      status: "IN_PROGRESS",
+      chime_meeting_id: meeting.MeetingId,
+      media_provider: "chime",
+      doctor_attendee: { attendee_id: "att-1", join_token: "chime-join-token", external_user_id: "doc-1" },
+      aws_media_urls: {
+        audio_host_url: meeting.MediaPlacement.AudioHostUrl,
+        signaling_url: meeting.MediaPlacement.SignalingUrl,
+      },
+      chime: { Meeting: meeting, Attendee: attendee },
+    });
+    const sessionId = response.json().session_id;
+    expect(chime.commandCalls(CreateMeetingCommand)[0]?.args[0].input).toMatchObject({ ExternalMeetingId: sessionId });
+  });
+
+  it("an AWS failure creating the attendee → 502 MEDIA_PROVIDER_ERROR, the meeting deleted, no session left", async () => {
+    chime.on(CreateAttendeeCommand).rejects(new ServiceUnavailableException({ message: "down", $metadata: {} }));
+    const appointment = h.addAppointment();
+    const response = await h.start(appointment.id);
+    expect(response.statusCode).toBe(502);
+    expect(response.json()).toMatchObject({ status: 502, code: "MEDIA_PROVIDER_ERROR" });
+    expect(chime.commandCalls(DeleteMeetingCommand)).toHaveLength(1);
+    const rows = await h.app.video.database.db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("appointment_id", "=", appointment.id)
+      .execute();
+    expect(rows).toEqual([]);
+    const events = await h.app.video.database.db.selectFrom("outbox").select("payload").execute();
+    expect(events.some((e) => JSON.stringify(e.payload).includes(appointment.id))).toBe(false);
+
+    // Once AWS is back, the same appointment starts normally.
+    chime.on(CreateAttendeeCommand).callsFake(freshAttendee);
+    expect((await h.start(appointment.id)).statusCode).toBe(200);
+  });
+
+  it("an AWS failure creating the meeting → 502 and the appointment can be started later", async () => {
+    chime.on(CreateMeetingCommand).rejects(new ServiceUnavailableException({ message: "down", $metadata: {} }));
+    const appointment = h.addAppointment();
+    const response = await h.start(appointment.id);
+    expect(response.statusCode).toBe(502);
+    expect(response.json().code).toBe("MEDIA_PROVIDER_ERROR");
+    expect(chime.commandCalls(DeleteMeetingCommand)).toHaveLength(0);
+  });
+});
