@@ -80,10 +80,15 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
   const bus =
     options.bus ?? (await createEventBus({ amqpUrl, logger: createLogger("event-bus", logLevel, logStream) }));
   const started: App[] = [];
-  const close = async () => {
-    // Front to back: stop taking requests before the services behind go away.
-    for (const app of started.reverse()) await app.close();
-    if (!options.bus) await bus.close();
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    // Front to back: stop taking requests before the services behind go away. Once only,
+    // however many signals arrive.
+    closing ??= (async () => {
+      for (const app of [...started].reverse()) await app.close();
+      if (!options.bus) await bus.close();
+    })();
+    return closing;
   };
   const common = { bus, ...(logStream ? { logStream } : {}) };
   const serviceHost = "127.0.0.1";
