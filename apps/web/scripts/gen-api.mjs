@@ -34,7 +34,6 @@ async function documentOf(service) {
     config,
     database: { service: service.database, dataDir: ":memory:" },
     verify,
-    logger: false,
   });
   try {
     await app.ready();

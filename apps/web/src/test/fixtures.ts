@@ -35,8 +35,11 @@ export function session(overrides: Partial<SessionDetails> = {}): SessionDetails
     doctor_id: "doc-1",
     patient_id: "pat-1",
     patient_name: "John Doe",
+    clinic_id: "clinic-1",
     booking_type: "CLINIC_BASED",
     status: "COMPLETED",
+    scheduled_start_time: "2026-01-25T14:00:00Z",
+    scheduled_duration_minutes: 30,
     chime_meeting_id: "meeting-1",
     start_time: "2026-01-25T14:00:00Z",
     end_time: "2026-01-25T14:30:00Z",
@@ -53,6 +56,7 @@ export function session(overrides: Partial<SessionDetails> = {}): SessionDetails
 export function usage(overrides: Partial<Usage> = {}): Usage {
   return {
     month: "2026-01",
+    clinic_id: "clinic-1",
     total_sessions: 12,
     total_attendee_minutes: 450,
     free_tier_limit: 1000,

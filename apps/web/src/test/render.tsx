@@ -1,4 +1,5 @@
 import { render } from "@testing-library/react";
+import type React from "react";
 import { createMemoryRouter, RouterProvider } from "react-router";
 import { AppProvider } from "../app/provider.tsx";
 import { routes } from "../app/router.tsx";
@@ -41,4 +42,21 @@ export function renderApp(path: string, user: CurrentUser | null) {
     </AppProvider>,
   );
   return { ...view, router, queryClient };
+}
+
+/** Renders one component with the app's providers, signed in as `user`. */
+export function renderWithProviders(ui: React.ReactNode, user: CurrentUser | null = doctor) {
+  authTokens.clear("logout");
+  if (user) {
+    authTokens.set({
+      access_token: `access-${user.id}`,
+      token_type: "Bearer",
+      expires_in: 900,
+      refresh_token: "refresh-1",
+      user,
+    });
+  }
+  const queryClient = createQueryClient();
+  queryClient.setDefaultOptions({ queries: { retry: false, staleTime: 0 } });
+  return render(<AppProvider queryClient={queryClient}>{ui}</AppProvider>);
 }

@@ -22,6 +22,9 @@ class NoopResizeObserver {
   disconnect() {}
 }
 globalThis.ResizeObserver ??= NoopResizeObserver as unknown as typeof ResizeObserver;
+if (!("fonts" in document)) {
+  Object.defineProperty(document, "fonts", { value: new EventTarget() });
+}
 Element.prototype.scrollIntoView ??= () => undefined;
 HTMLMediaElement.prototype.play = () => Promise.resolve();
 

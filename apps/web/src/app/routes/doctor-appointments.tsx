@@ -22,7 +22,7 @@ export function DoctorAppointmentsRoute() {
   const navigate = useNavigate();
   const now = useNow();
   const [from] = useState(dayStart);
-  const appointments = useAppointments({ from, limit: 100 }, 15_000);
+  const appointments = useAppointments({ from, limit: 100, offset: 0 }, 15_000);
   const usage = useUsage();
   const start = useStartSession();
   const [startError, setStartError] = useState<ApiError | null>(null);

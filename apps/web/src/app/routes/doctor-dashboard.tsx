@@ -17,7 +17,7 @@ const nextSevenDays = () => {
 export function DoctorDashboardRoute() {
   const usage = useUsage();
   const [range] = useState(nextSevenDays);
-  const upcoming = useAppointments({ ...range, status: "SCHEDULED", limit: 100 });
+  const upcoming = useAppointments({ ...range, status: ["SCHEDULED"], limit: 100, offset: 0 });
   const upcomingCount = upcoming.data ? String(upcoming.data.total) : upcoming.isError ? "—" : "…";
   return (
     <Stack>

@@ -24,7 +24,7 @@ export function nextAppointment(appointments: Appointment[], now: Date): Appoint
 
 export function PatientHomeRoute() {
   const user = useCurrentUser();
-  const appointments = useAppointments({ limit: 100 }, env.waitingPollMs);
+  const appointments = useAppointments({ limit: 100, offset: 0 }, env.waitingPollMs);
   return (
     <Stack maw={560} mx="auto" w="100%">
       <Title order={1} size="h2">

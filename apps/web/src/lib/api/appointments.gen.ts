@@ -1,20 +1,22 @@
-// generated — do not edit. Source: scripts/guide-openapi.mjs (service not built yet). Regenerate: npm run gen:api -w @clinic/web
+// generated — do not edit. Source: apps/appointments-service OpenAPI document. Regenerate: npm run gen:api -w @clinic/web
 
 export interface paths {
-    "/api/appointments": {
+    "/api/appointments/": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+        /** List the caller's appointments (doctor: theirs; patient: own; admin: the clinic's) */
         get: {
             parameters: {
-                query?: {
+                query: {
                     from?: string;
-                    limit?: number;
-                    offset?: number;
-                    status?: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
+                    limit: number;
+                    offset: number;
+                    /** @description repeat to match any of several */
+                    status?: ("SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED")[];
                     to?: string;
                 };
                 header?: never;
@@ -23,45 +25,22 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            appointments: {
-                                /** @constant */
-                                booking_type: "CLINIC_BASED";
-                                clinic_id: string;
-                                consultation_duration_minutes: number | null;
-                                /** Format: date-time */
-                                created_at: string;
-                                doctor_id: string;
-                                doctor_name: string;
-                                duration_minutes: number;
-                                /**
-                                 * @description appt-<uuid>
-                                 * @example appt-123e4567-e89b-12d3-a456-426614174000
-                                 */
-                                id: string;
-                                patient_id: string;
-                                patient_name: string;
-                                session_id: string | null;
-                                /** Format: date-time */
-                                start_time: string;
-                                status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
-                                /** Format: date-time */
-                                updated_at: string;
-                                video_enabled: boolean;
-                            }[];
+                            appointments: components["schemas"]["def-0"][];
                             limit: number;
                             offset: number;
+                            /** @description appointments matching the filters, over all pages */
                             total: number;
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -80,27 +59,8 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description error */
-                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -121,39 +81,38 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/appointments/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: {
+        /** Book an appointment (a doctor for themselves, an admin for a doctor of the clinic) */
+        post: {
             parameters: {
                 query?: never;
                 header?: never;
-                path: {
-                    id: string;
-                };
+                path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        doctor_id?: string;
+                        doctor_name?: string;
+                        duration_minutes: number;
+                        patient_id: string;
+                        patient_name: string;
+                        /** Format: date-time */
+                        start_time: string;
+                        /** @default true */
+                        video_enabled: boolean;
+                    };
+                };
+            };
             responses: {
-                /** @description OK */
-                200: {
+                /** @description Default Response */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @constant */
+                            /** @enum {string} */
                             booking_type: "CLINIC_BASED";
                             clinic_id: string;
                             consultation_duration_minutes: number | null;
@@ -169,6 +128,10 @@ export interface paths {
                             id: string;
                             patient_id: string;
                             patient_name: string;
+                            /**
+                             * @description sess-<uuid>
+                             * @example sess-123e4567-e89b-12d3-a456-426614174000
+                             */
                             session_id: string | null;
                             /** Format: date-time */
                             start_time: string;
@@ -179,7 +142,26 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -198,7 +180,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -217,7 +199,151 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appointments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One appointment */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description appt-<uuid>
+                     * @example appt-123e4567-e89b-12d3-a456-426614174000
+                     */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            booking_type: "CLINIC_BASED";
+                            clinic_id: string;
+                            consultation_duration_minutes: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            doctor_id: string;
+                            doctor_name: string;
+                            duration_minutes: number;
+                            /**
+                             * @description appt-<uuid>
+                             * @example appt-123e4567-e89b-12d3-a456-426614174000
+                             */
+                            id: string;
+                            patient_id: string;
+                            patient_name: string;
+                            /**
+                             * @description sess-<uuid>
+                             * @example sess-123e4567-e89b-12d3-a456-426614174000
+                             */
+                            session_id: string | null;
+                            /** Format: date-time */
+                            start_time: string;
+                            status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
+                            /** Format: date-time */
+                            updated_at: string;
+                            video_enabled: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -246,10 +372,413 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/appointments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a SCHEDULED appointment */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description appt-<uuid>
+                     * @example appt-123e4567-e89b-12d3-a456-426614174000
+                     */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            booking_type: "CLINIC_BASED";
+                            clinic_id: string;
+                            consultation_duration_minutes: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            doctor_id: string;
+                            doctor_name: string;
+                            duration_minutes: number;
+                            /**
+                             * @description appt-<uuid>
+                             * @example appt-123e4567-e89b-12d3-a456-426614174000
+                             */
+                            id: string;
+                            patient_id: string;
+                            patient_name: string;
+                            /**
+                             * @description sess-<uuid>
+                             * @example sess-123e4567-e89b-12d3-a456-426614174000
+                             */
+                            session_id: string | null;
+                            /** Format: date-time */
+                            start_time: string;
+                            status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
+                            /** Format: date-time */
+                            updated_at: string;
+                            video_enabled: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appointments/{id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a SCHEDULED appointment to another time */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description appt-<uuid>
+                     * @example appt-123e4567-e89b-12d3-a456-426614174000
+                     */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        duration_minutes?: number;
+                        /** Format: date-time */
+                        start_time: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            booking_type: "CLINIC_BASED";
+                            clinic_id: string;
+                            consultation_duration_minutes: number | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            doctor_id: string;
+                            doctor_name: string;
+                            duration_minutes: number;
+                            /**
+                             * @description appt-<uuid>
+                             * @example appt-123e4567-e89b-12d3-a456-426614174000
+                             */
+                            id: string;
+                            patient_id: string;
+                            patient_name: string;
+                            /**
+                             * @description sess-<uuid>
+                             * @example sess-123e4567-e89b-12d3-a456-426614174000
+                             */
+                            session_id: string | null;
+                            /** Format: date-time */
+                            start_time: string;
+                            status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
+                            /** Format: date-time */
+                            updated_at: string;
+                            video_enabled: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness and dependency status */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /** Appointment */
+        "def-0": {
+            /** @enum {string} */
+            booking_type: "CLINIC_BASED";
+            clinic_id: string;
+            consultation_duration_minutes: number | null;
+            /** Format: date-time */
+            created_at: string;
+            doctor_id: string;
+            doctor_name: string;
+            duration_minutes: number;
+            /**
+             * @description appt-<uuid>
+             * @example appt-123e4567-e89b-12d3-a456-426614174000
+             */
+            id: string;
+            patient_id: string;
+            patient_name: string;
+            /**
+             * @description sess-<uuid>
+             * @example sess-123e4567-e89b-12d3-a456-426614174000
+             */
+            session_id: string | null;
+            /** Format: date-time */
+            start_time: string;
+            status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
+            /** Format: date-time */
+            updated_at: string;
+            video_enabled: boolean;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;

@@ -1,4 +1,4 @@
-// generated — do not edit. Source: scripts/guide-openapi.mjs (service not built yet). Regenerate: npm run gen:api -w @clinic/web
+// generated — do not edit. Source: apps/video-service OpenAPI document. Regenerate: npm run gen:api -w @clinic/web
 
 export interface paths {
     "/api/video/metrics/usage": {
@@ -8,9 +8,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Attendee-minutes of the caller's clinic in a month (default: this month, UTC) */
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM */
                     month?: string;
                 };
                 header?: never;
@@ -19,25 +21,33 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            clinic_id: string;
                             free_tier_limit: number;
                             month: string;
                             remaining_minutes: number;
                             sessions: {
+                                /** @description one decimal */
                                 attendee_minutes: number;
+                                /** @description distinct people who connected */
                                 attendees: number;
+                                /** @description the session's length (start to end, or to now while in progress), one decimal */
                                 duration_minutes: number;
                                 patient_name: string;
+                                /**
+                                 * @description sess-<uuid>
+                                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                                 */
                                 session_id: string;
+                                /** Format: date-time */
                                 start_time: string | null;
                             }[];
-                            /** @enum {string} */
                             status: "HEALTHY" | "WARNING" | "CRITICAL" | "EXCEEDED";
                             total_attendee_minutes: number;
                             total_sessions: number;
@@ -45,7 +55,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -64,7 +74,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -83,7 +93,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -119,12 +129,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List sessions (doctor: own; admin: the clinic's, read-only) */
         get: {
             parameters: {
-                query?: {
-                    limit?: number;
-                    offset?: number;
-                    sort?: "created_at" | "start_time";
+                query: {
+                    limit: number;
+                    offset: number;
+                    sort: "created_at" | "start_time";
                     status?: "CREATED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
                 };
                 header?: never;
@@ -133,7 +144,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -143,26 +154,41 @@ export interface paths {
                             limit: number;
                             offset: number;
                             sessions: {
+                                /**
+                                 * @description appt-<uuid>
+                                 * @example appt-123e4567-e89b-12d3-a456-426614174000
+                                 */
                                 appointment_id: string;
-                                booking_type: string;
+                                /** @enum {string} */
+                                booking_type: "CLINIC_BASED";
                                 chime_meeting_id: string | null;
                                 clinic_id: string;
+                                /** Format: date-time */
                                 created_at: string;
                                 doctor_id: string;
+                                /** Format: date-time */
                                 end_time: string | null;
                                 patient_id: string;
                                 patient_name: string;
+                                scheduled_duration_minutes: number;
+                                /** Format: date-time */
+                                scheduled_start_time: string;
+                                /**
+                                 * @description sess-<uuid>
+                                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                                 */
                                 session_id: string;
-                                start_time: string | null;
-                                /** @enum {string} */
+                                /** Format: date-time */
+                                start_time: string;
                                 status: "CREATED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
+                                /** Format: date-time */
                                 updated_at: string;
                             }[];
                             total: number;
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -181,7 +207,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -200,7 +226,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -238,16 +264,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Start the video session of an appointment (creates the meeting) */
         post: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
+                    /**
+                     * @description appt-<uuid>
+                     * @example appt-123e4567-e89b-12d3-a456-426614174000
+                     */
                     appointment_id: string;
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         /** @enum {string} */
@@ -256,13 +287,17 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /**
+                             * @description appt-<uuid>
+                             * @example appt-123e4567-e89b-12d3-a456-426614174000
+                             */
                             appointment_id: string;
                             aws_media_urls: {
                                 audio_host_url: string;
@@ -270,31 +305,38 @@ export interface paths {
                                 video_host_url: string;
                             };
                             chime?: {
-                                Attendee: Record<string, never>;
-                                Meeting: Record<string, never>;
+                                Attendee: unknown;
+                                Meeting: unknown;
                             };
                             chime_meeting_id: string;
+                            /** Format: date-time */
                             created_at: string;
                             doctor_attendee: {
                                 attendee_id: string;
                                 email: string;
                                 external_user_id: string;
+                                /** @description Short-lived; authenticates the media/signalling connection */
                                 join_token: string;
                             };
-                            ice_servers?: {
+                            ice_servers: {
                                 credential?: string;
                                 urls: string | string[];
                                 username?: string;
                             }[];
-                            /** @enum {string} */
                             media_provider: "embedded" | "chime";
+                            meeting_id: string;
+                            /**
+                             * @description sess-<uuid>
+                             * @example sess-123e4567-e89b-12d3-a456-426614174000
+                             */
                             session_id: string;
-                            /** @enum {string} */
+                            /** Format: date-time */
+                            start_time: string;
                             status: "CREATED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -313,7 +355,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -332,7 +374,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -351,7 +393,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -370,7 +412,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -389,7 +431,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -408,7 +450,26 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A stable machine code to branch on */
+                            code: string;
+                            details?: unknown;
+                            /** @description A sentence a person can read */
+                            error: string;
+                            /** @description The HTTP status, repeated */
+                            status: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -442,54 +503,78 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Session details with attendees
+         * @description Patients and admins receive the same shape without `notes` and `quality_rating`.
+         */
         get: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
+                    /**
+                     * @description sess-<uuid>
+                     * @example sess-123e4567-e89b-12d3-a456-426614174000
+                     */
                     session_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /**
+                             * @description appt-<uuid>
+                             * @example appt-123e4567-e89b-12d3-a456-426614174000
+                             */
                             appointment_id: string;
                             attendees: {
                                 attendee_id: string;
+                                /** Format: date-time */
                                 join_time: string | null;
-                                leave_time?: string | null;
+                                /** Format: date-time */
+                                leave_time: string | null;
                                 name: string;
-                                /** @enum {string} */
                                 status: "JOINING" | "CONNECTED" | "LEFT" | "REPLACED";
-                                /** @enum {string} */
                                 user_type: "DOCTOR" | "PATIENT";
                             }[];
-                            booking_type: string;
+                            /** @enum {string} */
+                            booking_type: "CLINIC_BASED";
                             chime_meeting_id: string | null;
+                            clinic_id: string;
+                            /** Format: date-time */
                             created_at: string;
                             doctor_id: string;
-                            duration_seconds: number | null;
+                            duration_seconds: number;
+                            /** Format: date-time */
                             end_time: string | null;
-                            notes?: string | null;
+                            notes: string | null;
                             patient_id: string;
                             patient_name: string;
-                            quality_rating?: number | null;
+                            quality_rating: number | null;
+                            scheduled_duration_minutes: number;
+                            /** Format: date-time */
+                            scheduled_start_time: string;
+                            /**
+                             * @description sess-<uuid>
+                             * @example sess-123e4567-e89b-12d3-a456-426614174000
+                             */
                             session_id: string;
+                            /** Format: date-time */
                             start_time: string | null;
-                            /** @enum {string} */
                             status: "CREATED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
+                            /** Format: date-time */
                             updated_at: string;
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -508,7 +593,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -527,7 +612,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -546,7 +631,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -584,16 +669,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** End the session for everyone; the appointment becomes COMPLETED */
         post: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
+                    /**
+                     * @description sess-<uuid>
+                     * @example sess-123e4567-e89b-12d3-a456-426614174000
+                     */
                     session_id: string;
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         notes?: string;
@@ -602,29 +692,42 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /**
+                             * @description appt-<uuid>
+                             * @example appt-123e4567-e89b-12d3-a456-426614174000
+                             */
                             appointment_id: string;
-                            appointment_status: string;
+                            /** @enum {string} */
+                            appointment_status: "COMPLETED";
+                            /** Format: date-time */
                             created_at: string;
                             duration_minutes: number;
-                            end_time: string | null;
+                            duration_seconds: number;
+                            /** Format: date-time */
+                            end_time: string;
                             notes: string | null;
                             quality_rating: number | null;
+                            /**
+                             * @description sess-<uuid>
+                             * @example sess-123e4567-e89b-12d3-a456-426614174000
+                             */
                             session_id: string;
-                            start_time: string | null;
-                            /** @enum {string} */
+                            /** Format: date-time */
+                            start_time: string;
                             status: "CREATED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
+                            /** Format: date-time */
                             updated_at: string;
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -643,7 +746,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -662,7 +765,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -681,7 +784,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -700,7 +803,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -736,16 +839,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Join (or rejoin) a session in progress: a fresh attendee and join token */
         post: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
+                    /**
+                     * @description sess-<uuid>
+                     * @example sess-123e4567-e89b-12d3-a456-426614174000
+                     */
                     session_id: string;
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         browser_info?: string;
@@ -754,7 +862,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -764,16 +872,17 @@ export interface paths {
                             attendee: {
                                 attendee_id: string;
                                 external_user_id: string;
+                                /** @description Short-lived; authenticates the media/signalling connection */
                                 join_token: string;
                             };
                             attendees: {
                                 attendee_id: string;
+                                /** Format: date-time */
                                 join_time: string | null;
-                                leave_time?: string | null;
+                                /** Format: date-time */
+                                leave_time: string | null;
                                 name: string;
-                                /** @enum {string} */
                                 status: "JOINING" | "CONNECTED" | "LEFT" | "REPLACED";
-                                /** @enum {string} */
                                 user_type: "DOCTOR" | "PATIENT";
                             }[];
                             aws_media_urls: {
@@ -782,23 +891,26 @@ export interface paths {
                                 video_host_url: string;
                             };
                             chime?: {
-                                Attendee: Record<string, never>;
-                                Meeting: Record<string, never>;
+                                Attendee: unknown;
+                                Meeting: unknown;
                             };
-                            ice_servers?: {
+                            ice_servers: {
                                 credential?: string;
                                 urls: string | string[];
                                 username?: string;
                             }[];
-                            /** @enum {string} */
                             media_provider: "embedded" | "chime";
+                            meeting_id: string;
+                            /**
+                             * @description sess-<uuid>
+                             * @example sess-123e4567-e89b-12d3-a456-426614174000
+                             */
                             session_id: string;
-                            /** @enum {string} */
                             session_status: "CREATED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -817,7 +929,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -836,7 +948,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -855,7 +967,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -874,7 +986,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -893,27 +1005,8 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description error */
-                503: {
+                /** @description Default Response */
+                502: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -947,16 +1040,21 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Add or update notes and rating after the session ended (doctor only) */
         put: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
+                    /**
+                     * @description sess-<uuid>
+                     * @example sess-123e4567-e89b-12d3-a456-426614174000
+                     */
                     session_id: string;
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         notes?: string;
@@ -965,7 +1063,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -974,12 +1072,17 @@ export interface paths {
                         "application/json": {
                             notes: string | null;
                             quality_rating: number | null;
+                            /**
+                             * @description sess-<uuid>
+                             * @example sess-123e4567-e89b-12d3-a456-426614174000
+                             */
                             session_id: string;
+                            /** Format: date-time */
                             updated_at: string;
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -998,7 +1101,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1017,7 +1120,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1036,7 +1139,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1055,7 +1158,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description error */
+                /** @description Default Response */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1076,6 +1179,40 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness; database status decides */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;

@@ -60,7 +60,14 @@ export function NotesPanel({ sessionId, durationMinutes, initialNotes, initialRa
           <Text component="legend" fw={500} size="sm" mb={4}>
             Session Quality Rating
           </Text>
-          <Rating value={rating} onChange={setRating} count={5} size="lg" aria-label="Session quality rating" />
+          <Rating
+            value={rating}
+            onChange={setRating}
+            count={5}
+            size="lg"
+            aria-label="Session quality rating"
+            getSymbolLabel={(value) => `${value} ${value === 1 ? "star" : "stars"}`}
+          />
           {tried && !ratingValid && (
             <Text size="sm" c="red.8" role="alert" mt={4}>
               Choose a rating from 1 to 5 stars.

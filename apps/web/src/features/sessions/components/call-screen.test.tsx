@@ -1,0 +1,103 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ids, session } from "../../../test/fixtures.ts";
+import { errorBody, stubNetwork } from "../../../test/network.ts";
+import { doctor, patient, renderApp } from "../../../test/render.tsx";
+
+const join = `/video/api/video/sessions/${ids.session}/join`;
+const details = `/video/api/video/sessions/${ids.session}`;
+const callPath = `/sessions/${ids.session}/call`;
+
+const joined = {
+  status: 200,
+  body: {
+    session_id: ids.session,
+    attendee: { attendee_id: "att-1", join_token: "join-token-1", external_user_id: "doc-1" },
+    aws_media_urls: {
+      audio_host_url: "",
+      video_host_url: "",
+      signaling_url: `/api/video/sessions/${ids.session}/signal`,
+    },
+    session_status: "IN_PROGRESS",
+    attendees: [],
+    media_provider: "embedded",
+    meeting_id: "meeting-1",
+    ice_servers: [],
+  },
+};
+
+/** The browser's camera API (not ours) refusing access, as when the user clicks "Block". */
+function denyCamera() {
+  const getUserMedia = vi.fn(async () => {
+    throw new DOMException("Permission denied", "NotAllowedError");
+  });
+  Object.defineProperty(navigator, "mediaDevices", { value: { getUserMedia }, configurable: true });
+  return getUserMedia;
+}
+
+afterEach(() => {
+  Reflect.deleteProperty(navigator, "mediaDevices");
+});
+
+describe("call window error states", () => {
+  it("camera/microphone denied: explains how to allow it and retries on request", async () => {
+    const getUserMedia = denyCamera();
+    stubNetwork({
+      [`POST ${join}`]: joined,
+      [`GET ${details}`]: { status: 200, body: session({ status: "IN_PROGRESS" }) },
+    });
+    renderApp(callPath, doctor);
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Camera and microphone access was blocked");
+    expect(getUserMedia).toHaveBeenCalledWith({ audio: true, video: true });
+    await userEvent.click(screen.getByRole("button", { name: "Retry" }));
+    await waitFor(() => expect(getUserMedia).toHaveBeenCalledTimes(2));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Camera and microphone access was blocked");
+  });
+
+  it("403 on join: not authorized, with a way back", async () => {
+    denyCamera();
+    stubNetwork({
+      [`POST ${join}`]: errorBody(403, "FORBIDDEN", "Forbidden"),
+      [`GET ${details}`]: errorBody(403, "FORBIDDEN", "Forbidden"),
+    });
+    renderApp(callPath, doctor);
+    expect(await screen.findByRole("alert")).toHaveTextContent("You are not authorized to access this appointment");
+    expect(screen.getByRole("button", { name: "Back to appointments" })).toBeInTheDocument();
+  });
+
+  it("404 on join: a notice and back to the list", async () => {
+    denyCamera();
+    stubNetwork({
+      [`POST ${join}`]: errorBody(404, "SESSION_NOT_FOUND", "Session not found"),
+      [`GET ${details}`]: errorBody(404, "SESSION_NOT_FOUND", "Session not found"),
+    });
+    const { router } = renderApp(callPath, doctor);
+    expect(await screen.findByRole("alert")).toHaveTextContent("Session not found");
+    await userEvent.click(screen.getByRole("button", { name: "Back to appointments" }));
+    await waitFor(() => expect(router.state.location.pathname).toBe("/doctor/appointments"));
+  });
+
+  it("a session that is over: the patient is told the consultation has ended", async () => {
+    denyCamera();
+    stubNetwork({
+      [`POST ${join}`]: errorBody(409, "SESSION_NOT_IN_PROGRESS", "The session is not in progress"),
+      [`GET ${details}`]: { status: 200, body: session({ status: "COMPLETED" }) },
+    });
+    renderApp(callPath, patient);
+    expect(await screen.findByText("The consultation has ended")).toBeInTheDocument();
+  });
+
+  it("503 on join: service temporarily unavailable, with Retry that asks again", async () => {
+    denyCamera();
+    const network = stubNetwork({
+      [`POST ${join}`]: errorBody(503, "SERVICE_UNAVAILABLE", "down"),
+      [`GET ${details}`]: errorBody(503, "SERVICE_UNAVAILABLE", "down"),
+    });
+    renderApp(callPath, doctor);
+    expect(await screen.findByRole("alert")).toHaveTextContent("The service is temporarily unavailable");
+    await userEvent.click(screen.getByRole("button", { name: "Retry" }));
+    await waitFor(() => expect(network.search("POST", join)).toHaveLength(2));
+  });
+});
