@@ -3,29 +3,22 @@ import type { VideoDb } from "../../apps/video-service/src/tables.ts";
 import { intervalsForMonth } from "../../apps/video-service/src/usage/usage.repository.ts";
 import { monthBounds } from "../../apps/video-service/src/usage/usage-calculator.ts";
 
-class Captured extends Error {
-  constructor(readonly node: RootOperationNode) {
-    super("captured");
-  }
-}
-
 /**
  * EXPLAIN ANALYZE of the usage endpoint's main query, exactly as its repository builds it:
- * the repository function runs against a Kysely that captures the query instead of sending
- * it, and the captured query (with its parameters) is explained on the same database.
+ * the repository function runs once through a Kysely plugin that keeps the last query node
+ * it sees (the outer UNION ALL; inner parts are transformed before it), and that query, with
+ * its parameters, is explained on the same database.
  */
 export async function explainUsageQuery(db: VideoDb, clinicId: string, month: string) {
+  let node: RootOperationNode | undefined;
   const capture: KyselyPlugin = {
     transformQuery: (args) => {
-      throw new Captured(args.node);
+      node = args.node;
+      return args.node;
     },
     transformResult: async (args) => args.result,
   };
-  let node: RootOperationNode | undefined;
-  await intervalsForMonth(db.withPlugin(capture), clinicId, monthBounds(month)).catch((err: unknown) => {
-    if (!(err instanceof Captured)) throw err;
-    node = err.node;
-  });
+  await intervalsForMonth(db.withPlugin(capture), clinicId, monthBounds(month));
   if (!node) throw new Error("the usage query was not captured");
   const compiled = db.getExecutor().compileQuery(node, { queryId: "bench-explain" });
   const result = await db.executeQuery<Record<string, string>>(
