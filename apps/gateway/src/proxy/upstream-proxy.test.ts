@@ -200,4 +200,31 @@ describe("gateway WebSocket pass-through", () => {
     expect(f.logs.text()).toContain("websocket upgrade");
     expect(f.logs.text()).not.toContain("secret-join-token");
   });
+
+  it("refuses an upgrade under a prefix that has no WebSocket, instead of leaving it hanging", async () => {
+    const ws = new WebSocket(`${base}/auth/api/auth/me`);
+    const status = await new Promise<number>((resolve, reject) => {
+      ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once("open", () => reject(new Error("upgrade unexpectedly accepted")));
+      setTimeout(() => reject(new Error("no answer within 5 s")), 5000).unref();
+    });
+    expect(status).toBe(400);
+  });
+
+  it("closes the client's WebSocket with 1011 when the video service is unreachable", async () => {
+    const config = loadGatewayConfig({ VIDEO_URL: await deadUpstreamUrl(), LOG_LEVEL: "silent", WEB_DIST_DIR: "/x" });
+    const gateway = await buildApp({ config });
+    await gateway.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const port = (gateway.server.address() as AddressInfo).port;
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/video/api/video/sessions/s/signal?token=t`);
+      const code = await new Promise<number>((resolve, reject) => {
+        ws.once("close", (closeCode) => resolve(closeCode));
+        setTimeout(() => reject(new Error("not closed within 5 s")), 5000).unref();
+      });
+      expect(code).toBe(1011);
+    } finally {
+      await gateway.close();
+    }
+  });
 });

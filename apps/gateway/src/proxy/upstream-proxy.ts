@@ -1,4 +1,4 @@
-import type { App } from "@clinic/platform";
+import { type App, AppError } from "@clinic/platform";
 import proxy from "@fastify/http-proxy";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { servicePathPattern, type UpstreamRoute } from "../routes.ts";
@@ -40,6 +40,14 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
       config: { upstream: route.name },
       preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
         if (request.raw.headers.upgrade?.toLowerCase() === "websocket") {
+          // Without this the library would leave the socket of an upgrade it cannot proxy hanging.
+          if (!route.websocket) {
+            throw new AppError(
+              400,
+              "WEBSOCKET_NOT_SUPPORTED",
+              `WebSocket connections are not proxied under ${route.prefix}`,
+            );
+          }
           // The upgraded socket is hijacked, so onResponse never runs: log the upgrade here.
           request.log.info(
             { method: request.method, path: pathOf(request), status: 101, upstream: route.name },
