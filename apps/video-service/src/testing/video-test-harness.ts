@@ -84,6 +84,28 @@ export async function createHarness(options: HarnessOptions = {}) {
       if (response.statusCode !== 200) throw new Error(`start failed: ${response.body}`);
       return { appointment, body: response.json() };
     },
+    /** Listens on 127.0.0.1:0 (for WebSocket clients); returns the base URL. */
+    async listen(): Promise<string> {
+      return app.listen({ port: 0, host: "127.0.0.1" });
+    },
+    async join(sessionId: string, user: AuthUser) {
+      const response = await app.inject({
+        method: "POST",
+        url: `/api/video/sessions/${sessionId}/join`,
+        headers: await auth(user),
+        payload: {},
+      });
+      if (response.statusCode !== 200) throw new Error(`join failed: ${response.body}`);
+      return response.json();
+    },
+    async end(sessionId: string, user: AuthUser = users.doctor) {
+      return app.inject({
+        method: "POST",
+        url: `/api/video/sessions/${sessionId}/end`,
+        headers: await auth(user),
+        payload: {},
+      });
+    },
     async close(keepDatabase = false) {
       await app.close();
       await appointments.close();

@@ -1,0 +1,203 @@
+import { SignalCloseCodes } from "@clinic/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closedWithin, connectSignal, type SignalClient, signalUrl } from "../testing/signal-client.ts";
+import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
+
+describe("signalling over WebSocket (embedded provider)", () => {
+  let h: Harness;
+  let base: string;
+  const open: SignalClient[] = [];
+  const connect = (sessionId: string, token: string | undefined) => {
+    const client = connectSignal(signalUrl(base, sessionId, token));
+    open.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    h = await createHarness();
+    base = await h.listen();
+  });
+  afterAll(async () => {
+    for (const c of open) c.close();
+    await h.close();
+  });
+
+  /** A started session with the doctor's and the patient's join tokens. */
+  async function meeting() {
+    const { body } = await h.startedSession();
+    const patient = await h.join(body.session_id, users.patient);
+    return {
+      sessionId: body.session_id as string,
+      doctor: body.doctor_attendee as { attendee_id: string; join_token: string },
+      patient: patient.attendee as { attendee_id: string; join_token: string },
+    };
+  }
+
+  it("two attendees get welcome/joined, exchange offer/answer/ice relayed with a server-stamped from", async () => {
+    const m = await meeting();
+    const doctor = connect(m.sessionId, m.doctor.join_token);
+    expect(await doctor.next("welcome")).toEqual({
+      type: "welcome",
+      session_id: m.sessionId,
+      attendee_id: m.doctor.attendee_id,
+      attendees: [],
+    });
+    const patient = connect(m.sessionId, m.patient.join_token);
+    const welcome = await patient.next("welcome");
+    expect(welcome.attendees).toEqual([
+      {
+        attendee_id: m.doctor.attendee_id,
+        user_id: "doc-1",
+        user_type: "DOCTOR",
+        name: "Dr. Smith",
+        status: "CONNECTED",
+      },
+    ]);
+    expect((await doctor.next("attendee.joined")).attendee).toMatchObject({
+      attendee_id: m.patient.attendee_id,
+      user_type: "PATIENT",
+    });
+
+    patient.send({ type: "offer", to: m.doctor.attendee_id, sdp: "v=0 offer" });
+    expect(await doctor.next("offer")).toEqual({ type: "offer", from: m.patient.attendee_id, sdp: "v=0 offer" });
+    doctor.send({ type: "answer", to: m.patient.attendee_id, sdp: "v=0 answer" });
+    expect(await patient.next("answer")).toEqual({ type: "answer", from: m.doctor.attendee_id, sdp: "v=0 answer" });
+    const candidate = {
+      candidate: "candidate:1 1 udp 2122260223 10.0.0.1 5000 typ host",
+      sdpMid: "0",
+      sdpMLineIndex: 0,
+    };
+    doctor.send({ type: "ice", to: m.patient.attendee_id, candidate });
+    expect(await patient.next("ice")).toEqual({ type: "ice", from: m.doctor.attendee_id, candidate });
+    patient.send({ type: "media", audio: false, video: true });
+    expect(await doctor.next("media")).toEqual({
+      type: "media",
+      from: m.patient.attendee_id,
+      audio: false,
+      video: true,
+    });
+    patient.send({ type: "heartbeat" });
+    expect(await patient.next("heartbeat")).toEqual({ type: "heartbeat" });
+
+    // A client cannot spoof `from`, nor reach someone outside its session.
+    patient.send({ type: "offer", to: m.doctor.attendee_id, sdp: "x", from: "someone-else" });
+    expect(await patient.next("error")).toMatchObject({ code: "BAD_MESSAGE" });
+    patient.send({ type: "offer", to: "attendee-elsewhere", sdp: "x" });
+    expect(await patient.next("error")).toMatchObject({ code: "UNKNOWN_ATTENDEE" });
+    patient.ws.send("not json");
+    expect(await patient.next("error")).toMatchObject({ code: "BAD_MESSAGE" });
+
+    const details = await h.app.inject({
+      url: `/api/video/sessions/${m.sessionId}`,
+      headers: await h.auth(users.doctor),
+    });
+    for (const a of details.json().attendees) {
+      expect(a).toMatchObject({ status: "CONNECTED", join_time: h.clock.now.toISOString(), leave_time: null });
+    }
+
+    // End: both hear session.ended, then the server closes with 4410.
+    h.advance(10 * 60_000);
+    expect((await h.end(m.sessionId)).statusCode).toBe(200);
+    for (const client of [doctor, patient]) {
+      expect(await client.next("session.ended")).toEqual({
+        type: "session.ended",
+        session_id: m.sessionId,
+        reason: "ENDED_BY_DOCTOR",
+      });
+      expect((await closedWithin(client)).code).toBe(SignalCloseCodes.sessionEnded);
+    }
+    const after = await h.app.inject({
+      url: `/api/video/sessions/${m.sessionId}`,
+      headers: await h.auth(users.doctor),
+    });
+    for (const a of after.json().attendees) {
+      expect(a).toMatchObject({ status: "LEFT", leave_time: h.clock.now.toISOString() });
+    }
+    const usage = await h.app.inject({ url: "/api/video/metrics/usage", headers: await h.auth(users.admin) });
+    const entry = usage.json().sessions.find((s: { session_id: string }) => s.session_id === m.sessionId);
+    expect(entry).toMatchObject({ attendees: 2, attendee_minutes: 20, duration_minutes: 10, patient_name: "John Doe" });
+  });
+
+  it("refuses a token of another meeting (4403), a bad or missing token (4401), an unknown session (4404)", async () => {
+    const first = await meeting();
+    const second = await meeting();
+    const intruder = connect(first.sessionId, second.patient.join_token);
+    expect((await closedWithin(intruder)).code).toBe(SignalCloseCodes.forbidden);
+    const forged = connect(first.sessionId, `${first.patient.join_token.slice(0, -4)}AAAA`);
+    expect((await closedWithin(forged)).code).toBe(SignalCloseCodes.invalidToken);
+    const accessToken = connect(first.sessionId, await h.token(users.patient));
+    expect((await closedWithin(accessToken)).code).toBe(SignalCloseCodes.invalidToken);
+    const none = connect(first.sessionId, undefined);
+    expect((await closedWithin(none)).code).toBe(SignalCloseCodes.invalidToken);
+    const malformed = connect("sess-nope", first.patient.join_token);
+    expect((await closedWithin(malformed)).code).toBe(SignalCloseCodes.sessionNotFound);
+    // The intruder never appeared to anyone, and the rightful owner still connects.
+    const owner = connect(first.sessionId, first.patient.join_token);
+    expect((await owner.next("welcome")).attendees).toEqual([]);
+  });
+
+  it("joining again replaces the older connection (4409) and its token no longer connects", async () => {
+    const m = await meeting();
+    const doctor = connect(m.sessionId, m.doctor.join_token);
+    await doctor.next("welcome");
+    const oldPatient = connect(m.sessionId, m.patient.join_token);
+    await oldPatient.next("welcome");
+
+    const rejoin = await h.join(m.sessionId, users.patient);
+    expect(await oldPatient.next("replaced")).toEqual({ type: "replaced" });
+    expect((await closedWithin(oldPatient)).code).toBe(SignalCloseCodes.replaced);
+    expect((await doctor.next("attendee.left")).attendee_id).toBe(m.patient.attendee_id);
+
+    const stale = connect(m.sessionId, m.patient.join_token);
+    expect((await closedWithin(stale)).code).toBe(SignalCloseCodes.replaced);
+    const fresh = connect(m.sessionId, rejoin.attendee.join_token);
+    expect((await fresh.next("welcome")).attendees.map((a) => a.attendee_id)).toEqual([m.doctor.attendee_id]);
+    const list = (
+      await h.app.inject({ url: `/api/video/sessions/${m.sessionId}`, headers: await h.auth(users.doctor) })
+    )
+      .json()
+      .attendees.filter((a: { status: string }) => a.status === "CONNECTED");
+    expect(list).toHaveLength(2);
+  });
+
+  it("the same join token connecting twice closes the older connection", async () => {
+    const m = await meeting();
+    const first = connect(m.sessionId, m.doctor.join_token);
+    await first.next("welcome");
+    const second = connect(m.sessionId, m.doctor.join_token);
+    await second.next("welcome");
+    expect((await closedWithin(first)).code).toBe(SignalCloseCodes.replaced);
+    const intervals = await h.app.video.database.db
+      .selectFrom("attendance_intervals")
+      .selectAll()
+      .where("attendee_id", "=", m.doctor.attendee_id)
+      .execute();
+    expect(intervals.filter((i) => i.left_at === null)).toHaveLength(1);
+  });
+});
+
+describe("signalling heartbeat", () => {
+  it("closes a silent connection with 4408 and records the leave", async () => {
+    const h = await createHarness({ heartbeatTimeoutMs: 300 });
+    try {
+      const base = await h.listen();
+      const { body } = await h.startedSession();
+      const client = connectSignal(signalUrl(base, body.session_id, body.doctor_attendee.join_token));
+      await client.next("welcome");
+      expect((await closedWithin(client, 5000)).code).toBe(SignalCloseCodes.heartbeatTimeout);
+      // The leave is written after the close; poll briefly (bounded).
+      let status = "";
+      for (let i = 0; i < 50 && status !== "LEFT"; i++) {
+        const details = await h.app.inject({
+          url: `/api/video/sessions/${body.session_id}`,
+          headers: await h.auth(users.doctor),
+        });
+        status = details.json().attendees[0].status;
+        if (status !== "LEFT") await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(status).toBe("LEFT");
+    } finally {
+      await h.close();
+    }
+  });
+});
