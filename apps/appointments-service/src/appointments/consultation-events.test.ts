@@ -145,11 +145,16 @@ describe("consultation event handler, called directly", () => {
 });
 
 /** Publishes the video service's events on `bus` and watches the app's answers. */
-function flowOnBus(label: string, makeBus: () => Promise<{ bus: EventBus; cleanup: () => Promise<void> }>) {
+function flowOnBus(
+  label: string,
+  makeBus: () => Promise<{ bus: EventBus; cleanup: () => Promise<void> }>,
+  faults: { deadLetters: (queue: string) => Promise<unknown[]>; canSever: boolean },
+) {
   describe(`consultation events through the ${label}`, () => {
     let t: TestApp;
     let bus: EventBus;
     let cleanup: () => Promise<void>;
+    const videoReceived: CloudEvent[] = [];
 
     beforeAll(async () => {
       ({ bus, cleanup } = await makeBus());
@@ -157,7 +162,9 @@ function flowOnBus(label: string, makeBus: () => Promise<{ bus: EventBus; cleanu
       await bus.subscribe(
         "video-service",
         [EventTypes.appointmentBooked, EventTypes.appointmentCancelled],
-        async () => {},
+        async (e) => {
+          videoReceived.push(e);
+        },
       );
       t = await startTestApp({ bus });
     });
@@ -195,12 +202,49 @@ function flowOnBus(label: string, makeBus: () => Promise<{ bus: EventBus; cleanu
       if (bus instanceof InProcessBus) await bus.drain();
       await expect.poll(async () => (await get(appt.id)).updated_at, { timeout: 2000 }).toBe(done.updated_at);
     });
+
+    it("dead-letters a consultation event it cannot apply, after retries", async () => {
+      const poison = makeEvent(EventTypes.consultationCompleted, "video-service", { appointment_id: "appt-nope" });
+      await bus.publish(poison);
+      await expect
+        .poll(async () => (await faults.deadLetters(appointmentsQueue)).map((e) => (e as CloudEvent).id), {
+          timeout: 15_000,
+        })
+        .toEqual([poison.id]);
+    });
+
+    it.runIf(faults.canSever)("loses no booking made while the broker connection is down", async () => {
+      const rabbit = bus as RabbitMqBus;
+      rabbit.severConnectionForTests();
+      await expect.poll(() => rabbit.connected, { timeout: 1000, interval: 10 }).toBe(false);
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await t.app.inject({
+          method: "POST",
+          url: "/api/appointments",
+          headers: await t.auth("doctor2"),
+          payload: {
+            patient_id: "pat_p",
+            patient_name: "P",
+            start_time: inMinutes(600 + i * 60),
+            duration_minutes: 30,
+          },
+        });
+        expect(res.statusCode).toBe(201); // booking does not depend on the broker
+        ids.push(res.json().id);
+      }
+      await expect.poll(() => rabbit.connected, { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(() => ids.filter((id) => videoReceived.some((e) => e.subject === id)).length, { timeout: 15_000 })
+        .toBe(3);
+    });
   });
 }
 
-flowOnBus("in-process bus", async () => {
-  const bus = new InProcessBus({ retryDelayMs: 5 });
-  return { bus, cleanup: () => bus.close() };
+const inProcess = new InProcessBus({ retryDelayMs: 5, maxAttempts: 3 });
+flowOnBus("in-process bus", async () => ({ bus: inProcess, cleanup: () => inProcess.close() }), {
+  deadLetters: async (queue) => inProcess.deadLetters.filter((d) => d.queue === queue).map((d) => d.event),
+  canSever: false,
 });
 
 const amqpUrl = process.env.AMQP_URL;
@@ -208,20 +252,47 @@ describe.skipIf(!amqpUrl)(`on real RabbitMQ${amqpUrl ? "" : " (skipped: AMQP_URL
   const run = randomBytes(4).toString("hex");
   const exchange = `test.appointments.${run}`;
   const queuePrefix = `test-${run}-`;
-  flowOnBus("RabbitMQ bus", async () => {
-    const bus = await RabbitMqBus.connect({ url: amqpUrl!, exchange, queuePrefix, retryDelayMs: 20 });
-    const cleanup = async () => {
-      await bus.close();
-      const admin = await amqp.connect(amqpUrl!);
+  const deadLetters = async (queue: string) => {
+    const admin = await amqp.connect(amqpUrl!);
+    try {
       const channel = await admin.createChannel();
-      for (const q of [appointmentsQueue, "video-service"]) {
-        await channel.deleteQueue(`${queuePrefix}${q}`);
-        await channel.deleteQueue(`${queuePrefix}${q}.dlq`);
+      const found: unknown[] = [];
+      for (let i = 0; i < 100; i++) {
+        const msg = await channel.get(`${queuePrefix}${queue}.dlq`, { noAck: false });
+        if (!msg) break;
+        found.push(JSON.parse(msg.content.toString()));
       }
-      await channel.deleteExchange(exchange);
-      await channel.deleteExchange(`${exchange}.dlx`);
+      return found; // unacked: they go back to the queue when this connection closes
+    } finally {
       await admin.close();
-    };
-    return { bus, cleanup };
-  });
+    }
+  };
+  flowOnBus(
+    "RabbitMQ bus",
+    async () => {
+      // A first reconnect delay long enough for the test to act while the link is down.
+      const bus = await RabbitMqBus.connect({
+        url: amqpUrl!,
+        exchange,
+        queuePrefix,
+        retryDelayMs: 20,
+        maxAttempts: 3,
+        reconnect: { initialDelayMs: 1500, maxDelayMs: 3000 },
+      });
+      const cleanup = async () => {
+        await bus.close();
+        const admin = await amqp.connect(amqpUrl!);
+        const channel = await admin.createChannel();
+        for (const q of [appointmentsQueue, "video-service"]) {
+          await channel.deleteQueue(`${queuePrefix}${q}`);
+          await channel.deleteQueue(`${queuePrefix}${q}.dlq`);
+        }
+        await channel.deleteExchange(exchange);
+        await channel.deleteExchange(`${exchange}.dlx`);
+        await admin.close();
+      };
+      return { bus, cleanup };
+    },
+    { deadLetters, canSever: true },
+  );
 });
