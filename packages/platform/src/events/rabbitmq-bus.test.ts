@@ -173,6 +173,21 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
     await eventually(async () => expect((await raw.checkQueue(queue)).messageCount).toBe(0));
   });
 
+  it("declares its queue again and resumes consuming when the broker cancels the consumer", async () => {
+    const bus = await connect();
+    const queue = queueName("cancelled");
+    const seen: string[] = [];
+    await bus.subscribe(queue, ["thing.cancelled"], async (e) => {
+      seen.push(e.id);
+    });
+    await raw.deleteQueue(queue); // an operator's mistake; the broker cancels our consumer
+    const event = makeEvent("thing.cancelled", "test", {});
+    await eventually(async () => {
+      await bus.publish(event); // rejected (unroutable, or disconnected) until the queue is back
+    });
+    await eventually(() => expect(seen).toEqual([event.id]));
+  });
+
   it("closes gracefully: waits for the handler in flight and acks it before closing", async () => {
     const bus = await connect();
     const queue = queueName("close");

@@ -219,7 +219,11 @@ export class RabbitMqBus implements EventBus {
     await channel.bindQueue(`${sub.queue}.dlq`, this.deadLetterExchange, sub.queue);
     for (const type of sub.types) await channel.bindQueue(sub.queue, this.exchange, type);
     const { consumerTag } = await channel.consume(sub.queue, (msg) => {
-      if (!msg) return; // cancelled by the broker (queue deleted): the channel close follows
+      if (!msg) {
+        // Cancelled by the broker (queue deleted or its node gone): start over, which declares it again.
+        this.#onLost(link, `consumer of ${sub.queue} cancelled by the broker`);
+        return;
+      }
       const work = this.#deliver(link, sub, msg);
       this.#inFlight.add(work);
       void work.finally(() => this.#inFlight.delete(work));
