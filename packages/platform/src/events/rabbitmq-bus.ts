@@ -155,6 +155,7 @@ export class RabbitMqBus implements EventBus {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#reconnectTimer);
+    await this.#connecting; // a reconnect under way finishes first, so its link is closed below
     const link = this.#link;
     if (link) {
       await Promise.allSettled(link.consumerTags.map((tag) => link.channel.cancel(tag)));
@@ -306,7 +307,6 @@ export class RabbitMqBus implements EventBus {
         .finally(() => {
           this.#connecting = undefined;
           if (!this.#link) this.#scheduleReconnect();
-          else if (this.#closed) void this.#link.model.close().catch(() => undefined);
         });
     }, delay);
     this.#reconnectTimer.unref();
