@@ -3,13 +3,13 @@ import {
   type App,
   authPlugin,
   type CloudEvent,
+  createEventBus,
   createLogger,
   createOutboxRelay,
   createService,
   createTokenVerifier,
   type DatabaseOptions,
   type EventBus,
-  InProcessBus,
   migrate,
   type OutboxRelay,
   openDatabase,
@@ -38,7 +38,7 @@ export interface VideoAppOptions {
   config: VideoConfig;
   /** Default: from config (DATABASE_URL → PostgreSQL, else PGlite under DATA_DIR). */
   database?: DatabaseOptions;
-  /** Default: a new in-process bus, closed with the app. An injected bus is the caller's to close. */
+  /** Default: RabbitMQ when AMQP_URL is set, else a new in-process bus; closed with the app. An injected bus is the caller's to close. */
   bus?: EventBus;
   /** Default: the auth service's JWKS (AUTH_JWKS_URL). */
   verify?: TokenVerifier;
@@ -100,7 +100,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     },
   );
   const ownsBus = !options.bus;
-  const bus = options.bus ?? new InProcessBus({ logger });
+  const bus = options.bus ?? (await createEventBus({ amqpUrl: config.AMQP_URL, logger }));
   const hub = new SignalHub();
   const pending = new Set<Promise<unknown>>();
   let stopSweeper: (() => Promise<void>) | undefined;

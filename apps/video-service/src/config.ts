@@ -45,8 +45,25 @@ export const videoConfigSchema = Type.Object({
 });
 export type VideoConfig = Static<typeof videoConfigSchema>;
 
+/** Every bad variable in one message, ICE_SERVERS' JSON included. */
 export function loadVideoConfig(env: Record<string, string | undefined> = process.env): VideoConfig {
-  return loadConfig(videoConfigSchema, env);
+  const problems: string[] = [];
+  let config: VideoConfig | undefined;
+  for (const step of [
+    () => {
+      config = loadConfig(videoConfigSchema, env);
+    },
+    () => parseIceServers(env.ICE_SERVERS || "[]"),
+  ]) {
+    try {
+      step();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return config;
 }
 
 /** ICE_SERVERS parsed and checked (an RTCIceServer[]); throws a ConfigError naming the variable. */

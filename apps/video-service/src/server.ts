@@ -1,8 +1,19 @@
-import { listen } from "@clinic/platform";
+import { ConfigError, createLogger, listen } from "@clinic/platform";
 import { buildApp } from "./app.ts";
 import { loadVideoConfig } from "./config.ts";
 
 // Entry for `npm start -w apps/video-service`: config, build, listen, shut down gracefully.
-const config = loadVideoConfig();
-const app = await buildApp({ config });
-await listen(app, config.PORT, config.HOST);
+try {
+  const config = loadVideoConfig();
+  const logger = createLogger("video-service", config.LOG_LEVEL);
+  const app = await buildApp({ config, logger });
+  const address = await listen(app, config.PORT, config.HOST);
+  logger.info(
+    { address, mediaProvider: config.MEDIA_PROVIDER, bus: config.AMQP_URL ? "rabbitmq" : "in-process" },
+    `video service listening on ${address} (API under /api/video, Swagger UI at /docs)`,
+  );
+} catch (err) {
+  // Before a logger exists (bad configuration) stderr is the only place to say why.
+  process.stderr.write(`${err instanceof ConfigError ? err.message : String((err as Error).stack ?? err)}\n`);
+  process.exit(1);
+}

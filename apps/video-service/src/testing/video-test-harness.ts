@@ -1,6 +1,7 @@
 import type { Appointment } from "@clinic/contracts";
 import { type App, type AuthUser, createTokenVerifier, type EventBus } from "@clinic/platform";
 import { createTestTokens, testDatabase } from "@clinic/platform/testing";
+import type { DestinationStream } from "pino";
 import { buildApp } from "../app.ts";
 import { loadVideoConfig } from "../config.ts";
 import type { MediaProvider } from "../meetings/media-provider.ts";
@@ -21,6 +22,7 @@ export interface HarnessOptions {
   mediaProvider?: MediaProvider;
   bus?: EventBus;
   heartbeatTimeoutMs?: number;
+  logStream?: DestinationStream;
   /** Reuse a database (restart tests); default a fresh one, dropped on close. */
   database?: ReturnType<typeof testDatabase>;
 }
@@ -43,6 +45,7 @@ export async function createHarness(options: HarnessOptions = {}) {
     ...(options.mediaProvider ? { mediaProvider: options.mediaProvider } : {}),
     ...(options.bus ? { bus: options.bus } : {}),
     ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
+    ...(options.logStream ? { logStream: options.logStream } : {}),
   });
   const tokenCache = new Map<string, string>();
   const token = async (user: AuthUser) => {
