@@ -15,14 +15,24 @@ export function CallControls({ role, state, canShareScreen, ...on }: Props) {
   const live = state.localStream !== null;
   return (
     <Group gap="xs" role="toolbar" aria-label="Call controls">
-      <Button variant="default" onClick={on.onToggleAudio} disabled={!live} aria-pressed={!state.audioEnabled}>
-        {state.audioEnabled ? "🎤 Mute" : "🎤 Unmute"}
+      <Button
+        variant="default"
+        onClick={on.onToggleAudio}
+        disabled={!live}
+        leftSection={<span aria-hidden="true">🎤</span>}
+      >
+        {state.audioEnabled ? "Mute" : "Unmute"}
       </Button>
-      <Button variant="default" onClick={on.onToggleVideo} disabled={!live} aria-pressed={!state.videoEnabled}>
-        {state.videoEnabled ? "📹 Stop Video" : "📹 Resume Video"}
+      <Button
+        variant="default"
+        onClick={on.onToggleVideo}
+        disabled={!live}
+        leftSection={<span aria-hidden="true">📹</span>}
+      >
+        {state.videoEnabled ? "Stop Video" : "Resume Video"}
       </Button>
       {canShareScreen && (
-        <Button variant="default" onClick={on.onToggleScreenShare} disabled={!live} aria-pressed={state.screenSharing}>
+        <Button variant="default" onClick={on.onToggleScreenShare} disabled={!live}>
           {state.screenSharing ? "Stop Sharing" : "Share Screen"}
         </Button>
       )}

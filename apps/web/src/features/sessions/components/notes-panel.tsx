@@ -35,7 +35,11 @@ export function NotesPanel({ sessionId, durationMinutes, initialNotes, initialRa
         </Title>
         <Text>
           Duration:{" "}
-          {durationMinutes === null ? "—" : `${durationMinutes} ${durationMinutes === 1 ? "minute" : "minutes"}`}
+          {durationMinutes === null
+            ? "—"
+            : durationMinutes < 1
+              ? "less than a minute"
+              : `${durationMinutes} ${durationMinutes === 1 ? "minute" : "minutes"}`}
         </Text>
         <Text>
           Session ID:{" "}

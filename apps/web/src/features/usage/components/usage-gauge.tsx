@@ -16,7 +16,7 @@ export function UsageGauge({ usage }: { usage: Props }) {
       <RingProgress
         size={132}
         thickness={14}
-        roundCaps
+        roundCaps={usage.usage_percentage > 0}
         aria-label={`Free tier usage ${pct}%`}
         role="meter"
         aria-valuenow={pct}
