@@ -1,0 +1,170 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ApiError } from "../../../lib/api-error.ts";
+import { MAX_RECONNECT_ATTEMPTS } from "./backoff.ts";
+import type { CallCredentials } from "./call-state.ts";
+import { EmbeddedCall } from "./embedded-call.ts";
+
+/** The browser's WebSocket (not ours), driven by the test as the server would. */
+class FakeSocket {
+  static readonly OPEN = 1;
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  sent: unknown[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((event: { data: string }) => void) | null = null;
+  onclose: ((event: { code: number }) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  receive(message: unknown) {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  drop(code = 1006) {
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+}
+
+const credentials = (token: string): CallCredentials => ({
+  session_id: "sess-1",
+  attendee_id: `att-${token}`,
+  join_token: token,
+  media_provider: "embedded",
+  signaling_url: "/api/video/sessions/sess-1/signal",
+  ice_servers: [],
+  chime: null,
+});
+
+const fakeStream = { getTracks: () => [], getAudioTracks: () => [], getVideoTracks: () => [] };
+const last = () => FakeSocket.all[FakeSocket.all.length - 1] as FakeSocket;
+
+beforeEach(() => {
+  FakeSocket.all = [];
+  vi.useFakeTimers();
+  vi.stubGlobal("WebSocket", FakeSocket);
+  Object.defineProperty(navigator, "mediaDevices", {
+    value: { getUserMedia: vi.fn(async () => fakeStream) },
+    configurable: true,
+  });
+});
+afterEach(() => {
+  Reflect.deleteProperty(navigator, "mediaDevices");
+});
+
+async function connectedCall(rejoin = vi.fn(async () => credentials("fresh"))) {
+  const call = new EmbeddedCall(credentials("first"), rejoin);
+  await call.start();
+  last().open();
+  last().receive({ type: "welcome", session_id: "sess-1", attendee_id: "att-first", attendees: [] });
+  return { call, rejoin };
+}
+
+describe("EmbeddedCall signalling", () => {
+  it("connects through the gateway with the join token in the query and announces its media state", async () => {
+    const { call } = await connectedCall();
+    expect(last().url).toBe("ws://localhost:3000/video/api/video/sessions/sess-1/signal?token=first");
+    expect(call.getState().phase).toBe("connected");
+    expect(last().sent).toContainEqual({ type: "media", audio: true, video: true });
+  });
+
+  it("sends a heartbeat every 10 s", async () => {
+    await connectedCall();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(last().sent.filter((m) => (m as { type: string }).type === "heartbeat")).toHaveLength(2);
+  });
+
+  it("after a drop: Reconnecting…, then rejoins through POST /join with a fresh token after 1 s", async () => {
+    const { call, rejoin } = await connectedCall();
+    last().drop();
+    expect(call.getState()).toMatchObject({ phase: "reconnecting", reconnectAttempt: 1, nextRetryInMs: 1000 });
+    expect(rejoin).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(rejoin).toHaveBeenCalledOnce();
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(last().url).toContain("token=fresh");
+    last().open();
+    expect(call.getState()).toMatchObject({ phase: "connected", reconnectAttempt: 0 });
+  });
+
+  it("backs off 1 s, 2 s, 4 s … and gives up after a bounded number of attempts", async () => {
+    const rejoin = vi.fn(async (): Promise<CallCredentials> => {
+      throw new ApiError({ status: 0, code: "NETWORK_ERROR", error: "offline" });
+    });
+    const { call } = await connectedCall(rejoin);
+    last().drop();
+    const delays: (number | null)[] = [];
+    for (let i = 0; i < MAX_RECONNECT_ATTEMPTS && call.getState().phase === "reconnecting"; i++) {
+      delays.push(call.getState().nextRetryInMs);
+      await vi.advanceTimersByTimeAsync(call.getState().nextRetryInMs ?? 0);
+    }
+    expect(delays.slice(0, 4)).toEqual([1000, 2000, 4000, 8000]);
+    expect(Math.max(...(delays as number[]))).toBeLessThanOrEqual(30_000);
+    expect(call.getState().phase).toBe("failed");
+    expect(call.getState().message).toMatch(/connection to the consultation was lost/);
+    expect(rejoin).toHaveBeenCalledTimes(MAX_RECONNECT_ATTEMPTS);
+  });
+
+  it("never holds two sockets: the old one is gone before the rejoin opens a new one", async () => {
+    const { call } = await connectedCall();
+    last().drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    last().open();
+    const [first, second] = FakeSocket.all;
+    first?.receive({ type: "replaced" }); // a late frame on the dead socket changes nothing
+    expect(second?.readyState).toBe(1);
+    expect(call.getState().phase).toBe("connected");
+  });
+
+  it("session.ended closes the call without reconnecting", async () => {
+    const { call, rejoin } = await connectedCall();
+    last().receive({ type: "session.ended", session_id: "sess-1", reason: "ENDED_BY_DOCTOR" });
+    expect(call.getState()).toMatchObject({ phase: "ended", endedReason: "ENDED_BY_DOCTOR" });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(rejoin).not.toHaveBeenCalled();
+  });
+
+  it("the session-ended close code also ends the call", async () => {
+    const { call, rejoin } = await connectedCall();
+    last().drop(4410);
+    expect(call.getState().phase).toBe("ended");
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(rejoin).not.toHaveBeenCalled();
+  });
+
+  it("replaced (joined from another window) stops this window without a reconnect loop", async () => {
+    const { call, rejoin } = await connectedCall();
+    last().receive({ type: "replaced" });
+    expect(call.getState().phase).toBe("replaced");
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(rejoin).not.toHaveBeenCalled();
+  });
+
+  it("a rejoin answered 409 (the session is over) ends the call", async () => {
+    const rejoin = vi.fn(async (): Promise<CallCredentials> => {
+      throw new ApiError({ status: 409, code: "SESSION_NOT_IN_PROGRESS", error: "over" });
+    });
+    const { call } = await connectedCall(rejoin);
+    last().drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(call.getState().phase).toBe("ended");
+  });
+
+  it("mute and camera toggles are sent to the others as media state", async () => {
+    const { call } = await connectedCall();
+    call.setAudio(false);
+    call.setVideo(false);
+    expect(last().sent).toContainEqual({ type: "media", audio: false, video: true });
+    expect(last().sent).toContainEqual({ type: "media", audio: false, video: false });
+    expect(call.getState()).toMatchObject({ audioEnabled: false, videoEnabled: false });
+  });
+});
