@@ -2,6 +2,7 @@
 import {
   type ClientSignal,
   type ServerSignal,
+  SIGNAL_HEARTBEAT_INTERVAL_MS,
   type SignalAttendee,
   SignalCloseCodes,
 } from "@clinic/contracts/signalling";
@@ -19,7 +20,6 @@ import { classifyQuality, type PacketCounters, sampleStats } from "./connection-
 import { PeerLink } from "./peer-link.ts";
 import { signallingUrl } from "./signalling-url.ts";
 
-const HEARTBEAT_MS = 10_000;
 const STATS_MS = 2_000;
 
 /**
@@ -125,7 +125,7 @@ export class EmbeddedCall implements CallEngine {
       if (this.socket !== ws) return;
       this.store.update({ phase: "connected", reconnectAttempt: 0, nextRetryInMs: null, message: null });
       clearInterval(this.heartbeat);
-      this.heartbeat = setInterval(() => this.send({ type: "heartbeat" }), HEARTBEAT_MS);
+      this.heartbeat = setInterval(() => this.send({ type: "heartbeat" }), SIGNAL_HEARTBEAT_INTERVAL_MS);
       this.sendMediaState();
     };
     ws.onmessage = (event) => {
