@@ -1,4 +1,4 @@
-import type { VideoDb } from "../tables.ts";
+import type { Executor, VideoDb } from "../tables.ts";
 import type { AttendanceInterval, MonthBounds } from "./usage-calculator.ts";
 
 /**
@@ -6,22 +6,25 @@ import type { AttendanceInterval, MonthBounds } from "./usage-calculator.ts";
  * month boundary (they are split when closed), so closed ones are a range scan on the
  * (clinic_id, joined_at) index; still-open ones come from the partial index on open rows.
  */
-export async function intervalsForMonth(
-  db: VideoDb,
-  clinicId: string,
-  bounds: MonthBounds,
-): Promise<AttendanceInterval[]> {
+export function intervalsForMonthQuery(db: Executor, clinicId: string, bounds: MonthBounds) {
   const base = db
     .selectFrom("attendance_intervals as i")
     .innerJoin("attendees as a", "a.attendee_id", "i.attendee_id")
     .select(["i.session_id", "i.attendee_id", "a.user_id", "i.joined_at", "i.left_at"])
     .where("i.clinic_id", "=", clinicId);
-  const rows = await base
+  return base
     .where("i.joined_at", ">=", bounds.start)
     .where("i.joined_at", "<", bounds.end)
     .where("i.left_at", "is not", null)
-    .unionAll(base.where("i.left_at", "is", null).where("i.joined_at", "<", bounds.end))
-    .execute();
+    .unionAll(base.where("i.left_at", "is", null).where("i.joined_at", "<", bounds.end));
+}
+
+export async function intervalsForMonth(
+  db: VideoDb,
+  clinicId: string,
+  bounds: MonthBounds,
+): Promise<AttendanceInterval[]> {
+  const rows = await intervalsForMonthQuery(db, clinicId, bounds).execute();
   return rows.map((r) => ({
     session_id: r.session_id,
     attendee_id: r.attendee_id,
