@@ -39,6 +39,10 @@ export class StackProcess {
       env: { ...process.env, ...env },
       stdio: ["ignore", "ignore", "pipe"],
     });
+    // If the bench dies first, the stack must not outlive it holding the ports.
+    const orphanGuard = () => child.kill("SIGTERM");
+    process.once("exit", orphanGuard);
+    child.once("exit", () => process.off("exit", orphanGuard));
     let stderr = "";
     child.stderr?.on("data", (chunk) => {
       stderr = (stderr + String(chunk)).slice(-4000);

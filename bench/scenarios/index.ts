@@ -1,4 +1,5 @@
 import type { Scenario } from "../lib/context.ts";
+import { browserScenario } from "./browser.scenario.ts";
 import { cyclesScenario } from "./cycles.scenario.ts";
 import { gatewayScenario } from "./gateway.scenario.ts";
 import { listSessionsScenario } from "./list-sessions.scenario.ts";
@@ -13,5 +14,6 @@ export const scenarios: Scenario[] = [
   cyclesScenario,
   usageScenario,
   signallingScenario,
+  browserScenario,
   stackScenario,
 ];

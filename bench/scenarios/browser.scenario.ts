@@ -1,0 +1,186 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Appointment, type AppointmentList, demoClinic, demoUsers } from "@clinic/contracts";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { clickAndTime, firstFrameAt, spaNavigate } from "../lib/browser-timing.ts";
+import { type BenchContext, type Scenario, SkipScenario } from "../lib/context.ts";
+import { createOperatorKey } from "../lib/operator-tokens.ts";
+import { partExists } from "../lib/paths.ts";
+import { gatewayUrl, portsFree, StackProcess } from "../lib/stack-process.ts";
+import { round, summarise } from "../lib/stats.ts";
+import { ensureWebBuild } from "./web-build.ts";
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const chromiumFlags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--use-fake-ui-for-media-stream",
+  "--use-fake-device-for-media-stream",
+  "--allow-loopback-in-peer-connection",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+// The page origin browsers use (a secure context for getUserMedia without TLS).
+const appOrigin = "http://localhost:8000";
+
+async function api<T>(method: string, path: string, token: string, body?: object): Promise<T> {
+  const response = await fetch(`${gatewayUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+async function logIn(browser: Browser, email: string, password: string): Promise<Page> {
+  const context = await browser.newContext({ permissions: ["camera", "microphone"] });
+  const page = await context.newPage();
+  if (process.env.BENCH_DEBUG) {
+    page.on("console", (m) => process.stderr.write(`[${email} console] ${m.type()} ${m.text()}\n`));
+    page.on("pageerror", (e) => process.stderr.write(`[${email} pageerror] ${e.message}\n`));
+    page.on("response", async (r) => {
+      if (r.status() >= 400)
+        process.stderr.write(`[${email}] ${r.status()} ${r.url()} ${await r.text().catch(() => "")}\n`);
+    });
+    page.on("websocket", (ws) => {
+      process.stderr.write(`[${email}] websocket ${ws.url().split("?")[0]}\n`);
+      ws.on("framereceived", (f) => process.stderr.write(`[${email} ws<] ${String(f.payload).slice(0, 120)}\n`));
+      ws.on("framesent", (f) => process.stderr.write(`[${email} ws>] ${String(f.payload).slice(0, 120)}\n`));
+      ws.on("close", () => process.stderr.write(`[${email}] websocket closed\n`));
+    });
+  }
+  await page.goto(`${appOrigin}/login`);
+  // Mantine marks required labels with " *", so the inputs are found by type.
+  await page.locator('input[type="email"]').fill(email);
+  await page.locator('input[type="password"]').fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"), { timeout: 15_000 });
+  return page;
+}
+
+interface CallTiming {
+  start_to_local_video_ms: number;
+  join_to_remote_frame_patient_ms: number;
+  join_to_remote_frame_doctor_ms: number;
+}
+
+/** One consultation through the UI: the doctor starts, the patient joins, the doctor ends. */
+async function oneCall(doctor: Page, patient: Page, doctorToken: string): Promise<CallTiming> {
+  // The appointment starts in a minute: inside the join window, like a real one.
+  await api<Appointment>("POST", "/appointments/api/appointments", doctorToken, {
+    patient_id: demoUsers.patient.id,
+    patient_name: demoUsers.patient.name,
+    start_time: new Date(Date.now() + 60_000).toISOString(),
+    duration_minutes: 15,
+  });
+  await spaNavigate(doctor, "/doctor/appointments");
+  await doctor.locator("button:not([disabled])", { hasText: "Start Video" }).first().waitFor({ timeout: 20_000 });
+  const started = await clickAndTime(doctor, "Start Video", "Your video");
+
+  const sessionId = /\/sessions\/(sess-[0-9a-f-]+)\/call/.exec(doctor.url())?.[1];
+  if (!sessionId) throw new Error(`the doctor is not in a call: ${doctor.url()}`);
+  // The patient page polls until the doctor has started (not part of the figure). It first
+  // shows what it had cached from the previous call, so wait until it has read this session.
+  const sessionRead = patient.waitForResponse(
+    (r) => r.url().endsWith(`/video/api/video/sessions/${sessionId}`) && r.status() === 200,
+    { timeout: 30_000 },
+  );
+  await spaNavigate(patient, "/patient");
+  await sessionRead;
+  await patient.locator("button:not([disabled])", { hasText: "Join" }).first().waitFor({ timeout: 30_000 });
+  const doctorSeesPatient = firstFrameAt(doctor, "Patient video");
+  doctorSeesPatient.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  const joined = await clickAndTime(patient, "Join", "Doctor video");
+  const doctorFrameAt = await doctorSeesPatient;
+
+  await doctor.getByRole("button", { name: "End Call" }).click();
+  await doctor.getByRole("button", { name: "End consultation" }).click();
+  await doctor.waitForURL((url) => !url.pathname.endsWith("/call"), { timeout: 15_000 });
+  return {
+    start_to_local_video_ms: round(started.shownAt - started.clickedAt, 1),
+    join_to_remote_frame_patient_ms: round(joined.shownAt - joined.clickedAt, 1),
+    join_to_remote_frame_doctor_ms: round(doctorFrameAt - joined.clickedAt, 1),
+  };
+}
+
+/** 6. Chromium with fake media: start-click → local video, and join → first remote frame (p50 of 10 calls). */
+export const browserScenario: Scenario = {
+  name: "browser",
+  title: "6. Browser: start-click → local video, join → first remote frame (Chromium, fake media)",
+  async run(ctx: BenchContext) {
+    if (!existsSync(chromiumPath)) throw new SkipScenario(`no Chromium at ${chromiumPath} (set CHROMIUM_PATH)`);
+    if (!partExists("apps/stack/src/main.ts") || !partExists("apps/web/index.html")) {
+      throw new SkipScenario("apps/stack or apps/web missing");
+    }
+    const busy = await portsFree();
+    if (busy.length) throw new SkipScenario(`ports ${busy.join(", ")} are in use; npm start needs them`);
+    const web = await ensureWebBuild();
+    if (web.built) ctx.note(`web app rebuilt first (${web.seconds} s; its build was missing or stale)`);
+    const key = await createOperatorKey();
+    const dataDir = mkdtempSync(join(tmpdir(), "clinic-bench-browser-"));
+    const stack = await StackProcess.start({
+      ...key.env,
+      DATA_DIR: dataDir,
+      WEB_DIST_DIR: web.dir,
+      DATABASE_URL: "",
+      AMQP_URL: "",
+    });
+    const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
+    try {
+      const doctorToken = await key.sign({ ...demoUsers.doctor, role: "DOCTOR", clinic_id: demoClinic.id });
+      // Clear the demo doctor's schedule around now so each call's appointment is the one on screen.
+      const around = new URLSearchParams({
+        from: new Date(Date.now() - 3 * 3600_000).toISOString(),
+        to: new Date(Date.now() + 3 * 3600_000).toISOString(),
+        limit: "100",
+      });
+      const list = await api<AppointmentList>("GET", `/appointments/api/appointments?${around}`, doctorToken);
+      for (const a of list.appointments.filter((a) => a.status === "SCHEDULED")) {
+        await api("POST", `/appointments/api/appointments/${a.id}/cancel`, doctorToken);
+      }
+      const doctor = await logIn(browser, demoUsers.doctor.email, demoUsers.doctor.password);
+      const patient = await logIn(browser, demoUsers.patient.email, demoUsers.patient.password);
+      const calls = ctx.options.quick ? 3 : 10;
+      const timings: CallTiming[] = [];
+      const deadline = performance.now() + 6 * 60_000;
+      for (let i = 0; i < calls && performance.now() < deadline; i++)
+        timings.push(await oneCall(doctor, patient, doctorToken));
+      const figure = (pick: (t: CallTiming) => number) => summarise(timings.map(pick));
+      const local = figure((t) => t.start_to_local_video_ms);
+      const atPatient = figure((t) => t.join_to_remote_frame_patient_ms);
+      const atDoctor = figure((t) => t.join_to_remote_frame_doctor_ms);
+      const row = (name: string, s: ReturnType<typeof figure>) => [
+        name,
+        s.count,
+        round(s.p50, 0),
+        round(s.mean, 0),
+        round(s.max, 0),
+      ];
+      ctx.table(
+        `${timings.length} calls through the UI at ${appOrigin} (embedded stack, WebRTC over loopback), ms`,
+        ["figure", "calls", "p50", "mean", "max"],
+        [
+          row("doctor: Start Video click → own camera shown", local),
+          row("patient: Join click → doctor's video shown", atPatient),
+          row("doctor: patient's Join click → patient's video shown", atDoctor),
+        ],
+      );
+      return {
+        calls: timings,
+        start_to_local_video: local,
+        join_to_remote_frame_patient: atPatient,
+        join_to_remote_frame_doctor: atDoctor,
+        chromium: browser.version(),
+      };
+    } finally {
+      await browser.close();
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+};
