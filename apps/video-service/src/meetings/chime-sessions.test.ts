@@ -62,6 +62,15 @@ describe("sessions on the chime media provider (mocked AWS client)", () => {
     expect(chime.commandCalls(CreateMeetingCommand)[0]?.args[0].input).toMatchObject({ ExternalMeetingId: sessionId });
   });
 
+  it("20 parallel starts create exactly one Chime meeting", async () => {
+    const appointment = h.addAppointment();
+    const responses = await Promise.all(Array.from({ length: 20 }, () => h.start(appointment.id)));
+    expect(responses.filter((r) => r.statusCode === 200)).toHaveLength(1);
+    expect(responses.filter((r) => r.statusCode === 409)).toHaveLength(19);
+    expect(chime.commandCalls(CreateMeetingCommand)).toHaveLength(1);
+    expect(chime.commandCalls(CreateAttendeeCommand)).toHaveLength(1);
+  });
+
   it("an AWS failure creating the attendee → 502 MEDIA_PROVIDER_ERROR, the meeting deleted, no session left", async () => {
     chime.on(CreateAttendeeCommand).rejects(new ServiceUnavailableException({ message: "down", $metadata: {} }));
     const appointment = h.addAppointment();

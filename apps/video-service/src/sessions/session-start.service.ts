@@ -76,7 +76,9 @@ export async function startSession(
         meeting_id: created.meeting_id,
         meeting_media_urls: JSON.stringify(created.media_urls),
         meeting_provider_data: JSON.stringify(created.provider_data ?? null),
-        // The appointment may have been rescheduled since it was booked: keep its latest facts.
+        // The appointment may have been rescheduled or reassigned since it was booked: keep its latest facts.
+        doctor_id: appointment.doctor_id,
+        patient_id: appointment.patient_id,
         patient_name: appointment.patient_name,
         scheduled_start: new Date(appointment.start_time),
         scheduled_duration_minutes: appointment.duration_minutes,

@@ -217,6 +217,23 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
     expect(foreign.json()).toMatchObject({ total: 0, sessions: [] });
   });
 
+  it("join and end accept a POST without a body (all their fields are optional)", async () => {
+    const { body } = await h.startedSession();
+    const join = await h.app.inject({
+      method: "POST",
+      url: `/api/video/sessions/${body.session_id}/join`,
+      headers: await h.auth(users.patient),
+    });
+    expect(join.statusCode).toBe(200);
+    const end = await h.app.inject({
+      method: "POST",
+      url: `/api/video/sessions/${body.session_id}/end`,
+      headers: await h.auth(users.doctor),
+    });
+    expect(end.statusCode).toBe(200);
+    expect(end.json()).toMatchObject({ status: "COMPLETED", notes: null, quality_rating: null });
+  });
+
   it("builds the signalling URL from the gateway's forwarded headers", async () => {
     const appointment = h.addAppointment();
     const response = await h.app.inject({

@@ -26,6 +26,10 @@ import type { RequestContext, SessionsContext } from "./sessions-context.ts";
 
 const tags = ["sessions"];
 const actorOf = (request: FastifyRequest): Actor => ({ user: request.user, requestId: String(request.id) });
+/** join and end take only optional fields, so a POST without a body means `{}`. */
+const emptyBodyIsObject = async (request: FastifyRequest) => {
+  request.body ??= {};
+};
 
 /** The guide's six session endpoints; each handler makes one service call. */
 export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefined) {
@@ -76,8 +80,9 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
           body: JoinSessionBody,
           response: { 200: JoinSessionResponse, ...errorResponses(400, 401, 403, 404, 409, 502) },
         },
+        preValidation: emptyBodyIsObject,
       },
-      async (request) => joinSession(ctx, requestContext(request), request.params.session_id, request.body ?? {}),
+      async (request) => joinSession(ctx, requestContext(request), request.params.session_id, request.body),
     );
 
     app.get(
@@ -116,9 +121,9 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
           body: EndSessionBody,
           response: { 200: EndSessionResponse, ...errorResponses(400, 401, 403, 404, 409) },
         },
+        preValidation: emptyBodyIsObject,
       },
-      async (request) =>
-        endSessionByDoctor(ctx, requestContext(request), request.params.session_id, request.body ?? {}),
+      async (request) => endSessionByDoctor(ctx, requestContext(request), request.params.session_id, request.body),
     );
 
     app.put(

@@ -160,6 +160,22 @@ describe("signalling over WebSocket (embedded provider)", () => {
     expect(list).toHaveLength(2);
   });
 
+  it("drops a flood of messages past 60 per second and says so once", async () => {
+    const m = await meeting();
+    const doctor = connect(m.sessionId, m.doctor.join_token);
+    await doctor.next("welcome");
+    const patient = connect(m.sessionId, m.patient.join_token);
+    await patient.next("welcome");
+    for (let i = 0; i < 100; i++) patient.send({ type: "media", audio: i % 2 === 0, video: true });
+    expect(await patient.next("error")).toMatchObject({ code: "RATE_LIMITED" });
+    patient.send({ type: "heartbeat" });
+    await new Promise((r) => setTimeout(r, 100));
+    const relayed = doctor.messages.filter((msg) => msg.type === "media").length;
+    expect(relayed).toBeGreaterThan(0);
+    expect(relayed).toBeLessThanOrEqual(60);
+    expect(patient.messages.filter((msg) => msg.type === "error")).toHaveLength(1);
+  });
+
   it("the same join token connecting twice closes the older connection", async () => {
     const m = await meeting();
     const first = connect(m.sessionId, m.doctor.join_token);

@@ -9,6 +9,8 @@ import { recordConnect, recordLeave } from "../sessions/attendance.service.ts";
 import type { VideoDb } from "../tables.ts";
 import type { SignalConnection, SignalHub } from "./signal-hub.ts";
 
+const MESSAGES_PER_SECOND = 60;
+
 export interface SignallingOptions {
   db: VideoDb;
   hub: SignalHub;
@@ -124,7 +126,22 @@ export function signallingRoutes(options: SignallingOptions) {
 
   function messageHandler(conn: SignalConnection, log: FastifyBaseLogger) {
     const { hub } = options;
+    // A peer connection needs a burst of ICE candidates, not a flood: past the limit in one
+    // second, frames are dropped (and said so once) so one client cannot swamp the others.
+    let windowStart = Date.now();
+    let inWindow = 0;
     return (data: RawData) => {
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        inWindow = 0;
+      }
+      if (++inWindow > MESSAGES_PER_SECOND) {
+        if (inWindow === MESSAGES_PER_SECOND + 1) {
+          hub.send(conn, { type: "error", code: "RATE_LIMITED", message: "Too many signalling messages" });
+        }
+        return;
+      }
       let message: unknown;
       try {
         message = JSON.parse(data.toString());
