@@ -7,6 +7,7 @@
  * Environment: DATABASE_URL for the PostgreSQL figures (skipped without it).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BenchContext, type BenchOptions, type Scenario, SkipScenario } from "./lib/context.ts";
@@ -43,7 +44,9 @@ function parseArgs(argv: string[]): { options: BenchOptions; only: string[] } {
 
 async function runScenario(scenario: Scenario, options: BenchOptions) {
   const ctx = new BenchContext(options);
-  process.stdout.write(`\n# ${scenario.title}\n`);
+  // Other work on the machine skews every figure; the load average says how busy it was.
+  const load = loadavg().map((v) => Math.round(v * 100) / 100);
+  process.stdout.write(`\n# ${scenario.title}\n  (load average before: ${load.join(" ")})\n`);
   const started = performance.now();
   let status: "ok" | "skipped" | "failed" = "ok";
   let result: Record<string, unknown> = {};
@@ -58,7 +61,16 @@ async function runScenario(scenario: Scenario, options: BenchOptions) {
   }
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   process.stdout.write(`  (${scenario.name}: ${status} in ${seconds} s)\n`);
-  return { title: scenario.title, status, seconds, result, tables: ctx.tables, notes: ctx.notes, error };
+  return {
+    title: scenario.title,
+    status,
+    seconds,
+    load_average_before: load,
+    result,
+    tables: ctx.tables,
+    notes: ctx.notes,
+    error,
+  };
 }
 
 async function main() {

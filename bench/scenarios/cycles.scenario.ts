@@ -89,7 +89,7 @@ export const cyclesScenario: Scenario = {
     if (!partExists("apps/video-service/src/index.ts")) {
       throw new SkipScenario("video service not in this checkout; only the pgbench reference was measured");
     }
-    const booked = quick ? 400 : 4000;
+    const booked = quick ? 300 : 1500;
     const results: CycleResult[] = [await measureCycles({}, seconds, booked)];
     if (databaseUrl) {
       const scratch = scratchSchema(databaseUrl, "cycles");

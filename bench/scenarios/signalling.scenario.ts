@@ -10,6 +10,7 @@ interface Measured {
   rss_before: number;
   rss_connected: number;
   bytes_per_connection: number;
+  heap_bytes_per_connection: number;
 }
 
 async function measure(server: ChildServer, pairs: MeetingPair[], quick: boolean): Promise<Measured> {
@@ -30,6 +31,7 @@ async function measure(server: ChildServer, pairs: MeetingPair[], quick: boolean
     rss_before: before.rss,
     rss_connected: connected.rss,
     bytes_per_connection: Math.round((connected.rss - before.rss) / sockets),
+    heap_bytes_per_connection: Math.round((connected.heapUsed - before.heapUsed) / sockets),
   };
 }
 
@@ -44,6 +46,7 @@ const row = (name: string, m: Measured) => [
   round(m.load.ice.p99, 2),
   m.load.messages_per_sec,
   round(m.bytes_per_connection / 1024, 1),
+  round(m.heap_bytes_per_connection / 1024, 1),
   m.load.lost_exchanges,
 ];
 
@@ -72,7 +75,8 @@ export const signallingScenario: Scenario = {
       "ICE p50",
       "ICE p99",
       "msg/s",
-      "KiB/conn",
+      "RSS KiB/conn",
+      "heap KiB/conn",
       "lost",
     ];
     if (!partExists("apps/video-service/src/index.ts")) {
@@ -107,6 +111,7 @@ export const signallingScenario: Scenario = {
         ratio(service.load.ice.p99, reference.load.ice.p99),
         ratio(service.load.messages_per_sec, reference.load.messages_per_sec),
         ratio(service.bytes_per_connection, reference.bytes_per_connection),
+        ratio(service.heap_bytes_per_connection, reference.heap_bytes_per_connection),
         null,
       ],
     ]);
