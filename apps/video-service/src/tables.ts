@@ -52,6 +52,7 @@ export interface AttendanceIntervalsTable {
   clinic_id: string;
   joined_at: Date;
   left_at: Date | null;
+  last_seen_at: Date;
 }
 
 export interface AuditLogTable {

@@ -6,6 +6,7 @@ import {
   type AttendeeRow,
   closeOpenIntervals,
   findAttendee,
+  findStaleOpenIntervals,
   openInterval,
   setAttendeeStatus,
 } from "./attendees.repository.ts";
@@ -61,6 +62,29 @@ export async function recordLeave(db: VideoDb, attendeeId: string, sessionId: st
       .where("status", "=", "IN_PROGRESS")
       .execute();
   });
+}
+
+/** How long an open interval may go unheard before the sweeper treats its connection as dead. */
+export const STALE_ATTENDANCE_MS = 90_000;
+
+/**
+ * Closes intervals whose connection died without a goodbye (the process holding it crashed
+ * or was killed): not heard from for STALE_ATTENDANCE_MS and not connected to this process.
+ * Each is closed at its last sign of life, so no minutes are invented.
+ */
+export async function closeStaleAttendance(
+  db: VideoDb,
+  now: Date,
+  isConnectedHere: (attendeeId: string) => boolean,
+): Promise<number> {
+  const stale = await findStaleOpenIntervals(db, new Date(now.getTime() - STALE_ATTENDANCE_MS), 500);
+  let closed = 0;
+  for (const interval of stale) {
+    if (isConnectedHere(interval.attendee_id)) continue;
+    await recordLeave(db, interval.attendee_id, interval.session_id, new Date(interval.last_seen_at));
+    closed++;
+  }
+  return closed;
 }
 
 function refuse(closeCode: number, reason: string): ConnectResult {

@@ -62,7 +62,29 @@ export async function openInterval(
 ): Promise<void> {
   await db
     .insertInto("attendance_intervals")
-    .values({ ...row, left_at: null })
+    .values({ ...row, left_at: null, last_seen_at: row.joined_at })
+    .execute();
+}
+
+/** The connection is alive at `at` (called on its messages, throttled). */
+export async function touchOpenInterval(db: Executor, attendeeId: string, at: Date): Promise<void> {
+  await db
+    .updateTable("attendance_intervals")
+    .set({ last_seen_at: at })
+    .where("attendee_id", "=", attendeeId)
+    .where("left_at", "is", null)
+    .execute();
+}
+
+/** Open intervals not heard from since `cutoff`: their connection may have died with its process. */
+export async function findStaleOpenIntervals(db: Executor, cutoff: Date, limit: number) {
+  return db
+    .selectFrom("attendance_intervals")
+    .select(["attendee_id", "session_id", "last_seen_at"])
+    .where("left_at", "is", null)
+    .where("last_seen_at", "<", cutoff)
+    .orderBy("last_seen_at")
+    .limit(limit)
     .execute();
 }
 
@@ -97,6 +119,7 @@ export async function closeOpenIntervals(
           attendee_id: interval.attendee_id,
           session_id: interval.session_id,
           clinic_id: interval.clinic_id,
+          last_seen_at: piece.left_at,
           ...piece,
         })
         .execute();

@@ -57,4 +57,36 @@ describe("idle auto-end (IDLE_TIMEOUT_MIN = 15)", () => {
     expect(await h.app.video.sweepIdle()).toContain(body.session_id);
     expect((await details(body.session_id)).status).toBe("COMPLETED");
   });
+
+  it("closes attendance a dead process left open at its last sign of life, then ends the idle session", async () => {
+    const { body } = await h.startedSession();
+    const db = h.app.video.database.db;
+    const seen = new Date(h.clock.now.getTime() + 2 * 60_000);
+    // What a process killed mid-call leaves behind: a CONNECTED attendee and an open interval.
+    await db
+      .updateTable("attendees")
+      .set({ status: "CONNECTED" })
+      .where("attendee_id", "=", body.doctor_attendee.attendee_id)
+      .execute();
+    await db
+      .insertInto("attendance_intervals")
+      .values({
+        attendee_id: body.doctor_attendee.attendee_id,
+        session_id: body.session_id,
+        clinic_id: "clinic-1",
+        joined_at: h.clock.now,
+        left_at: null,
+        last_seen_at: seen,
+      })
+      .execute();
+    h.advance(3 * 60_000); // 60 s after the last sign of life: could still be alive elsewhere
+    await h.app.video.sweepIdle();
+    expect((await details(body.session_id)).attendees[0].status).toBe("CONNECTED");
+    h.advance(60_000);
+    expect(await h.app.video.sweepIdle()).not.toContain(body.session_id);
+    const attendee = (await details(body.session_id)).attendees[0];
+    expect(attendee).toMatchObject({ status: "LEFT", leave_time: seen.toISOString() });
+    h.advance(15 * 60_000);
+    expect(await h.app.video.sweepIdle()).toContain(body.session_id);
+  });
 });

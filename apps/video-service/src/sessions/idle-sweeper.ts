@@ -1,4 +1,5 @@
 import { AppError } from "@clinic/platform";
+import { closeStaleAttendance } from "./attendance.service.ts";
 import { endSession } from "./session-end.service.ts";
 import { findIdleSessions } from "./sessions.repository.ts";
 import { factsOf } from "./sessions.service.ts";
@@ -13,6 +14,10 @@ const batch = 100;
  * condition is checked again under the row lock.
  */
 export async function sweepIdleSessions(ctx: SessionsContext): Promise<string[]> {
+  // First the attendance of connections that died with their process, so their sessions
+  // can become idle.
+  const stale = await closeStaleAttendance(ctx.db, ctx.now(), (id) => ctx.notifier.isConnectedHere(id));
+  if (stale > 0) ctx.log.warn({ intervals: stale }, "closed attendance of connections lost without a leave");
   const cutoff = new Date(ctx.now().getTime() - ctx.config.IDLE_TIMEOUT_MIN * 60_000);
   const ended: string[] = [];
   for (const sessionId of await findIdleSessions(ctx.db, cutoff, batch)) {

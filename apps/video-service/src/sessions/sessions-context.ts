@@ -10,6 +10,8 @@ import type { Actor, SessionAccess } from "./session-access.ts";
 export interface SessionNotifier {
   sessionEnded(sessionId: string, reason: "ENDED_BY_DOCTOR" | "IDLE_TIMEOUT"): void;
   attendeesReplaced(sessionId: string, attendeeIds: string[]): void;
+  /** True while the attendee has an open signalling connection in this process. */
+  isConnectedHere(attendeeId: string): boolean;
 }
 
 /** The dependencies of the session services, built once in app.ts. */

@@ -78,6 +78,11 @@ export class SignalHub implements SessionNotifier {
     }
   }
 
+  isConnectedHere(attendeeId: string): boolean {
+    for (const attendees of this.#sessions.values()) if (attendees.has(attendeeId)) return true;
+    return false;
+  }
+
   closeAll(code: number, reason: string): void {
     for (const attendees of this.#sessions.values()) {
       for (const conn of attendees.values()) conn.socket.close(code, reason);

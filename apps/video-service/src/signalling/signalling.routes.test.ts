@@ -176,6 +176,26 @@ describe("signalling over WebSocket (embedded provider)", () => {
     expect(patient.messages.filter((msg) => msg.type === "error")).toHaveLength(1);
   });
 
+  it("records proof of life on messages, so another process can tell a live connection from a dead one", async () => {
+    const m = await meeting();
+    const doctor = connect(m.sessionId, m.doctor.join_token);
+    await doctor.next("welcome");
+    h.advance(30_000);
+    doctor.send({ type: "heartbeat" });
+    await doctor.next("heartbeat");
+    let seen: Date | undefined;
+    for (let i = 0; i < 100 && seen?.getTime() !== h.clock.now.getTime(); i++) {
+      const row = await h.app.video.database.db
+        .selectFrom("attendance_intervals")
+        .select("last_seen_at")
+        .where("attendee_id", "=", m.doctor.attendee_id)
+        .executeTakeFirst();
+      seen = row ? new Date(row.last_seen_at) : undefined;
+      if (seen?.getTime() !== h.clock.now.getTime()) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(seen?.toISOString()).toBe(h.clock.now.toISOString());
+  });
+
   it("the same join token connecting twice closes the older connection", async () => {
     const m = await meeting();
     const first = connect(m.sessionId, m.doctor.join_token);

@@ -6,10 +6,13 @@ import { Value } from "typebox/value";
 import type { RawData, WebSocket } from "ws";
 import type { JoinTokenClaims, JoinTokens } from "../meetings/embedded/join-tokens.ts";
 import { recordConnect, recordLeave } from "../sessions/attendance.service.ts";
+import { touchOpenInterval } from "../sessions/attendees.repository.ts";
 import type { VideoDb } from "../tables.ts";
 import type { SignalConnection, SignalHub } from "./signal-hub.ts";
 
 const MESSAGES_PER_SECOND = 60;
+/** Well inside STALE_ATTENDANCE_MS (90 s), with clients sending a heartbeat every 10 s. */
+const TOUCH_EVERY_MS = 20_000;
 
 export interface SignallingOptions {
   db: VideoDb;
@@ -99,9 +102,19 @@ export function signallingRoutes(options: SignallingOptions) {
     }
     let heartbeat = setTimeout(() => timeout(), heartbeatTimeoutMs);
     const timeout = () => conn.socket.close(SignalCloseCodes.heartbeatTimeout, "heartbeat timeout");
+    let lastTouch = options.now().getTime();
     conn.socket.on("message", () => {
       clearTimeout(heartbeat);
       heartbeat = setTimeout(timeout, heartbeatTimeoutMs);
+      // Proof of life in the database, so another process can tell a dead connection from a live one.
+      const at = options.now();
+      if (at.getTime() - lastTouch < TOUCH_EVERY_MS) return;
+      lastTouch = at.getTime();
+      void track(
+        touchOpenInterval(options.db, conn.attendee.attendee_id, at).catch((err: Error) =>
+          log.warn({ err, attendeeId: conn.attendee.attendee_id }, "could not record proof of life"),
+        ),
+      );
     });
     const onClose = () => {
       clearTimeout(heartbeat);
