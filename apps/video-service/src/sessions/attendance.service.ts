@@ -64,6 +64,31 @@ export async function recordLeave(db: VideoDb, attendeeId: string, sessionId: st
   });
 }
 
+/**
+ * Re-checked right after a connection is registered: an end or a re-join that committed
+ * between recordConnect and the registration could not reach this connection, so the
+ * connection learns it here instead of staying open in a finished session.
+ */
+export type ConnectionCheck =
+  | { ok: true }
+  | { ok: false; closeCode: number; endReason: "ENDED_BY_DOCTOR" | "IDLE_TIMEOUT" | null };
+
+export async function recheckConnection(db: VideoDb, attendeeId: string, sessionId: string): Promise<ConnectionCheck> {
+  const row = await db
+    .selectFrom("attendees as a")
+    .innerJoin("sessions as s", "s.session_id", "a.session_id")
+    .select(["a.status as attendee_status", "s.status as session_status", "s.end_reason"])
+    .where("a.attendee_id", "=", attendeeId)
+    .where("a.session_id", "=", sessionId)
+    .executeTakeFirst();
+  if (!row) return { ok: false, closeCode: SignalCloseCodes.forbidden, endReason: null };
+  if (row.session_status !== "IN_PROGRESS") {
+    return { ok: false, closeCode: SignalCloseCodes.sessionEnded, endReason: row.end_reason ?? "ENDED_BY_DOCTOR" };
+  }
+  if (row.attendee_status === "REPLACED") return { ok: false, closeCode: SignalCloseCodes.replaced, endReason: null };
+  return { ok: true };
+}
+
 /** How long an open interval may go unheard before the sweeper treats its connection as dead. */
 export const STALE_ATTENDANCE_MS = 90_000;
 

@@ -12,14 +12,17 @@ export async function findAttendee(db: Executor, attendeeId: string): Promise<At
   return db.selectFrom("attendees").selectAll().where("attendee_id", "=", attendeeId).executeTakeFirst();
 }
 
-/** The person's live attendees (JOINING/CONNECTED) in a session: at most one, by the unique index. */
-export async function liveAttendeesOf(db: Executor, sessionId: string, userId: string): Promise<AttendeeRow[]> {
+/**
+ * The person's attendees a new join replaces: the live one (JOINING/CONNECTED, at most one
+ * by the unique index) and any LEFT one whose join token could otherwise reconnect.
+ */
+export async function replaceableAttendeesOf(db: Executor, sessionId: string, userId: string): Promise<AttendeeRow[]> {
   return db
     .selectFrom("attendees")
     .selectAll()
     .where("session_id", "=", sessionId)
     .where("user_id", "=", userId)
-    .where("status", "in", ["JOINING", "CONNECTED"])
+    .where("status", "in", ["JOINING", "CONNECTED", "LEFT"])
     .execute();
 }
 

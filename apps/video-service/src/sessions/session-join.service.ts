@@ -7,7 +7,7 @@ import {
   closeOpenIntervals,
   insertAttendee,
   listAttendees,
-  liveAttendeesOf,
+  replaceableAttendeesOf,
   setAttendeeStatus,
 } from "./attendees.repository.ts";
 import { requireTransition } from "./session-state.ts";
@@ -42,7 +42,7 @@ export async function joinSession(
       const locked = await lockSession(trx, sessionId);
       if (!locked) throw new SessionNotFound();
       requireTransition(sessionId, locked.status, "join");
-      replaced = await liveAttendeesOf(trx, sessionId, user.id);
+      replaced = await replaceableAttendeesOf(trx, sessionId, user.id);
       await setAttendeeStatus(
         trx,
         replaced.map((a) => a.attendee_id),

@@ -160,6 +160,28 @@ describe("signalling over WebSocket (embedded provider)", () => {
     expect(list).toHaveLength(2);
   });
 
+  it("after a drop and a re-join, the old token (attendee LEFT, now REPLACED) cannot reconnect", async () => {
+    const m = await meeting();
+    const dropped = connect(m.sessionId, m.patient.join_token);
+    await dropped.next("welcome");
+    dropped.close();
+    await closedWithin(dropped);
+    for (let i = 0; i < 100; i++) {
+      const row = await h.app.video.database.db
+        .selectFrom("attendees")
+        .select("status")
+        .where("attendee_id", "=", m.patient.attendee_id)
+        .executeTakeFirst();
+      if (row?.status === "LEFT") break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const rejoin = await h.join(m.sessionId, users.patient);
+    const old = connect(m.sessionId, m.patient.join_token);
+    expect((await closedWithin(old)).code).toBe(SignalCloseCodes.replaced);
+    const fresh = connect(m.sessionId, rejoin.attendee.join_token);
+    await fresh.next("welcome");
+  });
+
   it("drops a flood of messages past 60 per second and says so once", async () => {
     const m = await meeting();
     const doctor = connect(m.sessionId, m.doctor.join_token);

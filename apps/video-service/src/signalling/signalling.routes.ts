@@ -1,16 +1,15 @@
-import { ClientSignalSchema, idPattern, SIGNAL_HEARTBEAT_TIMEOUT_MS, SignalCloseCodes } from "@clinic/contracts";
+import { idPattern, SIGNAL_HEARTBEAT_TIMEOUT_MS, SignalCloseCodes } from "@clinic/contracts";
 import type { App } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
 import { Type } from "typebox";
-import { Value } from "typebox/value";
 import type { RawData, WebSocket } from "ws";
 import type { JoinTokenClaims, JoinTokens } from "../meetings/embedded/join-tokens.ts";
-import { recordConnect, recordLeave } from "../sessions/attendance.service.ts";
+import { recheckConnection, recordConnect, recordLeave } from "../sessions/attendance.service.ts";
 import { touchOpenInterval } from "../sessions/attendees.repository.ts";
 import type { VideoDb } from "../tables.ts";
 import type { SignalConnection, SignalHub } from "./signal-hub.ts";
+import { createMessageHandler } from "./signal-messages.ts";
 
-const MESSAGES_PER_SECOND = 60;
 /** Well inside STALE_ATTENDANCE_MS (90 s), with clients sending a heartbeat every 10 s. */
 const TOUCH_EVERY_MS = 20_000;
 
@@ -82,8 +81,16 @@ export function signallingRoutes(options: SignallingOptions) {
               },
             };
             open(conn, claims, log);
-            onMessage = messageHandler(conn, log);
+            onMessage = createMessageHandler(options.hub, conn, log);
             for (const data of early.splice(0)) onMessage(data);
+            const check = await recheckConnection(options.db, conn.attendee.attendee_id, sessionId);
+            if (check.ok) return;
+            if (check.endReason) {
+              options.hub.send(conn, { type: "session.ended", session_id: sessionId, reason: check.endReason });
+            } else if (check.closeCode === SignalCloseCodes.replaced) {
+              options.hub.send(conn, { type: "replaced" });
+            }
+            socket.close(check.closeCode, "session changed while connecting");
           })().catch((err: Error) => {
             log.error({ err }, "signalling connect failed");
             socket.close(1011, "internal error");
@@ -135,59 +142,5 @@ export function signallingRoutes(options: SignallingOptions) {
       attendees: hub.attendeesOf(conn.sessionId, conn.attendee.attendee_id),
     });
     hub.broadcast(conn.sessionId, { type: "attendee.joined", attendee: conn.attendee }, conn.attendee.attendee_id);
-  }
-
-  function messageHandler(conn: SignalConnection, log: FastifyBaseLogger) {
-    const { hub } = options;
-    // A peer connection needs a burst of ICE candidates, not a flood: past the limit in one
-    // second, frames are dropped (and said so once) so one client cannot swamp the others.
-    let windowStart = Date.now();
-    let inWindow = 0;
-    return (data: RawData) => {
-      const now = Date.now();
-      if (now - windowStart >= 1000) {
-        windowStart = now;
-        inWindow = 0;
-      }
-      if (++inWindow > MESSAGES_PER_SECOND) {
-        if (inWindow === MESSAGES_PER_SECOND + 1) {
-          hub.send(conn, { type: "error", code: "RATE_LIMITED", message: "Too many signalling messages" });
-        }
-        return;
-      }
-      let message: unknown;
-      try {
-        message = JSON.parse(data.toString());
-      } catch {
-        message = undefined;
-      }
-      if (!Value.Check(ClientSignalSchema, message)) {
-        hub.send(conn, { type: "error", code: "BAD_MESSAGE", message: "Not a valid signalling message" });
-        return;
-      }
-      const from = conn.attendee.attendee_id;
-      switch (message.type) {
-        case "heartbeat":
-          hub.send(conn, { type: "heartbeat" });
-          return;
-        case "media":
-          hub.broadcast(conn.sessionId, { type: "media", from, audio: message.audio, video: message.video }, from);
-          return;
-        case "offer":
-        case "answer":
-          if (!hub.relay(conn, message.to, { type: message.type, from, sdp: message.sdp })) unknownTarget(conn, log);
-          return;
-        case "ice":
-          if (!hub.relay(conn, message.to, { type: "ice", from, candidate: message.candidate ?? null })) {
-            unknownTarget(conn, log);
-          }
-          return;
-      }
-    };
-  }
-
-  function unknownTarget(conn: SignalConnection, log: FastifyBaseLogger) {
-    log.debug({ attendeeId: conn.attendee.attendee_id }, "relay to an attendee not in this session");
-    options.hub.send(conn, { type: "error", code: "UNKNOWN_ATTENDEE", message: "No such attendee in this session" });
   }
 }

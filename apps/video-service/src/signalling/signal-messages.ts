@@ -1,0 +1,65 @@
+import { ClientSignalSchema } from "@clinic/contracts";
+import type { FastifyBaseLogger } from "fastify";
+import { Value } from "typebox/value";
+import type { RawData } from "ws";
+import type { SignalConnection, SignalHub } from "./signal-hub.ts";
+
+const MESSAGES_PER_SECOND = 60;
+
+/**
+ * What the server does with one client frame (protocol: contracts/src/signalling.ts):
+ * validate it, then answer a heartbeat, broadcast media state, or relay offer/answer/ice to
+ * one attendee of the same session with `from` stamped by the server.
+ */
+export function createMessageHandler(hub: SignalHub, conn: SignalConnection, log: FastifyBaseLogger) {
+  // A peer connection needs a burst of ICE candidates, not a flood: past the limit in one
+  // second, frames are dropped (and said so once) so one client cannot swamp the others.
+  let windowStart = Date.now();
+  let inWindow = 0;
+  return (data: RawData) => {
+    const now = Date.now();
+    if (now - windowStart >= 1000) {
+      windowStart = now;
+      inWindow = 0;
+    }
+    if (++inWindow > MESSAGES_PER_SECOND) {
+      if (inWindow === MESSAGES_PER_SECOND + 1) {
+        hub.send(conn, { type: "error", code: "RATE_LIMITED", message: "Too many signalling messages" });
+      }
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(data.toString());
+    } catch {
+      message = undefined;
+    }
+    if (!Value.Check(ClientSignalSchema, message)) {
+      hub.send(conn, { type: "error", code: "BAD_MESSAGE", message: "Not a valid signalling message" });
+      return;
+    }
+    const from = conn.attendee.attendee_id;
+    switch (message.type) {
+      case "heartbeat":
+        hub.send(conn, { type: "heartbeat" });
+        return;
+      case "media":
+        hub.broadcast(conn.sessionId, { type: "media", from, audio: message.audio, video: message.video }, from);
+        return;
+      case "offer":
+      case "answer":
+        if (!hub.relay(conn, message.to, { type: message.type, from, sdp: message.sdp })) unknownTarget(hub, conn, log);
+        return;
+      case "ice":
+        if (!hub.relay(conn, message.to, { type: "ice", from, candidate: message.candidate ?? null })) {
+          unknownTarget(hub, conn, log);
+        }
+        return;
+    }
+  };
+}
+
+function unknownTarget(hub: SignalHub, conn: SignalConnection, log: FastifyBaseLogger) {
+  log.debug({ attendeeId: conn.attendee.attendee_id }, "relay to an attendee not in this session");
+  hub.send(conn, { type: "error", code: "UNKNOWN_ATTENDEE", message: "No such attendee in this session" });
+}
