@@ -131,6 +131,13 @@ describe("signalling over WebSocket (embedded provider)", () => {
     expect((await closedWithin(none)).code).toBe(SignalCloseCodes.invalidToken);
     const malformed = connect("sess-nope", first.patient.join_token);
     expect((await closedWithin(malformed)).code).toBe(SignalCloseCodes.sessionNotFound);
+    const audit = await h.app.video.database.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "=", "session.signal.connect")
+      .where("session_id", "=", first.sessionId)
+      .execute();
+    expect(audit).toContainEqual(expect.objectContaining({ actor_id: "pat-1", outcome: "DENIED" }));
     // The intruder never appeared to anyone, and the rightful owner still connects.
     const owner = connect(first.sessionId, first.patient.join_token);
     expect((await owner.next("welcome")).attendees).toEqual([]);

@@ -3,6 +3,7 @@ import type { App } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
 import { Type } from "typebox";
 import type { RawData, WebSocket } from "ws";
+import { appendAudit } from "../audit/audit.repository.ts";
 import type { JoinTokenClaims, JoinTokens } from "../meetings/embedded/join-tokens.ts";
 import { recheckConnection, recordConnect, recordLeave } from "../sessions/attendance.service.ts";
 import { touchOpenInterval } from "../sessions/attendees.repository.ts";
@@ -54,7 +55,10 @@ export function signallingRoutes(options: SignallingOptions) {
         // Frames that arrive while we authenticate are kept, not lost.
         const early: RawData[] = [];
         let onMessage: ((data: RawData) => void) | undefined;
-        socket.on("message", (data) => (onMessage ? onMessage(data) : early.push(data)));
+        socket.on("message", (data) => {
+          if (onMessage) onMessage(data);
+          else if (early.length < 50) early.push(data);
+        });
         socket.on("error", (err) => log.warn({ err: err.message }, "signalling socket error"));
         const { session_id: sessionId } = request.params as { session_id: string };
         const { token } = request.query as { token?: string };
@@ -65,9 +69,24 @@ export function signallingRoutes(options: SignallingOptions) {
               return socket.close(SignalCloseCodes.sessionNotFound, "session not found");
             const claims = token ? await options.joinTokens.verify(token).catch(() => null) : null;
             if (!claims) return socket.close(SignalCloseCodes.invalidToken, "invalid or expired join token");
-            if (claims.session_id !== sessionId)
+            const audit = (outcome: "ALLOWED" | "DENIED", role: string) =>
+              appendAudit(options.db, {
+                actor_id: claims.user_id,
+                actor_role: role,
+                clinic_id: null,
+                action: "session.signal.connect",
+                outcome,
+                session_id: sessionId,
+                appointment_id: null,
+                request_id: String(request.id),
+              });
+            if (claims.session_id !== sessionId) {
+              await audit("DENIED", "ATTENDEE");
               return socket.close(SignalCloseCodes.forbidden, "token is for another session");
+            }
             const result = await recordConnect(options.db, claims, options.now());
+            // Connecting shows who else is in the meeting: a read of session data, on record.
+            await audit(result.ok ? "ALLOWED" : "DENIED", result.ok ? result.attendee.user_type : "ATTENDEE");
             if (!result.ok) return socket.close(result.closeCode, result.reason);
             const conn: SignalConnection = {
               socket,
