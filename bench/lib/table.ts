@@ -4,7 +4,9 @@ function show(cell: Cell): string {
   if (cell === null || cell === undefined) return "—";
   if (typeof cell === "number") {
     if (Number.isNaN(cell)) return "n/a";
-    return Number.isInteger(cell) ? String(cell) : cell.toFixed(2);
+    if (Number.isInteger(cell)) return String(cell);
+    // Small ratios (0.0148) keep three significant digits instead of collapsing to 0.01.
+    return Math.abs(cell) < 1 ? String(Number(cell.toPrecision(3))) : cell.toFixed(2);
   }
   return cell;
 }
