@@ -25,6 +25,7 @@ import { createChimeMediaProvider } from "./meetings/chime/chime-media-provider.
 import { createEmbeddedMediaProvider } from "./meetings/embedded/embedded-media-provider.ts";
 import { createJoinTokens, type JoinTokens } from "./meetings/embedded/join-tokens.ts";
 import type { MediaProvider } from "./meetings/media-provider.ts";
+import { recordLeave } from "./sessions/attendance.service.ts";
 import { startIdleSweeper, sweepIdleSessions } from "./sessions/idle-sweeper.ts";
 import { SessionAccess } from "./sessions/session-access.ts";
 import { sessionsRoutes } from "./sessions/sessions.routes.ts";
@@ -108,7 +109,6 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
 
   app.addHook("onClose", async () => {
     await stopSweeper?.();
-    hub.closeAll(1001, "server shutting down");
     for (let i = 0; i < 50 && pending.size > 0; i++) await Promise.allSettled([...pending]);
     await relay.stop();
     if (ownsBus) await bus.close();
@@ -141,7 +141,23 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
 
   await app.register(authPlugin, { verify });
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024 },
+    // Replaces the plugin's default (close without a code): say "going away" and record every
+    // leave while the database is still open.
+    preClose(done) {
+      const leftAt = now();
+      for (const conn of hub.closeAll(1001, "server shutting down")) {
+        pending.add(
+          recordLeave(database.db, conn.attendee.attendee_id, conn.sessionId, leftAt).catch((err: Error) =>
+            logger.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave on shutdown"),
+          ),
+        );
+      }
+      for (const client of app.websocketServer.clients) client.close(1001, "server shutting down");
+      app.websocketServer.close(() => done());
+    },
+  });
   await app.register(sessionsRoutes(ctx, config.PUBLIC_URL), { prefix: "/api/video" });
   await app.register(usageRoutes(ctx), { prefix: "/api/video" });
   await app.register(

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ConsultationCompletedData, ConsultationStartedData, EventTypes } from "@clinic/contracts";
 import { type CloudEvent, InProcessBus } from "@clinic/platform";
-import { testDatabase } from "@clinic/platform/testing";
 import { Value } from "typebox/value";
 import { describe, expect, it } from "vitest";
+import { durableDatabase } from "../testing/durable-database.ts";
 import { createHarness, users } from "../testing/video-test-harness.ts";
 
 const consultationTypes = [EventTypes.consultationStarted, EventTypes.consultationCompleted];
@@ -16,16 +13,6 @@ function collect(bus: InProcessBus): CloudEvent[] {
     seen.push(event);
   });
   return seen;
-}
-
-/** A database that outlives one app: a PostgreSQL schema, or PGlite files in a temp folder. */
-function durableDatabase() {
-  if (process.env.DATABASE_URL) return testDatabase("video-service");
-  const dir = mkdtempSync(join(tmpdir(), "video-restart-"));
-  return {
-    options: { service: "video-service", dataDir: dir },
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  };
 }
 
 describe("consultation events (outbox)", () => {

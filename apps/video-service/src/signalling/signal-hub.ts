@@ -83,9 +83,15 @@ export class SignalHub implements SessionNotifier {
     return false;
   }
 
-  closeAll(code: number, reason: string): void {
-    for (const attendees of this.#sessions.values()) {
-      for (const conn of attendees.values()) conn.socket.close(code, reason);
-    }
+  /**
+   * Shutdown: unregisters every connection and closes it; returns them so their leaves can
+   * be recorded now, while the database is still open (their close events come later and,
+   * no longer registered, record nothing twice).
+   */
+  closeAll(code: number, reason: string): SignalConnection[] {
+    const all = [...this.#sessions.values()].flatMap((attendees) => [...attendees.values()]);
+    this.#sessions.clear();
+    for (const conn of all) conn.socket.close(code, reason);
+    return all;
   }
 }

@@ -1,5 +1,6 @@
 import { SignalCloseCodes } from "@clinic/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { durableDatabase } from "../testing/durable-database.ts";
 import { closedWithin, connectSignal, type SignalClient, signalUrl } from "../testing/signal-client.ts";
 import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
 
@@ -263,6 +264,32 @@ describe("signalling heartbeat", () => {
       expect(status).toBe("LEFT");
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("records the leave of everyone still connected before the database closes", async () => {
+    const database = durableDatabase();
+    const first = await createHarness({ database });
+    const base = await first.listen();
+    const { body } = await first.startedSession();
+    const client = connectSignal(signalUrl(base, body.session_id, body.doctor_attendee.join_token));
+    await client.next("welcome");
+    first.advance(5 * 60_000);
+    const stoppedAt = first.clock.now.toISOString();
+    await first.close(true);
+    expect((await closedWithin(client)).code).toBe(1001);
+
+    const second = await createHarness({ database });
+    try {
+      const details = await second.app.inject({
+        url: `/api/video/sessions/${body.session_id}`,
+        headers: await second.auth(users.doctor),
+      });
+      expect(details.json().attendees[0]).toMatchObject({ status: "LEFT", leave_time: stoppedAt });
+    } finally {
+      await second.close();
     }
   });
 });
