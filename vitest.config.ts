@@ -22,6 +22,18 @@ export default defineConfig({
         },
       },
       {
+        // Reliability and security suites (issue 7): whole services on real ports, child
+        // processes and broker/database faults, one file at a time.
+        test: {
+          name: "suites",
+          include: ["tests/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: "e2e",
           include: ["e2e/**/*.test.ts"],

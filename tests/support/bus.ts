@@ -1,0 +1,52 @@
+import { randomBytes } from "node:crypto";
+import { type EventBus, InProcessBus, RabbitMqBus } from "@clinic/platform";
+import amqp from "amqplib";
+
+export const amqpUrl = process.env.AMQP_URL;
+export const databaseUrl = process.env.DATABASE_URL;
+export const backend = `${databaseUrl ? "PostgreSQL" : "PGlite"}, ${amqpUrl ? "RabbitMQ" : "in-process bus"}`;
+
+/**
+ * A broker topology private to one test: a unique exchange and queue prefix on the shared
+ * RabbitMQ (deleted by `cleanup`), or nothing at all for the in-process bus.
+ */
+export function busTopology(name: string) {
+  const run = `${name}-${randomBytes(4).toString("hex")}`;
+  const exchange = `test.suites.${run}`;
+  const queuePrefix = `test-suites-${run}-`;
+  const buses: EventBus[] = [];
+  return {
+    exchange,
+    queuePrefix,
+    /** A bus on this topology (a new connection each call) or one shared in-process bus. */
+    async connect(): Promise<EventBus> {
+      if (!amqpUrl) {
+        const bus = buses[0] ?? new InProcessBus({ retryDelayMs: 5 });
+        if (!buses.includes(bus)) buses.push(bus);
+        return bus;
+      }
+      const bus = await RabbitMqBus.connect({
+        url: amqpUrl,
+        exchange,
+        queuePrefix,
+        retryDelayMs: 50,
+        reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
+      });
+      buses.push(bus);
+      return bus;
+    },
+    async cleanup(): Promise<void> {
+      for (const bus of buses) await bus.close().catch(() => undefined);
+      if (!amqpUrl) return;
+      const connection = await amqp.connect(amqpUrl);
+      const channel = await connection.createChannel();
+      for (const service of ["appointments-service", "video-service"]) {
+        await channel.deleteQueue(`${queuePrefix}${service}`);
+        await channel.deleteQueue(`${queuePrefix}${service}.dlq`);
+      }
+      await channel.deleteExchange(exchange);
+      await channel.deleteExchange(`${exchange}.dlx`);
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { Appointment } from "@clinic/contracts";
+import type { AuthUser } from "@clinic/platform";
+import { expect } from "vitest";
+import { call } from "./http.ts";
+import { type Person, people } from "./people.ts";
+import type { System } from "./system.ts";
+
+type Who = Person | AuthUser;
+const user = (who: Who): AuthUser => (typeof who === "string" ? people[who] : who);
+
+/** Books (through the appointments API, as the doctor) a video appointment starting now. */
+export async function bookNow(
+  system: Pick<System, "urls" | "token">,
+  doctor: Who = "doctor",
+  patient: Who = "patient",
+  minutesFromNow = 0,
+): Promise<Appointment> {
+  const p = user(patient);
+  const reply = await call<Appointment>(system.urls.appointments, "POST", "/api/appointments", {
+    token: await system.token(doctor),
+    body: {
+      patient_id: p.id,
+      patient_name: p.name,
+      start_time: new Date(Date.now() + minutesFromNow * 60_000).toISOString(),
+      duration_minutes: 30,
+      video_enabled: true,
+    },
+  });
+  expect(reply.status, reply.text).toBe(201);
+  return reply.body;
+}
+
+export interface Started {
+  session_id: string;
+  doctor_attendee: { join_token: string; attendee_id: string };
+  aws_media_urls: { signaling_url: string };
+}
+
+export async function startSession(videoUrl: string, token: string, appointmentId: string) {
+  return call<Started>(videoUrl, "POST", `/api/video/sessions/${appointmentId}/start`, {
+    token,
+    body: { booking_type: "CLINIC_BASED" },
+  });
+}
+
+export async function endSession(videoUrl: string, token: string, sessionId: string, body: unknown = {}) {
+  return call(videoUrl, "POST", `/api/video/sessions/${sessionId}/end`, { token, body });
+}
+
+export async function appointmentStatus(system: Pick<System, "urls" | "token">, id: string, as: Who = "doctor") {
+  const reply = await call<Appointment>(system.urls.appointments, "GET", `/api/appointments/${id}`, {
+    token: await system.token(as),
+  });
+  expect(reply.status, reply.text).toBe(200);
+  return reply.body;
+}
