@@ -35,12 +35,13 @@ export class InProcessBus implements EventBus {
 
   async publish(event: CloudEvent): Promise<void> {
     if (this.#closed) throw new Error("event bus is closed");
+    const targets = this.#subscriptions.filter((sub) => sub.types.has(event.type));
+    // Like the RabbitMQ bus with no queue bound (mandatory publish), refuse rather than drop:
+    // the outbox keeps the event and retries, so a consumer that starts later still gets it.
+    if (targets.length === 0) throw new Error(`no subscriber for ${event.type}`);
     // A copy per subscriber, as a broker would deliver: handlers cannot affect each other.
     const copy = JSON.stringify(event);
-    for (const sub of this.#subscriptions) {
-      if (!sub.types.has(event.type)) continue;
-      this.#track(this.#deliver(sub, JSON.parse(copy) as CloudEvent));
-    }
+    for (const sub of targets) this.#track(this.#deliver(sub, JSON.parse(copy) as CloudEvent));
   }
 
   async subscribe(queue: string, types: string[], handler: EventHandler): Promise<void> {
