@@ -46,6 +46,37 @@ const fastifyCodes: Record<string, { status: number; code: string; message?: str
   FST_ERR_RATE_LIMITED: { status: 429, code: "RATE_LIMITED" },
 };
 
+/**
+ * The database cannot be reached (down, restarting, connections terminated, pool cannot
+ * connect): a transient condition of ours, answered 503 so clients and load balancers retry,
+ * not a 500 that reads as a bug. pg reports these by SQLSTATE (class 08 connection
+ * exceptions; 57P01–57P03 shutdown/terminated/cannot connect now; 53300 too many
+ * connections), by Node socket error codes, or — for a connection lost or never made inside
+ * the pool — only by message.
+ */
+const unreachableDatabaseCodes = new Set([
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
+const unreachableDatabaseMessages =
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable)$/;
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" && (unreachableDatabaseCodes.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  return code === undefined && unreachableDatabaseMessages.test(err.message);
+}
+
 export function toErrorBody(err: FastifyError | AppError | Error): ErrorBody {
   if (err instanceof AppError) {
     return { ...err.extra, error: err.message, status: err.status, code: err.code };
@@ -66,6 +97,13 @@ export function toErrorBody(err: FastifyError | AppError | Error): ErrorBody {
     const code = fe.code ?? (fe.statusCode === 429 ? "RATE_LIMITED" : "BAD_REQUEST");
     return { error: fe.message, status: fe.statusCode, code };
   }
+  if (isDatabaseUnavailable(err)) {
+    return {
+      error: "The service's database is unavailable; try again shortly",
+      status: 503,
+      code: "DATABASE_UNAVAILABLE",
+    };
+  }
   return { error: "Internal server error", status: 500, code: "INTERNAL" };
 }
 
@@ -74,6 +112,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     const body = toErrorBody(err as FastifyError);
     if (body.status >= 500) request.log.error({ err }, "request failed");
+    if (body.code === "DATABASE_UNAVAILABLE") reply.header("retry-after", "5");
     else request.log.info({ code: body.code, status: body.status }, "request refused");
     if (body.status === 429 && (err as { retryAfter?: number }).retryAfter) {
       reply.header("retry-after", String((err as { retryAfter?: number }).retryAfter));
