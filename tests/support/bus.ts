@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { type EventBus, InProcessBus, RabbitMqBus } from "@clinic/platform";
+import { captureLogs } from "@clinic/platform/testing";
 import amqp from "amqplib";
+import pino from "pino";
 
 export const amqpUrl = process.env.AMQP_URL;
 export const databaseUrl = process.env.DATABASE_URL;
@@ -15,7 +17,11 @@ export function busTopology(name: string) {
   const exchange = `test.suites.${run}`;
   const queuePrefix = `test-suites-${run}-`;
   const buses: EventBus[] = [];
+  /** What the RabbitMQ buses logged (connection lost, connected again, ...). */
+  const logs = captureLogs();
+  const logger = pino({ level: "info" }, logs.stream);
   return {
+    logs,
     exchange,
     queuePrefix,
     /** A bus on this topology (a new connection each call) or one shared in-process bus. */
@@ -27,6 +33,7 @@ export function busTopology(name: string) {
       }
       const bus = await RabbitMqBus.connect({
         url: amqpUrl,
+        logger,
         exchange,
         queuePrefix,
         retryDelayMs: 50,
@@ -35,6 +42,8 @@ export function busTopology(name: string) {
       buses.push(bus);
       return bus;
     },
+    /** The buses handed out so far (fault tests sever their connections). */
+    buses: () => [...buses],
     async cleanup(): Promise<void> {
       for (const bus of buses) await bus.close().catch(() => undefined);
       if (!amqpUrl) return;

@@ -8,8 +8,13 @@ import { createConnection, createServer, type Socket } from "node:net";
  */
 export async function startTcpProxy(target: { host: string; port: number }) {
   const held = { up: false, down: false };
+  let refusing = false;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = createConnection(target);
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -33,6 +38,16 @@ export async function startTcpProxy(target: { host: string; port: number }) {
     port,
     hold(direction: "up" | "down") {
       held[direction] = true;
+    },
+    /** New connections are closed at once (the server is unreachable); live ones stay until `dropAll`. */
+    cut() {
+      refusing = true;
+    },
+    dropAll() {
+      for (const s of sockets) s.destroy();
+    },
+    restore() {
+      refusing = false;
     },
     release() {
       held.up = false;
