@@ -4,9 +4,10 @@
  * measured in this same run next to its reference and reported as a ratio.
  *
  * Options: --only=a,b  --duration=<s> (default 10)  --connections=<n> (default 50)  --quick
+ *          --keep (keep the other scenarios already in latest.json: re-run one without losing the rest)
  * Environment: DATABASE_URL for the PostgreSQL figures (skipped without it).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,14 +17,14 @@ import { scenarios } from "./scenarios/index.ts";
 
 const resultsFile = join(dirname(fileURLToPath(import.meta.url)), "results", "latest.json");
 
-function parseArgs(argv: string[]): { options: BenchOptions; only: string[] } {
+function parseArgs(argv: string[]): { options: BenchOptions; only: string[]; keep: boolean } {
   const flags = new Map<string, string>();
   for (const arg of argv) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!m?.[1]) throw new Error(`unknown argument ${arg}`);
     flags.set(m[1], m[2] ?? "true");
   }
-  const known = new Set(["only", "duration", "connections", "quick"]);
+  const known = new Set(["only", "duration", "connections", "quick", "keep"]);
   for (const key of flags.keys()) if (!known.has(key)) throw new Error(`unknown option --${key}`);
   const quick = flags.get("quick") === "true";
   const number = (key: string, fallback: number) => {
@@ -32,6 +33,7 @@ function parseArgs(argv: string[]): { options: BenchOptions; only: string[] } {
     return value;
   };
   return {
+    keep: flags.get("keep") === "true",
     only: (flags.get("only") ?? "").split(",").filter(Boolean),
     options: {
       durationSec: number("duration", quick ? 3 : 10),
@@ -48,6 +50,7 @@ async function runScenario(scenario: Scenario, options: BenchOptions) {
   const load = loadavg().map((v) => Math.round(v * 100) / 100);
   process.stdout.write(`\n# ${scenario.title}\n  (load average before: ${load.join(" ")})\n`);
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   let status: "ok" | "skipped" | "failed" = "ok";
   let result: Record<string, unknown> = {};
   let error: string | undefined;
@@ -64,6 +67,7 @@ async function runScenario(scenario: Scenario, options: BenchOptions) {
   return {
     title: scenario.title,
     status,
+    started_at: startedAt,
     seconds,
     load_average_before: load,
     result,
@@ -74,7 +78,7 @@ async function runScenario(scenario: Scenario, options: BenchOptions) {
 }
 
 async function main() {
-  const { options, only } = parseArgs(process.argv.slice(2));
+  const { options, only, keep } = parseArgs(process.argv.slice(2));
   const unknown = only.filter((name) => !scenarios.some((s) => s.name === name));
   if (unknown.length)
     throw new Error(`unknown scenario(s) ${unknown.join(", ")}; known: ${scenarios.map((s) => s.name).join(", ")}`);
@@ -94,6 +98,11 @@ async function main() {
     options: { ...options, databaseUrl: options.databaseUrl ? "set" : "unset" },
     scenarios: {} as Record<string, Awaited<ReturnType<typeof runScenario>>>,
   };
+  if (keep && existsSync(resultsFile)) {
+    const previous = JSON.parse(readFileSync(resultsFile, "utf8")) as typeof report;
+    report.scenarios = previous.scenarios ?? {};
+    report.started_at = previous.started_at ?? report.started_at;
+  }
   for (const scenario of selected) {
     report.scenarios[scenario.name] = await runScenario(scenario, options);
     // Written after each scenario so an interrupted run still leaves its figures.
@@ -101,7 +110,9 @@ async function main() {
     mkdirSync(dirname(resultsFile), { recursive: true });
     writeFileSync(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
   }
-  const failed = Object.entries(report.scenarios).filter(([, s]) => s.status === "failed");
+  const failed = Object.entries(report.scenarios).filter(
+    ([name, s]) => s.status === "failed" && selected.some((x) => x.name === name),
+  );
   process.stdout.write(`\nresults: ${resultsFile}\n`);
   if (failed.length) {
     process.stdout.write(`failed: ${failed.map(([name]) => name).join(", ")}\n`);

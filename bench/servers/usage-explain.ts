@@ -46,6 +46,8 @@ function summary(plan: string[]) {
   return {
     uses_index: scans.some((s) => /Index|Bitmap/.test(s) && /attendance/.test(s)),
     seq_scan_of_intervals: scans.some((s) => /Seq Scan on attendance_intervals/.test(s)),
+    /** Tables read in full somewhere in the plan (a join can scan everything even when the filter uses an index). */
+    seq_scanned: [...new Set(scans.flatMap((s) => /Seq Scan on (\w+)/.exec(s)?.[1] ?? []))].sort(),
     execution_ms: ms ? Number(ms) : Number.NaN,
   };
 }
