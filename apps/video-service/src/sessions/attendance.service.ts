@@ -53,14 +53,16 @@ export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Da
 
 export async function recordLeave(db: VideoDb, attendeeId: string, sessionId: string, at: Date): Promise<void> {
   await withTransaction(db, async (trx) => {
-    await closeOpenIntervals(trx, { attendee_id: attendeeId }, at);
-    await setAttendeeStatus(trx, [attendeeId], "LEFT", at, ["CONNECTED", "JOINING"]);
+    // The session row first, as `endSession` locks it (session → intervals → attendees):
+    // the other order deadlocked a leave against a concurrent end on PostgreSQL.
     await trx
       .updateTable("sessions")
       .set({ last_activity_at: at })
       .where("session_id", "=", sessionId)
       .where("status", "=", "IN_PROGRESS")
       .execute();
+    await closeOpenIntervals(trx, { attendee_id: attendeeId }, at);
+    await setAttendeeStatus(trx, [attendeeId], "LEFT", at, ["CONNECTED", "JOINING"]);
   });
 }
 
