@@ -13,8 +13,18 @@ interface Measured {
   heap_bytes_per_connection: number;
 }
 
+/**
+ * Memory once the allocator has settled: GC, a pause (freed pages go back to the OS lazily,
+ * and the start/join burst before leaves plenty), GC again. Same for both servers.
+ */
+async function settledMemory(server: ChildServer) {
+  await server.memoryAfterGc();
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  return server.memoryAfterGc();
+}
+
 async function measure(server: ChildServer, pairs: MeetingPair[], quick: boolean): Promise<Measured> {
-  const before = await server.memoryAfterGc();
+  const before = await settledMemory(server);
   let connected = before;
   const load = await runSignallingLoad(pairs, {
     rounds: quick ? 1 : 4,
@@ -22,7 +32,7 @@ async function measure(server: ChildServer, pairs: MeetingPair[], quick: boolean
     iceCandidates: 4,
     connectConcurrency: 50,
     onAllConnected: async () => {
-      connected = await server.memoryAfterGc();
+      connected = await settledMemory(server);
     },
   });
   const sockets = pairs.length * 2;
