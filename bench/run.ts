@@ -68,6 +68,8 @@ async function runScenario(scenario: Scenario, options: BenchOptions) {
     title: scenario.title,
     status,
     started_at: startedAt,
+    // Per scenario, since --keep mixes runs.
+    database_url: options.databaseUrl ? "set" : "unset",
     seconds,
     load_average_before: load,
     result,
