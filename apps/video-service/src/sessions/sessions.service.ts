@@ -32,7 +32,12 @@ export async function listSessionsFor(
   query: ListSessionsQuery,
 ): Promise<ListSessionsResponse> {
   await ctx.access.check(actor, "list");
-  const scope = actor.user.role === "DOCTOR" ? { doctor_id: actor.user.id } : { clinic_id: actor.user.clinic_id };
+  // User ids are unique within a clinic only (session-access.ts): a doctor's list is scoped
+  // to their clinic too, or a same-id doctor of another clinic would see these patients.
+  const scope =
+    actor.user.role === "DOCTOR"
+      ? { doctor_id: actor.user.id, clinic_id: actor.user.clinic_id }
+      : { clinic_id: actor.user.clinic_id };
   const { rows, total } = await listSessions(
     ctx.db,
     { ...scope, ...(query.status ? { status: query.status } : {}) },
