@@ -1,0 +1,93 @@
+import { sql } from "kysely";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backend, busTopology, databaseUrl } from "../support/bus.ts";
+import { bookNow, endSession, startSession } from "../support/flows.ts";
+import { call } from "../support/http.ts";
+import { type System, startSystem } from "../support/system.ts";
+
+/**
+ * Every read and change of session data is in the video service's audit_log (allowed and
+ * denied alike), and neither audit table can be altered through the service's own database
+ * connection: UPDATE, DELETE and TRUNCATE are refused by triggers.
+ */
+describe(`audit trail (${backend})`, () => {
+  const topology = busTopology("audit");
+  let system: System;
+
+  beforeAll(async () => {
+    system = await startSystem({ bus: await topology.connect() });
+  });
+  afterAll(async () => {
+    await system?.close();
+    await topology.cleanup();
+  });
+
+  it("records every read and change, allowed or denied, and refuses to alter a row", async () => {
+    const doctor = await system.token("doctor");
+    const appointment = await bookNow(system);
+    const started = await startSession(system.urls.video, doctor, appointment.id);
+    const sessionId = started.body.session_id;
+    const base = system.urls.video;
+    await call(base, "POST", `/api/video/sessions/${sessionId}/join`, {
+      token: await system.token("patient"),
+      body: {},
+    });
+    await call(base, "GET", `/api/video/sessions/${sessionId}`, { token: await system.token("otherDoctor") });
+    await call(base, "GET", `/api/video/sessions/${sessionId}`, { token: await system.token("admin") });
+    await endSession(base, doctor, sessionId, { notes: "audited" });
+    await call(base, "PUT", `/api/video/sessions/${sessionId}/notes`, { token: doctor, body: { quality_rating: 5 } });
+
+    const db = system.apps.video?.video.database.db;
+    if (!db) throw new Error("video app not started");
+    const rows = await db
+      .selectFrom("audit_log")
+      .select(["actor_id", "action", "outcome", "session_id"])
+      .where("session_id", "=", sessionId)
+      .orderBy("id")
+      .execute();
+    const seen = rows.map((r) => `${r.actor_id} ${r.action} ${r.outcome}`);
+    expect(seen).toEqual([
+      "doc-ada session.start ALLOWED",
+      "pat-zed session.join ALLOWED",
+      "doc-bob session.read DENIED",
+      "adm-1 session.read ALLOWED",
+      "doc-ada session.end ALLOWED",
+      "doc-ada session.updateNotes ALLOWED",
+    ]);
+
+    // Through the service's own connection (its role, its pool): every alteration refused.
+    for (const statement of [
+      sql`UPDATE audit_log SET outcome = 'ALLOWED' WHERE session_id = ${sessionId}`,
+      sql`DELETE FROM audit_log WHERE session_id = ${sessionId}`,
+      sql`TRUNCATE audit_log`,
+    ]) {
+      await expect(statement.execute(db)).rejects.toThrow(/append-only/);
+    }
+    expect(await db.selectFrom("audit_log").select("id").where("session_id", "=", sessionId).execute()).toHaveLength(
+      rows.length,
+    );
+  });
+
+  it.skipIf(!databaseUrl)("appointment_audit refuses UPDATE, DELETE and TRUNCATE too (PostgreSQL)", async () => {
+    // An in-memory PGlite of the appointments service cannot be reached from the test; on
+    // PostgreSQL the same role and schema the service uses.
+    await bookNow(system, "otherDoctor");
+    const schema = system.databases.appointments.options.schema as string;
+    const client = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      const { rows } = await client.query("SELECT count(*)::int AS n FROM appointment_audit");
+      expect(rows[0].n).toBeGreaterThan(0);
+      for (const statement of [
+        "UPDATE appointment_audit SET actor_id = 'x'",
+        "DELETE FROM appointment_audit",
+        "TRUNCATE appointment_audit",
+      ]) {
+        await expect(client.query(statement)).rejects.toThrow(/append-only/);
+      }
+    } finally {
+      await client.end();
+    }
+  });
+});
