@@ -1,0 +1,213 @@
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "playwright-core";
+import { expect } from "vitest";
+import type { DemoPerson } from "./api.ts";
+
+export const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "artifacts");
+
+// What the in-page functions below touch (the tests compile without the DOM library).
+interface PageVideo {
+  readyState: number;
+  videoWidth: number;
+  currentTime: number;
+  paused: boolean;
+  srcObject: PageStream | null;
+}
+interface PageTrack {
+  kind: string;
+  enabled: boolean;
+  readyState: string;
+}
+interface PageStream {
+  getTracks(): PageTrack[];
+}
+interface PageSender {
+  track: PageTrack | null;
+}
+interface PagePeer {
+  connectionState: string;
+  getSenders(): PageSender[];
+  getStats(): Promise<Map<string, { type: string; kind?: string; packetsReceived?: number }>>;
+}
+interface PageGlobals {
+  document: {
+    querySelector(selector: string): PageVideo | null;
+    querySelectorAll(selector: "button"): Iterable<{ textContent: string | null; disabled: boolean; click(): void }>;
+  };
+  requestAnimationFrame(callback: () => void): number;
+  history: { pushState(state: object, unused: string, url: string): void };
+  dispatchEvent(event: unknown): boolean;
+  PopStateEvent: new (type: string) => unknown;
+  __e2ePeers: PagePeer[];
+}
+
+/** Opens `path` (the login page, or a page behind it) and logs in as `person`. */
+export async function logIn(page: Page, origin: string, person: DemoPerson, path = "/login"): Promise<void> {
+  await page.goto(`${origin}${path}`);
+  await page.getByRole("textbox", { name: "Email" }).fill(person.email);
+  await page.getByRole("textbox", { name: "Password" }).fill(person.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+}
+
+/** Client-side navigation: tokens live in memory only, so a page load would sign out. */
+export async function spaNavigate(page: Page, path: string): Promise<void> {
+  await page.evaluate((p) => {
+    const w = globalThis as unknown as PageGlobals;
+    w.history.pushState({}, "", p);
+    w.dispatchEvent(new w.PopStateEvent("popstate"));
+  }, path);
+}
+
+export interface VideoSample {
+  readyState: number;
+  videoWidth: number;
+  currentTime: number;
+  paused: boolean;
+}
+
+export function sampleVideo(page: Page, label: string): Promise<VideoSample | null> {
+  return page.evaluate((label) => {
+    const w = globalThis as unknown as PageGlobals;
+    const video = w.document.querySelector(`video[aria-label="${label}"]`);
+    if (!video) return null;
+    const { readyState, videoWidth, currentTime, paused } = video;
+    return { readyState, videoWidth, currentTime, paused };
+  }, label);
+}
+
+/**
+ * The video shows moving pictures: playing, a decoded frame with a width, and its
+ * currentTime advancing between two samples a second apart (waits up to `timeoutMs` for the
+ * first frame, e.g. while the peer connection is negotiated).
+ */
+export async function expectVideoPlaying(page: Page, label: string, timeoutMs = 15_000): Promise<void> {
+  await page.waitForFunction(
+    (label) => {
+      const w = globalThis as unknown as PageGlobals;
+      const video = w.document.querySelector(`video[aria-label="${label}"]`);
+      return !!video && !video.paused && video.readyState >= 2 && video.videoWidth > 0;
+    },
+    label,
+    { timeout: timeoutMs },
+  );
+  const first = await sampleVideo(page, label);
+  await page.waitForTimeout(1000);
+  const second = await sampleVideo(page, label);
+  expect(first?.videoWidth, `${label}: videoWidth`).toBeGreaterThan(0);
+  expect(second?.paused, `${label}: paused`).toBe(false);
+  expect(second?.videoWidth, `${label}: videoWidth`).toBeGreaterThan(0);
+  expect(second!.currentTime, `${label}: currentTime advances`).toBeGreaterThan(first!.currentTime);
+}
+
+/**
+ * Clicks the enabled button named `buttonName` inside the page, then waits for the video
+ * labelled `label` to have a decoded frame (checked every animation frame). Both instants
+ * are on the page's clock: wall time, shared by every page of the browser, and free of the
+ * test ↔ browser round trips.
+ */
+export function clickThenFirstFrame(
+  page: Page,
+  buttonName: string,
+  label: string,
+  timeoutMs = 30_000,
+): Promise<{ clickedAt: number; shownAt: number }> {
+  return page.evaluate(
+    async ({ buttonName, label, timeoutMs }) => {
+      const w = globalThis as unknown as PageGlobals;
+      const button = [...w.document.querySelectorAll("button")].find(
+        (b) => b.textContent?.trim() === buttonName && !b.disabled,
+      );
+      if (!button) throw new Error(`no enabled button "${buttonName}"`);
+      const clickedAt = performance.timeOrigin + performance.now();
+      button.click();
+      const deadline = performance.now() + timeoutMs;
+      while (performance.now() < deadline) {
+        const video = w.document.querySelector(`video[aria-label="${label}"]`);
+        if (video && video.readyState >= 2 && video.videoWidth > 0) {
+          return { clickedAt, shownAt: performance.timeOrigin + performance.now() };
+        }
+        await new Promise((resolve) => w.requestAnimationFrame(() => resolve(null)));
+      }
+      throw new Error(`"${label}" showed no frame within ${timeoutMs} ms`);
+    },
+    { buttonName, label, timeoutMs },
+  );
+}
+
+/** When (page wall clock) the video labelled `label` first has a decoded frame; checked every animation frame. */
+export function firstFrameAt(page: Page, label: string, timeoutMs = 30_000): Promise<number> {
+  return page.evaluate(
+    async ({ label, timeoutMs }) => {
+      const w = globalThis as unknown as PageGlobals;
+      const deadline = performance.now() + timeoutMs;
+      while (performance.now() < deadline) {
+        const video = w.document.querySelector(`video[aria-label="${label}"]`);
+        if (video && video.readyState >= 2 && video.videoWidth > 0) return performance.timeOrigin + performance.now();
+        await new Promise((resolve) => w.requestAnimationFrame(() => resolve(null)));
+      }
+      throw new Error(`"${label}" showed no frame within ${timeoutMs} ms`);
+    },
+    { label, timeoutMs },
+  );
+}
+
+export interface SentTracks {
+  /** Tracks of the local camera/microphone stream shown in "Your video". */
+  local: { kind: string; enabled: boolean }[];
+  /** Tracks the live peer connections send. */
+  sent: { kind: string; enabled: boolean }[];
+}
+
+export function sentTracks(page: Page): Promise<SentTracks> {
+  return page.evaluate(() => {
+    const w = globalThis as unknown as PageGlobals;
+    const local = w.document.querySelector('video[aria-label="Your video"]')?.srcObject?.getTracks() ?? [];
+    const sent = w.__e2ePeers
+      .filter((peer) => peer.connectionState === "connected")
+      .flatMap((peer) => peer.getSenders())
+      .flatMap((sender) => (sender.track ? [sender.track] : []));
+    const describe = (t: PageTrack) => ({ kind: t.kind, enabled: t.enabled });
+    return { local: local.map(describe), sent: sent.map(describe) };
+  });
+}
+
+/** Audio packets received so far over the live peer connections (the other side is heard). */
+export function audioPacketsReceived(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const w = globalThis as unknown as PageGlobals;
+    let packets = 0;
+    for (const peer of w.__e2ePeers.filter((p) => p.connectionState === "connected")) {
+      for (const report of (await peer.getStats()).values()) {
+        if (report.type === "inbound-rtp" && report.kind === "audio") packets += report.packetsReceived ?? 0;
+      }
+    }
+    return packets;
+  });
+}
+
+/** axe-core on the page as shown: no "serious" or "critical" violation (all printed if any). */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const severe = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const report = severe.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({ target: n.target, html: n.html, summary: n.failureSummary })),
+  }));
+  expect
+    .soft(report, `${screen}: serious/critical accessibility violations\n${JSON.stringify(report, null, 2)}`)
+    .toEqual([]);
+}
+
+/** A screenshot of the screen as shown, to e2e/artifacts/<name>.png (git-ignored). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(artifactsDir, { recursive: true });
+  await page.mouse.move(0, 0); // no hover effect (chart tooltip) left from the last click
+  await page.screenshot({ path: join(artifactsDir, `${name}.png`), animations: "disabled" });
+}

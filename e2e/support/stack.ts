@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import { type EventBus, InProcessBus, RabbitMqBus } from "@clinic/platform";
+import { captureLogs, testDatabase } from "@clinic/platform/testing";
+import amqp from "amqplib";
+import { type RunningStack, runStack } from "../../apps/stack/src/stack.ts";
+import { ensureWebBuild } from "./web-build.ts";
+
+export interface E2eStack {
+  /** The gateway as the browser reaches it: http://localhost:<port> (a secure context). */
+  origin: string;
+  /** Every log line of every service, for log-hygiene assertions. */
+  logs: ReturnType<typeof captureLogs>;
+  close(): Promise<void>;
+}
+
+/**
+ * What `npm start` runs (the web app built if stale, every service and the gateway in one
+ * process), on free ports with fresh databases: PostgreSQL schemas and RabbitMQ when
+ * DATABASE_URL / AMQP_URL are set, PGlite in memory and the in-process bus otherwise.
+ * `env` reaches the services' configuration (e.g. FREE_TIER_MINUTES).
+ */
+export async function startE2eStack(env: Record<string, string> = {}): Promise<E2eStack> {
+  await ensureWebBuild();
+  const amqpUrl = process.env.AMQP_URL;
+  const run = randomBytes(4).toString("hex");
+  const exchange = `test.e2e.${run}`;
+  const queuePrefix = `test-e2e-${run}-`;
+  const databases = {
+    auth: testDatabase("e2e_auth"),
+    appointments: testDatabase("e2e_appointments"),
+    video: testDatabase("e2e_video"),
+  };
+  const logs = captureLogs();
+  const bus: EventBus = amqpUrl
+    ? await RabbitMqBus.connect({ url: amqpUrl, exchange, queuePrefix, retryDelayMs: 50 })
+    : new InProcessBus();
+  let stack: RunningStack | undefined;
+  const close = async () => {
+    await stack?.close();
+    await bus.close();
+    await Promise.all(Object.values(databases).map((d) => d.drop()));
+    if (amqpUrl) await deleteBrokerObjects(amqpUrl, exchange, queuePrefix);
+  };
+  try {
+    stack = await runStack({
+      ports: { gateway: 0, auth: 0, appointments: 0, video: 0 },
+      host: "127.0.0.1",
+      databases: {
+        auth: databases.auth.options,
+        appointments: databases.appointments.options,
+        video: databases.video.options,
+      },
+      bus,
+      seed: true,
+      logStream: logs.stream,
+      env,
+    });
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+  // Browsers treat http://localhost as a secure context (getUserMedia needs one).
+  const origin = stack.urls.gateway.replace("127.0.0.1", "localhost");
+  return { origin, logs, close };
+}
+
+async function deleteBrokerObjects(url: string, exchange: string, queuePrefix: string) {
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    for (const service of ["appointments-service", "video-service"]) {
+      await channel.deleteQueue(`${queuePrefix}${service}`);
+      await channel.deleteQueue(`${queuePrefix}${service}.dlq`);
+    }
+    await channel.deleteExchange(exchange);
+    await channel.deleteExchange(`${exchange}.dlx`);
+  } finally {
+    await connection.close();
+  }
+}
