@@ -60,8 +60,8 @@ export async function seedUsage(db: VideoDb, o: { intervals: number; clinicId: s
       FROM bench_people
     `.execute(trx);
     await sql`
-      INSERT INTO attendance_intervals (attendee_id, session_id, clinic_id, joined_at, left_at, last_seen_at)
-      SELECT attendee_id, session_id, ${o.clinicId}, ts, ts + interval '15 minutes', ts + interval '15 minutes'
+      INSERT INTO attendance_intervals (attendee_id, session_id, clinic_id, user_id, joined_at, left_at, last_seen_at)
+      SELECT attendee_id, session_id, ${o.clinicId}, user_id, ts, ts + interval '15 minutes', ts + interval '15 minutes'
       FROM bench_people
     `.execute(trx);
   });

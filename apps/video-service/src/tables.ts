@@ -50,6 +50,7 @@ export interface AttendanceIntervalsTable {
   attendee_id: string;
   session_id: string;
   clinic_id: string;
+  user_id: string;
   joined_at: Date;
   left_at: Date | null;
   last_seen_at: Date;

@@ -40,6 +40,7 @@ export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Da
       attendee_id: attendee.attendee_id,
       session_id: session.session_id,
       clinic_id: session.clinic_id,
+      user_id: attendee.user_id,
       joined_at: at,
     });
     await trx

@@ -61,7 +61,7 @@ export async function setAttendeeStatus(
 
 export async function openInterval(
   db: Executor,
-  row: { attendee_id: string; session_id: string; clinic_id: string; joined_at: Date },
+  row: { attendee_id: string; session_id: string; clinic_id: string; user_id: string; joined_at: Date },
 ): Promise<void> {
   await db
     .insertInto("attendance_intervals")
@@ -122,6 +122,7 @@ export async function closeOpenIntervals(
           attendee_id: interval.attendee_id,
           session_id: interval.session_id,
           clinic_id: interval.clinic_id,
+          user_id: interval.user_id,
           last_seen_at: piece.left_at,
           ...piece,
         })

@@ -74,6 +74,7 @@ describe("idle auto-end (IDLE_TIMEOUT_MIN = 15)", () => {
         attendee_id: body.doctor_attendee.attendee_id,
         session_id: body.session_id,
         clinic_id: "clinic-1",
+        user_id: body.doctor_attendee.external_user_id,
         joined_at: h.clock.now,
         left_at: null,
         last_seen_at: seen,

@@ -4,13 +4,13 @@ import type { AttendanceInterval, MonthBounds } from "./usage-calculator.ts";
 /**
  * The clinic's attendance intervals that count in a month. Stored intervals never cross a
  * month boundary (they are split when closed), so closed ones are a range scan on the
- * (clinic_id, joined_at) index; still-open ones come from the partial index on open rows.
+ * covering (clinic_id, joined_at) index; still-open ones come from the partial index on
+ * open rows. The interval carries its user, so no join to attendees is needed.
  */
 export function intervalsForMonthQuery(db: Executor, clinicId: string, bounds: MonthBounds) {
   const base = db
     .selectFrom("attendance_intervals as i")
-    .innerJoin("attendees as a", "a.attendee_id", "i.attendee_id")
-    .select(["i.session_id", "i.attendee_id", "a.user_id", "i.joined_at", "i.left_at"])
+    .select(["i.session_id", "i.attendee_id", "i.user_id", "i.joined_at", "i.left_at"])
     .where("i.clinic_id", "=", clinicId);
   return base
     .where("i.joined_at", ">=", bounds.start)
@@ -34,11 +34,18 @@ export async function intervalsForMonth(
   }));
 }
 
+/** Sessions by id, in batches: PostgreSQL binds at most 65,535 parameters per statement. */
 export async function sessionsByIds(db: VideoDb, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db
-    .selectFrom("sessions")
-    .select(["session_id", "patient_name", "start_time", "end_time"])
-    .where("session_id", "in", ids)
-    .execute();
+  const batches: string[][] = [];
+  for (let i = 0; i < ids.length; i += 10_000) batches.push(ids.slice(i, i + 10_000));
+  const rows = await Promise.all(
+    batches.map((batch) =>
+      db
+        .selectFrom("sessions")
+        .select(["session_id", "patient_name", "start_time", "end_time"])
+        .where("session_id", "in", batch)
+        .execute(),
+    ),
+  );
+  return rows.flat();
 }

@@ -63,6 +63,11 @@ export async function getUsage(
 /** USAGE_LIMIT_POLICY=block: no new meetings once the clinic is over its free tier this month. */
 export async function assertWithinFreeTier(ctx: UsageContext, clinicId: string, now: Date): Promise<void> {
   if (ctx.config.USAGE_LIMIT_POLICY !== "block") return;
-  const usage = await computeUsage(ctx, clinicId, monthOf(now));
-  if (usage.status === "EXCEEDED") throw new FreeTierExceeded(usage.total_attendee_minutes, usage.free_tier_limit);
+  // Only the total matters here: skip the per-session details every start would otherwise pay for.
+  const bounds = monthBounds(monthOf(now));
+  const { total_seconds } = summarize(await intervalsForMonth(ctx.db, clinicId, bounds), bounds, now);
+  const limit = ctx.config.FREE_TIER_MINUTES;
+  if (usageStatus(usagePercentage(total_seconds, limit)) === "EXCEEDED") {
+    throw new FreeTierExceeded(toMinutes(total_seconds), limit);
+  }
 }
