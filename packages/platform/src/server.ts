@@ -58,8 +58,23 @@ export async function createService(options: ServiceOptions): Promise<App> {
         allErrors: false,
       },
     },
+    // Requests that still arrive while closing (on kept-alive connections) get our error body
+    // from the hook below, not Fastify's own `{error,message,statusCode}`.
+    return503OnClosing: false,
     ...options.fastify,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onRequest", async (_request, reply) => {
+    if (!closing) return;
+    return reply
+      .code(503)
+      .header("connection", "close")
+      .send({ error: "Service is shutting down", status: 503, code: "SHUTTING_DOWN" });
+  });
 
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
