@@ -65,7 +65,9 @@ describe(`graceful shutdown: SIGTERM under load (${backend})`, () => {
       expect(started.status, started.text).toBe(200);
       return { i, token, appointmentId: appointment.id, ...(started.body as Started) };
     });
-    const first = sessions[0] as (typeof sessions)[number];
+    // A session the waves end only after SIGTERM (i % 6 === 5), so its socket sees the
+    // shutdown (1001) and not its own end (4410) when an early wave's end wins the race.
+    const first = sessions.find((s) => s.i % 6 === 5) as (typeof sessions)[number];
     const socket = connectSignal(signalUrl(running.url, first.session_id, first.doctor_attendee.join_token));
     await socket.next("welcome", 10_000);
 
@@ -108,10 +110,14 @@ describe(`graceful shutdown: SIGTERM under load (${backend})`, () => {
     expect(answered.length, "some requests were served before the shutdown").toBeGreaterThan(0);
     for (const r of answered) {
       expect([200, 409, 503], `${r.kind} → ${r.status} ${JSON.stringify(r.body)}`).toContain(r.status);
-      // Known gap: a request arriving on a kept-alive connection while the server closes gets
-      // Fastify's own 503 body ({error, message, statusCode}), not the platform's {error,status,code}.
-      if (r.status === 503) expect(r.body).toMatchObject({ error: expect.any(String) });
-      else if (r.status !== 200) expect(r.body).toMatchObject({ status: r.status, code: expect.any(String) });
+      // Refusals have the platform's shape, including a request that reached the closing
+      // server on a kept-alive connection (503 SHUTTING_DOWN, not Fastify's own body).
+      if (r.status !== 200)
+        expect(r.body, `${r.kind} → ${r.status}`).toMatchObject({
+          error: expect.any(String),
+          status: r.status,
+          code: expect.any(String),
+        });
     }
     for (const r of results.filter((x) => x.refused)) {
       // Only "never accepted" failures: refused/reset connections, not half answers.
