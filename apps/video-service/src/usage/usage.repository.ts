@@ -4,7 +4,7 @@ import type { AttendanceInterval, MonthBounds } from "./usage-calculator.ts";
 /**
  * The clinic's attendance intervals that count in a month. Stored intervals never cross a
  * month boundary (they are split when closed), so closed ones are a range scan on the
- * covering (clinic_id, joined_at) index; still-open ones come from the partial index on
+ * (clinic_id, joined_at) index; still-open ones come from the partial index on
  * open rows. The interval carries its user, so no join to attendees is needed.
  */
 export function intervalsForMonthQuery(db: Executor, clinicId: string, bounds: MonthBounds) {
