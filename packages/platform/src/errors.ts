@@ -107,6 +107,18 @@ export function toErrorBody(err: FastifyError | AppError | Error): ErrorBody {
   return { error: "Internal server error", status: 500, code: "INTERNAL" };
 }
 
+/**
+ * Fastify's `frameworkErrors`: the router's refusals that never reach the error handler (a
+ * malformed percent-escape in the URL, a path parameter over `maxParamLength`) leave in our
+ * `{error, status, code}` shape too, without echoing the offending URL.
+ */
+export function frameworkErrorBody(err: FastifyError): ErrorBody {
+  if (err.code === "FST_ERR_BAD_URL") return { error: "Malformed URL", status: 400, code: "BAD_URL" };
+  if (err.code === "FST_ERR_MAX_PARAM_LENGTH")
+    return { error: "A path parameter is too long", status: 414, code: "URI_TOO_LONG" };
+  return toErrorBody(err);
+}
+
 /** Every 4xx/5xx leaves as `{error, status, code}`; 5xx never carries internals. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {

@@ -69,4 +69,20 @@ describe("createService while shutting down", () => {
     expect(reply.statusCode).toBe(200);
     expect(reply.json()).toEqual({ ok: true });
   });
+
+  // Counterexamples found by the fuzzing suite (tests/security/fuzz.test.ts): the router
+  // answered these itself, in Fastify's `{error,message,statusCode}` shape.
+  it.each([
+    ["a malformed percent-escape", "/items/%ED%A0%80", 400, "BAD_URL"],
+    ["a path parameter over maxParamLength", `/items/sess-${"f".repeat(300)}`, 414, "URI_TOO_LONG"],
+  ])("refuses %s with the platform's error shape", async (_what, url, status, code) => {
+    const service = await createService({ name: "router-test", title: "t", logLevel: "silent" });
+    app = service;
+    service.get("/items/:id", async () => ({ ok: true }));
+    const reply = await service.inject({ method: "GET", url });
+    expect(reply.statusCode).toBe(status);
+    expect(reply.json()).toEqual({ error: expect.any(String), status, code });
+    expect(reply.body).not.toContain("ffff");
+    expect(reply.headers["x-content-type-options"]).toBe("nosniff");
+  });
 });

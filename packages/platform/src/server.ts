@@ -3,9 +3,15 @@ import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from "fastify";
+import helmetHeaders from "helmet";
 import pino, { type DestinationStream, type Logger } from "pino";
-import { registerErrorHandling } from "./errors.ts";
+import { frameworkErrorBody, registerErrorHandling } from "./errors.ts";
 import { loggerOptions } from "./logger.ts";
 
 export type App = FastifyInstance<
@@ -32,6 +38,11 @@ export interface ServiceOptions {
   /** Extra Fastify options (e.g. `trustProxy`). */
   fastify?: Partial<FastifyServerOptions>;
 }
+
+// The API serves JSON only; Swagger UI needs inline styles/scripts on /docs.
+const helmetOptions = { contentSecurityPolicy: false } as const;
+/** The same headers, for answers the router sends before any hook runs (`frameworkErrors`). */
+const setSecurityHeaders = helmetHeaders(helmetOptions);
 
 export function createLogger(name: string, level = "info", stream?: DestinationStream): Logger {
   return stream ? pino(loggerOptions(name, level), stream) : pino(loggerOptions(name, level));
@@ -61,6 +72,13 @@ export async function createService(options: ServiceOptions): Promise<App> {
     // Requests that still arrive while closing (on kept-alive connections) get our error body
     // from the hook below, not Fastify's own `{error,message,statusCode}`.
     return503OnClosing: false,
+    frameworkErrors: (err, request, reply) => {
+      const body = frameworkErrorBody(err);
+      request.log.info({ code: body.code, status: body.status }, "request refused");
+      setSecurityHeaders(request.raw, reply.raw, () => undefined);
+      // The reply is typed for no route in particular; any status and body are allowed here.
+      return (reply as FastifyReply).code(body.status).header("x-request-id", request.id).send(body);
+    },
     ...options.fastify,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -80,10 +98,7 @@ export async function createService(options: ServiceOptions): Promise<App> {
     reply.header("x-request-id", request.id);
   });
   registerErrorHandling(app);
-  await app.register(helmet, {
-    // The API serves JSON only; Swagger UI needs inline styles/scripts on /docs.
-    contentSecurityPolicy: false,
-  });
+  await app.register(helmet, helmetOptions);
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",
