@@ -121,6 +121,7 @@ describeInBrowser("access, starting twice and the free tier in the browser (FREE
     await spaNavigate(otherDoctor, "/doctor/dashboard");
     await otherDoctor.getByRole("meter").waitFor();
     await otherDoctor.getByText("EXCEEDED", { exact: true }).waitFor();
+    await expectAccessible(otherDoctor, "dashboard (EXCEEDED)");
     await screenshot(otherDoctor, "dashboard-exceeded");
     await spaNavigate(otherDoctor, "/doctor/appointments");
     const reason = "Free Tier limit exceeded. Video consultations disabled.";
@@ -130,6 +131,7 @@ describeInBrowser("access, starting twice and the free tier in the browser (FREE
     expect(await row.count()).toBe(1);
     expect(await button.isDisabled()).toBe(true);
     expect(await button.getAttribute("aria-description")).toBe(reason);
+    await expectAccessible(otherDoctor, "doctor appointments list (EXCEEDED)");
     await screenshot(otherDoctor, "doctor-appointments-exceeded");
 
     // The server refuses too, whatever the page shows.
