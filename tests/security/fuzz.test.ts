@@ -80,6 +80,7 @@ describe(`fuzzing every endpoint from its OpenAPI (${backend})`, () => {
   for (const service of services) {
     it(`${service}: path, query and body from the schemas, with and without a token: no 5xx, every 4xx shaped`, async () => {
       const failures: string[] = [];
+      const seen = new Map<number, number>();
       for (const op of operations(service)) {
         const takesBody = op.method !== "GET";
         const property = fc.asyncProperty(
@@ -96,6 +97,7 @@ describe(`fuzzing every endpoint from its OpenAPI (${backend})`, () => {
               },
               ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
             });
+            seen.set(answer.statusCode, (seen.get(answer.statusCode) ?? 0) + 1);
             const problem = problemWith({ statusCode: answer.statusCode, body: answer.body });
             if (problem) throw new Error(problem);
           },
@@ -107,6 +109,14 @@ describe(`fuzzing every endpoint from its OpenAPI (${backend})`, () => {
           );
       }
       expect(failures).toEqual([]);
+      // The inputs got past validation and authentication into the handlers too, not only refused.
+      const statuses = [...seen.keys()];
+      console.info(`${service} fuzz answers by status: ${JSON.stringify(Object.fromEntries(seen))}`);
+      expect(
+        statuses.some((s) => s < 300),
+        JSON.stringify(Object.fromEntries(seen)),
+      ).toBe(true);
+      expect(statuses.some((s) => s === 401) && statuses.some((s) => s === 400)).toBe(true);
       expect((await app(service).inject({ method: "GET", url: "/health" })).statusCode).toBe(200);
     });
 
