@@ -209,5 +209,5 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(artifactsDir, { recursive: true });
   await page.mouse.move(0, 0); // no hover effect (chart tooltip) left from the last click
-  await page.screenshot({ path: join(artifactsDir, `${name}.png`), animations: "disabled" });
+  await page.screenshot({ path: join(artifactsDir, `${name}.png`), animations: "disabled", fullPage: true });
 }
