@@ -22,6 +22,7 @@ export function useEndSession() {
     onSuccess: (_response, sessionId) => {
       void queryClient.invalidateQueries({ queryKey: ["sessions"] });
       void queryClient.invalidateQueries({ queryKey: ["appointments"] });
+      void queryClient.invalidateQueries({ queryKey: ["usage"] });
       void queryClient.invalidateQueries({ queryKey: ["sessions", "detail", sessionId] });
     },
   });

@@ -37,6 +37,7 @@ export function useStartSession() {
       credentialsHandoff.put(credentialsFromStart(response));
       void queryClient.invalidateQueries({ queryKey: ["sessions"] });
       void queryClient.invalidateQueries({ queryKey: ["appointments"] });
+      void queryClient.invalidateQueries({ queryKey: ["usage"] });
     },
   });
 }

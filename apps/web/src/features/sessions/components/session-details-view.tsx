@@ -60,7 +60,12 @@ export function SessionDetailsView({ sessionId, editNotes, onBack, onEditNotes, 
             <Text style={{ whiteSpace: "pre-wrap" }}>{s.notes || "No notes yet."}</Text>
             <Text fw={600}>Quality rating</Text>
             {s.quality_rating ? (
-              <Rating value={s.quality_rating} readOnly aria-label={`Rated ${s.quality_rating} of 5 stars`} />
+              <Rating
+                value={s.quality_rating}
+                readOnly
+                role="img"
+                aria-label={`Rated ${s.quality_rating} of 5 stars`}
+              />
             ) : (
               <Text>Not rated yet.</Text>
             )}

@@ -17,7 +17,7 @@ export function DailyMinutesChart({ month, sessions }: { month: string; sessions
         withTooltip
       />
       <Text component="figcaption" size="xs" c="dimmed">
-        Attendee-minutes per day, {month}: {Math.round(total)} in total.
+        Attendee-minutes per day, {month}: {Math.round(total * 10) / 10} in total.
       </Text>
     </figure>
   );

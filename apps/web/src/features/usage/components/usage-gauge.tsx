@@ -30,13 +30,13 @@ export function UsageGauge({ usage }: { usage: Props }) {
         }
       />
       <Stack gap={4}>
-        <Text fw={700} c={`${colour}.8`} data-status={usage.status}>
+        <Text fw={700} c={`var(--mantine-color-${colour}-light-color)`} data-status={usage.status}>
           {usage.status}
         </Text>
         <Text size="sm">{usageLabels[usage.status]}</Text>
         <Text size="sm" c="dimmed">
-          {Math.round(usage.total_attendee_minutes)} of {usage.free_tier_limit} attendee-minutes used,{" "}
-          {Math.max(0, Math.round(usage.remaining_minutes))} left
+          {Math.round(usage.total_attendee_minutes * 10) / 10} of {usage.free_tier_limit} attendee-minutes used,{" "}
+          {Math.max(0, Math.round(usage.remaining_minutes * 10) / 10)} left
         </Text>
       </Stack>
     </Group>
