@@ -62,8 +62,12 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
     ...env,
     LOG_LEVEL: logLevel,
     DATA_DIR: options.dataDir ?? env.DATA_DIR ?? ".data",
-    // The stack is the demo: seeded unless told not to (option, or SEED_DEMO=0).
-    SEED_DEMO: (options.seed ?? env.SEED_DEMO !== "0") ? "1" : "0",
+    // Embedded, the stack is the demo and is seeded; against a real DATABASE_URL the demo
+    // accounts (published passwords) are created only when SEED_DEMO=1 asks for them.
+    SEED_DEMO: (options.seed ?? (env.SEED_DEMO ? env.SEED_DEMO === "1" : !databaseUrl)) ? "1" : "0",
+    // Browsers reach auth through the gateway on loopback: trust its X-Forwarded-For so the
+    // login rate limit counts each client, not the gateway (unless the operator set it).
+    TRUST_PROXY: env.TRUST_PROXY ?? "127.0.0.1",
     DATABASE_URL: databaseUrl,
     AMQP_URL: amqpUrl,
   };

@@ -35,7 +35,7 @@ export function decide(user: AuthUser, op: SessionOperation, facts?: SessionFact
   if (!facts) return null;
   const sameClinic = facts.clinic_id === user.clinic_id;
   const isDoctor = user.role === "DOCTOR" && facts.doctor_id === user.id && sameClinic;
-  const isPatient = user.role === "PATIENT" && facts.patient_id === user.id;
+  const isPatient = user.role === "PATIENT" && facts.patient_id === user.id && sameClinic;
   switch (op) {
     case "read":
       if (isDoctor) return "full";

@@ -42,7 +42,7 @@ export async function sessionsByIds(db: VideoDb, ids: string[]) {
     batches.map((batch) =>
       db
         .selectFrom("sessions")
-        .select(["session_id", "patient_name", "start_time", "end_time"])
+        .select(["session_id", "doctor_id", "patient_name", "start_time", "end_time"])
         .where("session_id", "in", batch)
         .execute(),
     ),

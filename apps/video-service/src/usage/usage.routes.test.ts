@@ -92,6 +92,13 @@ describe("usage metering over HTTP and signalling", () => {
       ],
     });
     expect((await usage(c.doctor)).json().total_attendee_minutes).toBe(20);
+    // Another doctor of the clinic sees the clinic's minutes, not this doctor's patient.
+    const colleague: AuthUser = { ...c.doctor, id: "doc-colleague", name: "Dr. Other" };
+    const seen = (await usage(colleague)).json();
+    expect(seen.total_attendee_minutes).toBe(20);
+    expect(seen.sessions[0]).toMatchObject({ session_id: s.sessionId, patient_name: "", attendee_minutes: 20 });
+    expect(JSON.stringify(seen)).not.toContain("John Doe");
+    expect((await usage(c.doctor)).json().sessions[0].patient_name).toBe("John Doe");
   });
 
   it("sums a reconnecting attendee's intervals (4 + 5 minutes) and counts the person once", async () => {

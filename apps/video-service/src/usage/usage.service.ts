@@ -8,8 +8,17 @@ import { monthBounds, monthOf, summarize, toMinutes, usagePercentage, usageStatu
 
 type UsageContext = Pick<SessionsContext, "db" | "config" | "now">;
 
-/** A clinic's usage in one month (design.md §5): attendee-minutes, limit, status, per session. */
-export async function computeUsage(ctx: UsageContext, clinicId: string, month: string): Promise<UsageResponse> {
+/**
+ * A clinic's usage in one month (design.md §5): attendee-minutes, limit, status, per session.
+ * Metering is per clinic, but a doctor may see only their own patients (design.md §2): other
+ * doctors' sessions keep their minutes and lose the patient's name.
+ */
+export async function computeUsage(
+  ctx: UsageContext,
+  clinicId: string,
+  month: string,
+  viewer?: Actor["user"],
+): Promise<UsageResponse> {
   const now = ctx.now();
   const limit = ctx.config.FREE_TIER_MINUTES;
   const usage = summarize(await intervalsForMonth(ctx.db, clinicId, monthBounds(month)), monthBounds(month), now);
@@ -39,7 +48,7 @@ export async function computeUsage(ctx: UsageContext, clinicId: string, month: s
         const end = row?.end_time ?? now;
         return {
           session_id: s.session_id,
-          patient_name: row?.patient_name ?? "",
+          patient_name: row && (viewer?.role !== "DOCTOR" || row.doctor_id === viewer.id) ? row.patient_name : "",
           start_time: isoOrNull(start),
           duration_minutes: start ? toMinutes(Math.max(0, (end.getTime() - start.getTime()) / 1000)) : 0,
           attendees: s.attendees,
@@ -57,7 +66,7 @@ export async function getUsage(
   month: string | undefined,
 ): Promise<UsageResponse> {
   await ctx.access.check(actor, "readUsage");
-  return computeUsage(ctx, actor.user.clinic_id, month ?? monthOf(ctx.now()));
+  return computeUsage(ctx, actor.user.clinic_id, month ?? monthOf(ctx.now()), actor.user);
 }
 
 /** USAGE_LIMIT_POLICY=block: no new meetings once the clinic is over its free tier this month. */
