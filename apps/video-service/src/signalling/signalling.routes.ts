@@ -127,7 +127,13 @@ export function signallingRoutes(options: SignallingOptions) {
       previous.socket.close(SignalCloseCodes.replaced, "replaced by a newer connection");
     }
     let heartbeat = setTimeout(() => timeout(), heartbeatTimeoutMs);
-    const timeout = () => conn.socket.close(SignalCloseCodes.heartbeatTimeout, "heartbeat timeout");
+    const timeout = () => {
+      // A silent peer will not answer the closing handshake either: record the leave now (30 s
+      // after its last sign of life, design.md §4), not when ws gives up on the handshake.
+      onClose();
+      conn.socket.close(SignalCloseCodes.heartbeatTimeout, "heartbeat timeout");
+      setTimeout(() => conn.socket.terminate(), 2000).unref();
+    };
     let lastTouch = options.now().getTime();
     conn.socket.on("message", () => {
       clearTimeout(heartbeat);
