@@ -18,6 +18,11 @@ export interface InProcessBusOptions {
  * The embedded bus: every service in one process shares it. Handlers run after `publish`
  * returns (as with a broker), failures are retried with a delay and then kept in
  * `deadLetters` and logged, never dropped silently.
+ *
+ * Not durable: `publish` resolves before the handlers commit (awaiting them would hold the
+ * publisher's outbox transaction while the consumer, in the same process, may be waiting on
+ * its own relay — a deadlock across the embedded services). A crash in that window loses the
+ * delivery; production uses the RabbitMQ bus, where the broker's confirm closes it.
  */
 export class InProcessBus implements EventBus {
   readonly kind = "in-process" as const;
