@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Appointment, type AppointmentList, demoClinic, demoUsers } from "@clinic/contracts";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { clickAndTime, firstFrameAt, spaNavigate } from "../lib/browser-timing.ts";
+import { clickAndTime, firstFrameAt, spaNavigate } from "../../e2e/support/browser-timing.ts";
 import { type BenchContext, type Scenario, SkipScenario } from "../lib/context.ts";
 import { createOperatorKey } from "../lib/operator-tokens.ts";
 import { partExists } from "../lib/paths.ts";

@@ -6,6 +6,8 @@ import type { Page } from "playwright-core";
 import { expect } from "vitest";
 import type { DemoPerson } from "./api.ts";
 
+export { clickAndTime as clickThenFirstFrame, firstFrameAt, spaNavigate } from "./browser-timing.ts";
+
 export const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "artifacts");
 
 // What the in-page functions below touch (the tests compile without the DOM library).
@@ -35,12 +37,7 @@ interface PagePeer {
 interface PageGlobals {
   document: {
     querySelector(selector: string): PageVideo | null;
-    querySelectorAll(selector: "button"): Iterable<{ textContent: string | null; disabled: boolean; click(): void }>;
   };
-  requestAnimationFrame(callback: () => void): number;
-  history: { pushState(state: object, unused: string, url: string): void };
-  dispatchEvent(event: unknown): boolean;
-  PopStateEvent: new (type: string) => unknown;
   __e2ePeers: PagePeer[];
 }
 
@@ -51,15 +48,6 @@ export async function logIn(page: Page, origin: string, person: DemoPerson, path
   await page.getByRole("textbox", { name: "Password" }).fill(person.password);
   await page.getByRole("button", { name: "Log in" }).click();
   await page.waitForURL((url) => !url.pathname.startsWith("/login"));
-}
-
-/** Client-side navigation: tokens live in memory only, so a page load would sign out. */
-export async function spaNavigate(page: Page, path: string): Promise<void> {
-  await page.evaluate((p) => {
-    const w = globalThis as unknown as PageGlobals;
-    w.history.pushState({}, "", p);
-    w.dispatchEvent(new w.PopStateEvent("popstate"));
-  }, path);
 }
 
 export interface VideoSample {
@@ -101,58 +89,6 @@ export async function expectVideoPlaying(page: Page, label: string, timeoutMs = 
   expect(second?.paused, `${label}: paused`).toBe(false);
   expect(second?.videoWidth, `${label}: videoWidth`).toBeGreaterThan(0);
   expect(second!.currentTime, `${label}: currentTime advances`).toBeGreaterThan(first!.currentTime);
-}
-
-/**
- * Clicks the enabled button named `buttonName` inside the page, then waits for the video
- * labelled `label` to have a decoded frame (checked every animation frame). Both instants
- * are on the page's clock: wall time, shared by every page of the browser, and free of the
- * test ↔ browser round trips.
- */
-export function clickThenFirstFrame(
-  page: Page,
-  buttonName: string,
-  label: string,
-  timeoutMs = 30_000,
-): Promise<{ clickedAt: number; shownAt: number }> {
-  return page.evaluate(
-    async ({ buttonName, label, timeoutMs }) => {
-      const w = globalThis as unknown as PageGlobals;
-      const button = [...w.document.querySelectorAll("button")].find(
-        (b) => b.textContent?.trim() === buttonName && !b.disabled,
-      );
-      if (!button) throw new Error(`no enabled button "${buttonName}"`);
-      const clickedAt = performance.timeOrigin + performance.now();
-      button.click();
-      const deadline = performance.now() + timeoutMs;
-      while (performance.now() < deadline) {
-        const video = w.document.querySelector(`video[aria-label="${label}"]`);
-        if (video && video.readyState >= 2 && video.videoWidth > 0) {
-          return { clickedAt, shownAt: performance.timeOrigin + performance.now() };
-        }
-        await new Promise((resolve) => w.requestAnimationFrame(() => resolve(null)));
-      }
-      throw new Error(`"${label}" showed no frame within ${timeoutMs} ms`);
-    },
-    { buttonName, label, timeoutMs },
-  );
-}
-
-/** When (page wall clock) the video labelled `label` first has a decoded frame; checked every animation frame. */
-export function firstFrameAt(page: Page, label: string, timeoutMs = 30_000): Promise<number> {
-  return page.evaluate(
-    async ({ label, timeoutMs }) => {
-      const w = globalThis as unknown as PageGlobals;
-      const deadline = performance.now() + timeoutMs;
-      while (performance.now() < deadline) {
-        const video = w.document.querySelector(`video[aria-label="${label}"]`);
-        if (video && video.readyState >= 2 && video.videoWidth > 0) return performance.timeOrigin + performance.now();
-        await new Promise((resolve) => w.requestAnimationFrame(() => resolve(null)));
-      }
-      throw new Error(`"${label}" showed no frame within ${timeoutMs} ms`);
-    },
-    { label, timeoutMs },
-  );
 }
 
 export interface SentTracks {
