@@ -131,6 +131,19 @@ describe("consultation event handler, called directly", () => {
     expect(await row(appt.id)).toMatchObject({ status: "CANCELLED", session_id: null });
   });
 
+  it("records a held consultation as COMPLETED even when a cancel raced its start event", async () => {
+    const appt = await book();
+    const sessionId = session();
+    await service.cancel(doctor, appt.id);
+    await handle(started(appt, sessionId));
+    await handle(completed(appt, sessionId, 12));
+    expect(await row(appt.id)).toMatchObject({
+      status: "COMPLETED",
+      session_id: sessionId,
+      consultation_duration_minutes: 12,
+    });
+  });
+
   it("throws (for retry, then the dead-letter queue) on bad data or an unknown appointment, recording nothing", async () => {
     const appt = await book();
     const bad = makeEvent(EventTypes.consultationStarted, "video-service", { appointment_id: appt.id });

@@ -59,7 +59,9 @@ export function createConsultationEventHandler(deps: {
   const completed = async (trx: Trx, event: CloudEvent) => {
     const data = dataOf<ConsultationCompletedData>(CompletedSchema, event);
     const row = await loadFor(trx, data.appointment_id, data.clinic_id, event.id);
-    const moved = await repo.transition(trx, row.id, ["SCHEDULED", "IN_PROGRESS"], {
+    // A consultation that was held is a medical fact: it wins over a cancel that raced the
+    // (possibly delayed) start event, so the record never shows a held visit as cancelled.
+    const moved = await repo.transition(trx, row.id, ["SCHEDULED", "IN_PROGRESS", "CANCELLED"], {
       status: "COMPLETED",
       session_id: data.session_id,
       consultation_duration_minutes: data.duration_minutes,
