@@ -5,6 +5,7 @@ import { AppointmentId, ClinicId, SessionId, Timestamp, UserId } from "./common.
 export const EventTypes = {
   appointmentBooked: "appointment.booked",
   appointmentCancelled: "appointment.cancelled",
+  appointmentRescheduled: "appointment.rescheduled",
   consultationStarted: "appointment.consultation.started",
   consultationCompleted: "appointment.consultation.completed",
 } as const;
@@ -33,6 +34,14 @@ export const AppointmentCancelledData = Type.Object({
 });
 export type AppointmentCancelledData = Static<typeof AppointmentCancelledData>;
 
+export const AppointmentRescheduledData = Type.Object({
+  appointment_id: AppointmentId,
+  clinic_id: ClinicId,
+  start_time: Timestamp,
+  duration_minutes: Type.Integer(),
+});
+export type AppointmentRescheduledData = Static<typeof AppointmentRescheduledData>;
+
 export const ConsultationStartedData = Type.Object({
   appointment_id: AppointmentId,
   session_id: SessionId,
@@ -57,6 +66,7 @@ export type ConsultationCompletedData = Static<typeof ConsultationCompletedData>
 export interface EventDataByType {
   "appointment.booked": AppointmentBookedData;
   "appointment.cancelled": AppointmentCancelledData;
+  "appointment.rescheduled": AppointmentRescheduledData;
   "appointment.consultation.started": ConsultationStartedData;
   "appointment.consultation.completed": ConsultationCompletedData;
 }

@@ -10,9 +10,13 @@ const published: CloudEvent[] = [];
 beforeAll(async () => {
   t = await startTestApp();
   // A second consumer on the same bus, as the video service would be.
-  await t.bus.subscribe("test-video", [EventTypes.appointmentBooked, EventTypes.appointmentCancelled], async (e) => {
-    published.push(e);
-  });
+  await t.bus.subscribe(
+    "test-video",
+    [EventTypes.appointmentBooked, EventTypes.appointmentCancelled, EventTypes.appointmentRescheduled],
+    async (e) => {
+      published.push(e);
+    },
+  );
 });
 afterAll(() => t.close());
 
@@ -291,6 +295,12 @@ describe("cancelling and rescheduling", () => {
     const longer = await call("POST", `/${appt.id}/reschedule`, "doctor", { start_time: start, duration_minutes: 60 });
     expect(longer.body).toMatchObject({ start_time: start, duration_minutes: 60, status: "SCHEDULED" });
     expect((await call("GET", `/${appt.id}`, "patient")).body.duration_minutes).toBe(60);
+    const isMove = (e: CloudEvent) => e.subject === appt.id && e.type === "appointment.rescheduled";
+    await expect.poll(() => published.filter(isMove).length, { timeout: 5000 }).toBe(2);
+    expect(published.filter(isMove).map((e) => e.data)).toEqual([
+      { appointment_id: appt.id, clinic_id: "clinic-1", start_time: start, duration_minutes: 30 },
+      { appointment_id: appt.id, clinic_id: "clinic-1", start_time: start, duration_minutes: 60 },
+    ]);
   });
 
   it("refuses a reschedule onto another appointment of the doctor with 409, and bad bodies with 400", async () => {

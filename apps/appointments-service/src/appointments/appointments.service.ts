@@ -4,6 +4,7 @@ import {
   type AppointmentBookedData,
   type AppointmentCancelledData,
   type AppointmentList,
+  type AppointmentRescheduledData,
   type BookAppointmentRequest,
   EventTypes,
   type ListAppointmentsQuery,
@@ -194,9 +195,17 @@ export function createAppointmentsService({
         if (overlap) throw new DoctorUnavailable(overlap.id);
         const moved = await repo.transition(trx, id, ["SCHEDULED"], { start_time: start, duration_minutes: duration });
         if (!moved) throw new AppointmentNotScheduled(current.status);
+        const data: AppointmentRescheduledData = {
+          appointment_id: id,
+          clinic_id: moved.clinic_id,
+          start_time: start.toISOString(),
+          duration_minutes: duration,
+        };
+        await enqueueEvent(asOutbox(trx), makeEvent(EventTypes.appointmentRescheduled, eventSource, data, id));
         await recordAccess(trx, actor, "RESCHEDULE", id);
         return moved;
       });
+      onEventsEnqueued();
       return toAppointment(row);
     },
   };

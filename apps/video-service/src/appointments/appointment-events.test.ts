@@ -24,6 +24,14 @@ const cancelled = (appointmentId: string) =>
     cancelled_at: "2026-01-24T10:00:00.000Z",
   });
 
+const rescheduled = (appointmentId: string, clinicId = "clinic-1") =>
+  makeEvent(EventTypes.appointmentRescheduled, "appointments-service", {
+    appointment_id: appointmentId,
+    clinic_id: clinicId,
+    start_time: "2026-01-26T09:30:00.000Z",
+    duration_minutes: 45,
+  });
+
 describe("appointment events → sessions", () => {
   let h: Harness;
   const bus = new InProcessBus();
@@ -74,6 +82,30 @@ describe("appointment events → sessions", () => {
     await h.app.video.handleEvent(cancelled(appointment.id));
     const rows = await sessionOf(appointment.id);
     expect(rows[0]).toMatchObject({ session_id: body.session_id, status: "IN_PROGRESS" });
+  });
+
+  it("appointment.rescheduled moves a CREATED session's scheduled time, once, and only in its clinic", async () => {
+    const event = booked();
+    await h.app.video.handleEvent(event);
+    expect(await h.app.video.handleEvent(rescheduled(event.data.appointment_id, "clinic-2"))).toBe(true);
+    expect(new Date((await sessionOf(event.data.appointment_id))[0]!.scheduled_start).toISOString()).toBe(
+      "2026-01-25T14:00:00.000Z",
+    );
+    const moved = rescheduled(event.data.appointment_id);
+    expect(await h.app.video.handleEvent(moved)).toBe(true);
+    expect(await h.app.video.handleEvent(moved)).toBe(false);
+    const [row] = await sessionOf(event.data.appointment_id);
+    expect(new Date(row!.scheduled_start).toISOString()).toBe("2026-01-26T09:30:00.000Z");
+    expect(row!.scheduled_duration_minutes).toBe(45);
+  });
+
+  it("appointment.rescheduled leaves a session in progress alone", async () => {
+    const { appointment } = await h.startedSession();
+    const before = (await sessionOf(appointment.id))[0]!;
+    await h.app.video.handleEvent(rescheduled(appointment.id, appointment.clinic_id));
+    const after = (await sessionOf(appointment.id))[0]!;
+    expect(after.scheduled_start).toEqual(before.scheduled_start);
+    expect(after.status).toBe("IN_PROGRESS");
   });
 
   it("skips malformed events and appointments without video", async () => {
