@@ -22,7 +22,7 @@ describeInBrowser("access, starting twice and the free tier in the browser (FREE
   let otherAppointment: Appointment;
 
   beforeAll(async () => {
-    stack = await startE2eStack({ FREE_TIER_MINUTES: "1" });
+    stack = await startE2eStack({ env: { FREE_TIER_MINUTES: "1" } });
     browser = await launchBrowser();
     api = new GatewayApi(stack.origin);
     doctorToken = await api.login(demoUsers.doctor);

@@ -1,11 +1,7 @@
-import { randomBytes } from "node:crypto";
 import type { Appointment, AppointmentList } from "@clinic/contracts";
-import { type EventBus, InProcessBus, RabbitMqBus } from "@clinic/platform";
-import { captureLogs, testDatabase } from "@clinic/platform/testing";
-import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type RunningStack, runStack } from "../apps/stack/src/stack.ts";
+import { type E2eStack, startE2eStack } from "./support/stack.ts";
 
 /**
  * What `npm start` runs, on free ports: every call below goes through the gateway, as the
@@ -20,55 +16,16 @@ const buses = [
 ];
 
 describe.each(buses)("embedded stack smoke test ($label)", ({ amqpUrl }) => {
-  const run = randomBytes(4).toString("hex");
-  const exchange = `test.stack.${run}`;
-  const queuePrefix = `test-stack-${run}-`;
-  const databases = {
-    auth: testDatabase("stack_auth"),
-    appointments: testDatabase("stack_appointments"),
-    video: testDatabase("stack_video"),
-  };
-  const logs = captureLogs();
-  let bus: EventBus;
-  let stack: RunningStack;
+  let stack: E2eStack;
   let gateway: string;
+  let logs: E2eStack["logs"];
 
   beforeAll(async () => {
-    bus = amqpUrl
-      ? await RabbitMqBus.connect({ url: amqpUrl, exchange, queuePrefix, retryDelayMs: 50 })
-      : new InProcessBus();
-    stack = await runStack({
-      ports: { gateway: 0, auth: 0, appointments: 0, video: 0 },
-      host: "127.0.0.1",
-      databases: {
-        auth: databases.auth.options,
-        appointments: databases.appointments.options,
-        video: databases.video.options,
-      },
-      bus,
-      seed: true,
-      logStream: logs.stream,
-      env: {},
-    });
-    gateway = stack.urls.gateway;
+    stack = await startE2eStack({ amqpUrl: amqpUrl ?? null, web: false });
+    gateway = stack.origin;
+    logs = stack.logs;
   });
-
-  afterAll(async () => {
-    await stack?.close();
-    await bus?.close();
-    await Promise.all(Object.values(databases).map((d) => d.drop()));
-    if (amqpUrl) {
-      const connection = await amqp.connect(amqpUrl);
-      const channel = await connection.createChannel();
-      for (const service of ["appointments-service", "video-service"]) {
-        await channel.deleteQueue(`${queuePrefix}${service}`);
-        await channel.deleteQueue(`${queuePrefix}${service}.dlq`);
-      }
-      await channel.deleteExchange(exchange);
-      await channel.deleteExchange(`${exchange}.dlx`);
-      await connection.close();
-    }
-  });
+  afterAll(() => stack?.close());
 
   const call = async <T>(method: string, path: string, token?: string, body?: unknown) => {
     const response = await fetch(`${gateway}${path}`, {

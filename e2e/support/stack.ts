@@ -13,15 +13,24 @@ export interface E2eStack {
   close(): Promise<void>;
 }
 
+export interface E2eStackOptions {
+  /** Reaches the services' configuration (e.g. FREE_TIER_MINUTES). */
+  env?: Record<string, string>;
+  /** The broker; default AMQP_URL. `null` forces the in-process bus. */
+  amqpUrl?: string | null;
+  /** Build the web app first if stale (browser tests); API-only tests skip it. */
+  web?: boolean;
+}
+
 /**
  * What `npm start` runs (the web app built if stale, every service and the gateway in one
  * process), on free ports with fresh databases: PostgreSQL schemas and RabbitMQ when
  * DATABASE_URL / AMQP_URL are set, PGlite in memory and the in-process bus otherwise.
- * `env` reaches the services' configuration (e.g. FREE_TIER_MINUTES).
  */
-export async function startE2eStack(env: Record<string, string> = {}): Promise<E2eStack> {
-  await ensureWebBuild();
-  const amqpUrl = process.env.AMQP_URL;
+export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eStack> {
+  const { env = {}, web = true } = options;
+  if (web) await ensureWebBuild();
+  const amqpUrl = options.amqpUrl === undefined ? process.env.AMQP_URL : (options.amqpUrl ?? undefined);
   const run = randomBytes(4).toString("hex");
   const exchange = `test.e2e.${run}`;
   const queuePrefix = `test-e2e-${run}-`;
