@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type Appointment, type AppointmentList, demoClinic, demoUsers } from "@clinic/contracts";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { clickAndTime, firstFrameAt, spaNavigate } from "../../e2e/support/browser-timing.ts";
+import { chromiumFlags, chromiumPath } from "../../e2e/support/chromium.ts";
 import { type BenchContext, type Scenario, SkipScenario } from "../lib/context.ts";
 import { createOperatorKey } from "../lib/operator-tokens.ts";
 import { partExists } from "../lib/paths.ts";
@@ -11,19 +12,6 @@ import { gatewayUrl, portsFree, StackProcess } from "../lib/stack-process.ts";
 import { round, summarise } from "../lib/stats.ts";
 import { ensureWebBuild } from "./web-build.ts";
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const chromiumFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--use-fake-ui-for-media-stream",
-  "--use-fake-device-for-media-stream",
-  "--allow-loopback-in-peer-connection",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 // The page origin browsers use (a secure context for getUserMedia without TLS).
 const appOrigin = "http://localhost:8000";
 

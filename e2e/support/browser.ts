@@ -1,23 +1,7 @@
 import { existsSync } from "node:fs";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
 import { describe } from "vitest";
-
-/** Debian's Chromium; the tests never download a browser. */
-export const chromiumPath = "/usr/bin/chromium";
-
-// Fake camera and microphone (no prompt), WebRTC over loopback, and nothing that phones home.
-const chromiumFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--use-fake-ui-for-media-stream",
-  "--use-fake-device-for-media-stream",
-  "--allow-loopback-in-peer-connection",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
+import { chromiumFlags, chromiumPath } from "./chromium.ts";
 
 const skipMessage = "Browser tests skipped: install Chromium with `apt-get install -y chromium`";
 

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type EventBus, InProcessBus, RabbitMqBus } from "@clinic/platform";
-import { captureLogs, testDatabase } from "@clinic/platform/testing";
-import amqp from "amqplib";
+import { captureLogs, deleteBrokerObjects, testDatabase } from "@clinic/platform/testing";
 import { type RunningStack, runStack } from "../../apps/stack/src/stack.ts";
 import { ensureWebBuild } from "./web-build.ts";
 
@@ -48,7 +47,10 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     await stack?.close();
     await bus.close();
     await Promise.all(Object.values(databases).map((d) => d.drop()));
-    if (amqpUrl) await deleteBrokerObjects(amqpUrl, exchange, queuePrefix);
+    if (amqpUrl) {
+      const queues = ["appointments-service", "video-service"].map((service) => `${queuePrefix}${service}`);
+      await deleteBrokerObjects(amqpUrl, exchange, queues);
+    }
   };
   try {
     stack = await runStack({
@@ -71,19 +73,4 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
   // Browsers treat http://localhost as a secure context (getUserMedia needs one).
   const origin = stack.urls.gateway.replace("127.0.0.1", "localhost");
   return { origin, logs, close };
-}
-
-async function deleteBrokerObjects(url: string, exchange: string, queuePrefix: string) {
-  const connection = await amqp.connect(url);
-  try {
-    const channel = await connection.createChannel();
-    for (const service of ["appointments-service", "video-service"]) {
-      await channel.deleteQueue(`${queuePrefix}${service}`);
-      await channel.deleteQueue(`${queuePrefix}${service}.dlq`);
-    }
-    await channel.deleteExchange(exchange);
-    await channel.deleteExchange(`${exchange}.dlx`);
-  } finally {
-    await connection.close();
-  }
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type EventBus, InProcessBus, RabbitMqBus } from "@clinic/platform";
-import { captureLogs } from "@clinic/platform/testing";
-import amqp from "amqplib";
+import { captureLogs, deleteBrokerObjects } from "@clinic/platform/testing";
 import pino from "pino";
 
 export const amqpUrl = process.env.AMQP_URL;
@@ -47,15 +46,8 @@ export function busTopology(name: string) {
     async cleanup(): Promise<void> {
       for (const bus of buses) await bus.close().catch(() => undefined);
       if (!amqpUrl) return;
-      const connection = await amqp.connect(amqpUrl);
-      const channel = await connection.createChannel();
-      for (const service of ["appointments-service", "video-service"]) {
-        await channel.deleteQueue(`${queuePrefix}${service}`);
-        await channel.deleteQueue(`${queuePrefix}${service}.dlq`);
-      }
-      await channel.deleteExchange(exchange);
-      await channel.deleteExchange(`${exchange}.dlx`);
-      await connection.close();
+      const queues = ["appointments-service", "video-service"].map((service) => `${queuePrefix}${service}`);
+      await deleteBrokerObjects(amqpUrl, exchange, queues);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
+import amqp from "amqplib";
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWTPayload, SignJWT } from "jose";
 import pg from "pg";
 import type { AuthUser } from "../auth.ts";
@@ -62,4 +63,20 @@ export function captureLogs() {
     },
   });
   return { stream, lines, text: () => lines.join("\n") };
+}
+
+/** Deletes what a test run declared on a shared broker: its exchange, its DLX and its queues (+ DLQs). */
+export async function deleteBrokerObjects(url: string, exchange: string, queues: string[]): Promise<void> {
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) {
+      await channel.deleteQueue(queue);
+      await channel.deleteQueue(`${queue}.dlq`);
+    }
+    await channel.deleteExchange(exchange);
+    await channel.deleteExchange(`${exchange}.dlx`);
+  } finally {
+    await connection.close();
+  }
 }
