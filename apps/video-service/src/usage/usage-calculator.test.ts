@@ -105,4 +105,11 @@ describe("usage status thresholds (FREE_TIER_MINUTES = 1000)", () => {
   ])("%d minutes → %s", (minutes, status) => {
     expect(usageStatus(usagePercentage(minutes * 60, 1000))).toBe(status);
   });
+
+  it("judges the status on the percentage it reports (never EXCEEDED at a shown 100 %)", () => {
+    expect(usagePercentage(60.001, 1)).toBe(100);
+    expect(usageStatus(usagePercentage(60.001, 1))).toBe("CRITICAL");
+    expect(usagePercentage(60.01, 1)).toBe(100.02);
+    expect(usageStatus(usagePercentage(60.01, 1))).toBe("EXCEEDED");
+  });
 });

@@ -90,8 +90,12 @@ export function toMinutes(seconds: number): number {
   return Math.round(seconds / 6) / 10;
 }
 
+/**
+ * Percentage of the free tier, to two decimals. The status is judged on this same rounded
+ * figure, so a clinic is never shown "EXCEEDED" beside a usage of exactly 100 %.
+ */
 export function usagePercentage(seconds: number, limitMinutes: number): number {
-  return (seconds / 60 / limitMinutes) * 100;
+  return Math.round((seconds / 60 / limitMinutes) * 10_000) / 100;
 }
 
 /** HEALTHY < 50 % ≤ WARNING < 80 % ≤ CRITICAL ≤ 100 % < EXCEEDED. */

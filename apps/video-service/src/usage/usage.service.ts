@@ -38,7 +38,7 @@ export async function computeUsage(
     total_sessions: usage.sessions.length,
     total_attendee_minutes: total,
     free_tier_limit: limit,
-    usage_percentage: Math.round(percentage * 10) / 10,
+    usage_percentage: percentage,
     remaining_minutes: Math.max(0, Math.round((limit - total) * 10) / 10),
     status: usageStatus(percentage),
     sessions: usage.sessions
