@@ -6,6 +6,7 @@ import { listSessionsScenario } from "./list-sessions.scenario.ts";
 import { signallingScenario } from "./signalling.scenario.ts";
 import { stackScenario } from "./stack.scenario.ts";
 import { usageScenario } from "./usage.scenario.ts";
+import { webScenario } from "./web.scenario.ts";
 
 /** In the order they run; `--only=<name>` picks some. */
 export const scenarios: Scenario[] = [
@@ -16,4 +17,5 @@ export const scenarios: Scenario[] = [
   signallingScenario,
   browserScenario,
   stackScenario,
+  webScenario,
 ];
