@@ -17,7 +17,7 @@ describe("appointments app", () => {
     const paths = Object.keys(res.json().paths);
     expect(paths).toEqual(
       expect.arrayContaining([
-        "/api/appointments/",
+        "/api/appointments",
         "/api/appointments/{id}",
         "/api/appointments/{id}/cancel",
         "/api/appointments/{id}/reschedule",

@@ -12,6 +12,7 @@ import {
   type OutboxRelay,
   openDatabase,
   registerHealth,
+  serviceServers,
   type TokenVerifier,
 } from "@clinic/platform";
 import type { DestinationStream, Logger } from "pino";
@@ -48,6 +49,7 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
     description: "Clinic appointments: who sees whom, when. Publishes appointment.booked/cancelled.",
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    servers: serviceServers({ name: "appointments service", port: config.PORT, gatewayPrefix: "/appointments" }),
     tags: [
       { name: "appointments", description: "Book, list, cancel and reschedule appointments" },
       { name: "health", description: "Service status" },
@@ -91,10 +93,15 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
       createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
     const db = database;
     const eventBus = bus;
-    registerHealth(app, "appointments-service", [
-      { name: "database", check: () => db.ping() },
-      { name: "events", check: () => eventBus.ping() },
-    ]);
+    registerHealth(
+      app,
+      "appointments-service",
+      [
+        { name: "database", check: () => db.ping() },
+        { name: "events", check: () => eventBus.ping() },
+      ],
+      "getAppointmentsHealth",
+    );
     await app.register(authPlugin, { verify });
     await app.register(appointmentsRoutes, { prefix: appointmentsBasePath, appointments });
     await app.ready();

@@ -8,6 +8,7 @@ import {
   migrate,
   openDatabase,
   registerHealth,
+  serviceServers,
   type TokenVerifier,
 } from "@clinic/platform";
 import rateLimit from "@fastify/rate-limit";
@@ -45,6 +46,7 @@ export async function buildApp(options: AuthAppOptions): Promise<App> {
     description: "Users, password login, access tokens (EdDSA JWT, JWKS) and rotating refresh tokens.",
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    servers: serviceServers({ name: "auth service", port: config.PORT, gatewayPrefix: "/auth" }),
     tags: [
       { name: "tokens", description: "Login, refresh and logout" },
       { name: "users", description: "The signed-in user" },
@@ -79,7 +81,7 @@ export async function buildApp(options: AuthAppOptions): Promise<App> {
       now: options.now ?? (() => new Date()),
     });
 
-    registerHealth(app, "auth-service", [{ name: "database", check: () => database.ping() }]);
+    registerHealth(app, "auth-service", [{ name: "database", check: () => database.ping() }], "getAuthHealth");
     // Only routes that opt in (login) are limited.
     await app.register(rateLimit, { global: false });
     await app.register(authPlugin, { verify });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { type App, createService, loggerOptions } from "@clinic/platform";
+import { type App, createService, directServers, loggerOptions } from "@clinic/platform";
 import cors from "@fastify/cors";
 import { LogController } from "fastify";
 import pino, { type DestinationStream, type Logger } from "pino";
@@ -27,9 +27,12 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
   const app = await createService({
     name: "gateway",
     title: "Clinic gateway",
-    description: "Single origin for the browser: the web app at /, the services under /auth, /appointments, /video.",
+    description:
+      "Single origin for the browser: the web app at /, the services under /auth, /appointments, /video " +
+      "(prefix stripped; each documents its API at <prefix>/docs, e.g. /video/docs/json).",
     logger: options.logger ?? createGatewayLogger(config.LOG_LEVEL, options.logStream),
     tags: [{ name: "health", description: "Gateway and upstream status" }],
+    servers: directServers("gateway", config.PORT),
     fastify: {
       // Fastify's two lines per request become one (below), with the upstream named.
       logController: new LogController({ disableRequestLogging: true }),

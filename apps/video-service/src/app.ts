@@ -13,6 +13,7 @@ import {
   migrate,
   type OutboxRelay,
   openDatabase,
+  serviceServers,
   type TokenVerifier,
 } from "@clinic/platform";
 import websocket from "@fastify/websocket";
@@ -84,6 +85,12 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     description: "Video sessions of clinic appointments: start, join, end, notes, usage (see README).",
     logger,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    servers: serviceServers({
+      name: "video service",
+      port: config.PORT,
+      gatewayPrefix: "/video",
+      publicUrl: config.PUBLIC_URL,
+    }),
     tags: [
       { name: "sessions", description: "Video sessions of appointments" },
       { name: "usage", description: "Free-tier usage metering" },

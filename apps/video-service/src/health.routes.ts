@@ -20,7 +20,14 @@ export function healthRoutes(
 ): void {
   app.get(
     "/health",
-    { schema: { tags: ["health"], security: [], summary: "Liveness; database status decides" } },
+    {
+      schema: {
+        operationId: "getVideoHealth",
+        tags: ["health"],
+        security: [],
+        summary: "Liveness; database status decides",
+      },
+    },
     async (_request, reply) => {
       const [database, appointments, eventBus] = await Promise.all([
         check(deps.database.ping()),

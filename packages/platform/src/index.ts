@@ -4,4 +4,5 @@ export * from "./db.ts";
 export * from "./errors.ts";
 export * from "./events/index.ts";
 export * from "./logger.ts";
+export * from "./openapi.ts";
 export * from "./server.ts";

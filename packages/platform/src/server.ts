@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
 import helmet from "@fastify/helmet";
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, {
   type FastifyBaseLogger,
@@ -13,6 +11,7 @@ import helmetHeaders from "helmet";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { frameworkErrorBody, registerErrorHandling } from "./errors.ts";
 import { loggerOptions } from "./logger.ts";
+import { type ApiServer, registerOpenApi } from "./openapi.ts";
 
 export type App = FastifyInstance<
   import("node:http").Server,
@@ -35,6 +34,8 @@ export interface ServiceOptions {
   bodyLimit?: number;
   /** Tags shown in Swagger UI, in order. */
   tags?: { name: string; description: string }[];
+  /** The OpenAPI document's `servers`: how the API is reached (`serviceServers`). */
+  servers?: ApiServer[];
   /** Extra Fastify options (e.g. `trustProxy`). */
   fastify?: Partial<FastifyServerOptions>;
 }
@@ -99,18 +100,7 @@ export async function createService(options: ServiceOptions): Promise<App> {
   });
   registerErrorHandling(app);
   await app.register(helmet, helmetOptions);
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.0.3",
-      info: { title: options.title, version: options.version ?? "1.0.0", description: options.description ?? "" },
-      components: {
-        securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-      },
-      security: [{ bearerAuth: [] }],
-      tags: options.tags ?? [],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await registerOpenApi(app, options);
   return app as unknown as App;
 }
 
@@ -119,11 +109,14 @@ export interface HealthCheck {
   check: () => Promise<void>;
 }
 
-/** `GET /health`: 200 when every check passes, 503 with the failing ones named otherwise. */
-export function registerHealth(app: App, service: string, checks: HealthCheck[]): void {
+/**
+ * `GET /health`: 200 when every check passes, 503 with the failing ones named otherwise.
+ * `operationId` names it in the service's OpenAPI document (e.g. `getAuthHealth`).
+ */
+export function registerHealth(app: App, service: string, checks: HealthCheck[], operationId: string): void {
   app.get(
     "/health",
-    { schema: { tags: ["health"], security: [], summary: "Liveness and dependency status" } },
+    { schema: { operationId, tags: ["health"], security: [], summary: "Liveness and dependency status" } },
     async (_request, reply) => {
       const results: Record<string, "UP" | "DOWN"> = {};
       await Promise.all(

@@ -34,7 +34,7 @@ const nextSlot = () => {
 };
 
 async function book(person: Person = "doctor", extra: object = {}) {
-  const res = await call("POST", "/", person, {
+  const res = await call("POST", "", person, {
     patient_id: people.patient.id,
     patient_name: "Pat Patient",
     start_time: nextSlot(),
@@ -85,7 +85,7 @@ describe("booking", () => {
   it("lets an admin book for a doctor of the clinic, naming them", async () => {
     const appt = await book("admin", { doctor_id: "doc_b", doctor_name: "Dr. Beta" });
     expect(appt).toMatchObject({ doctor_id: "doc_b", doctor_name: "Dr. Beta", clinic_id: "clinic-1" });
-    const missing = await call("POST", "/", "admin", {
+    const missing = await call("POST", "", "admin", {
       patient_id: "pat_p",
       patient_name: "P",
       start_time: nextSlot(),
@@ -99,7 +99,7 @@ describe("booking", () => {
     ["a doctor for another doctor", "doctor", { doctor_id: "doc_b" }],
   ] as const)("refuses %s with 403", async (_label, person, extra) => {
     const body = { patient_id: "pat_p", patient_name: "P", start_time: nextSlot(), duration_minutes: 30, ...extra };
-    const res = await call("POST", "/", person, body);
+    const res = await call("POST", "", person, body);
     expect(res).toMatchObject({ status: 403, body: { code: "FORBIDDEN", status: 403 } });
   });
 
@@ -107,13 +107,13 @@ describe("booking", () => {
     const first = await book("doctor", { duration_minutes: 45 });
     const start = new Date(Date.parse(first.start_time) + 30 * 60_000).toISOString();
     const body = { patient_id: "pat_q", patient_name: "Q", start_time: start, duration_minutes: 30 };
-    const res = await call("POST", "/", "doctor", body);
+    const res = await call("POST", "", "doctor", body);
     expect(res).toMatchObject({
       status: 409,
       body: { code: "DOCTOR_UNAVAILABLE", conflicting_appointment_id: first.id },
     });
     // Another doctor is free at that time.
-    expect((await call("POST", "/", "doctor2", body)).status).toBe(201);
+    expect((await call("POST", "", "doctor2", body)).status).toBe(201);
   });
 
   it.each([
@@ -126,7 +126,7 @@ describe("booking", () => {
     ["a non-boolean video_enabled", { video_enabled: "yes please" }],
   ])("answers 400 VALIDATION_FAILED for %s", async (_label, change) => {
     const body = { patient_id: "pat_p", patient_name: "P", start_time: nextSlot(), duration_minutes: 30, ...change };
-    const res = await call("POST", "/", "doctor", body);
+    const res = await call("POST", "", "doctor", body);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ status: 400, code: "VALIDATION_FAILED" });
     expect(typeof res.body.error).toBe("string");
@@ -135,7 +135,7 @@ describe("booking", () => {
 
   it("answers 400 START_TIME_IN_PAST for a start in the past", async () => {
     const body = { patient_id: "pat_p", patient_name: "P", start_time: inMinutes(-60), duration_minutes: 30 };
-    expect(await call("POST", "/", "doctor", body)).toMatchObject({
+    expect(await call("POST", "", "doctor", body)).toMatchObject({
       status: 400,
       body: { code: "START_TIME_IN_PAST" },
     });
@@ -284,7 +284,7 @@ describe("cancelling and rescheduling", () => {
     expect(moved).toMatchObject({ status: 409, body: { code: "APPOINTMENT_NOT_SCHEDULED" } });
     // The cancelled slot is free again.
     const body = { patient_id: "pat_p", patient_name: "P", start_time: appt.start_time, duration_minutes: 30 };
-    expect((await call("POST", "/", "doctor", body)).status).toBe(201);
+    expect((await call("POST", "", "doctor", body)).status).toBe(201);
   });
 
   it("reschedules a SCHEDULED appointment, keeping or changing its duration", async () => {
@@ -337,13 +337,13 @@ describe("cancelling and rescheduling", () => {
 describe("logs", () => {
   it("never contain patient names or tokens", async () => {
     const { authorization } = await t.auth("doctor");
-    await call("POST", "/", "doctor", {
+    await call("POST", "", "doctor", {
       patient_id: "pat_log",
       patient_name: "Zebediah Quux",
       start_time: nextSlot(),
       duration_minutes: 30,
     });
-    await call("GET", "/", "doctor");
+    await call("GET", "", "doctor");
     const text = t.logs.text();
     expect(text).toContain("request completed");
     expect(text).not.toContain("Zebediah");

@@ -23,10 +23,13 @@ const tags = ["appointments"];
 export async function appointmentsRoutes(app: App, { appointments }: AppointmentsRoutesOptions): Promise<void> {
   app.addHook("onRequest", app.authenticate);
 
+  // "/" under the prefix is /api/appointments, never /api/appointments/ (no trailing-slash paths).
   app.get(
     "/",
     {
+      prefixTrailingSlash: "no-slash",
       schema: {
+        operationId: "listAppointments",
         tags,
         summary: "List the caller's appointments (doctor: theirs; patient: own; admin: the clinic's)",
         querystring: ListAppointmentsQuery,
@@ -40,6 +43,7 @@ export async function appointmentsRoutes(app: App, { appointments }: Appointment
     "/:id",
     {
       schema: {
+        operationId: "getAppointment",
         tags,
         summary: "One appointment",
         params: AppointmentParams,
@@ -52,7 +56,9 @@ export async function appointmentsRoutes(app: App, { appointments }: Appointment
   app.post(
     "/",
     {
+      prefixTrailingSlash: "no-slash",
       schema: {
+        operationId: "bookAppointment",
         tags,
         summary: "Book an appointment (a doctor for themselves, an admin for a doctor of the clinic)",
         body: BookAppointmentRequest,
@@ -66,6 +72,7 @@ export async function appointmentsRoutes(app: App, { appointments }: Appointment
     "/:id/cancel",
     {
       schema: {
+        operationId: "cancelAppointment",
         tags,
         summary: "Cancel a SCHEDULED appointment",
         params: AppointmentParams,
@@ -79,6 +86,7 @@ export async function appointmentsRoutes(app: App, { appointments }: Appointment
     "/:id/reschedule",
     {
       schema: {
+        operationId: "rescheduleAppointment",
         tags,
         summary: "Move a SCHEDULED appointment to another time",
         params: AppointmentParams,

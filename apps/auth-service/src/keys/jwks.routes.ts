@@ -7,6 +7,7 @@ export async function jwksRoutes(app: App, { keys }: { keys: SigningKeys }): Pro
     "/.well-known/jwks.json",
     {
       schema: {
+        operationId: "getJwks",
         tags: ["keys"],
         summary: "Public keys that verify access tokens",
         security: [],

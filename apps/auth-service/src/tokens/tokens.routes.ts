@@ -45,6 +45,7 @@ export async function tokensRoutes(app: App, { tokens, loginRateLimit }: TokensR
         }
       },
       schema: {
+        operationId: "login",
         tags: ["tokens"],
         summary: "Sign in with email and password",
         security: [],
@@ -72,6 +73,7 @@ export async function tokensRoutes(app: App, { tokens, loginRateLimit }: TokensR
     "/refresh",
     {
       schema: {
+        operationId: "refreshToken",
         tags: ["tokens"],
         summary: "Exchange a refresh token for new tokens (the presented one is used up)",
         security: [],
@@ -89,6 +91,7 @@ export async function tokensRoutes(app: App, { tokens, loginRateLimit }: TokensR
     "/logout",
     {
       schema: {
+        operationId: "logout",
         tags: ["tokens"],
         summary: "End the login the refresh token belongs to",
         security: [],

@@ -10,6 +10,7 @@ export async function usersRoutes(app: App, { database }: { database: AuthDataba
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: "getCurrentUser",
         tags: ["users"],
         summary: "The signed-in user, as stored now",
         response: { 200: User, 401: ErrorBody },

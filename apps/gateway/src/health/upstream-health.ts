@@ -18,7 +18,14 @@ export interface UpstreamStatus {
 export function registerUpstreamHealth(app: App, targets: UpstreamTarget[], timeoutMs: number): void {
   app.get(
     "/health",
-    { schema: { tags: ["health"], security: [], summary: "Gateway and upstream status" } },
+    {
+      schema: {
+        operationId: "getGatewayHealth",
+        tags: ["health"],
+        security: [],
+        summary: "Gateway and upstream status",
+      },
+    },
     async (request, reply) => {
       const results = await Promise.all(
         targets.map(async (t) => [t.route.name, await probe(t.url, timeoutMs, request.id)] as const),

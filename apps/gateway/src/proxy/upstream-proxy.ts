@@ -27,6 +27,8 @@ export interface ProxyOptions {
  */
 const proxyPlugin = proxy as unknown as FastifyPluginAsync<Record<string, unknown>>;
 
+const hiddenFromDocs = () => ({ schema: { hide: true } });
+
 export async function registerUpstreamProxies(app: App, options: ProxyOptions): Promise<void> {
   for (const target of options.targets) {
     const { route } = target;
@@ -37,7 +39,9 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
       websocket: route.websocket,
       // reply-from's own "fetching"/"received" lines would double ours (see request-log.ts).
       disableRequestLogging: true,
-      config: { upstream: route.name },
+      // The catch-all proxy routes stay out of the gateway's OpenAPI document: each service
+      // documents its own API, with the gateway among its servers.
+      config: { upstream: route.name, swaggerTransform: hiddenFromDocs },
       preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
         if (request.raw.headers.upgrade?.toLowerCase() === "websocket") {
           // Without this the library would leave the socket of an upgrade it cannot proxy hanging.

@@ -47,6 +47,7 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
       "/sessions",
       {
         schema: {
+          operationId: "listSessions",
           tags,
           summary: "List sessions (doctor: own; admin: the clinic's, read-only)",
           querystring: ListSessionsQuery,
@@ -60,6 +61,7 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
       "/sessions/:appointment_id/start",
       {
         schema: {
+          operationId: "startSession",
           tags,
           summary: "Start the video session of an appointment (creates the meeting)",
           params: AppointmentIdParams,
@@ -74,6 +76,7 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
       "/sessions/:session_id/join",
       {
         schema: {
+          operationId: "joinSession",
           tags,
           summary: "Join (or rejoin) a session in progress: a fresh attendee and join token",
           params: SessionIdParams,
@@ -89,6 +92,7 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
       "/sessions/:session_id",
       {
         schema: {
+          operationId: "getSession",
           tags,
           summary: "Session details with attendees",
           description: "Patients and admins receive the same shape without `notes` and `quality_rating`.",
@@ -115,6 +119,7 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
       "/sessions/:session_id/end",
       {
         schema: {
+          operationId: "endSession",
           tags,
           summary: "End the session for everyone; the appointment becomes COMPLETED",
           params: SessionIdParams,
@@ -130,6 +135,7 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
       "/sessions/:session_id/notes",
       {
         schema: {
+          operationId: "updateSessionNotes",
           tags,
           summary: "Add or update notes and rating after the session ended (doctor only)",
           params: SessionIdParams,

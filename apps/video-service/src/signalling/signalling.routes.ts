@@ -42,7 +42,10 @@ export function signallingRoutes(options: SignallingOptions) {
       "/sessions/:session_id/signal",
       {
         websocket: true,
+        // @fastify/websocket hides WebSocket routes from the OpenAPI document (OpenAPI 3.0 cannot
+        // describe one); the id names it wherever the route is listed.
         schema: {
+          operationId: "connectSignalling",
           tags: ["signalling"],
           summary: "WebSocket signalling for the embedded media provider (authenticated by the join token)",
           security: [],

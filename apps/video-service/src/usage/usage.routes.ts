@@ -11,6 +11,7 @@ export function usageRoutes(ctx: SessionsContext) {
       "/metrics/usage",
       {
         schema: {
+          operationId: "getUsage",
           tags: ["usage"],
           summary: "Attendee-minutes of the caller's clinic in a month (default: this month, UTC)",
           querystring: UsageQuery,

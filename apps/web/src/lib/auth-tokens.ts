@@ -1,6 +1,6 @@
-import type { components as AuthComponents, paths as AuthPaths } from "./api/auth.gen.ts";
+import type { components as AuthComponents, operations as AuthOperations } from "./api/auth.gen.ts";
 
-type TokenResponse = AuthPaths["/api/auth/login"]["post"]["responses"][200]["content"]["application/json"];
+type TokenResponse = AuthOperations["login"]["responses"][200]["content"]["application/json"];
 export type CurrentUser = TokenResponse["user"];
 export type { AuthComponents };
 

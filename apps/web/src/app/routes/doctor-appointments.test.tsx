@@ -5,7 +5,7 @@ import { appointment, ids, usage } from "../../test/fixtures.ts";
 import { errorBody, stubNetwork } from "../../test/network.ts";
 import { doctor, renderApp } from "../../test/render.tsx";
 
-const list = "/appointments/api/appointments/";
+const list = "/appointments/api/appointments";
 const start = `/video/api/video/sessions/${ids.appointment}/start`;
 const join = `/video/api/video/sessions/${ids.session}/join`;
 const usagePath = "/video/api/video/metrics/usage";

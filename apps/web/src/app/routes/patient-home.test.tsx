@@ -5,7 +5,7 @@ import { appointment, ids, session } from "../../test/fixtures.ts";
 import { stubNetwork } from "../../test/network.ts";
 import { patient, renderApp } from "../../test/render.tsx";
 
-const list = "/appointments/api/appointments/";
+const list = "/appointments/api/appointments";
 const details = `/video/api/video/sessions/${ids.session}`;
 const page = (items: unknown[]) => ({
   status: 200,

@@ -1,7 +1,7 @@
 // generated — do not edit. Source: apps/appointments-service OpenAPI document. Regenerate: npm run gen:api -w @clinic/web
 
 export interface paths {
-    "/api/appointments/": {
+    "/api/appointments": {
         parameters: {
             query?: never;
             header?: never;
@@ -9,217 +9,10 @@ export interface paths {
             cookie?: never;
         };
         /** List the caller's appointments (doctor: theirs; patient: own; admin: the clinic's) */
-        get: {
-            parameters: {
-                query: {
-                    from?: string;
-                    limit: number;
-                    offset: number;
-                    /** @description repeat to match any of several */
-                    status?: ("SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED")[];
-                    to?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            appointments: components["schemas"]["def-0"][];
-                            limit: number;
-                            offset: number;
-                            /** @description appointments matching the filters, over all pages */
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listAppointments"];
         put?: never;
         /** Book an appointment (a doctor for themselves, an admin for a doctor of the clinic) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        doctor_id?: string;
-                        doctor_name?: string;
-                        duration_minutes: number;
-                        patient_id: string;
-                        patient_name: string;
-                        /** Format: date-time */
-                        start_time: string;
-                        /** @default true */
-                        video_enabled: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            booking_type: "CLINIC_BASED";
-                            clinic_id: string;
-                            consultation_duration_minutes: number | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            doctor_id: string;
-                            doctor_name: string;
-                            duration_minutes: number;
-                            /**
-                             * @description appt-<uuid>
-                             * @example appt-123e4567-e89b-12d3-a456-426614174000
-                             */
-                            id: string;
-                            patient_id: string;
-                            patient_name: string;
-                            /**
-                             * @description sess-<uuid>
-                             * @example sess-123e4567-e89b-12d3-a456-426614174000
-                             */
-                            session_id: string | null;
-                            /** Format: date-time */
-                            start_time: string;
-                            status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
-                            /** Format: date-time */
-                            updated_at: string;
-                            video_enabled: boolean;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["bookAppointment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -234,136 +27,7 @@ export interface paths {
             cookie?: never;
         };
         /** One appointment */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description appt-<uuid>
-                     * @example appt-123e4567-e89b-12d3-a456-426614174000
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            booking_type: "CLINIC_BASED";
-                            clinic_id: string;
-                            consultation_duration_minutes: number | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            doctor_id: string;
-                            doctor_name: string;
-                            duration_minutes: number;
-                            /**
-                             * @description appt-<uuid>
-                             * @example appt-123e4567-e89b-12d3-a456-426614174000
-                             */
-                            id: string;
-                            patient_id: string;
-                            patient_name: string;
-                            /**
-                             * @description sess-<uuid>
-                             * @example sess-123e4567-e89b-12d3-a456-426614174000
-                             */
-                            session_id: string | null;
-                            /** Format: date-time */
-                            start_time: string;
-                            status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
-                            /** Format: date-time */
-                            updated_at: string;
-                            video_enabled: boolean;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getAppointment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -382,155 +46,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Cancel a SCHEDULED appointment */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description appt-<uuid>
-                     * @example appt-123e4567-e89b-12d3-a456-426614174000
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            booking_type: "CLINIC_BASED";
-                            clinic_id: string;
-                            consultation_duration_minutes: number | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            doctor_id: string;
-                            doctor_name: string;
-                            duration_minutes: number;
-                            /**
-                             * @description appt-<uuid>
-                             * @example appt-123e4567-e89b-12d3-a456-426614174000
-                             */
-                            id: string;
-                            patient_id: string;
-                            patient_name: string;
-                            /**
-                             * @description sess-<uuid>
-                             * @example sess-123e4567-e89b-12d3-a456-426614174000
-                             */
-                            session_id: string | null;
-                            /** Format: date-time */
-                            start_time: string;
-                            status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
-                            /** Format: date-time */
-                            updated_at: string;
-                            video_enabled: boolean;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["cancelAppointment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -547,163 +63,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Move a SCHEDULED appointment to another time */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description appt-<uuid>
-                     * @example appt-123e4567-e89b-12d3-a456-426614174000
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        duration_minutes?: number;
-                        /** Format: date-time */
-                        start_time: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            booking_type: "CLINIC_BASED";
-                            clinic_id: string;
-                            consultation_duration_minutes: number | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            doctor_id: string;
-                            doctor_name: string;
-                            duration_minutes: number;
-                            /**
-                             * @description appt-<uuid>
-                             * @example appt-123e4567-e89b-12d3-a456-426614174000
-                             */
-                            id: string;
-                            patient_id: string;
-                            patient_name: string;
-                            /**
-                             * @description sess-<uuid>
-                             * @example sess-123e4567-e89b-12d3-a456-426614174000
-                             */
-                            session_id: string | null;
-                            /** Format: date-time */
-                            start_time: string;
-                            status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
-                            /** Format: date-time */
-                            updated_at: string;
-                            video_enabled: boolean;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["rescheduleAppointment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -718,24 +78,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness and dependency status */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["getAppointmentsHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -786,4 +129,668 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    listAppointments: {
+        parameters: {
+            query: {
+                from?: string;
+                limit: number;
+                offset: number;
+                /** @description repeat to match any of several */
+                status?: ("SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED")[];
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        appointments: components["schemas"]["def-0"][];
+                        limit: number;
+                        offset: number;
+                        /** @description appointments matching the filters, over all pages */
+                        total: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    bookAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    doctor_id?: string;
+                    doctor_name?: string;
+                    duration_minutes: number;
+                    patient_id: string;
+                    patient_name: string;
+                    /** Format: date-time */
+                    start_time: string;
+                    /** @default true */
+                    video_enabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        booking_type: "CLINIC_BASED";
+                        clinic_id: string;
+                        consultation_duration_minutes: number | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        doctor_id: string;
+                        doctor_name: string;
+                        duration_minutes: number;
+                        /**
+                         * @description appt-<uuid>
+                         * @example appt-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        id: string;
+                        patient_id: string;
+                        patient_name: string;
+                        /**
+                         * @description sess-<uuid>
+                         * @example sess-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        session_id: string | null;
+                        /** Format: date-time */
+                        start_time: string;
+                        status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
+                        /** Format: date-time */
+                        updated_at: string;
+                        video_enabled: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description appt-<uuid>
+                 * @example appt-123e4567-e89b-12d3-a456-426614174000
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        booking_type: "CLINIC_BASED";
+                        clinic_id: string;
+                        consultation_duration_minutes: number | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        doctor_id: string;
+                        doctor_name: string;
+                        duration_minutes: number;
+                        /**
+                         * @description appt-<uuid>
+                         * @example appt-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        id: string;
+                        patient_id: string;
+                        patient_name: string;
+                        /**
+                         * @description sess-<uuid>
+                         * @example sess-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        session_id: string | null;
+                        /** Format: date-time */
+                        start_time: string;
+                        status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
+                        /** Format: date-time */
+                        updated_at: string;
+                        video_enabled: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    cancelAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description appt-<uuid>
+                 * @example appt-123e4567-e89b-12d3-a456-426614174000
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        booking_type: "CLINIC_BASED";
+                        clinic_id: string;
+                        consultation_duration_minutes: number | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        doctor_id: string;
+                        doctor_name: string;
+                        duration_minutes: number;
+                        /**
+                         * @description appt-<uuid>
+                         * @example appt-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        id: string;
+                        patient_id: string;
+                        patient_name: string;
+                        /**
+                         * @description sess-<uuid>
+                         * @example sess-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        session_id: string | null;
+                        /** Format: date-time */
+                        start_time: string;
+                        status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
+                        /** Format: date-time */
+                        updated_at: string;
+                        video_enabled: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    rescheduleAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description appt-<uuid>
+                 * @example appt-123e4567-e89b-12d3-a456-426614174000
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    duration_minutes?: number;
+                    /** Format: date-time */
+                    start_time: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        booking_type: "CLINIC_BASED";
+                        clinic_id: string;
+                        consultation_duration_minutes: number | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        doctor_id: string;
+                        doctor_name: string;
+                        duration_minutes: number;
+                        /**
+                         * @description appt-<uuid>
+                         * @example appt-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        id: string;
+                        patient_id: string;
+                        patient_name: string;
+                        /**
+                         * @description sess-<uuid>
+                         * @example sess-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        session_id: string | null;
+                        /** Format: date-time */
+                        start_time: string;
+                        status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
+                        /** Format: date-time */
+                        updated_at: string;
+                        video_enabled: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getAppointmentsHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+}

@@ -9,37 +9,7 @@ export interface paths {
             cookie?: never;
         };
         /** Public keys that verify access tokens */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            keys: {
-                                alg: string;
-                                crv?: string;
-                                kid: string;
-                                kty: string;
-                                /** @enum {string} */
-                                use: "sig";
-                                x?: string;
-                                y?: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getJwks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -58,99 +28,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign in with email and password */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** Format: email */
-                        email: string;
-                        password: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            access_token: string;
-                            /** @description seconds until the access token expires */
-                            expires_in: number;
-                            refresh_token: string;
-                            /** @enum {string} */
-                            token_type: "Bearer";
-                            user: components["schemas"]["def-0"];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -167,49 +45,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** End the login the refresh token belongs to */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        refresh_token: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Signed out */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -224,51 +60,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in user, as stored now */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            clinic_id: string;
-                            email: string;
-                            id: string;
-                            name: string;
-                            role: "DOCTOR" | "PATIENT" | "ADMIN";
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getCurrentUser"];
         put?: never;
         post?: never;
         delete?: never;
@@ -287,78 +79,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Exchange a refresh token for new tokens (the presented one is used up) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        refresh_token: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            access_token: string;
-                            /** @description seconds until the access token expires */
-                            expires_in: number;
-                            refresh_token: string;
-                            /** @enum {string} */
-                            token_type: "Bearer";
-                            user: components["schemas"]["def-0"];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A stable machine code to branch on */
-                            code: string;
-                            details?: unknown;
-                            /** @description A sentence a person can read */
-                            error: string;
-                            /** @description The HTTP status, repeated */
-                            status: number;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["refreshToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -373,24 +94,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness and dependency status */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["getAuthHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -419,4 +123,307 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            alg: string;
+                            crv?: string;
+                            kid: string;
+                            kty: string;
+                            /** @enum {string} */
+                            use: "sig";
+                            x?: string;
+                            y?: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        /** @description seconds until the access token expires */
+                        expires_in: number;
+                        refresh_token: string;
+                        /** @enum {string} */
+                        token_type: "Bearer";
+                        user: components["schemas"]["def-0"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    refresh_token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getCurrentUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        clinic_id: string;
+                        email: string;
+                        id: string;
+                        name: string;
+                        role: "DOCTOR" | "PATIENT" | "ADMIN";
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    refreshToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    refresh_token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        /** @description seconds until the access token expires */
+                        expires_in: number;
+                        refresh_token: string;
+                        /** @enum {string} */
+                        token_type: "Bearer";
+                        user: components["schemas"]["def-0"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getAuthHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+}

@@ -1,10 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { paths } from "../../../lib/api/video.gen.ts";
+import type { operations } from "../../../lib/api/video.gen.ts";
 import { videoClient } from "../../../lib/api-client.ts";
 import { unwrap } from "../../../lib/api-error.ts";
 
-export type EndSessionResponse =
-  paths["/api/video/sessions/{session_id}/end"]["post"]["responses"][200]["content"]["application/json"];
+export type EndSessionResponse = operations["endSession"]["responses"][200]["content"]["application/json"];
 
 /** Ends the meeting for everyone; notes and rating follow in the notes panel. */
 export const endSession = (sessionId: string) =>

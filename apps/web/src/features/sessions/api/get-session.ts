@@ -1,10 +1,9 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import type { paths } from "../../../lib/api/video.gen.ts";
+import type { operations } from "../../../lib/api/video.gen.ts";
 import { videoClient } from "../../../lib/api-client.ts";
 import { unwrap } from "../../../lib/api-error.ts";
 
-export type SessionDetails =
-  paths["/api/video/sessions/{session_id}"]["get"]["responses"][200]["content"]["application/json"];
+export type SessionDetails = operations["getSession"]["responses"][200]["content"]["application/json"];
 export type SessionAttendee = SessionDetails["attendees"][number];
 
 export const getSession = (sessionId: string) =>

@@ -1,9 +1,9 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import type { paths } from "../../../lib/api/video.gen.ts";
+import type { operations } from "../../../lib/api/video.gen.ts";
 import { videoClient } from "../../../lib/api-client.ts";
 import { unwrap } from "../../../lib/api-error.ts";
 
-type Operation = paths["/api/video/sessions"]["get"];
+type Operation = operations["listSessions"];
 export type SessionsQuery = NonNullable<Operation["parameters"]["query"]>;
 export type SessionsPage = Operation["responses"][200]["content"]["application/json"];
 export type SessionSummary = SessionsPage["sessions"][number];

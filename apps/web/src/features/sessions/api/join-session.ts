@@ -1,10 +1,9 @@
-import type { paths } from "../../../lib/api/video.gen.ts";
+import type { operations } from "../../../lib/api/video.gen.ts";
 import { videoClient } from "../../../lib/api-client.ts";
 import { unwrap } from "../../../lib/api-error.ts";
 import type { CallCredentials } from "../media/call-state.ts";
 
-export type JoinSessionResponse =
-  paths["/api/video/sessions/{session_id}/join"]["post"]["responses"][200]["content"]["application/json"];
+export type JoinSessionResponse = operations["joinSession"]["responses"][200]["content"]["application/json"];
 
 /** A short description of this browser for the attendee record (no personal data). */
 function deviceInfo() {

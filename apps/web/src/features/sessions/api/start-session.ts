@@ -1,12 +1,11 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { paths } from "../../../lib/api/video.gen.ts";
+import type { operations } from "../../../lib/api/video.gen.ts";
 import { videoClient } from "../../../lib/api-client.ts";
 import { unwrap } from "../../../lib/api-error.ts";
 import type { CallCredentials } from "../media/call-state.ts";
 import { credentialsHandoff } from "./credentials-handoff.ts";
 
-export type StartSessionResponse =
-  paths["/api/video/sessions/{appointment_id}/start"]["post"]["responses"][200]["content"]["application/json"];
+export type StartSessionResponse = operations["startSession"]["responses"][200]["content"]["application/json"];
 
 export const startSession = (appointmentId: string) =>
   unwrap(

@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { paths } from "../../../lib/api/video.gen.ts";
+import type { operations } from "../../../lib/api/video.gen.ts";
 import { videoClient } from "../../../lib/api-client.ts";
 import { unwrap } from "../../../lib/api-error.ts";
 import { sessionQueryOptions } from "./get-session.ts";
 
-type Operation = paths["/api/video/sessions/{session_id}/notes"]["put"];
+type Operation = operations["updateSessionNotes"];
 export type NotesBody = NonNullable<Operation["requestBody"]>["content"]["application/json"];
 
 export const updateNotes = (sessionId: string, body: NotesBody) =>

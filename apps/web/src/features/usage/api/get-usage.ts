@@ -1,9 +1,9 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import type { paths } from "../../../lib/api/video.gen.ts";
+import type { operations } from "../../../lib/api/video.gen.ts";
 import { videoClient } from "../../../lib/api-client.ts";
 import { unwrap } from "../../../lib/api-error.ts";
 
-export type Usage = paths["/api/video/metrics/usage"]["get"]["responses"][200]["content"]["application/json"];
+export type Usage = operations["getUsage"]["responses"][200]["content"]["application/json"];
 export type UsageStatus = Usage["status"];
 export type UsageSession = Usage["sessions"][number];
 
