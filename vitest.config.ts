@@ -14,6 +14,7 @@ export default defineConfig({
             "apps/{auth-service,appointments-service,video-service,gateway}/src/**/*.test.ts",
             "apps/*/test/**/*.test.ts",
             "deploy/**/*.test.ts",
+            "scripts/**/*.test.ts",
           ],
           exclude: ["apps/web/**", "**/node_modules/**"],
           environment: "node",
