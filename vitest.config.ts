@@ -13,10 +13,12 @@ export default defineConfig({
             "packages/*/src/**/*.test.ts",
             "apps/{auth-service,appointments-service,video-service,gateway}/src/**/*.test.ts",
             "apps/*/test/**/*.test.ts",
+            // The web app's build checks run in Node (the web project runs jsdom).
+            "apps/web/build/**/*.test.ts",
             "deploy/**/*.test.ts",
             "scripts/**/*.test.ts",
           ],
-          exclude: ["apps/web/**", "**/node_modules/**"],
+          exclude: ["apps/web/src/**", "**/node_modules/**"],
           environment: "node",
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -56,6 +56,32 @@ describeInBrowser("a video consultation between two browsers (guide checklist 1â
     await patient.goto(`${stack.origin}/login`);
     await patient.getByRole("button", { name: "Log in" }).waitFor();
     await expectAccessible(patient, "login");
+    // The sign-in page ships only its own components' styles (issue 17): they must all be there.
+    const look = await patient.evaluate(() => {
+      // e2e code is typed without the DOM library: the page's globals, as far as used here.
+      type Style = { backgroundColor: string; borderTopLeftRadius: string; borderTopStyle: string };
+      const w = globalThis as unknown as {
+        document: { querySelector(selector: string): object | null };
+        getComputedStyle(element: object): Style;
+      };
+      const style = (selector: string) => {
+        const element = w.document.querySelector(selector);
+        if (!element) throw new Error(`${selector} is missing`);
+        return w.getComputedStyle(element);
+      };
+      const button = style('button[type="submit"]');
+      const input = style('input[type="email"]');
+      return {
+        buttonBackground: button.backgroundColor,
+        buttonRadius: button.borderTopLeftRadius,
+        inputRadius: input.borderTopLeftRadius,
+        inputBorder: input.borderTopStyle,
+        cssFiles: performance.getEntriesByType("resource").filter((r) => r.name.endsWith(".css")).length,
+      };
+    });
+    expect(look).toMatchObject({ buttonBackground: "rgb(8, 127, 91)", buttonRadius: "8px", inputRadius: "8px" });
+    expect(look.inputBorder).toBe("solid");
+    expect(look.cssFiles).toBe(1);
     await screenshot(patient, "login");
 
     await logIn(patient, stack.origin, demoUsers.patient);

@@ -33,6 +33,8 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
     logger: options.logger ?? createGatewayLogger(config.LOG_LEVEL, options.logStream),
     tags: [{ name: "health", description: "Gateway and upstream status" }],
     servers: directServers("gateway", config.PORT),
+    // Upstream answers arrive compressed by their service (or small); the web app is precompressed.
+    compress: false,
     fastify: {
       // Fastify's two lines per request become one (below), with the upstream named.
       logController: new LogController({ disableRequestLogging: true }),

@@ -1,4 +1,5 @@
 export * from "./auth.ts";
+export * from "./compression.ts";
 export * from "./config.ts";
 export * from "./db.ts";
 export * from "./errors.ts";

@@ -9,6 +9,7 @@ import Fastify, {
 } from "fastify";
 import helmetHeaders from "helmet";
 import pino, { type DestinationStream, type Logger } from "pino";
+import { registerCompression } from "./compression.ts";
 import { frameworkErrorBody, registerErrorHandling } from "./errors.ts";
 import { loggerOptions } from "./logger.ts";
 import { type ApiServer, registerOpenApi } from "./openapi.ts";
@@ -38,6 +39,11 @@ export interface ServiceOptions {
   servers?: ApiServer[];
   /** Extra Fastify options (e.g. `trustProxy`). */
   fastify?: Partial<FastifyServerOptions>;
+  /**
+   * Compress JSON answers above 1 KiB (default on). The gateway turns it off: it passes the
+   * services' compressed answers through and serves the web app precompressed.
+   */
+  compress?: boolean;
 }
 
 // The API serves JSON only; Swagger UI needs inline styles/scripts on /docs.
@@ -100,6 +106,7 @@ export async function createService(options: ServiceOptions): Promise<App> {
   });
   registerErrorHandling(app);
   await app.register(helmet, helmetOptions);
+  if (options.compress !== false) await registerCompression(app);
   await registerOpenApi(app, options);
   return app as unknown as App;
 }

@@ -1,11 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GatewayFixture, startGateway } from "../testing/gateway-fixture.ts";
 import { webAppCsp } from "./web-app.ts";
 
 const html = { accept: "text/html,application/xhtml+xml" };
+const indexHtml = "<!doctype html><title>Clinic</title><div id=root></div>";
+const appJs = `export const screens = ${JSON.stringify(Array.from({ length: 200 }, (_, i) => `screen-${i}`))};`;
 
 describe("web app served at /", () => {
   let f: GatewayFixture;
@@ -13,8 +16,14 @@ describe("web app served at /", () => {
   beforeAll(async () => {
     dist = mkdtempSync(join(tmpdir(), "web-dist-"));
     mkdirSync(join(dist, "assets"));
-    writeFileSync(join(dist, "index.html"), "<!doctype html><title>Clinic</title><div id=root></div>");
+    writeFileSync(join(dist, "index.html"), indexHtml);
     writeFileSync(join(dist, "assets", "index-abc123.js"), "console.log('app')");
+    // As the build writes them (apps/web/build/precompress.ts): a copy per encoding beside each file.
+    writeFileSync(join(dist, "index.html.br"), brotliCompressSync(indexHtml));
+    writeFileSync(join(dist, "index.html.gz"), gzipSync(indexHtml));
+    writeFileSync(join(dist, "assets", "app-def456.js"), appJs);
+    writeFileSync(join(dist, "assets", "app-def456.js.br"), brotliCompressSync(appJs));
+    writeFileSync(join(dist, "assets", "app-def456.js.gz"), gzipSync(appJs));
     f = await startGateway({ WEB_DIST_DIR: dist });
   });
   afterAll(async () => {
@@ -66,6 +75,45 @@ describe("web app served at /", () => {
       const res = await f.gateway.inject({ url, headers });
       expect(res.statusCode, url).toBe(404);
       expect(res.json()).toMatchObject({ status: 404, code: "ROUTE_NOT_FOUND" });
+    }
+  });
+
+  it("sends the precompressed copy the browser prefers, with Vary, the JS type and the same caching", async () => {
+    for (const [acceptEncoding, encoding, decode] of [
+      ["gzip, deflate, br", "br", brotliDecompressSync],
+      ["gzip", "gzip", gunzipSync],
+    ] as const) {
+      const res = await f.gateway.inject({
+        url: "/assets/app-def456.js",
+        headers: { "accept-encoding": acceptEncoding },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers["content-encoding"]).toBe(encoding);
+      expect(res.headers["content-type"]).toMatch(/javascript/);
+      expect(String(res.headers.vary)).toMatch(/accept-encoding/i);
+      expect(res.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+      expect(decode(res.rawPayload).toString()).toBe(appJs);
+    }
+  });
+
+  it("sends the file as it is to a client that accepts no encoding", async () => {
+    const res = await f.gateway.inject({ url: "/assets/app-def456.js" });
+    expect(res.headers["content-encoding"]).toBeUndefined();
+    expect(res.body).toBe(appJs);
+  });
+
+  it("negotiates index.html too, at / and on a client-side route, still never cached", async () => {
+    for (const url of ["/", "/doctor/appointments"]) {
+      const br = await f.gateway.inject({ url, headers: { ...html, "accept-encoding": "br, gzip" } });
+      expect(br.headers["content-encoding"], url).toBe("br");
+      expect(br.headers["cache-control"]).toBe("no-cache");
+      expect(String(br.headers.vary)).toMatch(/accept-encoding/i);
+      expect(brotliDecompressSync(br.rawPayload).toString()).toBe(indexHtml);
+      const gz = await f.gateway.inject({ url, headers: { ...html, "accept-encoding": "gzip" } });
+      expect(gunzipSync(gz.rawPayload).toString()).toBe(indexHtml);
+      const plain = await f.gateway.inject({ url, headers: html });
+      expect(plain.headers["content-encoding"]).toBeUndefined();
+      expect(plain.body).toBe(indexHtml);
     }
   });
 

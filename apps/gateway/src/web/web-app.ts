@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type App, AppError } from "@clinic/platform";
+import { Negotiator } from "@fastify/accept-negotiator";
 import fastifyStatic from "@fastify/static";
 import type { FastifyReply, FastifyRequest } from "fastify";
 
@@ -39,11 +40,29 @@ const notBuiltHtml = `<!doctype html><html lang="en"><head><meta charset="utf-8"
 <body><h1>The web app is not built yet</h1><p>Run <code>npm run build -w @clinic/web</code> (or <code>npm start</code>,
 which builds it), then reload. The APIs are available under /auth, /appointments and /video.</p></body></html>`;
 
+/** The encodings the web build is precompressed in (apps/web/build/precompress.ts), best first. */
+const encodings = new Negotiator({ supportedValues: ["br", "gzip"] });
+const extensionOf = { br: ".br", gzip: ".gz" } as const;
+
+/**
+ * index.html in the best encoding the browser accepts that the build has (`.br`, `.gz`
+ * beside it), else as it is. Read per request, like the page itself, so a rebuild is served.
+ */
+async function readIndex(indexPath: string, acceptEncoding: string | undefined) {
+  const encoding = encodings.negotiate(acceptEncoding ?? "") as keyof typeof extensionOf | null;
+  if (encoding) {
+    const body = await readFile(indexPath + extensionOf[encoding]).catch(() => null);
+    if (body) return { body, encoding };
+  }
+  return { body: await readFile(indexPath), encoding: null };
+}
+
 /**
  * Serves the built web app at `/`: files from `distDir`, and index.html for any other
  * browser navigation (client-side routes). API-looking requests that match nothing get the
  * JSON 404. Hashed assets are cached for a year; index.html is always revalidated so a new
- * build is picked up.
+ * build is picked up. Text files go out precompressed (brotli or gzip, as the browser
+ * accepts; `Vary: accept-encoding`), as the build wrote them.
  */
 export async function registerWebApp(app: App, distDir: string): Promise<WebApp> {
   const indexPath = join(distDir, "index.html");
@@ -53,11 +72,14 @@ export async function registerWebApp(app: App, distDir: string): Promise<WebApp>
     sendIndex: async (reply) => {
       if (!built)
         return reply.type("text/html; charset=utf-8").header("content-security-policy", webAppCsp).send(notBuiltHtml);
+      const { body, encoding } = await readIndex(indexPath, reply.request.headers["accept-encoding"]);
+      if (encoding) reply.header("content-encoding", encoding);
       return reply
         .type("text/html; charset=utf-8")
         .header("cache-control", "no-cache")
+        .header("vary", "accept-encoding")
         .header("content-security-policy", webAppCsp)
-        .send(await readFile(indexPath));
+        .send(body);
     },
   };
 
@@ -71,6 +93,8 @@ export async function registerWebApp(app: App, distDir: string): Promise<WebApp>
         // Routes for the files present at start-up; everything else falls to the route below.
         wildcard: false,
         index: false,
+        // `x.js.br` / `x.js.gz` beside `x.js`, chosen by Accept-Encoding.
+        preCompressed: true,
         cacheControl: false,
         setHeaders: (reply, path) => {
           const immutable = /[\\/]assets[\\/]/.test(path);

@@ -1,3 +1,6 @@
+// Every signed-in screen renders inside this layout, so it brings all of Mantine's component
+// styles (the sign-in page loaded only its own few, which these repeat identically).
+import "@mantine/core/styles.css";
 import { AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { Outlet, NavLink as RouterLink } from "react-router";

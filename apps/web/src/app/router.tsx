@@ -1,44 +1,81 @@
 import type { RouteObject } from "react-router";
-import { AppLayout } from "./app-layout.tsx";
+import { PageLoading, RouteLoadError } from "../components/route-fallbacks.tsx";
 import { RequireRole } from "./require-role.tsx";
-import { DoctorAppointmentsRoute } from "./routes/doctor-appointments.tsx";
+import { loadCallScreen } from "./routes/lazy-routes.ts";
 import { HomeRedirect, LoginRoute } from "./routes/login.tsx";
-import { NotFoundRoute } from "./routes/not-found.tsx";
-import { PatientHomeRoute } from "./routes/patient-home.tsx";
-import { SessionCallRoute } from "./routes/session-call.tsx";
-import { DoctorSessionsRoute, SessionDetailsRoute } from "./routes/session-details.tsx";
 
-/** The route table; main.tsx mounts it in a browser router, tests in a memory router. */
+/**
+ * The route table; main.tsx mounts it in a browser router, tests in a memory router.
+ *
+ * Only the sign-in page is in the first download: a patient opening the product on a phone
+ * (often once, on a weak link) must not wait for the doctor's screens, the charts, the call
+ * screen or the admin pages. Every other screen, and the signed-in layout, is its own chunk,
+ * fetched when a route needs it (`lazy`); the call screen is also fetched ahead of time once
+ * a call is about to start (see lazy-routes.ts).
+ */
 export const routes: RouteObject[] = [
   { path: "/login", element: <LoginRoute /> },
   { path: "/", element: <HomeRedirect /> },
   {
     element: <RequireRole roles={["DOCTOR", "PATIENT", "ADMIN"]} />,
+    // A reload on a signed-in page waits for that page's chunk; a chunk that cannot be fetched
+    // says so with a Reload button instead of the router's developer error page.
+    hydrateFallbackElement: <PageLoading />,
+    errorElement: <RouteLoadError />,
     children: [
       {
-        element: <AppLayout />,
+        lazy: async () => ({ Component: (await import("./app-layout.tsx")).AppLayout }),
         children: [
           {
             element: <RequireRole roles={["DOCTOR"]} />,
             children: [
-              { path: "/doctor/appointments", element: <DoctorAppointmentsRoute /> },
-              { path: "/doctor/sessions", element: <DoctorSessionsRoute /> },
-              { path: "/doctor/sessions/:sessionId", element: <SessionDetailsRoute editNotes={false} /> },
-              { path: "/doctor/sessions/:sessionId/notes", element: <SessionDetailsRoute editNotes /> },
+              {
+                path: "/doctor/appointments",
+                lazy: async () => ({
+                  Component: (await import("./routes/doctor-appointments.tsx")).DoctorAppointmentsRoute,
+                }),
+              },
+              {
+                path: "/doctor/sessions",
+                lazy: async () => ({ Component: (await import("./routes/session-details.tsx")).DoctorSessionsRoute }),
+              },
+              {
+                path: "/doctor/sessions/:sessionId",
+                lazy: async () => {
+                  const { SessionDetailsRoute } = await import("./routes/session-details.tsx");
+                  return { element: <SessionDetailsRoute editNotes={false} /> };
+                },
+              },
+              {
+                path: "/doctor/sessions/:sessionId/notes",
+                lazy: async () => {
+                  const { SessionDetailsRoute } = await import("./routes/session-details.tsx");
+                  return { element: <SessionDetailsRoute editNotes /> };
+                },
+              },
               {
                 path: "/doctor/dashboard",
-                // Charts (recharts) load with the page that shows them.
                 lazy: async () => ({ Component: (await import("./routes/doctor-dashboard.tsx")).DoctorDashboardRoute }),
               },
             ],
           },
           {
             element: <RequireRole roles={["DOCTOR", "PATIENT"]} />,
-            children: [{ path: "/sessions/:sessionId/call", element: <SessionCallRoute /> }],
+            children: [
+              {
+                path: "/sessions/:sessionId/call",
+                lazy: async () => ({ Component: (await loadCallScreen()).SessionCallRoute }),
+              },
+            ],
           },
           {
             element: <RequireRole roles={["PATIENT"]} />,
-            children: [{ path: "/patient", element: <PatientHomeRoute /> }],
+            children: [
+              {
+                path: "/patient",
+                lazy: async () => ({ Component: (await import("./routes/patient-home.tsx")).PatientHomeRoute }),
+              },
+            ],
           },
           {
             element: <RequireRole roles={["ADMIN"]} />,
@@ -49,7 +86,10 @@ export const routes: RouteObject[] = [
               },
             ],
           },
-          { path: "*", element: <NotFoundRoute /> },
+          {
+            path: "*",
+            lazy: async () => ({ Component: (await import("./routes/not-found.tsx")).NotFoundRoute }),
+          },
         ],
       },
     ],

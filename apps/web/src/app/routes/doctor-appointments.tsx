@@ -1,15 +1,18 @@
 import { Alert, Loader, Stack, Title } from "@mantine/core";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useNavigate } from "react-router";
 import { ErrorBoundary } from "../../components/error-boundary.tsx";
 import { describeError, ErrorState } from "../../components/error-state.tsx";
+import { env } from "../../config/env.ts";
 import { type Appointment, useAppointments } from "../../features/appointments/api/get-appointments.ts";
 import { AppointmentsTable } from "../../features/appointments/components/appointments-table.tsx";
+import { callIsDue } from "../../features/appointments/join-window.ts";
 import { useStartSession } from "../../features/sessions/api/start-session.ts";
 import { useUsage } from "../../features/usage/api/get-usage.ts";
 import { videoBlockedReason } from "../../features/usage/usage-status.ts";
 import { ApiError, isApiError } from "../../lib/api-error.ts";
 import { useNow } from "../../lib/use-now.ts";
+import { preloadCallScreen } from "./lazy-routes.ts";
 
 const dayStart = () => {
   const d = new Date();
@@ -31,6 +34,14 @@ export function DoctorAppointmentsRoute() {
   const blocked = exceeded
     ? "Free Tier limit exceeded. Video consultations disabled."
     : videoBlockedReason(usage.data?.status);
+
+  // A call can start (or is running): fetch the call screen now so the click does not wait for it.
+  const callable = appointments.data?.appointments.some((a) =>
+    callIsDue(a, now, env.joinWindowBeforeMin, env.joinWindowAfterMin),
+  );
+  useEffect(() => {
+    if (callable && !blocked) preloadCallScreen();
+  }, [callable, blocked]);
 
   const openCall = (sessionId: string) => navigate(`/sessions/${sessionId}/call`);
   const onStart = (appointment: Appointment) => {

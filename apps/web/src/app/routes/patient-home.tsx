@@ -1,13 +1,16 @@
 import { Button, Card, Loader, Stack, Text, Title } from "@mantine/core";
+import { useEffect } from "react";
 import { useNavigate } from "react-router";
 import { ErrorBoundary } from "../../components/error-boundary.tsx";
 import { ErrorState } from "../../components/error-state.tsx";
 import { env } from "../../config/env.ts";
 import { type Appointment, useAppointments } from "../../features/appointments/api/get-appointments.ts";
 import { StatusBadge } from "../../features/appointments/components/status-badge.tsx";
+import { callIsDue } from "../../features/appointments/join-window.ts";
 import { useCurrentUser } from "../../features/auth/use-current-user.ts";
 import { useSession } from "../../features/sessions/api/get-session.ts";
 import { formatDateTime } from "../../lib/format.ts";
+import { preloadCallScreen } from "./lazy-routes.ts";
 
 /** The appointment that matters now: in progress first, else the next one not yet over. */
 export function nextAppointment(appointments: Appointment[], now: Date): Appointment | null {
@@ -47,6 +50,11 @@ function NextAppointmentCard({ appointment }: { appointment: Appointment | null 
   const navigate = useNavigate();
   // The waiting state updates by itself: the session is polled until the doctor starts.
   const session = useSession(appointment?.session_id ?? null, env.waitingPollMs);
+  // The doctor may start any moment now: have the call screen ready before Join is pressed.
+  const due = appointment ? callIsDue(appointment, new Date(), env.joinWindowBeforeMin, env.joinWindowAfterMin) : false;
+  useEffect(() => {
+    if (due) preloadCallScreen();
+  }, [due]);
   if (!appointment) {
     return <Text>You have no upcoming video appointments.</Text>;
   }

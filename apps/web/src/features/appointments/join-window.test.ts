@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { joinWindow, joinWindowHint, joinWindowState } from "./join-window.ts";
+import { type CallableAppointment, callIsDue, joinWindow, joinWindowHint, joinWindowState } from "./join-window.ts";
 
 const start = "2026-01-25T14:00:00Z";
 const at = (iso: string) => new Date(iso);
@@ -34,5 +34,30 @@ describe("joinWindow", () => {
     expect(joinWindowHint(window, at("2026-01-25T16:00:00Z"))).toBe(
       "The time to start this video consultation has passed",
     );
+  });
+});
+
+describe("callIsDue", () => {
+  const now = new Date("2026-12-01T10:00:00Z");
+  const at = (minutesFromNow: number, overrides: Partial<CallableAppointment> = {}): CallableAppointment => ({
+    video_enabled: true,
+    status: "SCHEDULED",
+    start_time: new Date(now.getTime() + minutesFromNow * 60_000).toISOString(),
+    duration_minutes: 30,
+    ...overrides,
+  });
+
+  it("is due inside the join window and while the call runs", () => {
+    expect(callIsDue(at(5), now)).toBe(true);
+    expect(callIsDue(at(-50), now)).toBe(true);
+    expect(callIsDue(at(-500, { status: "IN_PROGRESS" }), now)).toBe(true);
+  });
+
+  it("is not due before the window, after it, for an in-person visit or a finished one", () => {
+    expect(callIsDue(at(11), now)).toBe(false);
+    expect(callIsDue(at(-61), now)).toBe(false);
+    expect(callIsDue(at(0, { video_enabled: false }), now)).toBe(false);
+    expect(callIsDue(at(0, { status: "COMPLETED" }), now)).toBe(false);
+    expect(callIsDue(at(0, { status: "CANCELLED" }), now)).toBe(false);
   });
 });

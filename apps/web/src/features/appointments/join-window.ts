@@ -29,6 +29,27 @@ export function joinWindowState(window: JoinWindow, now: Date): JoinWindowState 
   return "open";
 }
 
+/** What `callIsDue` needs of an appointment. */
+export interface CallableAppointment {
+  video_enabled: boolean;
+  status: string;
+  start_time: string;
+  duration_minutes: number;
+}
+
+/**
+ * Whether a video call for this appointment is running or can start now (inside its join
+ * window): the screens then fetch the call screen ahead of the click.
+ */
+export function callIsDue(a: CallableAppointment, now: Date, beforeMin = 10, afterMin = 30): boolean {
+  if (!a.video_enabled) return false;
+  if (a.status === "IN_PROGRESS") return true;
+  return (
+    a.status === "SCHEDULED" &&
+    joinWindowState(joinWindow(a.start_time, a.duration_minutes, beforeMin, afterMin), now) === "open"
+  );
+}
+
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
   month: "short",
