@@ -104,6 +104,7 @@ describeInBrowser("access, starting twice and the free tier in the browser (FREE
     const patient = await (await newPersonContext(browser, { phone: true })).newPage();
     await logIn(patient, stack.origin, demoUsers.patient);
     await patient.getByRole("button", { name: "Join", disabled: false }).click({ timeout: 15_000 });
+    await patient.getByRole("button", { name: "I agree" }).click();
     await expectVideoPlaying(patient, "Doctor video");
 
     // Two people connected: one attendee-minute is used up after about half a minute.

@@ -35,6 +35,8 @@ describeInBrowser("a video consultation between two browsers (guide checklist 1â
   let appointmentId: string;
   let appointmentTime: string;
   const notes = "Blood pressure normal. Continue current dose; follow-up in two weeks.";
+  const draft = "Reports chest tightness since Monday; no fever.";
+  const notesDuringCall = () => doctor.getByRole("complementary", { name: "Notes" });
 
   beforeAll(async () => {
     stack = await startE2eStack();
@@ -134,12 +136,20 @@ describeInBrowser("a video consultation between two browsers (guide checklist 1â
   it("(2) the patient joins: each side plays the other's moving video, both hear, mute and camera change what is sent", async () => {
     // The waiting page notices the started session by itself (it polls).
     await patient.getByRole("button", { name: "Join", disabled: false }).waitFor({ timeout: 15_000 });
+    // Informed consent first (issue 16): the clinic's text, and no camera until the patient agrees.
+    await patient.getByRole("button", { name: "Join" }).click();
+    await patient.getByRole("heading", { name: "Consent to a video consultation" }).waitFor();
+    expect(await patient.getByLabel("Consent text").textContent()).not.toBe("");
+    expect(await patient.locator("video").count()).toBe(0);
+    expect((await doctorSession()).consent).toBeNull();
+    await expectAccessible(patient, "consent (patient)");
+    await screenshot(patient, "patient-consent");
     const doctorSeesPatient = firstFrameAt(doctor, "Patient video");
     doctorSeesPatient.catch(() => undefined); // awaited below
-    const joined = await clickThenFirstFrame(patient, "Join", "Doctor video");
+    const joined = await clickThenFirstFrame(patient, "I agree", "Doctor video");
     const doctorFrameAt = await doctorSeesPatient;
     process.stdout.write(
-      `Join click â†’ first remote video frame: patient sees doctor after ${Math.round(joined.shownAt - joined.clickedAt)} ms, ` +
+      `"I agree" click â†’ first remote video frame: patient sees doctor after ${Math.round(joined.shownAt - joined.clickedAt)} ms, ` +
         `doctor sees patient after ${Math.round(doctorFrameAt - joined.clickedAt)} ms\n`,
     );
 
@@ -149,6 +159,8 @@ describeInBrowser("a video consultation between two browsers (guide checklist 1â
     expect(await audioPacketsReceived(doctor)).toBeGreaterThan(heardByDoctor);
     expect(await audioPacketsReceived(patient)).toBeGreaterThan(heardByPatient);
 
+    // The answer is stored with the session, for the doctor (and the FHIR record) to see.
+    expect((await doctorSession()).consent).toMatchObject({ decision: "GIVEN", text_version: expect.any(Number) });
     const participants = doctor.getByRole("region", { name: "Participants" });
     await participants.getByText(`${demoUsers.patient.name} (Patient) â€” connected`).waitFor();
     await participants.getByText(`${demoUsers.doctor.name} (Doctor) â€” connected`).waitFor();
@@ -199,6 +211,18 @@ describeInBrowser("a video consultation between two browsers (guide checklist 1â
   });
 
   it("(3) the doctor closes the tab and comes back: the call continues with one attendee entry per person", async () => {
+    // Notes during the call (issue 16): the draft is saved on the server as the doctor types.
+    const openNotes = () =>
+      doctor
+        .getByRole("toolbar", { name: "Call controls" })
+        .getByRole("button", { name: "Notes", exact: true })
+        .click();
+    await openNotes();
+    await notesDuringCall().getByRole("textbox", { name: "Consultation Notes" }).fill(draft);
+    await doctor.getByText(/Draft saved \d{2}:\d{2}/).waitFor();
+    await expectVideoPlaying(doctor, "Patient video");
+    await expectAccessible(doctor, "call window with notes (doctor)");
+    await screenshot(doctor, "call-window-notes");
     await doctor.close();
     doctor = await doctorContext.newPage();
     // Tokens live in memory only: the new tab logs in again.
@@ -221,6 +245,13 @@ describeInBrowser("a video consultation between two browsers (guide checklist 1â
       expect(older.leave_time).not.toBeNull();
     }
     await doctor.getByRole("region", { name: "Participants" }).getByText("Participants (2)").waitFor();
+    // The draft survived the closed tab.
+    await openNotes();
+    await eventually("the draft is loaded back", async () =>
+      (await notesDuringCall().getByRole("textbox", { name: "Consultation Notes" }).inputValue()) === draft
+        ? true
+        : undefined,
+    );
   });
 
   it("(4) End Call closes both sides, the notes panel saves notes and rating, the appointment is COMPLETED", async () => {
@@ -234,6 +265,10 @@ describeInBrowser("a video consultation between two browsers (guide checklist 1â
     await patient.getByText("The consultation has ended").waitFor();
     await expectAccessible(patient, "patient: consultation ended");
 
+    // The post-call panel continues the draft written during the call.
+    await eventually("the post-call panel starts from the draft", async () =>
+      (await doctor.getByRole("textbox", { name: "Consultation Notes" }).inputValue()) === draft ? true : undefined,
+    );
     await doctor.getByRole("textbox", { name: "Consultation Notes" }).fill(notes);
     await doctor.getByText(`${notes.length}/500`).waitFor();
     // The radio inputs are visually hidden; a person clicks the star drawn by the label.

@@ -1,4 +1,4 @@
-import type { JoinSessionResponse, StartSessionResponse } from "@clinic/contracts";
+import type { ConsentText, JoinSessionResponse, RecordConsentResponse, StartSessionResponse } from "@clinic/contracts";
 import type { ChildServer } from "../lib/child-process.ts";
 import type { BookedAppointment } from "../servers/video-server-info.ts";
 
@@ -19,12 +19,26 @@ async function post<T>(url: string, token: string, body: object): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** The doctor starts and the patient joins, through the real endpoints; tokens come from their answers. */
+/**
+ * The doctor starts and the patient joins, through the real endpoints; tokens come from their
+ * answers. Before joining, the patient reads the clinic's consent text and gives consent, as
+ * the patient's page does (a patient's join needs it, TELEHEALTH_CONSENT=required).
+ */
 export async function startAndJoin(baseUrl: string, appointment: BookedAppointment): Promise<BenchMeeting> {
   const started = await post<StartSessionResponse>(
     `${baseUrl}/api/video/sessions/${appointment.appointmentId}/start`,
     appointment.doctorToken,
     { booking_type: "CLINIC_BASED" },
+  );
+  const consentText = await fetch(`${baseUrl}/api/video/consent-text`, {
+    headers: { authorization: `Bearer ${appointment.patientToken}` },
+  });
+  if (consentText.status !== 200) throw new Error(`GET /consent-text → ${consentText.status}`);
+  const { version } = (await consentText.json()) as ConsentText;
+  await post<RecordConsentResponse>(
+    `${baseUrl}/api/video/sessions/${started.session_id}/consent`,
+    appointment.patientToken,
+    { decision: "GIVEN", text_version: version },
   );
   const joined = await post<JoinSessionResponse>(
     `${baseUrl}/api/video/sessions/${started.session_id}/join`,

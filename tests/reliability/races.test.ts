@@ -2,7 +2,7 @@ import { EventTypes } from "@clinic/contracts";
 import { connectSignal, signalUrl } from "@clinic/video-service/src/testing/signal-client.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backend, busTopology } from "../support/bus.ts";
-import { bookNow, type Started, startSession } from "../support/flows.ts";
+import { bookNow, giveConsent, type Started, startSession } from "../support/flows.ts";
 import { call, type Reply } from "../support/http.ts";
 import { type System, startSystem } from "../support/system.ts";
 
@@ -54,6 +54,8 @@ describe(`races on one session (${backend})`, () => {
     expect(started.status, started.text).toBe(200);
     const { session_id: sessionId } = started.body as Started;
     const path = `/api/video/sessions/${sessionId}`;
+    // The patient's joins race too, not only refused for want of consent.
+    await giveConsent(system.urls.video, patient, sessionId);
     const sockets: ReturnType<typeof connectSignal>[] = [];
 
     const operations: Promise<[string, Reply]>[] = [];

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backend, busTopology, databaseUrl } from "../support/bus.ts";
-import { bookNow, endSession, startSession } from "../support/flows.ts";
+import { bookNow, endSession, giveConsent, startSession } from "../support/flows.ts";
 import { call } from "../support/http.ts";
 import { type System, startSystem } from "../support/system.ts";
 
@@ -29,6 +29,12 @@ describe(`audit trail (${backend})`, () => {
     const started = await startSession(system.urls.video, doctor, appointment.id);
     const sessionId = started.body.session_id;
     const base = system.urls.video;
+    // The doctor may not answer for the patient; the patient's own answer is recorded with its decision.
+    await call(base, "POST", `/api/video/sessions/${sessionId}/consent`, {
+      token: doctor,
+      body: { decision: "GIVEN", text_version: 0 },
+    });
+    await giveConsent(base, await system.token("patient"), sessionId);
     await call(base, "POST", `/api/video/sessions/${sessionId}/join`, {
       token: await system.token("patient"),
       body: {},
@@ -49,6 +55,9 @@ describe(`audit trail (${backend})`, () => {
     const seen = rows.map((r) => `${r.actor_id} ${r.action} ${r.outcome}`);
     expect(seen).toEqual([
       "doc-ada session.start ALLOWED",
+      "doc-ada session.recordConsent DENIED",
+      "pat-zed session.recordConsent ALLOWED",
+      "pat-zed consent.given ALLOWED",
       "pat-zed session.join ALLOWED",
       "doc-bob session.read DENIED",
       "adm-1 session.read ALLOWED",

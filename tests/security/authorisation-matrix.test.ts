@@ -89,11 +89,64 @@ const expected: Record<string, Partial<Record<Identity, number[]>>> = {
     "other patient": [403],
     admin: [403],
   },
+  // The notes draft is the doctor's alone, like the notes (issue 16).
+  "GET /api/video/sessions/{session_id}/notes/draft": {
+    "other clinic": [403, 404],
+    "other doctor": [403],
+    "other patient": [403],
+    admin: [403],
+  },
+  "PUT /api/video/sessions/{session_id}/notes/draft": {
+    "other clinic": [403, 404],
+    "other doctor": [403],
+    "other patient": [403],
+    admin: [403],
+  },
+  // Telehealth consent (issue 16): everyone reads their own clinic's text, its admins change it;
+  // only the session's patient answers.
+  "GET /api/video/consent-text": { "other clinic": [200], "other doctor": [200], "other patient": [200], admin: [200] },
+  "PUT /api/video/consent-text": { "other clinic": [403], "other doctor": [403], "other patient": [403], admin: [200] },
+  "POST /api/video/sessions/{session_id}/consent": {
+    "other clinic": [403, 404],
+    "other doctor": [403],
+    "other patient": [403],
+    admin: [403],
+  },
+  // The FHIR export: the session's doctor or a clinic admin; the admin passes and meets the
+  // fixture still IN_PROGRESS (409).
+  "GET /api/video/sessions/{session_id}/fhir/Encounter": {
+    "other clinic": [403, 404],
+    "other doctor": [403],
+    "other patient": [403],
+    admin: [409],
+  },
+  // The notes as a FHIR DocumentReference: the doctor's alone, like the notes.
+  "GET /api/video/sessions/{session_id}/fhir/DocumentReference": {
+    "other clinic": [403, 404],
+    "other doctor": [403],
+    "other patient": [403],
+    admin: [403],
+  },
   "GET /api/video/metrics/usage": {
     "other clinic": [200],
     "other doctor": [200],
     "other patient": [403],
     admin: [200],
+  },
+  // Webhook endpoints (issue 16): the clinic's admins only; the admin deletes the spare one.
+  "POST /api/video/webhooks": { "other clinic": [403], "other doctor": [403], "other patient": [403], admin: [201] },
+  "GET /api/video/webhooks": { "other clinic": [403], "other doctor": [403], "other patient": [403], admin: [200] },
+  "GET /api/video/webhooks/{webhook_id}/deliveries": {
+    "other clinic": [403],
+    "other doctor": [403],
+    "other patient": [403],
+    admin: [200],
+  },
+  "DELETE /api/video/webhooks/{webhook_id}": {
+    "other clinic": [403],
+    "other doctor": [403],
+    "other patient": [403],
+    admin: [204],
   },
 };
 
@@ -110,6 +163,11 @@ const bodies: Record<string, (fixture: Fixture) => unknown> = {
   "POST /api/video/sessions/{session_id}/join": () => ({}),
   "POST /api/video/sessions/{session_id}/end": () => ({}),
   "PUT /api/video/sessions/{session_id}/notes": () => ({ notes: "matrix note", quality_rating: 3 }),
+  // A public address literal: no DNS needed, and no event of the matrix is ever sent to it.
+  "POST /api/video/webhooks": () => ({ url: "https://93.184.215.14/matrix", events: ["usage.threshold_crossed"] }),
+  "PUT /api/video/consent-text": () => ({ text: "Matrix consent text: do you agree to a video consultation?" }),
+  "POST /api/video/sessions/{session_id}/consent": () => ({ decision: "GIVEN", text_version: 0 }),
+  "PUT /api/video/sessions/{session_id}/notes/draft": () => ({ notes: "matrix draft", quality_rating: null }),
 };
 
 interface Fixture {
@@ -118,6 +176,8 @@ interface Fixture {
   spareAppointmentIds: [string, string];
   sessionId: string;
   secretNote: string;
+  /** The clinic's webhook endpoints: one the cells read, a spare the admin deletes. */
+  webhookIds: [string, string];
 }
 
 const identityUser: Partial<Record<Identity, AuthUser>> = {
@@ -148,11 +208,26 @@ describe(`authorisation matrix generated from OpenAPI (${backend})`, () => {
     const started = await startSession(system.urls.video, doctor, appointment.id);
     expect(started.status, started.text).toBe(200);
     const secretNote = "Suspected arrhythmia, refer to cardiology";
+    // The doctor's draft holds the secret: no refused answer may carry it.
+    const draft = await call(system.urls.video, "PUT", `/api/video/sessions/${started.body.session_id}/notes/draft`, {
+      token: doctor,
+      body: { notes: secretNote },
+    });
+    expect(draft.status, draft.text).toBe(200);
+    const webhook = async () => {
+      const created = await call<{ id: string }>(system.urls.video, "POST", "/api/video/webhooks", {
+        token: await system.token("admin"),
+        body: bodies["POST /api/video/webhooks"]?.(fixture),
+      });
+      expect(created.status, created.text).toBe(201);
+      return created.body.id;
+    };
     fixture = {
       appointmentId: appointment.id,
       spareAppointmentIds: [spare.id, spare2.id],
       sessionId: started.body.session_id,
       secretNote,
+      webhookIds: [await webhook(), await webhook()],
     };
   });
   afterAll(async () => {
@@ -200,7 +275,12 @@ describe(`authorisation matrix generated from OpenAPI (${backend})`, () => {
           identity === "admin" && op.method !== "GET"
             ? fixture.spareAppointmentIds[op.path.endsWith("/cancel") ? 0 : 1]
             : fixture.appointmentId;
-        const path = fillPath(op.path, { id, appointment_id: id, session_id: fixture.sessionId });
+        const path = fillPath(op.path, {
+          id,
+          appointment_id: id,
+          session_id: fixture.sessionId,
+          webhook_id: fixture.webhookIds[identity === "admin" && op.method === "DELETE" ? 1 : 0],
+        });
         const token = await tokenOf(identity);
         const body = bodies[op.key]?.(fixture);
         const reply = await call(base[op.service as keyof typeof base], op.method, path, {

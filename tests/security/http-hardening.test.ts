@@ -3,7 +3,7 @@ import { closedWithin, connectSignal, signalUrl } from "@clinic/video-service/sr
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backend, busTopology } from "../support/bus.ts";
-import { bookNow, endSession, type Started, startSession } from "../support/flows.ts";
+import { bookNow, endSession, giveConsent, type Started, startSession } from "../support/flows.ts";
 import { callFrom } from "../support/from-address.ts";
 import { call, type Reply } from "../support/http.ts";
 import { people } from "../support/people.ts";
@@ -172,6 +172,7 @@ describe(`HTTP hardening (${backend})`, () => {
 
     it("refuses a token once its session has ended", async () => {
       const a = await start("doc-hard-end");
+      await giveConsent(system.urls.video, await system.token("patient"), a.session_id);
       const patientJoin = await call<{ attendee: { join_token: string } }>(
         system.urls.video,
         "POST",
@@ -211,6 +212,7 @@ describe(`HTTP hardening (${backend})`, () => {
 
     it("refuses the token of a replaced attendee", async () => {
       const a = await start("doc-hard-repl");
+      await giveConsent(system.urls.video, await system.token("patient"), a.session_id);
       const join = async () =>
         call<{ attendee: { join_token: string } }>(
           system.urls.video,

@@ -4,6 +4,7 @@ import { connectSignal, type SignalClient } from "@clinic/video-service/src/test
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningStack, runStack } from "../../apps/stack/src/stack.ts";
 import { backend, busTopology } from "../support/bus.ts";
+import { giveConsent } from "../support/flows.ts";
 import { call } from "../support/http.ts";
 import { logEntries } from "../support/logs.ts";
 
@@ -106,6 +107,7 @@ describe(`log hygiene of a whole consultation through the gateway (${backend})`,
     expect(started.status, started.text).toBe(200);
     const sessionId = started.body.session_id;
     remember(started.body.doctor_attendee.join_token);
+    await giveConsent(`${gateway}/video`, patient.access_token, sessionId);
     const joined = await call<{ attendee: { join_token: string } }>(
       gateway,
       "POST",
@@ -134,6 +136,14 @@ describe(`log hygiene of a whole consultation through the gateway (${backend})`,
     await doctorSocket.next("ice", 5000);
     await patientSocket.next("ice", 5000);
 
+    // The notes draft written during the call (issue 16) is as secret as the notes.
+    const draftNote = "Draft: suspected angina, exercise ECG tomorrow";
+    secrets.push(draftNote);
+    const drafted = await call(gateway, "PUT", `/video/api/video/sessions/${sessionId}/notes/draft`, {
+      token: doctor.access_token,
+      body: { notes: draftNote },
+    });
+    expect(drafted.status, drafted.text).toBe(200);
     const ended = await call(gateway, "POST", `/video/api/video/sessions/${sessionId}/end`, {
       token: doctor.access_token,
       body: { notes: endNote, quality_rating: 4 },

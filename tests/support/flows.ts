@@ -43,6 +43,26 @@ export async function startSession(videoUrl: string, token: string, appointmentI
   });
 }
 
+/**
+ * The patient answers the telehealth consent to their clinic's current text, as the patient's
+ * page does before joining: a patient's join is refused without GIVEN (TELEHEALTH_CONSENT=required).
+ */
+export async function giveConsent(
+  videoUrl: string,
+  patientToken: string,
+  sessionId: string,
+  decision: "GIVEN" | "DECLINED" = "GIVEN",
+) {
+  const text = await call<{ version: number }>(videoUrl, "GET", "/api/video/consent-text", { token: patientToken });
+  expect(text.status, text.text).toBe(200);
+  const reply = await call(videoUrl, "POST", `/api/video/sessions/${sessionId}/consent`, {
+    token: patientToken,
+    body: { decision, text_version: text.body.version },
+  });
+  expect(reply.status, reply.text).toBe(200);
+  return reply;
+}
+
 export async function endSession(videoUrl: string, token: string, sessionId: string, body: unknown = {}) {
   return call(videoUrl, "POST", `/api/video/sessions/${sessionId}/end`, { token, body });
 }

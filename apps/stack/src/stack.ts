@@ -68,6 +68,9 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
     // Browsers reach auth through the gateway on loopback: trust its X-Forwarded-For so the
     // login rate limit counts each client, not the gateway (unless the operator set it).
     TRUST_PROXY: env.TRUST_PROXY ?? "127.0.0.1",
+    // A developer points webhooks at a receiver on their own machine: private and loopback
+    // addresses are allowed here only (the video service refuses them by default).
+    WEBHOOK_ALLOW_PRIVATE: env.WEBHOOK_ALLOW_PRIVATE ?? "1",
     DATABASE_URL: databaseUrl,
     AMQP_URL: amqpUrl,
   };

@@ -21,6 +21,8 @@ import type { DestinationStream, Logger } from "pino";
 import { appointmentEventHandler, CONSUMER, consumedEventTypes } from "./appointments/appointment-events.ts";
 import { createAppointmentsClient } from "./appointments/appointments.client.ts";
 import { parseIceServers, type VideoConfig } from "./config.ts";
+import { consentRoutes } from "./consent/consent.routes.ts";
+import { fhirRoutes } from "./fhir/fhir.routes.ts";
 import { healthRoutes } from "./health.routes.ts";
 import { createChimeMediaProvider } from "./meetings/chime/chime-media-provider.ts";
 import { createEmbeddedMediaProvider } from "./meetings/embedded/embedded-media-provider.ts";
@@ -28,6 +30,7 @@ import { createJoinTokens, type JoinTokens } from "./meetings/embedded/join-toke
 import type { MediaProvider } from "./meetings/media-provider.ts";
 import { recordLeave } from "./sessions/attendance.service.ts";
 import { startIdleSweeper, sweepIdleSessions } from "./sessions/idle-sweeper.ts";
+import { notesDraftRoutes } from "./sessions/notes-draft.routes.ts";
 import { SessionAccess } from "./sessions/session-access.ts";
 import { sessionsRoutes } from "./sessions/sessions.routes.ts";
 import type { SessionsContext } from "./sessions/sessions-context.ts";
@@ -35,6 +38,10 @@ import { SignalHub } from "./signalling/signal-hub.ts";
 import { signallingRoutes } from "./signalling/signalling.routes.ts";
 import { asOutboxDb, type VideoTables } from "./tables.ts";
 import { usageRoutes } from "./usage/usage.routes.ts";
+import { createWebhookEvents } from "./webhooks/webhook-events.ts";
+import { type Lookup, systemLookup, type UrlPolicy } from "./webhooks/webhook-url.ts";
+import { createWebhookWorker, type WebhookWorker } from "./webhooks/webhook-worker.ts";
+import { webhooksRoutes } from "./webhooks/webhooks.routes.ts";
 
 export interface VideoAppOptions {
   config: VideoConfig;
@@ -54,6 +61,8 @@ export interface VideoAppOptions {
   logStream?: DestinationStream;
   /** Signalling heartbeat timeout; default 30 s (contracts). */
   heartbeatTimeoutMs?: number;
+  /** How webhook host names resolve (default: the system resolver); tests simulate DNS rebinding with it. */
+  webhookLookup?: Lookup;
 }
 
 export interface VideoInternals {
@@ -63,6 +72,8 @@ export interface VideoInternals {
   sweepIdle: () => Promise<string[]>;
   handleEvent: (event: CloudEvent) => Promise<boolean>;
   database: import("@clinic/platform").Database<VideoTables>;
+  /** The webhook delivery worker (`flush()` sends what is due now). */
+  webhooks: WebhookWorker;
 }
 
 declare module "fastify" {
@@ -94,6 +105,9 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     tags: [
       { name: "sessions", description: "Video sessions of appointments" },
       { name: "usage", description: "Free-tier usage metering" },
+      { name: "webhooks", description: "Signed webhooks (Standard Webhooks) to the clinic's own systems" },
+      { name: "consent", description: "Telehealth consent: the clinic's text and the patient's answer" },
+      { name: "fhir", description: "FHIR R4 exports of completed sessions" },
       { name: "signalling", description: "WebSocket signalling (embedded media provider)" },
       { name: "health", description: "Liveness" },
     ],
@@ -113,9 +127,22 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
   const pending = new Set<Promise<unknown>>();
   let stopSweeper: (() => Promise<void>) | undefined;
   const relay = createOutboxRelay({ db: asOutboxDb(database.db), bus, logger });
+  const urlPolicy: UrlPolicy = {
+    production: config.NODE_ENV === "production",
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE === "1",
+    lookup: options.webhookLookup ?? systemLookup,
+  };
+  const webhookWorker = createWebhookWorker({
+    db: database.db,
+    now,
+    log: app.log,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    policy: urlPolicy,
+  });
 
   app.addHook("onClose", async () => {
     await stopSweeper?.();
+    await webhookWorker.stop();
     for (let i = 0; i < 50 && pending.size > 0; i++) await Promise.allSettled([...pending]);
     await relay.stop();
     if (ownsBus) await bus.close();
@@ -139,6 +166,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     appointments,
     notifier: hub,
     relay,
+    webhooks: createWebhookEvents({ freeTierMinutes: config.FREE_TIER_MINUTES }),
     config,
     now,
     log: app.log,
@@ -156,8 +184,9 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
       const leftAt = now();
       for (const conn of hub.closeAll(1001, "server shutting down")) {
         pending.add(
-          recordLeave(database.db, conn.attendee.attendee_id, conn.sessionId, leftAt).catch((err: Error) =>
-            logger.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave on shutdown"),
+          recordLeave(database.db, conn.attendee.attendee_id, conn.sessionId, leftAt, ctx.webhooks).catch(
+            (err: Error) =>
+              logger.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave on shutdown"),
           ),
         );
       }
@@ -166,7 +195,13 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     },
   });
   await app.register(sessionsRoutes(ctx, config.PUBLIC_URL), { prefix: "/api/video" });
+  await app.register(notesDraftRoutes(ctx), { prefix: "/api/video" });
   await app.register(usageRoutes(ctx), { prefix: "/api/video" });
+  await app.register(webhooksRoutes({ db: database.db, access: ctx.access, now, urlPolicy }), {
+    prefix: "/api/video",
+  });
+  await app.register(consentRoutes(ctx), { prefix: "/api/video" });
+  await app.register(fhirRoutes(ctx), { prefix: "/api/video" });
   await app.register(
     signallingRoutes({
       db: database.db,
@@ -174,6 +209,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
       joinTokens,
       now,
       pending,
+      webhooks: ctx.webhooks,
       ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
     }),
     { prefix: "/api/video" },
@@ -185,8 +221,17 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     await handleEvent(event);
   });
   relay.start();
+  webhookWorker.start();
   stopSweeper = startIdleSweeper(ctx, config.IDLE_SWEEP_INTERVAL_SEC * 1000);
-  app.decorate("video", { relay, hub, joinTokens, sweepIdle: () => sweepIdleSessions(ctx), handleEvent, database });
+  app.decorate("video", {
+    relay,
+    hub,
+    joinTokens,
+    sweepIdle: () => sweepIdleSessions(ctx),
+    handleEvent,
+    database,
+    webhooks: webhookWorker,
+  });
   return app;
 }
 

@@ -30,6 +30,12 @@ describe("video service configuration", () => {
     }
   });
 
+  it("requires telehealth consent unless TELEHEALTH_CONSENT=off", () => {
+    expect(loadVideoConfig({}).TELEHEALTH_CONSENT).toBe("required");
+    expect(loadVideoConfig({ TELEHEALTH_CONSENT: "off" }).TELEHEALTH_CONSENT).toBe("off");
+    expect(() => loadVideoConfig({ TELEHEALTH_CONSENT: "maybe" })).toThrow(/TELEHEALTH_CONSENT/);
+  });
+
   it("parses STUN/TURN servers", () => {
     const servers =
       '[{"urls":"stun:stun.example.org:3478"},{"urls":["turn:turn.example.org"],"username":"u","credential":"c"}]';

@@ -33,6 +33,10 @@ export const videoConfigSchema = Type.Object({
     default: "block",
     description: "block | warn",
   }),
+  TELEHEALTH_CONSENT: Type.Union([Type.Literal("required"), Type.Literal("off")], {
+    default: "required",
+    description: "required: a patient joins only after giving telehealth consent; off: no consent step",
+  }),
   JOIN_WINDOW_BEFORE_MIN: Type.Integer({ minimum: 0, maximum: 1440, default: 10 }),
   JOIN_WINDOW_AFTER_MIN: Type.Integer({ minimum: 0, maximum: 1440, default: 30 }),
   IDLE_TIMEOUT_MIN: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
@@ -42,6 +46,12 @@ export const videoConfigSchema = Type.Object({
     Type.String({ description: "Ed25519 private JWK (JSON) signing join tokens; unset = a fresh key per start" }),
   ),
   AWS_REGION: Type.Optional(Type.String({ pattern: "^[a-z]{2}(-[a-z]+)+-\\d$", description: "Chime media region" })),
+  NODE_ENV: Type.Optional(Type.String({ description: "production: webhook URLs must be https" })),
+  WEBHOOK_ALLOW_PRIVATE: Type.Union([Type.Literal("0"), Type.Literal("1")], {
+    default: "0",
+    description: "1: webhook URLs may point at private/loopback addresses (on under npm start only)",
+  }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
 });
 export type VideoConfig = Static<typeof videoConfigSchema>;
 

@@ -79,3 +79,53 @@ export class NotVideoAppointment extends AppError {
     super(409, "VIDEO_NOT_ENABLED", "This appointment is not a video consultation");
   }
 }
+
+/** A consent answer to a text the patient was not shown: the clinic's text has changed since. */
+export class ConsentTextOutdated extends AppError {
+  constructor(currentVersion: number) {
+    super(409, "CONSENT_TEXT_OUTDATED", "The clinic's consent text has changed; show the current text and ask again", {
+      current_version: currentVersion,
+    });
+  }
+}
+
+/** The notes export of a completed session that has no notes. */
+export class SessionNotesNotFound extends AppError {
+  constructor() {
+    super(404, "NOTES_NOT_FOUND", "This session has no notes");
+  }
+}
+
+/** A patient's join before any consent answer (TELEHEALTH_CONSENT=required). */
+export class ConsentRequired extends AppError {
+  constructor(sessionId: string) {
+    super(409, "CONSENT_REQUIRED", "Telehealth consent is needed before joining the video consultation", {
+      session_id: sessionId,
+    });
+  }
+}
+
+/** A patient's join after declining (the latest answer counts; answering GIVEN later allows it). */
+export class ConsentDeclined extends AppError {
+  constructor(sessionId: string) {
+    super(409, "CONSENT_DECLINED", "Telehealth consent was declined for this consultation", { session_id: sessionId });
+  }
+}
+
+/** An unknown webhook endpoint, or another clinic's (which does not exist for this caller). */
+export class WebhookNotFound extends AppError {
+  constructor() {
+    super(404, "WEBHOOK_NOT_FOUND", "Webhook endpoint not found");
+  }
+}
+
+/**
+ * A webhook URL refused at registration (README "Webhooks", URL rules). `code` says which
+ * rule: WEBHOOK_URL_INVALID, WEBHOOK_URL_NOT_HTTPS, WEBHOOK_URL_CREDENTIALS,
+ * WEBHOOK_URL_UNRESOLVABLE, WEBHOOK_URL_PRIVATE (with the refused `range`, never the address).
+ */
+export class WebhookUrlRefused extends AppError {
+  constructor(code: string, message: string, extra?: Record<string, unknown>) {
+    super(400, code, message, extra);
+  }
+}

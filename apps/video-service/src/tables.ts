@@ -1,7 +1,7 @@
 import type { AttendeeStatus, SessionStatus, UserType } from "@clinic/contracts";
 import type { CloudEvent, OutboxTables } from "@clinic/platform";
 import { enqueueEvent } from "@clinic/platform";
-import type { Generated, Kysely, Transaction } from "kysely";
+import type { ColumnType, Generated, Kysely, Transaction } from "kysely";
 
 /** Row types of the video service's database (migrations/ is the source of truth). */
 export interface SessionsTable {
@@ -69,11 +69,90 @@ export interface AuditLogTable {
   request_id: string | null;
 }
 
+/** The doctor's working copy of a session's notes (until the final notes are saved). */
+export interface NotesDraftsTable {
+  session_id: string;
+  notes: string;
+  quality_rating: number | null;
+  updated_by: string;
+  updated_at: Date;
+}
+
 export interface VideoTables extends OutboxTables {
   sessions: SessionsTable;
+  notes_drafts: NotesDraftsTable;
   attendees: AttendeesTable;
   attendance_intervals: AttendanceIntervalsTable;
   audit_log: AuditLogTable;
+  consent_texts: ConsentTextsTable;
+  consent_answers: ConsentAnswersTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  usage_thresholds_crossed: UsageThresholdsCrossedTable;
+}
+
+/** A clinic's webhook endpoint; `secret` (whsec_…) is read only to sign deliveries. */
+export interface WebhookEndpointsTable {
+  webhook_id: string;
+  clinic_id: string;
+  url: string;
+  /** jsonb: an array read, JSON text written. */
+  events: ColumnType<string[], string, string>;
+  secret: string;
+  created_by: string;
+  created_at: Date;
+  last_failure_at: Date | null;
+  last_failure_status_code: number | null;
+  last_failure_error: string | null;
+}
+
+/** One message to one endpoint (the webhook outbox): PENDING → DELIVERED | FAILED. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  message_id: string;
+  webhook_id: string;
+  clinic_id: string;
+  event_type: string;
+  body: string;
+  status: "PENDING" | "DELIVERED" | "FAILED";
+  attempts: Generated<number>;
+  created_at: Date;
+  next_attempt_at: Date | null;
+  claim_id: string | null;
+  locked_until: Date | null;
+  last_attempt_at: Date | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+  failed_at: Date | null;
+}
+
+/** A usage threshold already announced: once per clinic, month and threshold. */
+export interface UsageThresholdsCrossedTable {
+  clinic_id: string;
+  month: string;
+  threshold_percent: number;
+  crossed_at: Date;
+}
+
+/** A clinic's telehealth consent text, one row per version (1, 2, …; 0 is the built-in default). */
+export interface ConsentTextsTable {
+  clinic_id: string;
+  version: number;
+  text: string;
+  created_at: Date;
+  created_by: string;
+}
+
+/** Every consent answer a patient gave for a session; the latest (highest id) counts. */
+export interface ConsentAnswersTable {
+  id: Generated<number>;
+  session_id: string;
+  patient_id: string;
+  clinic_id: string;
+  decision: "GIVEN" | "DECLINED";
+  text_version: number;
+  decided_at: Date;
 }
 
 export type VideoDb = Kysely<VideoTables>;

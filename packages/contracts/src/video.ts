@@ -1,5 +1,6 @@
 import { type Static, Type } from "typebox";
 import { AppointmentId, ClinicId, NullableTimestamp, SessionId, Timestamp, UserId } from "./common.ts";
+import { NullableSessionConsent } from "./consent.ts";
 
 export const SessionStatus = Type.Union([
   Type.Literal("CREATED"),
@@ -174,6 +175,8 @@ const detailsFields = {
   scheduled_start_time: Timestamp,
   scheduled_duration_minutes: Type.Integer(),
   attendees: Type.Array(SessionAttendee),
+  /** The patient's latest telehealth consent answer (issue 16), so the doctor sees why nobody joined. */
+  consent: NullableSessionConsent,
   created_at: Timestamp,
   updated_at: Timestamp,
 };
@@ -190,8 +193,27 @@ export const SessionDetails = Type.Object({
 });
 export type SessionDetails = Static<typeof SessionDetails>;
 
-export const SessionNotes = Type.String({ maxLength: 500 });
+/**
+ * Free text of the doctor, up to 500 characters. Control characters other than tab and line
+ * breaks (LF, CR) are refused with a 400: they are never typed, and PostgreSQL cannot store NUL.
+ */
+export const notesTextPattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+export const SessionNotes = Type.String({
+  maxLength: 500,
+  pattern: notesTextPattern,
+  description: "At most 500 characters; no control characters except tab and line breaks",
+});
 export const QualityRating = Type.Integer({ minimum: 1, maximum: 5 });
+/**
+ * 1–5, or null for "not rated". One nullable type rather than a union with null: the
+ * validator coerces types, and as a union a 0 or `false` would slip through as null.
+ */
+export const OptionalRating = Type.Unsafe<number | null>({
+  type: ["integer", "null"],
+  minimum: 1,
+  maximum: 5,
+  description: "1–5 stars; null: not rated",
+});
 
 export const EndSessionBody = Type.Object(
   { notes: Type.Optional(SessionNotes), quality_rating: Type.Optional(QualityRating) },
@@ -215,8 +237,12 @@ export const EndSessionResponse = Type.Object({
 });
 export type EndSessionResponse = Static<typeof EndSessionResponse>;
 
+/** The rating is optional: left out, it stays as it was (none unless given before); null clears it. */
 export const UpdateNotesBody = Type.Object(
-  { notes: Type.Optional(SessionNotes), quality_rating: Type.Optional(QualityRating) },
+  {
+    notes: Type.Optional(SessionNotes),
+    quality_rating: Type.Optional(OptionalRating),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateNotesBody = Static<typeof UpdateNotesBody>;
@@ -228,6 +254,24 @@ export const UpdateNotesResponse = Type.Object({
   updated_at: Timestamp,
 });
 export type UpdateNotesResponse = Static<typeof UpdateNotesResponse>;
+
+/** A draft is written whole (PUT): a rating left out is no rating. */
+export const NotesDraftBody = Type.Object(
+  { notes: SessionNotes, quality_rating: Type.Optional(OptionalRating) },
+  { additionalProperties: false },
+);
+export type NotesDraftBody = Static<typeof NotesDraftBody>;
+
+export const NotesDraftResponse = Type.Object({
+  session_id: SessionId,
+  notes: Type.String(),
+  quality_rating: Type.Union([Type.Integer(), Type.Null()]),
+  updated_at: NullableTimestamp,
+  source: Type.Union([Type.Literal("draft"), Type.Literal("saved"), Type.Literal("empty")], {
+    description: "draft: the working copy; saved: no draft, the session's saved notes; empty: neither",
+  }),
+});
+export type NotesDraftResponse = Static<typeof NotesDraftResponse>;
 
 export const UsageQuery = Type.Object(
   { month: Type.Optional(Type.String({ pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$", description: "YYYY-MM" })) },
@@ -256,6 +300,16 @@ export const UsageResponse = Type.Object({
   usage_percentage: Type.Number(),
   remaining_minutes: Type.Number(),
   status: UsageStatus,
+  forecast_minutes: Type.Number({
+    description: "Projected attendee-minutes at month end: the average daily rate so far carried over the days left",
+  }),
+  forecast_status: UsageStatus,
+  forecast_exceeds_on: Type.Union([Type.String({ format: "date" }), Type.Null()], {
+    description: "UTC day the free tier was or is projected to be exceeded this month; null if not",
+  }),
+  daily: Type.Array(Type.Object({ date: Type.String({ format: "date" }), attendee_minutes: Type.Number() }), {
+    description: "Attendee-minutes per UTC day of the month, every day present",
+  }),
   sessions: Type.Array(UsageSession),
 });
 export type UsageResponse = Static<typeof UsageResponse>;

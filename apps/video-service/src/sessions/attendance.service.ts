@@ -2,6 +2,7 @@ import { SignalCloseCodes } from "@clinic/contracts";
 import { withTransaction } from "@clinic/platform";
 import type { JoinTokenClaims } from "../meetings/embedded/join-tokens.ts";
 import type { VideoDb } from "../tables.ts";
+import type { WebhookEvents } from "../webhooks/webhook-events.ts";
 import {
   type AttendeeRow,
   closeOpenIntervals,
@@ -52,7 +53,14 @@ export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Da
   });
 }
 
-export async function recordLeave(db: VideoDb, attendeeId: string, sessionId: string, at: Date): Promise<void> {
+/** `webhooks`: when given, a closed interval checks the clinic's usage thresholds in the same transaction. */
+export async function recordLeave(
+  db: VideoDb,
+  attendeeId: string,
+  sessionId: string,
+  at: Date,
+  webhooks?: Pick<WebhookEvents, "intervalsClosed">,
+): Promise<void> {
   await withTransaction(db, async (trx) => {
     // The session row first, as `endSession` locks it (session → intervals → attendees):
     // the other order deadlocked a leave against a concurrent end on PostgreSQL.
@@ -62,8 +70,16 @@ export async function recordLeave(db: VideoDb, attendeeId: string, sessionId: st
       .where("session_id", "=", sessionId)
       .where("status", "=", "IN_PROGRESS")
       .execute();
-    await closeOpenIntervals(trx, { attendee_id: attendeeId }, at);
+    const closed = await closeOpenIntervals(trx, { attendee_id: attendeeId }, at);
     await setAttendeeStatus(trx, [attendeeId], "LEFT", at, ["CONNECTED", "JOINING"]);
+    if (closed > 0 && webhooks) {
+      const session = await trx
+        .selectFrom("sessions")
+        .select("clinic_id")
+        .where("session_id", "=", sessionId)
+        .executeTakeFirst();
+      if (session) await webhooks.intervalsClosed(trx, session.clinic_id, at);
+    }
   });
 }
 
@@ -104,12 +120,13 @@ export async function closeStaleAttendance(
   db: VideoDb,
   now: Date,
   isConnectedHere: (attendeeId: string) => boolean,
+  webhooks?: Pick<WebhookEvents, "intervalsClosed">,
 ): Promise<number> {
   const stale = await findStaleOpenIntervals(db, new Date(now.getTime() - STALE_ATTENDANCE_MS), 500);
   let closed = 0;
   for (const interval of stale) {
     if (isConnectedHere(interval.attendee_id)) continue;
-    await recordLeave(db, interval.attendee_id, interval.session_id, new Date(interval.last_seen_at));
+    await recordLeave(db, interval.attendee_id, interval.session_id, new Date(interval.last_seen_at), webhooks);
     closed++;
   }
   return closed;

@@ -1,6 +1,6 @@
 import type { AuthUser } from "@clinic/platform";
 import { appendAudit } from "../audit/audit.repository.ts";
-import { NotYourSession } from "../errors.ts";
+import { NotYourSession, WebhookNotFound } from "../errors.ts";
 import type { VideoDb } from "../tables.ts";
 
 /**
@@ -9,7 +9,22 @@ import type { VideoDb } from "../tables.ts";
  * session and request id. Audit rows are written outside the change's transaction, so a
  * refused or failed attempt is still on record.
  */
-export type SessionOperation = "list" | "read" | "start" | "join" | "end" | "updateNotes" | "readUsage";
+export type SessionOperation =
+  | "list"
+  | "read"
+  | "start"
+  | "join"
+  | "end"
+  | "updateNotes"
+  | "readNotesDraft"
+  | "saveNotesDraft"
+  | "readUsage"
+  // Telehealth consent and the FHIR export (issue 16).
+  | "readConsentText"
+  | "updateConsentText"
+  | "recordConsent"
+  | "exportEncounter"
+  | "exportNotes";
 
 /** What a person may see of a session: the doctor everything, patient and admin no notes or rating. */
 export type SessionView = "full" | "redacted";
@@ -32,6 +47,9 @@ const roleRefusal = "You are not authorized to access this appointment";
 /** The rules, pure: null means refused. */
 export function decide(user: AuthUser, op: SessionOperation, facts?: SessionFacts): SessionView | null {
   if (op === "list" || op === "readUsage") return user.role === "PATIENT" ? null : "full";
+  // The consent text is the caller's own clinic's: everyone signed in reads it, its admins change it.
+  if (op === "readConsentText") return "full";
+  if (op === "updateConsentText") return user.role === "ADMIN" ? "full" : null;
   if (!facts) return null;
   const sameClinic = facts.clinic_id === user.clinic_id;
   const isDoctor = user.role === "DOCTOR" && facts.doctor_id === user.id && sameClinic;
@@ -43,9 +61,19 @@ export function decide(user: AuthUser, op: SessionOperation, facts?: SessionFact
       return user.role === "ADMIN" && sameClinic ? "redacted" : null;
     case "join":
       return isDoctor ? "full" : isPatient ? "redacted" : null;
+    case "recordConsent":
+      return isPatient ? "redacted" : null;
+    case "exportEncounter":
+      if (isDoctor) return "full";
+      return user.role === "ADMIN" && sameClinic ? "redacted" : null;
+    // The notes as a FHIR DocumentReference: the doctor's alone, like the notes themselves.
+    case "exportNotes":
+      return isDoctor ? "full" : null;
     case "start":
     case "end":
     case "updateNotes":
+    case "readNotesDraft":
+    case "saveNotesDraft":
       return isDoctor ? "full" : null;
   }
 }
@@ -59,7 +87,11 @@ export class SessionAccess {
     await this.audit(actor, op, view ? "ALLOWED" : "DENIED", facts);
     if (!view) {
       throw new NotYourSession(
-        op === "list" || op === "readUsage" ? "Patients cannot list sessions or read usage" : roleRefusal,
+        op === "list" || op === "readUsage"
+          ? "Patients cannot list sessions or read usage"
+          : op === "updateConsentText"
+            ? "Only a clinic admin may change the consent text"
+            : roleRefusal,
       );
     }
     return view;
@@ -70,6 +102,23 @@ export class SessionAccess {
     if (allowed.includes(actor.user.role)) return;
     await this.audit(actor, op, "DENIED", undefined, appointmentId);
     throw new NotYourSession(`Only a ${allowed.join(" or ").toLowerCase()} may do this`);
+  }
+
+  /**
+   * What an allowed person changed, when the access row alone does not say it: a consent
+   * answer (`consent.given` / `consent.declined`, after it is stored).
+   */
+  async recordChange(actor: Actor, action: string, facts: SessionFacts): Promise<void> {
+    await appendAudit(this.db, {
+      actor_id: actor.user.id,
+      actor_role: actor.user.role,
+      clinic_id: actor.user.clinic_id,
+      action,
+      outcome: "ALLOWED",
+      session_id: facts.session_id,
+      appointment_id: facts.appointment_id,
+      request_id: actor.requestId,
+    });
   }
 
   /** A change made by the system itself (idle auto-end), for the record. */
@@ -84,6 +133,26 @@ export class SessionAccess {
       appointment_id: facts.appointment_id,
       request_id: null,
     });
+  }
+
+  /**
+   * Webhook endpoints (issue 16): the clinic's admins only (others 403); an endpoint of
+   * another clinic, like an unknown one, does not exist for them (404). Audited either way.
+   */
+  async checkWebhook(actor: Actor, op: WebhookOperation, endpoint?: { clinic_id: string } | null): Promise<void> {
+    const answer = decideWebhook(actor.user, endpoint === undefined ? undefined : (endpoint?.clinic_id ?? null));
+    await appendAudit(this.db, {
+      actor_id: actor.user.id,
+      actor_role: actor.user.role,
+      clinic_id: actor.user.clinic_id,
+      action: `webhook.${op}`,
+      outcome: answer === "ALLOWED" ? "ALLOWED" : "DENIED",
+      session_id: null,
+      appointment_id: null,
+      request_id: actor.requestId,
+    });
+    if (answer === "FORBIDDEN") throw new NotYourSession("Only a clinic admin may manage webhooks");
+    if (answer === "NOT_FOUND") throw new WebhookNotFound();
   }
 
   private audit(
@@ -104,4 +173,13 @@ export class SessionAccess {
       request_id: actor.requestId,
     });
   }
+}
+
+export type WebhookOperation = "create" | "list" | "delete" | "listDeliveries";
+
+/** The webhook rule, pure. `endpointClinicId`: undefined for the collection, null for an unknown endpoint. */
+export function decideWebhook(user: AuthUser, endpointClinicId?: string | null): "ALLOWED" | "FORBIDDEN" | "NOT_FOUND" {
+  if (user.role !== "ADMIN") return "FORBIDDEN";
+  if (endpointClinicId === undefined) return "ALLOWED";
+  return endpointClinicId === user.clinic_id ? "ALLOWED" : "NOT_FOUND";
 }

@@ -66,6 +66,7 @@ describe("authorisation matrix", () => {
     foreignTokens = await createTestTokens();
     const started = await h.startedSession();
     sessionId = started.body.session_id;
+    await h.consent(sessionId);
     appointmentId = h.addAppointment().id;
     const done = await h.startedSession();
     completedId = done.body.session_id;

@@ -69,6 +69,7 @@ export async function endSession(ctx: SessionsContext, sessionId: string, input:
         duration_minutes: Math.round(seconds / 60),
       }),
     );
+    await ctx.webhooks.sessionEnded(trx, ended, now);
     return ended;
   });
   if (!row) return null;

@@ -1,5 +1,6 @@
 import type { JoinSessionBody, JoinSessionResponse } from "@clinic/contracts";
 import { withTransaction } from "@clinic/platform";
+import { requireConsentToJoin } from "../consent/consent.service.ts";
 import { SessionNotFound } from "../errors.ts";
 import type { Attendee } from "../meetings/media-provider.ts";
 import {
@@ -32,6 +33,8 @@ export async function joinSession(
   if (!session) throw new SessionNotFound();
   await ctx.access.check(req.actor, "join", factsOf(session));
   requireTransition(sessionId, session.status, "join");
+  // Telehealth consent before the patient's media starts (TELEHEALTH_CONSENT); never the doctor's.
+  if (user.role === "PATIENT") await requireConsentToJoin(ctx, sessionId);
 
   const now = ctx.now();
   let issued: Attendee | undefined;

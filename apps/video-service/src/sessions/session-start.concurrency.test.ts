@@ -37,6 +37,7 @@ describe("concurrent starts of one appointment", () => {
 
   it("joining again replaces the person's previous attendee: one live entry per person", async () => {
     const { body } = await h.startedSession();
+    await h.consent(body.session_id);
     const join = async () =>
       h.app.inject({
         method: "POST",

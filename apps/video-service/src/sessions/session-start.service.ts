@@ -108,6 +108,7 @@ export async function startSession(
           started_at: now.toISOString(),
         }),
       );
+      await ctx.webhooks.sessionStarted(trx, row, now);
       return { row, attendee };
     });
     ctx.relay.notify();

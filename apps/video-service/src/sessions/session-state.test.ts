@@ -3,7 +3,17 @@ import { describe, expect, it } from "vitest";
 import { isInsideWindow, joinWindow, requireTransition, type SessionAction, transition } from "./session-state.ts";
 
 const statuses: SessionStatus[] = ["CREATED", "IN_PROGRESS", "COMPLETED", "CANCELLED"];
-const actions: SessionAction[] = ["start", "join", "end", "cancel", "updateNotes"];
+const actions: SessionAction[] = [
+  "start",
+  "join",
+  "end",
+  "cancel",
+  "updateNotes",
+  "saveNotesDraft",
+  "recordConsent",
+  "exportEncounter",
+  "exportNotes",
+];
 
 // Every (state, action) pair: the legal ones and where they lead, everything else refused.
 const legal: Record<string, SessionStatus> = {
@@ -12,6 +22,12 @@ const legal: Record<string, SessionStatus> = {
   "IN_PROGRESS/join": "IN_PROGRESS",
   "IN_PROGRESS/end": "COMPLETED",
   "COMPLETED/updateNotes": "COMPLETED",
+  "IN_PROGRESS/saveNotesDraft": "IN_PROGRESS",
+  "COMPLETED/saveNotesDraft": "COMPLETED",
+  "CREATED/recordConsent": "CREATED",
+  "IN_PROGRESS/recordConsent": "IN_PROGRESS",
+  "COMPLETED/exportEncounter": "COMPLETED",
+  "COMPLETED/exportNotes": "COMPLETED",
 };
 
 const expectedRefusal: Record<string, string> = {
@@ -30,12 +46,22 @@ const expectedRefusal: Record<string, string> = {
   "CANCELLED/end": "SESSION_CANCELLED",
   "CANCELLED/cancel": "SESSION_CANCELLED",
   "CANCELLED/updateNotes": "SESSION_CANCELLED",
+  "CREATED/saveNotesDraft": "SESSION_NOT_STARTED",
+  "CANCELLED/saveNotesDraft": "SESSION_CANCELLED",
+  "COMPLETED/recordConsent": "SESSION_ALREADY_ENDED",
+  "CANCELLED/recordConsent": "SESSION_CANCELLED",
+  "CREATED/exportEncounter": "SESSION_NOT_STARTED",
+  "IN_PROGRESS/exportEncounter": "SESSION_IN_PROGRESS",
+  "CANCELLED/exportEncounter": "SESSION_CANCELLED",
+  "CREATED/exportNotes": "SESSION_NOT_STARTED",
+  "IN_PROGRESS/exportNotes": "SESSION_IN_PROGRESS",
+  "CANCELLED/exportNotes": "SESSION_CANCELLED",
 };
 
 const pairs = statuses.flatMap((from) => actions.map((action) => ({ from, action, key: `${from}/${action}` })));
 
 describe("session state machine", () => {
-  it("covers all 20 (state, action) pairs in the tables above", () => {
+  it("covers all 36 (state, action) pairs in the tables above", () => {
     expect(Object.keys(legal).length + Object.keys(expectedRefusal).length).toBe(pairs.length);
   });
 

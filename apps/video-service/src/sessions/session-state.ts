@@ -7,10 +7,19 @@ import { InvalidSessionTransition, SessionAlreadyStarted } from "../errors.ts";
  *   CREATED ──start──▶ IN_PROGRESS ──end──▶ COMPLETED
  *      └──cancel──▶ CANCELLED
  *
- * `join` and `updateNotes` do not move the state but are only legal in one state each.
+ * `join`, `updateNotes` and `saveNotesDraft` do not move the state but are only legal in some states.
  * Anything else is refused with a 409 and a code saying why.
  */
-export type SessionAction = "start" | "join" | "end" | "cancel" | "updateNotes";
+export type SessionAction =
+  | "start"
+  | "join"
+  | "end"
+  | "cancel"
+  | "updateNotes"
+  | "saveNotesDraft"
+  | "recordConsent"
+  | "exportEncounter"
+  | "exportNotes";
 
 export type Transition = { ok: true; to: SessionStatus } | { ok: false; code: string; message: string };
 
@@ -27,6 +36,13 @@ const allowed: Record<SessionAction, Partial<Record<SessionStatus, SessionStatus
   end: { IN_PROGRESS: "COMPLETED" },
   cancel: { CREATED: "CANCELLED" },
   updateNotes: { COMPLETED: "COMPLETED" },
+  // Consent is asked before the patient's media starts: while waiting for the doctor, or joining late.
+  recordConsent: { CREATED: "CREATED", IN_PROGRESS: "IN_PROGRESS" },
+  // The FHIR Encounter describes a finished consultation only.
+  exportEncounter: { COMPLETED: "COMPLETED" },
+  exportNotes: { COMPLETED: "COMPLETED" },
+  // The doctor writes the draft during the call and goes on after it (issue 16).
+  saveNotesDraft: { IN_PROGRESS: "IN_PROGRESS", COMPLETED: "COMPLETED" },
 };
 
 export function transition(from: SessionStatus, action: SessionAction): Transition {

@@ -2,6 +2,7 @@ import type {
   AwsMediaUrls,
   MediaProviderName,
   SessionAttendee,
+  SessionConsent,
   SessionDetails,
   SessionDetailsRedacted,
   SessionSummary,
@@ -56,6 +57,7 @@ export function toDetails(
   attendees: AttendeeWithTimes[],
   now: Date,
   view: SessionView,
+  consent: SessionConsent | null,
 ): SessionDetails | SessionDetailsRedacted {
   const redacted: SessionDetailsRedacted = {
     session_id: row.session_id,
@@ -73,6 +75,7 @@ export function toDetails(
     scheduled_start_time: iso(row.scheduled_start),
     scheduled_duration_minutes: row.scheduled_duration_minutes,
     attendees: attendees.map(toAttendee),
+    consent,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
   };

@@ -4,6 +4,7 @@ import type { VideoConfig } from "../config.ts";
 import type { MediaProvider } from "../meetings/media-provider.ts";
 import { type MediaOperation, MediaProviderError } from "../meetings/media-provider-error.ts";
 import type { VideoDb } from "../tables.ts";
+import type { WebhookEvents } from "../webhooks/webhook-events.ts";
 import type { Actor, SessionAccess } from "./session-access.ts";
 
 /** Where the signalling hub hears about session changes made over HTTP or by the sweeper. */
@@ -23,9 +24,16 @@ export interface SessionsContext {
   notifier: SessionNotifier;
   /** Wakes the outbox relay after a commit that enqueued an event. */
   relay: { notify(): void };
+  /** Webhook deliveries, enqueued in the change's own transaction (webhooks/webhook-events.ts). */
+  webhooks: WebhookEvents;
   config: Pick<
     VideoConfig,
-    "JOIN_WINDOW_BEFORE_MIN" | "JOIN_WINDOW_AFTER_MIN" | "FREE_TIER_MINUTES" | "USAGE_LIMIT_POLICY" | "IDLE_TIMEOUT_MIN"
+    | "JOIN_WINDOW_BEFORE_MIN"
+    | "JOIN_WINDOW_AFTER_MIN"
+    | "FREE_TIER_MINUTES"
+    | "USAGE_LIMIT_POLICY"
+    | "IDLE_TIMEOUT_MIN"
+    | "TELEHEALTH_CONSENT"
   >;
   now: () => Date;
   log: FastifyBaseLogger;

@@ -70,14 +70,16 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
           status: "JOINING",
         },
       ],
+      consent: null,
       notes: null,
       quality_rating: null,
       created_at: iso,
       updated_at: iso,
     });
 
-    // Endpoint 3: the patient joins
+    // Endpoint 3: the patient joins, after giving telehealth consent
     h.advance(5 * 60_000);
+    expect((await h.consent(sessionId)).statusCode).toBe(200);
     const join = await h.app.inject({
       method: "POST",
       url: `/api/video/sessions/${sessionId}/join`,
@@ -106,7 +108,11 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
     expect(patientView.statusCode).toBe(200);
     expect(patientView.json()).not.toHaveProperty("notes");
     expect(patientView.json()).not.toHaveProperty("quality_rating");
-    expect(patientView.json()).toMatchObject({ session_id: sessionId, duration_seconds: 300 });
+    expect(patientView.json()).toMatchObject({
+      session_id: sessionId,
+      duration_seconds: 300,
+      consent: { decision: "GIVEN", text_version: 0, decided_at: h.clock.now.toISOString() },
+    });
 
     // Endpoint 5: end
     h.advance(25 * 60_000);
@@ -219,6 +225,7 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
 
   it("join and end accept a POST without a body (all their fields are optional)", async () => {
     const { body } = await h.startedSession();
+    await h.consent(body.session_id);
     const join = await h.app.inject({
       method: "POST",
       url: `/api/video/sessions/${body.session_id}/join`,

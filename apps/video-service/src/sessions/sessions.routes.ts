@@ -17,6 +17,7 @@ import {
 } from "@clinic/contracts";
 import { type App, bearerToken } from "@clinic/platform";
 import type { FastifyRequest } from "fastify";
+import { refuseControlCharacters } from "./notes-text.ts";
 import type { Actor } from "./session-access.ts";
 import { endSessionByDoctor } from "./session-end.service.ts";
 import { joinSession } from "./session-join.service.ts";
@@ -138,10 +139,12 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
           operationId: "updateSessionNotes",
           tags,
           summary: "Add or update notes and rating after the session ended (doctor only)",
+          description: "The rating is optional: left out it stays as it was, null clears it. Deletes the notes draft.",
           params: SessionIdParams,
           body: UpdateNotesBody,
           response: { 200: UpdateNotesResponse, ...errorResponses(400, 401, 403, 404, 409) },
         },
+        preValidation: refuseControlCharacters,
       },
       async (request) => updateNotes(ctx, actorOf(request), request.params.session_id, request.body),
     );

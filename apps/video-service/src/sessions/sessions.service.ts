@@ -7,8 +7,11 @@ import type {
   UpdateNotesResponse,
 } from "@clinic/contracts";
 import { withTransaction } from "@clinic/platform";
+import { findLatestConsentAnswer } from "../consent/consent.repository.ts";
+import { toSessionConsent } from "../consent/consent-views.ts";
 import { SessionNotFound } from "../errors.ts";
 import { listAttendees } from "./attendees.repository.ts";
+import { deleteNotesDraft } from "./notes-draft.repository.ts";
 import type { Actor, SessionFacts, SessionView } from "./session-access.ts";
 import { requireTransition } from "./session-state.ts";
 import { toDetails, toSummary } from "./session-views.ts";
@@ -55,8 +58,11 @@ export async function getSession(
   const row = await findSession(ctx.db, sessionId);
   if (!row) throw new SessionNotFound();
   const view = await ctx.access.check(actor, "read", factsOf(row));
-  const attendees = await listAttendees(ctx.db, sessionId);
-  return { view, details: toDetails(row, attendees, ctx.now(), view) };
+  const [attendees, consent] = await Promise.all([
+    listAttendees(ctx.db, sessionId),
+    findLatestConsentAnswer(ctx.db, sessionId),
+  ]);
+  return { view, details: toDetails(row, attendees, ctx.now(), view, toSessionConsent(consent)) };
 }
 
 /** PUT /sessions/{id}/notes: the doctor, after the session ended (design.md §3). */
@@ -73,11 +79,16 @@ export async function updateNotes(
     const locked = await lockSession(trx, sessionId);
     if (!locked) throw new SessionNotFound();
     requireTransition(sessionId, locked.status, "updateNotes");
-    return updateSession(trx, sessionId, {
+    // The saved notes replace the doctor's draft (notes-draft.service.ts).
+    await deleteNotesDraft(trx, sessionId);
+    const updated = await updateSession(trx, sessionId, {
       ...(body.notes !== undefined ? { notes: body.notes } : {}),
       ...(body.quality_rating !== undefined ? { quality_rating: body.quality_rating } : {}),
       updated_at: ctx.now(),
     });
+    const fields = (["notes", "quality_rating"] as const).filter((f) => body[f] !== undefined);
+    await ctx.webhooks.notesUpdated(trx, updated, fields, updated.updated_at);
+    return updated;
   });
   return {
     session_id: row.session_id,

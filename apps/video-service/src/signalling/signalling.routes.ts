@@ -8,6 +8,7 @@ import type { JoinTokenClaims, JoinTokens } from "../meetings/embedded/join-toke
 import { recheckConnection, recordConnect, recordLeave } from "../sessions/attendance.service.ts";
 import { touchOpenInterval } from "../sessions/attendees.repository.ts";
 import type { VideoDb } from "../tables.ts";
+import type { WebhookEvents } from "../webhooks/webhook-events.ts";
 import type { SignalConnection, SignalHub } from "./signal-hub.ts";
 import { createMessageHandler } from "./signal-messages.ts";
 
@@ -22,6 +23,8 @@ export interface SignallingOptions {
   heartbeatTimeoutMs?: number;
   /** Database writes started by connection events, awaited on shutdown. */
   pending: Set<Promise<unknown>>;
+  /** A leave closes an interval: usage thresholds are checked in its transaction. */
+  webhooks?: Pick<WebhookEvents, "intervalsClosed">;
 }
 
 /**
@@ -156,8 +159,8 @@ export function signallingRoutes(options: SignallingOptions) {
       if (!hub.remove(conn)) return; // replaced by a newer connection of the same attendee
       hub.broadcast(conn.sessionId, { type: "attendee.left", attendee_id: conn.attendee.attendee_id });
       void track(
-        recordLeave(options.db, conn.attendee.attendee_id, conn.sessionId, options.now()).catch((err: Error) =>
-          log.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave"),
+        recordLeave(options.db, conn.attendee.attendee_id, conn.sessionId, options.now(), options.webhooks).catch(
+          (err: Error) => log.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave"),
         ),
       );
     };

@@ -5,6 +5,7 @@ import type { DestinationStream } from "pino";
 import { buildApp } from "../app.ts";
 import { loadVideoConfig } from "../config.ts";
 import type { MediaProvider } from "../meetings/media-provider.ts";
+import type { Lookup } from "../webhooks/webhook-url.ts";
 import { appointmentFixture, type FakeAppointments, startFakeAppointments } from "./fake-appointments.ts";
 
 /** The people of the tests: two doctors and an admin of clinic-1, two patients, an admin elsewhere. */
@@ -25,6 +26,8 @@ export interface HarnessOptions {
   logStream?: DestinationStream;
   /** Reuse a database (restart tests); default a fresh one, dropped on close. */
   database?: ReturnType<typeof testDatabase>;
+  /** How webhook host names resolve (DNS rebinding tests). */
+  webhookLookup?: Lookup;
 }
 
 /**
@@ -46,6 +49,7 @@ export async function createHarness(options: HarnessOptions = {}) {
     ...(options.bus ? { bus: options.bus } : {}),
     ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
     ...(options.logStream ? { logStream: options.logStream } : {}),
+    ...(options.webhookLookup ? { webhookLookup: options.webhookLookup } : {}),
   });
   const tokenCache = new Map<string, string>();
   const token = async (user: AuthUser) => {
@@ -91,7 +95,27 @@ export async function createHarness(options: HarnessOptions = {}) {
     async listen(): Promise<string> {
       return app.listen({ port: 0, host: "127.0.0.1" });
     },
+    /**
+     * The patient answers the telehealth consent to the clinic's current text (GIVEN by
+     * default); returns the reply. A patient's join needs GIVEN (TELEHEALTH_CONSENT=required).
+     */
+    async consent(sessionId: string, user: AuthUser = users.patient, decision: "GIVEN" | "DECLINED" = "GIVEN") {
+      const headers = await auth(user);
+      const text = await app.inject({ url: "/api/video/consent-text", headers });
+      if (text.statusCode !== 200) throw new Error(`consent text failed: ${text.body}`);
+      return app.inject({
+        method: "POST",
+        url: `/api/video/sessions/${sessionId}/consent`,
+        headers,
+        payload: { decision, text_version: text.json().version },
+      });
+    },
+    /** Joins as `user`; a patient gives consent first, as the patient's page does. */
     async join(sessionId: string, user: AuthUser) {
+      if (user.role === "PATIENT") {
+        const consent = await this.consent(sessionId, user);
+        if (consent.statusCode !== 200) throw new Error(`consent failed: ${consent.body}`);
+      }
       const response = await app.inject({
         method: "POST",
         url: `/api/video/sessions/${sessionId}/join`,

@@ -80,6 +80,10 @@ describe("usage metering over HTTP and signalling", () => {
       usage_percentage: 50,
       remaining_minutes: 20,
       status: "WARNING",
+      forecast_minutes: expect.any(Number),
+      forecast_status: expect.stringMatching(/^(HEALTHY|WARNING|CRITICAL|EXCEEDED)$/),
+      forecast_exceeds_on: expect.toBeOneOf([null, expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/)]),
+      daily: expect.any(Array),
       sessions: [
         {
           session_id: s.sessionId,
@@ -91,6 +95,9 @@ describe("usage metering over HTTP and signalling", () => {
         },
       ],
     });
+    const today = h.clock.now.toISOString().slice(0, 10);
+    expect(response.json().daily).toContainEqual({ date: today, attendee_minutes: 20 });
+    expect(response.json().forecast_minutes).toBeGreaterThanOrEqual(20);
     expect((await usage(c.doctor)).json().total_attendee_minutes).toBe(20);
     // Another doctor of the clinic sees the clinic's minutes, not this doctor's patient.
     const colleague: AuthUser = { ...c.doctor, id: "doc-colleague", name: "Dr. Other" };
@@ -144,6 +151,35 @@ describe("usage metering over HTTP and signalling", () => {
         .where("session_id", "=", s.sessionId)
         .execute();
       expect(stored).toHaveLength(4); // two attendees × two months
+    } finally {
+      h.clock.now = saved;
+    }
+  });
+
+  it("projects the month end from the daily rate so far, and says when the free tier will be passed", async () => {
+    const saved = h.clock.now;
+    // 10 days into a 30-day month: 20 attendee-minutes on the 10th → 2 a day → 20 + 2 × 20 = 60.
+    h.clock.now = new Date("2026-11-10T23:50:00.000Z");
+    try {
+      const c = clinic("clinic-forecast");
+      const s = await consultation(c);
+      await attend(s.sessionId, s.doctorToken);
+      await attend(s.sessionId, s.patient.attendee.join_token);
+      h.advance(10 * 60_000);
+      await h.end(s.sessionId, c.doctor);
+      const body = (await usage(c.admin, "2026-11")).json();
+      expect(body.total_attendee_minutes).toBe(20);
+      expect(body.daily).toHaveLength(30);
+      expect(body.daily[9]).toEqual({ date: "2026-11-10", attendee_minutes: 20 });
+      expect(body.daily.reduce((sum: number, d: { attendee_minutes: number }) => sum + d.attendee_minutes, 0)).toBe(20);
+      expect(body.forecast_minutes).toBe(60);
+      // 60 of a 40-minute free tier: the 20 minutes left go at 2 a day, so it is passed 10 days on.
+      expect(body.forecast_status).toBe("EXCEEDED");
+      expect(body.forecast_exceeds_on).toBe("2026-11-21");
+      // The month before is over: its forecast is what it used.
+      const october = (await usage(c.admin, "2026-10")).json();
+      expect(october).toMatchObject({ total_attendee_minutes: 0, forecast_minutes: 0, forecast_status: "HEALTHY" });
+      expect(october.forecast_exceeds_on).toBeNull();
     } finally {
       h.clock.now = saved;
     }

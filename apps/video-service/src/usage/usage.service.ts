@@ -5,6 +5,7 @@ import type { SessionsContext } from "../sessions/sessions-context.ts";
 import { isoOrNull } from "../tables.ts";
 import { intervalsForMonth, sessionsByIds } from "./usage.repository.ts";
 import { monthBounds, monthOf, summarize, toMinutes, usagePercentage, usageStatus } from "./usage-calculator.ts";
+import { dailySeconds, forecastUsage } from "./usage-forecast.ts";
 
 type UsageContext = Pick<SessionsContext, "db" | "config" | "now">;
 
@@ -21,7 +22,10 @@ export async function computeUsage(
 ): Promise<UsageResponse> {
   const now = ctx.now();
   const limit = ctx.config.FREE_TIER_MINUTES;
-  const usage = summarize(await intervalsForMonth(ctx.db, clinicId, monthBounds(month)), monthBounds(month), now);
+  const bounds = monthBounds(month);
+  const intervals = await intervalsForMonth(ctx.db, clinicId, bounds);
+  const usage = summarize(intervals, bounds, now);
+  const daily = dailySeconds(intervals, bounds, now);
   const sessions = new Map(
     (
       await sessionsByIds(
@@ -41,6 +45,11 @@ export async function computeUsage(
     usage_percentage: percentage,
     remaining_minutes: Math.max(0, Math.round((limit - total) * 10) / 10),
     status: usageStatus(percentage),
+    ...forecastUsage(daily, bounds, now, limit),
+    daily: daily.map((seconds, day) => ({
+      date: new Date(bounds.start.getTime() + day * 86_400_000).toISOString().slice(0, 10),
+      attendee_minutes: toMinutes(seconds),
+    })),
     sessions: usage.sessions
       .map((s) => {
         const row = sessions.get(s.session_id);

@@ -15,7 +15,10 @@ const links = {
     { to: "/doctor/dashboard", label: "Dashboard" },
   ],
   PATIENT: [{ to: "/patient", label: "My appointment" }],
-  ADMIN: [{ to: "/admin/usage", label: "Usage Metrics" }],
+  ADMIN: [
+    { to: "/admin/usage", label: "Usage Metrics" },
+    { to: "/admin/consent", label: "Telehealth consent" },
+  ],
 } as const;
 
 export function AppLayout() {

@@ -84,6 +84,10 @@ export const routes: RouteObject[] = [
                 path: "/admin/usage",
                 lazy: async () => ({ Component: (await import("./routes/admin-usage.tsx")).AdminUsageRoute }),
               },
+              {
+                path: "/admin/consent",
+                lazy: async () => ({ Component: (await import("./routes/admin-consent.tsx")).AdminConsentRoute }),
+              },
             ],
           },
           {

@@ -7,4 +7,6 @@ export const env = {
   /** Join window of design.md §3; the server enforces it, the UI only mirrors it. */
   joinWindowBeforeMin: Number(import.meta.env.VITE_JOIN_WINDOW_BEFORE_MIN ?? 10),
   joinWindowAfterMin: Number(import.meta.env.VITE_JOIN_WINDOW_AFTER_MIN ?? 30),
+  /** The notes draft is saved this long after the doctor's last keystroke (and on blur). */
+  notesDraftDebounceMs: Number(import.meta.env.VITE_NOTES_DRAFT_DEBOUNCE_MS ?? 1_000),
 };

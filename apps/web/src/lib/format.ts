@@ -8,6 +8,11 @@ const time = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-di
 
 export const formatDateTime = (iso: string | null | undefined) => (iso ? dateTime.format(new Date(iso)) : "—");
 export const formatTime = (iso: string | null | undefined) => (iso ? time.format(new Date(iso)) : "—");
+/** hh:mm on the 24-hour clock, local time ("Draft saved 14:05"). */
+export function formatClock(iso: string): string {
+  const date = new Date(iso);
+  return `${String(date.getHours()).padStart(2, "0")}:${String(date.getMinutes()).padStart(2, "0")}`;
+}
 
 /** mm:ss, or h:mm:ss past an hour; never negative (clocks of browser and server differ). */
 export function formatElapsed(totalSeconds: number): string {

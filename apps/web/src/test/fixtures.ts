@@ -47,6 +47,7 @@ export function session(overrides: Partial<SessionDetails> = {}): SessionDetails
     attendees: [],
     notes: null,
     quality_rating: null,
+    consent: { decision: "GIVEN", text_version: 0, decided_at: "2026-01-25T14:01:00Z" },
     created_at: "2026-01-25T13:00:00Z",
     updated_at: "2026-01-25T14:30:00Z",
     ...overrides,
@@ -63,6 +64,13 @@ export function usage(overrides: Partial<Usage> = {}): Usage {
     usage_percentage: 45,
     remaining_minutes: 550,
     status: "HEALTHY",
+    forecast_minutes: 450,
+    forecast_status: "HEALTHY",
+    forecast_exceeds_on: null,
+    daily: Array.from({ length: 31 }, (_, i) => ({
+      date: `2026-01-${String(i + 1).padStart(2, "0")}`,
+      attendee_minutes: i === 14 ? 450 : 0,
+    })),
     sessions: [],
     ...overrides,
   };

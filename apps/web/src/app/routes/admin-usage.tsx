@@ -29,7 +29,7 @@ export function AdminUsageRoute() {
             <UsageGauge usage={usage.data} />
           </Card>
           <Card withBorder component="section" aria-label="Daily minutes">
-            <DailyMinutesChart month={usage.data.month} sessions={usage.data.sessions} />
+            <DailyMinutesChart usage={usage.data} />
           </Card>
           <Card withBorder component="section" aria-label="Sessions">
             <Title order={2} size="h4" mb="sm">

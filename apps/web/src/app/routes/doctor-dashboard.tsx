@@ -45,7 +45,7 @@ export function DoctorDashboardRoute() {
               <Title order={2} size="h4" mb="sm">
                 Daily attendee-minutes
               </Title>
-              <DailyMinutesChart month={usage.data.month} sessions={usage.data.sessions} />
+              <DailyMinutesChart usage={usage.data} />
             </Card>
           </ErrorBoundary>
         </>

@@ -1,8 +1,17 @@
-import { useCallback } from "react";
+import { Alert, Loader, Stack } from "@mantine/core";
+import { useCallback, useState } from "react";
 import { Navigate, useNavigate, useParams } from "react-router";
 import { ErrorBoundary } from "../../components/error-boundary.tsx";
+import { ErrorState } from "../../components/error-state.tsx";
 import { useCurrentUser } from "../../features/auth/use-current-user.ts";
+import { useConsentText } from "../../features/consent/api/consent.ts";
+import { ConsentStep } from "../../features/consent/components/consent-step.tsx";
+import { type SessionDetails, useSession } from "../../features/sessions/api/get-session.ts";
 import { CallScreen } from "../../features/sessions/components/call-screen.tsx";
+import { formatDateTime } from "../../lib/format.ts";
+
+/** How often the doctor's call page re-reads the session for the patient's consent answer. */
+const consentPollMs = 5_000;
 
 export function SessionCallRoute() {
   const { sessionId = "" } = useParams();
@@ -15,9 +24,64 @@ export function SessionCallRoute() {
   );
   const onLeave = useCallback(() => navigate(isDoctor ? "/doctor/appointments" : "/patient"), [navigate, isDoctor]);
   if (!user || user.role === "ADMIN") return <Navigate to="/" replace />;
-  return (
+  const call = (
     <ErrorBoundary region="video call">
       <CallScreen key={sessionId} sessionId={sessionId} role={user.role} onEnded={onEnded} onLeave={onLeave} />
     </ErrorBoundary>
   );
+  if (isDoctor) {
+    return (
+      <Stack gap="xs">
+        <PatientConsentNotice sessionId={sessionId} />
+        {call}
+      </Stack>
+    );
+  }
+  return (
+    <PatientConsentGate key={sessionId} sessionId={sessionId}>
+      {call}
+    </PatientConsentGate>
+  );
 }
+
+/**
+ * The patient's camera and microphone start only after they have agreed to the clinic's
+ * telehealth consent (the server refuses their join until then, unless the clinic turned
+ * consent off: `required: false`).
+ */
+function PatientConsentGate({ sessionId, children }: { sessionId: string; children: React.ReactNode }) {
+  const session = useSession(sessionId);
+  const text = useConsentText();
+  const [given, setGiven] = useState(false);
+  if (session.isPending || text.isPending) return <Loader aria-label="Preparing your consultation" />;
+  if (session.isError)
+    return <ErrorState error={session.error} subject="Session" onRetry={() => void session.refetch()} />;
+  const answered = consentOf(session.data)?.decision ?? null;
+  if (given || answered === "GIVEN" || (text.data && !text.data.required)) return <>{children}</>;
+  return (
+    <ConsentStep
+      sessionId={sessionId}
+      doctorName={doctorNameOf(session.data)}
+      previous={answered}
+      onGiven={() => setGiven(true)}
+    />
+  );
+}
+
+/** Tells the doctor, during the call, that the patient declined (and so will not join). */
+function PatientConsentNotice({ sessionId }: { sessionId: string }) {
+  const session = useSession(sessionId, consentPollMs);
+  const consent = session.data ? consentOf(session.data) : null;
+  if (consent?.decision !== "DECLINED") return null;
+  return (
+    <Alert color="orange" role="alert" title="The patient declined the video consultation">
+      They did not agree to the clinic's telehealth consent (version {consent.text_version}) at{" "}
+      {formatDateTime(consent.decided_at)}, so their camera and microphone stay off and they will not join. You may end
+      the session and arrange another kind of visit.
+    </Alert>
+  );
+}
+
+const consentOf = (session: SessionDetails) => session.consent ?? null;
+const doctorNameOf = (session: SessionDetails) =>
+  session.attendees.find((a) => a.user_type === "DOCTOR")?.name ?? undefined;

@@ -1,6 +1,24 @@
 // generated — do not edit. Source: apps/video-service OpenAPI document. Regenerate: npm run gen:api -w @clinic/web
 
 export interface paths {
+    "/api/video/consent-text": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's clinic's telehealth consent text (version 0: the built-in default) */
+        get: operations["getConsentText"];
+        /** Replace the clinic's consent text with a new version (clinic admin only) */
+        put: operations["updateConsentText"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/video/metrics/usage": {
         parameters: {
             query?: never;
@@ -72,6 +90,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/video/sessions/{session_id}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The session's patient gives or declines telehealth consent to the text version they were shown
+         * @description 409 `CONSENT_TEXT_OUTDATED` (with `current_version`) when the clinic's text changed since; 409 on a completed or cancelled session.
+         */
+        post: operations["recordConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/video/sessions/{session_id}/end": {
         parameters: {
             query?: never;
@@ -83,6 +121,46 @@ export interface paths {
         put?: never;
         /** End the session for everyone; the appointment becomes COMPLETED */
         post: operations["endSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/sessions/{session_id}/fhir/DocumentReference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The doctor's notes of the completed session as a FHIR R4 DocumentReference (the doctor only)
+         * @description A LOINC 11488-4 consult note; the notes are its attachment (text/plain, base64). 409 until the session is COMPLETED, 404 `NOTES_NOT_FOUND` without notes.
+         */
+        get: operations["getSessionNotesDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/sessions/{session_id}/fhir/Encounter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The completed session as a FHIR R4 Encounter (doctor of the session or clinic admin)
+         * @description No notes. The patient's telehealth consent, when answered, is a contained Consent referenced by an extension. 409 until the session is COMPLETED.
+         */
+        get: operations["getSessionEncounter"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -114,8 +192,84 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Add or update notes and rating after the session ended (doctor only) */
+        /**
+         * Add or update notes and rating after the session ended (doctor only)
+         * @description The rating is optional: left out it stays as it was, null clears it. Deletes the notes draft.
+         */
         put: operations["updateSessionNotes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/sessions/{session_id}/notes/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The doctor's notes draft, or the saved notes when there is none (doctor only) */
+        get: operations["getNotesDraft"];
+        /**
+         * Save the notes draft while the session is in progress or after it ended (doctor only)
+         * @description Replaces the draft whole. The session's `notes` stay the saved ones until `PUT /notes`, which deletes the draft.
+         */
+        put: operations["saveNotesDraft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The clinic's webhook endpoints with their delivery summary (clinic admin; no secrets) */
+        get: operations["listWebhooks"];
+        put?: never;
+        /** Register a webhook endpoint (clinic admin); the signing secret is shown in this answer only */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a webhook endpoint; its pending deliveries are not sent */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries of one endpoint, newest first: status, attempts, next attempt, last error */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -152,6 +306,151 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getConsentText: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        clinic_id: string;
+                        /** @description Whether a patient must answer before joining (false when the service runs with TELEHEALTH_CONSENT=off) */
+                        required: boolean;
+                        text: string;
+                        /**
+                         * Format: date-time
+                         * @description null for the built-in default (version 0)
+                         */
+                        updated_at: string | null;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    updateConsentText: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The consent text patients read; newlines and tabs allowed, no other control characters */
+                    text: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        clinic_id: string;
+                        /** @description Whether a patient must answer before joining (false when the service runs with TELEHEALTH_CONSENT=off) */
+                        required: boolean;
+                        text: string;
+                        /**
+                         * Format: date-time
+                         * @description null for the built-in default (version 0)
+                         */
+                        updated_at: string | null;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     getUsage: {
         parameters: {
             query?: {
@@ -172,6 +471,20 @@ export interface operations {
                 content: {
                     "application/json": {
                         clinic_id: string;
+                        /** @description Attendee-minutes per UTC day of the month, every day present */
+                        daily: {
+                            attendee_minutes: number;
+                            /** Format: date */
+                            date: string;
+                        }[];
+                        /**
+                         * Format: date
+                         * @description UTC day the free tier was or is projected to be exceeded this month; null if not
+                         */
+                        forecast_exceeds_on: string | null;
+                        /** @description Projected attendee-minutes at month end: the average daily rate so far carried over the days left */
+                        forecast_minutes: number;
+                        forecast_status: "HEALTHY" | "WARNING" | "CRITICAL" | "EXCEEDED";
                         free_tier_limit: number;
                         month: string;
                         remaining_minutes: number;
@@ -640,6 +953,13 @@ export interface operations {
                         booking_type: "CLINIC_BASED";
                         chime_meeting_id: string | null;
                         clinic_id: string;
+                        /** @description The patient's latest telehealth consent answer; null while none was given */
+                        consent: {
+                            /** Format: date-time */
+                            decided_at: string;
+                            decision: "GIVEN" | "DECLINED";
+                            text_version: number;
+                        } | null;
                         /** Format: date-time */
                         created_at: string;
                         doctor_id: string;
@@ -744,6 +1064,145 @@ export interface operations {
             };
         };
     };
+    recordConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description sess-<uuid>
+                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    decision: "GIVEN" | "DECLINED";
+                    /** @description The version of the consent text the patient was shown (GET /consent-text) */
+                    text_version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        decided_at: string;
+                        decision: "GIVEN" | "DECLINED";
+                        /**
+                         * @description sess-<uuid>
+                         * @example sess-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        session_id: string;
+                        text_version: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     endSession: {
         parameters: {
             query?: never;
@@ -760,6 +1219,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description At most 500 characters; no control characters except tab and line breaks */
                     notes?: string;
                     quality_rating?: number;
                 };
@@ -798,6 +1258,335 @@ export interface operations {
                         status: "CREATED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
                         /** Format: date-time */
                         updated_at: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getSessionNotesDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description sess-<uuid>
+                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A FHIR R4 DocumentReference */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": {
+                        content: ({
+                            attachment: {
+                                contentType: string;
+                                /** @description The notes, UTF-8, base64 */
+                                data: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        context: {
+                            [key: string]: unknown;
+                        };
+                        /** @description <session id>-notes */
+                        id: string;
+                        /** @enum {string} */
+                        resourceType: "DocumentReference";
+                        /** @enum {string} */
+                        status: "current";
+                        subject: {
+                            reference?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getSessionEncounter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description sess-<uuid>
+                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A FHIR R4 Encounter */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": {
+                        appointment: ({
+                            reference?: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        class: {
+                            /** @enum {string} */
+                            code: "VR";
+                            display: string;
+                            system: string;
+                        };
+                        /** @description The telehealth Consent (id `consent`) when the patient answered */
+                        contained?: {
+                            [key: string]: unknown;
+                        }[];
+                        extension?: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description The session id */
+                        id: string;
+                        identifier: ({
+                            system: string;
+                            value: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        length: {
+                            /** @enum {string} */
+                            code: "min";
+                            /** @enum {string} */
+                            system: "http://unitsofmeasure.org";
+                            /** @enum {string} */
+                            unit: "min";
+                            value: number;
+                        };
+                        participant: {
+                            [key: string]: unknown;
+                        }[];
+                        period: {
+                            end: string;
+                            start: string;
+                        };
+                        /** @enum {string} */
+                        resourceType: "Encounter";
+                        serviceProvider: {
+                            reference?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        status: "finished";
+                        subject: {
+                            reference?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -1100,8 +1889,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description At most 500 characters; no control characters except tab and line breaks */
                     notes?: string;
-                    quality_rating?: number;
+                    /** @description 1–5 stars; null: not rated */
+                    quality_rating?: number | null;
                 };
             };
         };
@@ -1203,6 +1994,675 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getNotesDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description sess-<uuid>
+                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        notes: string;
+                        quality_rating: number | null;
+                        /**
+                         * @description sess-<uuid>
+                         * @example sess-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        session_id: string;
+                        /** @description draft: the working copy; saved: no draft, the session's saved notes; empty: neither */
+                        source: "draft" | "saved" | "empty";
+                        /** Format: date-time */
+                        updated_at: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    saveNotesDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description sess-<uuid>
+                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description At most 500 characters; no control characters except tab and line breaks */
+                    notes: string;
+                    /** @description 1–5 stars; null: not rated */
+                    quality_rating?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        notes: string;
+                        quality_rating: number | null;
+                        /**
+                         * @description sess-<uuid>
+                         * @example sess-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        session_id: string;
+                        /** @description draft: the working copy; saved: no draft, the session's saved notes; empty: neither */
+                        source: "draft" | "saved" | "empty";
+                        /** Format: date-time */
+                        updated_at: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        webhooks: {
+                            /** Format: date-time */
+                            created_at: string;
+                            deliveries: {
+                                delivered: number;
+                                failed: number;
+                                /** Format: date-time */
+                                last_failure_at: string | null;
+                                last_failure_error: string | null;
+                                /** @description the receiver's HTTP status; null for a timeout, refused address or network error */
+                                last_failure_status_code: number | null;
+                                pending: number;
+                            };
+                            events: ("session.started" | "session.ended" | "session.notes_updated" | "usage.threshold_crossed")[];
+                            /**
+                             * @description whk-<uuid>
+                             * @example whk-123e4567-e89b-12d3-a456-426614174000
+                             */
+                            id: string;
+                            url: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    events: ("session.started" | "session.ended" | "session.notes_updated" | "usage.threshold_crossed")[];
+                    /**
+                     * @description https (http outside production); no credentials; a public address (see README)
+                     * @example https://ehr.example.org/hooks/video
+                     */
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        events: ("session.started" | "session.ended" | "session.notes_updated" | "usage.threshold_crossed")[];
+                        /**
+                         * @description whk-<uuid>
+                         * @example whk-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        id: string;
+                        /** @description whsec_<base64 of 32 random bytes>: shown once, keep it; it verifies every delivery */
+                        secret: string;
+                        url: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description whk-<uuid>
+                 * @example whk-123e4567-e89b-12d3-a456-426614174000
+                 */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query: {
+                limit: number;
+                offset: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description whk-<uuid>
+                 * @example whk-123e4567-e89b-12d3-a456-426614174000
+                 */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description newest first */
+                        deliveries: {
+                            attempts: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            delivered_at: string | null;
+                            /**
+                             * @description session.started | session.ended | session.notes_updated | usage.threshold_crossed
+                             * @enum {unknown}
+                             */
+                            event_type: "session.started" | "session.ended" | "session.notes_updated" | "usage.threshold_crossed";
+                            /** Format: date-time */
+                            failed_at: string | null;
+                            /** Format: date-time */
+                            last_attempt_at: string | null;
+                            last_error: string | null;
+                            last_status_code: number | null;
+                            /** @description msg_<random>: sent as the `webhook-id` header, the same on every attempt */
+                            message_id: string;
+                            /** Format: date-time */
+                            next_attempt_at: string | null;
+                            status: "PENDING" | "DELIVERED" | "FAILED";
+                        }[];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

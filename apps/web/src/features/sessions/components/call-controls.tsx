@@ -1,5 +1,6 @@
 import { Button, Group } from "@mantine/core";
 import type { CallState } from "../media/call-state.ts";
+import { CALL_NOTES_PANEL_ID, CALL_NOTES_TOGGLE_ID } from "./call-notes-panel.tsx";
 
 interface Props {
   role: "DOCTOR" | "PATIENT";
@@ -9,6 +10,9 @@ interface Props {
   onToggleVideo: () => void;
   onToggleScreenShare: () => void;
   onEnd: () => void;
+  /** The doctor's notes panel (issue 16); absent for the patient. */
+  notesOpen?: boolean;
+  onToggleNotes?: () => void;
 }
 
 export function CallControls({ role, state, canShareScreen, ...on }: Props) {
@@ -34,6 +38,18 @@ export function CallControls({ role, state, canShareScreen, ...on }: Props) {
       {canShareScreen && (
         <Button variant="default" onClick={on.onToggleScreenShare} disabled={!live}>
           {state.screenSharing ? "Stop Sharing" : "Share Screen"}
+        </Button>
+      )}
+      {on.onToggleNotes && (
+        <Button
+          id={CALL_NOTES_TOGGLE_ID}
+          variant={on.notesOpen ? "light" : "default"}
+          onClick={on.onToggleNotes}
+          aria-expanded={on.notesOpen ?? false}
+          aria-controls={on.notesOpen ? CALL_NOTES_PANEL_ID : undefined}
+          leftSection={<span aria-hidden="true">📝</span>}
+        >
+          Notes
         </Button>
       )}
       <Button color="red" onClick={on.onEnd}>

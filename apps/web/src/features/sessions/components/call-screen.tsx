@@ -10,6 +10,7 @@ import { joinForCredentials } from "../api/join-session.ts";
 import type { CallEngine } from "../media/call-state.ts";
 import { createCallEngine } from "../media/create-call-engine.ts";
 import { useCallState } from "../media/use-call-state.ts";
+import { CallNotesPanel } from "./call-notes-panel.tsx";
 import { CallWindow } from "./call-window.tsx";
 import { EndCallDialog } from "./end-call-dialog.tsx";
 
@@ -44,6 +45,10 @@ export function CallScreen({ sessionId, role, onEnded, onLeave }: Props) {
   const [setupError, setSetupError] = useState<unknown>(null);
   const [attempt, setAttempt] = useState(0);
   const [confirming, setConfirming] = useState(false);
+  // The doctor's notes panel: mounted at the first open, then only hidden, so a draft save
+  // waiting for its debounce still happens after the panel is closed.
+  const [notesOpen, setNotesOpen] = useState(false);
+  const [notesMounted, setNotesMounted] = useState(false);
   const state = useCallState(engine);
   const session = useSession(sessionId, env.attendeePollMs);
   const end = useEndSession();
@@ -141,6 +146,18 @@ export function CallScreen({ sessionId, role, onEnded, onLeave }: Props) {
         onToggleVideo={() => engine.setVideo(!state.videoEnabled)}
         onToggleScreenShare={() => void engine.toggleScreenShare().catch(() => undefined)}
         onRetry={() => void engine.retry()}
+        {...(role === "DOCTOR"
+          ? {
+              notesOpen,
+              onToggleNotes: () => {
+                setNotesMounted(true);
+                setNotesOpen((open) => !open);
+              },
+              notes: notesMounted ? (
+                <CallNotesPanel sessionId={sessionId} hidden={!notesOpen} onClose={() => setNotesOpen(false)} />
+              ) : null,
+            }
+          : {})}
         onEnd={() => {
           if (role === "DOCTOR") setConfirming(true);
           else {

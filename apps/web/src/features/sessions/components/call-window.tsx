@@ -1,4 +1,5 @@
-import { Alert, Badge, Box, Button, Card, Group, List, Paper, Stack, Text, Title } from "@mantine/core";
+import { Alert, Badge, Box, Button, Card, Flex, Group, List, Paper, Stack, Text, Title } from "@mantine/core";
+import type { ReactNode } from "react";
 import { formatElapsed, formatTime } from "../../../lib/format.ts";
 import type { SessionAttendee, SessionDetails } from "../api/get-session.ts";
 import type { CallState, Quality } from "../media/call-state.ts";
@@ -15,6 +16,10 @@ interface Props {
   onToggleScreenShare: () => void;
   onRetry: () => void;
   onEnd: () => void;
+  /** The doctor's notes panel, shown beside the video (below it on a narrow screen). */
+  notes?: ReactNode;
+  notesOpen?: boolean;
+  onToggleNotes?: () => void;
 }
 
 const qualityColour: Record<Quality, string> = { good: "green", fair: "yellow", poor: "red", unknown: "gray" };
@@ -39,7 +44,7 @@ function statusLine(role: Props["role"], state: CallState, attendees: SessionAtt
 }
 
 /** The video consultation window (guide §UI 2), shared by doctor and patient. */
-export function CallWindow({ role, state, session, elapsedSeconds, onRetry, ...controls }: Props) {
+export function CallWindow({ role, state, session, elapsedSeconds, onRetry, notes, ...controls }: Props) {
   const otherType = role === "DOCTOR" ? "PATIENT" : "DOCTOR";
   const remote = state.remotes.find((r) => r.user_type === otherType) ?? state.remotes[0] ?? null;
   const remoteLabel = role === "DOCTOR" ? "Patient video" : "Doctor video";
@@ -92,41 +97,51 @@ export function CallWindow({ role, state, session, elapsedSeconds, onRetry, ...c
         </Alert>
       )}
 
-      <Box
-        pos="relative"
-        style={{ aspectRatio: "16 / 9", maxHeight: "70vh", borderRadius: 8, overflow: "hidden", background: "#111" }}
-      >
-        <VideoView stream={remote?.stream ?? null} label={remoteLabel} hidden={cameraOff} />
-        {cameraOff && (
-          <Card
-            pos="absolute"
-            top="50%"
-            left="50%"
-            style={{ transform: "translate(-50%, -50%)" }}
-            withBorder
-            aria-label={role === "DOCTOR" ? "Patient card" : "Doctor card"}
-          >
-            <Text fw={700}>
-              {role === "DOCTOR"
-                ? (session?.patient_name ?? remote?.name ?? "Patient")
-                : (remote?.name ?? "Your doctor")}
-            </Text>
-            {role === "DOCTOR" && session && <Text size="sm">Patient ID: {session.patient_id}</Text>}
-            <Text size="sm" c="dimmed">
-              {remote ? "Camera is off" : "Not connected yet"}
-            </Text>
-          </Card>
-        )}
+      {/* The same tree whether the notes are open or not: the video elements are never re-mounted. */}
+      <Flex gap="sm" wrap="wrap" align="flex-start">
         <Box
-          pos="absolute"
-          right={12}
-          bottom={12}
-          w={{ base: 112, sm: 200 }}
-          style={{ aspectRatio: "4 / 3", borderRadius: 6, overflow: "hidden", border: "2px solid white" }}
+          pos="relative"
+          flex="1 1 480px"
+          miw={0}
+          style={{ aspectRatio: "16 / 9", maxHeight: "70vh", borderRadius: 8, overflow: "hidden", background: "#111" }}
         >
-          <VideoView stream={state.previewStream} label="Your video" muted mirrored={!state.screenSharing} />
+          <VideoView stream={remote?.stream ?? null} label={remoteLabel} hidden={cameraOff} />
+          {cameraOff && (
+            <Card
+              pos="absolute"
+              top="50%"
+              left="50%"
+              style={{ transform: "translate(-50%, -50%)" }}
+              withBorder
+              aria-label={role === "DOCTOR" ? "Patient card" : "Doctor card"}
+            >
+              <Text fw={700}>
+                {role === "DOCTOR"
+                  ? (session?.patient_name ?? remote?.name ?? "Patient")
+                  : (remote?.name ?? "Your doctor")}
+              </Text>
+              {role === "DOCTOR" && session && <Text size="sm">Patient ID: {session.patient_id}</Text>}
+              <Text size="sm" c="dimmed">
+                {remote ? "Camera is off" : "Not connected yet"}
+              </Text>
+            </Card>
+          )}
+          <Box
+            pos="absolute"
+            right={12}
+            bottom={12}
+            w={{ base: 112, sm: 200 }}
+            style={{ aspectRatio: "4 / 3", borderRadius: 6, overflow: "hidden", border: "2px solid white" }}
+          >
+            <VideoView stream={state.previewStream} label="Your video" muted mirrored={!state.screenSharing} />
+          </Box>
         </Box>
-      </Box>
+        {notes && (
+          <Box flex={controls.notesOpen ? "1 1 300px" : "0 0 0"} maw={{ md: 420 }} miw={0}>
+            {notes}
+          </Box>
+        )}
+      </Flex>
 
       <Group justify="space-between" wrap="wrap" align="flex-start">
         <CallControls role={role} state={state} canShareScreen={canShareScreen} {...controls} />

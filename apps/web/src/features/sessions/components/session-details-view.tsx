@@ -32,8 +32,8 @@ export function SessionDetailsView({ sessionId, editNotes, onBack, onEditNotes, 
       <NotesPanel
         sessionId={s.session_id}
         durationMinutes={minutes(s.duration_seconds)}
-        initialNotes={s.notes ?? null}
-        initialRating={s.quality_rating ?? null}
+        savedNotes={s.notes ?? null}
+        savedRating={s.quality_rating ?? null}
         onDone={onBack}
       />
     );

@@ -1,0 +1,54 @@
+import { sql } from "kysely";
+import type { ConsentAnswersTable, ConsentTextsTable, Executor } from "../tables.ts";
+
+export type ConsentTextRow = ConsentTextsTable;
+export type ConsentAnswerRow = Omit<ConsentAnswersTable, "id">;
+
+/** The clinic's newest text, if it ever set one. */
+export async function findLatestConsentText(db: Executor, clinicId: string): Promise<ConsentTextRow | undefined> {
+  return db
+    .selectFrom("consent_texts")
+    .selectAll()
+    .where("clinic_id", "=", clinicId)
+    .orderBy("version", "desc")
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/**
+ * Adds the clinic's next version (newest + 1) in one statement. Two admins saving at once
+ * compute the same number; the primary key lets one win and the other gets undefined (and
+ * tries again), so no version is ever skipped or overwritten.
+ */
+export async function insertNextConsentText(
+  db: Executor,
+  row: Omit<ConsentTextRow, "version">,
+): Promise<ConsentTextRow | undefined> {
+  const result = await sql<ConsentTextRow>`
+    INSERT INTO consent_texts (clinic_id, version, text, created_at, created_by)
+    SELECT ${row.clinic_id}::text, coalesce(max(version), 0) + 1, ${row.text}::text, ${row.created_at}::timestamptz,
+           ${row.created_by}::text
+    FROM consent_texts WHERE clinic_id = ${row.clinic_id}::text
+    ON CONFLICT (clinic_id, version) DO NOTHING
+    RETURNING clinic_id, version, text, created_at, created_by`.execute(db);
+  return result.rows[0];
+}
+
+export async function insertConsentAnswer(db: Executor, row: ConsentAnswerRow): Promise<ConsentAnswerRow> {
+  return db
+    .insertInto("consent_answers")
+    .values(row)
+    .returning(["session_id", "patient_id", "clinic_id", "decision", "text_version", "decided_at"])
+    .executeTakeFirstOrThrow();
+}
+
+/** The answer that counts: the session's most recent one. */
+export async function findLatestConsentAnswer(db: Executor, sessionId: string): Promise<ConsentAnswerRow | undefined> {
+  return db
+    .selectFrom("consent_answers")
+    .select(["session_id", "patient_id", "clinic_id", "decision", "text_version", "decided_at"])
+    .where("session_id", "=", sessionId)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+}

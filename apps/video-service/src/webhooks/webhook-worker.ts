@@ -1,0 +1,163 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyBaseLogger } from "fastify";
+import type { VideoDb } from "../tables.ts";
+import { type AttemptResult, sendAttempt } from "./webhook-sender.ts";
+import { type UrlPolicy, urlForLog } from "./webhook-url.ts";
+import { claimDue, finishAttempt, recordEndpointFailure, releaseClaim } from "./webhooks.repository.ts";
+
+/**
+ * Sends the webhook outbox (at least once): each pass claims a bounded batch of due
+ * deliveries under an attempt lease, POSTs them (webhook-sender.ts) outside any transaction,
+ * and records each outcome. A 2xx marks a delivery DELIVERED; anything else schedules the
+ * next attempt on the Standard Webhooks schedule for 24 hours, then marks it FAILED.
+ */
+export interface WebhookWorker {
+  start(): void;
+  /** Runs a pass now (and once more if one was running); resolves with the attempts made. */
+  flush(): Promise<number>;
+  /** Stops the timer, aborts attempts in flight (their rows are released untouched) and waits. */
+  stop(): Promise<void>;
+}
+
+export interface WebhookWorkerOptions {
+  db: VideoDb;
+  /** The domain clock: when a delivery is due, when it gives up. */
+  now: () => Date;
+  log: FastifyBaseLogger;
+  timeoutMs: number;
+  policy: UrlPolicy;
+  intervalMs?: number;
+  batchSize?: number;
+}
+
+const second = 1000;
+const hour = 3600 * second;
+/**
+ * After the 1st, 2nd, … failed attempt (the first is immediate): 5 s, 5 min, 30 min, 2 h,
+ * 5 h, 10 h, 10 h… — Standard Webhooks' recommended schedule.
+ */
+export const retryDelaysMs = [5 * second, 5 * 60 * second, 30 * 60 * second, 2 * hour, 5 * hour, 10 * hour];
+/** A delivery is retried for this long after it was created, the last attempt at the limit. */
+export const retryWindowMs = 24 * hour;
+
+/** When to try again after `attempts` failed attempts, or null: give up (FAILED). */
+export function nextAttemptAt(createdAt: Date, attempts: number, at: Date): Date | null {
+  const deadline = createdAt.getTime() + retryWindowMs;
+  if (at.getTime() >= deadline) return null;
+  const delay = retryDelaysMs[Math.min(Math.max(attempts, 1), retryDelaysMs.length) - 1] as number;
+  return new Date(Math.min(at.getTime() + delay, deadline));
+}
+
+export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorker {
+  const { db, log } = options;
+  const batchSize = options.batchSize ?? 20;
+  const shutdown = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let stopped = false;
+
+  const pass = async (): Promise<number> => {
+    const claimId = randomUUID();
+    const claimedAt = options.now();
+    // The lease outlives the attempt's own timeout, so only a dead process lets it expire.
+    const until = new Date(claimedAt.getTime() + options.timeoutMs + 30 * second);
+    const due = await claimDue(db, claimedAt, { claimId, until, limit: batchSize });
+    await Promise.all(
+      due.map(async (delivery) => {
+        const result = await sendAttempt({
+          url: delivery.url,
+          secret: delivery.secret,
+          messageId: delivery.message_id,
+          body: delivery.body,
+          timeoutMs: options.timeoutMs,
+          policy: options.policy,
+          signal: shutdown.signal,
+        });
+        await record(delivery, claimId, result).catch((err: Error) =>
+          log.error({ err, messageId: delivery.message_id }, "could not record a webhook attempt"),
+        );
+      }),
+    );
+    if (due.length === batchSize) again = true; // more may be due: go on right after this pass
+    return due.length;
+  };
+
+  const record = async (
+    delivery: Awaited<ReturnType<typeof claimDue>>[number],
+    claimId: string,
+    result: AttemptResult,
+  ) => {
+    const at = options.now();
+    const attempts = delivery.attempts + 1;
+    const where = { webhookId: delivery.webhook_id, messageId: delivery.message_id, url: urlForLog(delivery.url) };
+    if (result.ok) {
+      await finishAttempt(db, delivery.id, claimId, {
+        status: "DELIVERED",
+        attempts,
+        next_attempt_at: null,
+        last_attempt_at: at,
+        last_status_code: result.statusCode,
+        last_error: null,
+        delivered_at: at,
+      });
+      log.info({ ...where, attempt: attempts, statusCode: result.statusCode }, "webhook delivered");
+      return;
+    }
+    if (result.aborted) return releaseClaim(db, delivery.id, claimId);
+    const next = nextAttemptAt(new Date(delivery.created_at), attempts, at);
+    await finishAttempt(db, delivery.id, claimId, {
+      status: next ? "PENDING" : "FAILED",
+      attempts,
+      next_attempt_at: next,
+      last_attempt_at: at,
+      last_status_code: result.statusCode,
+      last_error: result.error,
+      ...(next ? {} : { failed_at: at }),
+    });
+    await recordEndpointFailure(db, delivery.webhook_id, { at, statusCode: result.statusCode, error: result.error });
+    const facts = { ...where, attempt: attempts, statusCode: result.statusCode, error: result.error };
+    if (next) log.warn({ ...facts, nextAttemptAt: next.toISOString() }, "webhook attempt failed; will retry");
+    else log.warn(facts, "webhook delivery failed for good after 24 hours of attempts");
+  };
+
+  const run = (): Promise<number> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = pass()
+      .catch((err: Error) => {
+        log.warn({ err }, "webhook delivery pass failed");
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+        if (again && !stopped) {
+          again = false;
+          void run();
+        }
+      });
+    return running;
+  };
+
+  return {
+    start() {
+      if (timer || stopped) return;
+      timer = setInterval(() => void run(), options.intervalMs ?? 1000);
+      timer.unref();
+    },
+    async flush() {
+      if (running) await running.catch(() => 0);
+      if (stopped) return 0;
+      return run();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      shutdown.abort();
+      while (running) await running;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { Usage } from "./api/get-usage.ts";
+
+const dayMs = 86_400_000;
+
+export interface ChartDay {
+  day: string;
+  /** Attendee-minutes used that (UTC) day, as the server counted them. */
+  minutes: number;
+  /** The projected minutes a day from today to month end (the server's forecast spread evenly); null before today. */
+  projected: number | null;
+}
+
+/**
+ * The daily chart's data: the server's per-day minutes, plus a projection line over the days
+ * left — the server's month-end forecast (its method: apps/video-service/README.md, "Usage
+ * forecast") less what is used, spread over those days. A finished month has no projection.
+ */
+export function projectionSeries(
+  usage: Pick<Usage, "daily" | "forecast_minutes" | "total_attendee_minutes">,
+  now: Date,
+): ChartDay[] {
+  const today = now.toISOString().slice(0, 10);
+  const last = usage.daily.at(-1)?.date;
+  const monthEnd = last ? new Date(`${last}T00:00:00.000Z`).getTime() + dayMs : 0;
+  const remainingDays = (monthEnd - now.getTime()) / dayMs;
+  const inMonth = usage.daily.some((d) => d.date === today);
+  const rate =
+    inMonth && remainingDays > 0
+      ? Math.max(0, usage.forecast_minutes - usage.total_attendee_minutes) / remainingDays
+      : null;
+  return usage.daily.map((d) => ({
+    day: String(Number(d.date.slice(8, 10))),
+    minutes: d.attendee_minutes,
+    projected: rate !== null && d.date >= today ? Math.round(rate * 10) / 10 : null,
+  }));
+}
+
+const dayFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
+
+/**
+ * A warning while the month is on course to pass the free tier but has not yet, with the
+ * projected day; null otherwise (an exceeded month says so everywhere already).
+ */
+export function forecastWarning(
+  usage: Pick<Usage, "status" | "forecast_status" | "forecast_exceeds_on" | "forecast_minutes" | "free_tier_limit">,
+): string | null {
+  if (usage.status === "EXCEEDED" || usage.forecast_status !== "EXCEEDED" || !usage.forecast_exceeds_on) return null;
+  const when = dayFormat.format(new Date(`${usage.forecast_exceeds_on}T00:00:00.000Z`));
+  const minutes = Math.round(usage.forecast_minutes);
+  return `At this month's pace the free tier of ${usage.free_tier_limit} attendee-minutes will run out around ${when} (UTC): about ${minutes} minutes are projected by month end.`;
+}
