@@ -33,7 +33,13 @@ function buildWebIfStale() {
   if (built >= newestSource(web)) return;
   process.stdout.write(built ? "Web app sources changed; rebuilding…\n" : "Building the web app (first run)…\n");
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const result = spawnSync(npm, ["run", "build", "-w", "@clinic/web"], { cwd: root, stdio: "inherit" });
+  // Always the production build: a NODE_ENV=development (or test) left in the shell would make
+  // Vite bundle React's development build, several times larger and slower.
+  const result = spawnSync(npm, ["run", "build", "-w", "@clinic/web"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
   if (result.status !== 0) {
     process.stdout.write(
       "note: the web app did not build (see above); starting the APIs, / will say the web app is not built.\n",

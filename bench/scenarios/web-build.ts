@@ -31,7 +31,12 @@ export async function ensureWebBuild(): Promise<{ dir: string; built: boolean; s
   }
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn("npm", ["run", "build", "-w", "@clinic/web"], { cwd: repoRoot, stdio: "ignore" });
+    const child = spawn("npm", ["run", "build", "-w", "@clinic/web"], {
+      cwd: repoRoot,
+      // A NODE_ENV other than production in the caller's shell would give React's development build.
+      env: { ...process.env, NODE_ENV: "production" },
+      stdio: "ignore",
+    });
     const timer = setTimeout(() => child.kill("SIGTERM"), 300_000);
     child.once("exit", (code) => {
       clearTimeout(timer);

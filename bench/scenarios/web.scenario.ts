@@ -119,7 +119,13 @@ export const webScenario: Scenario = {
             onlyCategories: ["performance", "accessibility", "best-practices"],
           });
           if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
-          results.push(result.lhr as unknown as LighthouseResult);
+          const lhr = result.lhr as unknown as LighthouseResult & { runtimeError?: { code: string; message: string } };
+          // A run that could not load the page (it says why) is not a figure: report it, do not average it.
+          if (lhr.runtimeError)
+            throw new Error(
+              `Lighthouse could not measure ${url}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`,
+            );
+          results.push(lhr);
         }
         const median = computeMedianRun(results as never) as unknown as LighthouseResult;
         version = median.lighthouseVersion;

@@ -29,6 +29,9 @@ export async function ensureWebBuild(): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const child = spawn("npm", ["run", "build", "-w", "@clinic/web"], {
       cwd: root,
+      // Vitest sets NODE_ENV=test, which Vite would honour with React's development build: the
+      // browser tests (and an `npm start` after them) must get the build users get.
+      env: { ...process.env, NODE_ENV: "production" },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let errors = "";
