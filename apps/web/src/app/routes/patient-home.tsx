@@ -1,4 +1,5 @@
 import { Button, Card, Loader, Stack, Text, Title } from "@mantine/core";
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { useNavigate } from "react-router";
 import { ErrorBoundary } from "../../components/error-boundary.tsx";
@@ -8,6 +9,7 @@ import { type Appointment, useAppointments } from "../../features/appointments/a
 import { StatusBadge } from "../../features/appointments/components/status-badge.tsx";
 import { callIsDue } from "../../features/appointments/join-window.ts";
 import { useCurrentUser } from "../../features/auth/use-current-user.ts";
+import { consentTextQueryOptions } from "../../features/consent/api/consent.ts";
 import { useSession } from "../../features/sessions/api/get-session.ts";
 import { formatDateTime } from "../../lib/format.ts";
 import { preloadCallScreen } from "./lazy-routes.ts";
@@ -52,9 +54,13 @@ function NextAppointmentCard({ appointment }: { appointment: Appointment | null 
   const session = useSession(appointment?.session_id ?? null, env.waitingPollMs);
   // The doctor may start any moment now: have the call screen ready before Join is pressed.
   const due = appointment ? callIsDue(appointment, new Date(), env.joinWindowBeforeMin, env.joinWindowAfterMin) : false;
+  const queryClient = useQueryClient();
   useEffect(() => {
-    if (due) preloadCallScreen();
-  }, [due]);
+    if (!due) return;
+    preloadCallScreen();
+    // The consent step reads the clinic's text first thing: have it ready too.
+    void queryClient.prefetchQuery(consentTextQueryOptions());
+  }, [due, queryClient]);
   if (!appointment) {
     return <Text>You have no upcoming video appointments.</Text>;
   }
