@@ -1,8 +1,11 @@
+import { lazy, Suspense } from "react";
 import type { RouteObject } from "react-router";
-import { PageLoading, RouteLoadError } from "../components/route-fallbacks.tsx";
+import { LoadErrorBoundary, PageLoading, RouteLoadError } from "../components/route-fallbacks.tsx";
 import { RequireRole } from "./require-role.tsx";
 import { loadCallScreen } from "./routes/lazy-routes.ts";
 import { HomeRedirect, LoginRoute } from "./routes/login.tsx";
+
+const SessionCall = lazy(async () => ({ default: (await loadCallScreen()).SessionCallRoute }));
 
 /**
  * The route table; main.tsx mounts it in a browser router, tests in a memory router.
@@ -64,7 +67,15 @@ export const routes: RouteObject[] = [
             children: [
               {
                 path: "/sessions/:sessionId/call",
-                lazy: async () => ({ Component: (await loadCallScreen()).SessionCallRoute }),
+                // React.lazy over the preloaded module: once the chunk is in (preloadCallScreen), the
+                // call renders on the click's own navigation, with no router round of its own.
+                element: (
+                  <LoadErrorBoundary>
+                    <Suspense fallback={<PageLoading />}>
+                      <SessionCall />
+                    </Suspense>
+                  </LoadErrorBoundary>
+                ),
               },
             ],
           },

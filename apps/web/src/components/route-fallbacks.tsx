@@ -1,4 +1,5 @@
 import { Alert, Button, Center, Loader, Stack, Text } from "@mantine/core";
+import { Component, type ReactNode } from "react";
 
 /** Shown while a screen's code is being fetched (each screen is its own chunk). */
 export function PageLoading() {
@@ -25,4 +26,21 @@ export function RouteLoadError() {
       </Stack>
     </Alert>
   );
+}
+
+/**
+ * Around a screen loaded with React.lazy: a chunk that failed to load stays failed until the
+ * page reloads, so this offers Reload (not "Try again"). The screen's own error boundaries
+ * catch its rendering errors first.
+ */
+export class LoadErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+
+  override render() {
+    return this.state.failed ? <RouteLoadError /> : this.props.children;
+  }
 }

@@ -1,18 +1,24 @@
 /**
- * The call screen's chunk (WebRTC engine, signalling, call controls). The router loads it for
- * `/sessions/:id/call`; the appointment pages call `preloadCallScreen()` as soon as a call can
- * start (Start Video or Join enabled), so the click does not wait for the download.
+ * The call screen's chunk (WebRTC engine, signalling, call controls, consent step). The router
+ * renders it for `/sessions/:id/call`; the appointment pages call `preloadCallScreen()` as soon
+ * as a call can start (Start Video or Join enabled), so the click does not wait for it.
  */
-export const loadCallScreen = () => import("./session-call.tsx");
+type CallScreenModule = typeof import("./session-call.tsx");
 
-let preloading: Promise<unknown> | undefined;
+let loading: Promise<CallScreenModule> | undefined;
 
-/** Fetches the call screen's chunk once, in the background; a failed fetch is tried again next time. */
-export function preloadCallScreen(): Promise<unknown> {
-  if (!preloading) {
-    preloading = loadCallScreen().catch(() => {
-      preloading = undefined;
+/** The chunk, fetched once (a failed fetch is tried again on the next call). */
+export function loadCallScreen(): Promise<CallScreenModule> {
+  if (!loading) {
+    loading = import("./session-call.tsx").catch((err: unknown) => {
+      loading = undefined;
+      throw err;
     });
   }
-  return preloading;
+  return loading;
+}
+
+/** Fetches the call screen's chunk in the background. */
+export function preloadCallScreen(): void {
+  loadCallScreen().catch(() => undefined);
 }
