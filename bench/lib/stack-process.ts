@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { repoRoot } from "./paths.ts";
+import { chromiumPath } from "../../e2e/support/chromium.ts";
+import { SkipScenario } from "./context.ts";
+import { partExists, repoRoot } from "./paths.ts";
 import { processTree, treeRss } from "./process-tree.ts";
 
 export const stackPorts = [8000, 8080, 8082, 8086];
@@ -19,6 +22,20 @@ export async function portsFree(ports = stackPorts): Promise<number[]> {
     if (!free) busy.push(port);
   }
   return busy;
+}
+
+/**
+ * Skips a scenario that runs the real `npm start` (and, with `browser`, Chromium) when this
+ * machine cannot: the parts are missing, Chromium is not installed, or the ports are taken.
+ */
+export async function skipUnlessStackCanRun({ browser }: { browser: boolean }): Promise<void> {
+  if (browser && !existsSync(chromiumPath))
+    throw new SkipScenario(`no Chromium at ${chromiumPath} (set CHROMIUM_PATH)`);
+  for (const part of ["apps/stack/src/main.ts", "scripts/start.mjs", ...(browser ? ["apps/web/index.html"] : [])]) {
+    if (!partExists(part)) throw new SkipScenario(`${part} is missing`);
+  }
+  const busy = await portsFree();
+  if (busy.length) throw new SkipScenario(`ports ${busy.join(", ")} are in use; npm start needs them`);
 }
 
 /**

@@ -1,14 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Appointment, type AppointmentList, demoClinic, demoUsers } from "@clinic/contracts";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { clickAndTime, firstFrameAt, spaNavigate } from "../../e2e/support/browser-timing.ts";
 import { chromiumFlags, chromiumPath } from "../../e2e/support/chromium.ts";
-import { type BenchContext, type Scenario, SkipScenario } from "../lib/context.ts";
+import type { BenchContext, Scenario } from "../lib/context.ts";
 import { createOperatorKey } from "../lib/operator-tokens.ts";
-import { partExists } from "../lib/paths.ts";
-import { gatewayUrl, portsFree, StackProcess } from "../lib/stack-process.ts";
+import { gatewayUrl, StackProcess, skipUnlessStackCanRun } from "../lib/stack-process.ts";
 import { round, summarise } from "../lib/stats.ts";
 import { ensureWebBuild } from "./web-build.ts";
 
@@ -108,12 +107,7 @@ export const browserScenario: Scenario = {
   name: "browser",
   title: "6. Browser: start-click → local video, join → first remote frame (Chromium, fake media)",
   async run(ctx: BenchContext) {
-    if (!existsSync(chromiumPath)) throw new SkipScenario(`no Chromium at ${chromiumPath} (set CHROMIUM_PATH)`);
-    if (!partExists("apps/stack/src/main.ts") || !partExists("apps/web/index.html")) {
-      throw new SkipScenario("apps/stack or apps/web missing");
-    }
-    const busy = await portsFree();
-    if (busy.length) throw new SkipScenario(`ports ${busy.join(", ")} are in use; npm start needs them`);
+    await skipUnlessStackCanRun({ browser: true });
     const web = await ensureWebBuild();
     if (web.built) ctx.note(`web app rebuilt first (${web.seconds} s; its build was missing or stale)`);
     const key = await createOperatorKey();

@@ -2,12 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Appointment } from "@clinic/contracts";
-import { type BenchContext, type Scenario, SkipScenario } from "../lib/context.ts";
+import type { BenchContext, Scenario } from "../lib/context.ts";
 import { measureHttp } from "../lib/http-load.ts";
 import { createOperatorKey } from "../lib/operator-tokens.ts";
-import { partExists } from "../lib/paths.ts";
 import { type MeetingPair, runSignallingLoad } from "../lib/signalling-load.ts";
-import { gatewayUrl, portsFree, StackProcess } from "../lib/stack-process.ts";
+import { gatewayUrl, StackProcess, skipUnlessStackCanRun } from "../lib/stack-process.ts";
 import { mib, round } from "../lib/stats.ts";
 import { type BenchMeeting, startAndJoin } from "./meetings.ts";
 import { ensureWebBuild } from "./web-build.ts";
@@ -109,11 +108,7 @@ export const stackScenario: Scenario = {
   name: "stack",
   title: "7. The embedded stack (npm start): start-up to healthy, resident memory idle and under load",
   async run(ctx: BenchContext) {
-    if (!partExists("apps/stack/src/main.ts") || !partExists("scripts/start.mjs")) {
-      throw new SkipScenario("apps/stack or scripts/start.mjs missing");
-    }
-    const busy = await portsFree();
-    if (busy.length) throw new SkipScenario(`ports ${busy.join(", ")} are in use; npm start needs them`);
+    await skipUnlessStackCanRun({ browser: false });
     const web = await ensureWebBuild();
     if (web.built) ctx.note(`web app built first (${web.seconds} s; not counted in start-up)`);
     const key = await createOperatorKey();

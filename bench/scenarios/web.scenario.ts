@@ -1,13 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
 import { computeMedianRun } from "lighthouse/core/lib/median-run.js";
 import { chromiumPath } from "../../e2e/support/chromium.ts";
-import { type BenchContext, type Scenario, SkipScenario } from "../lib/context.ts";
-import { partExists } from "../lib/paths.ts";
-import { portsFree, StackProcess } from "../lib/stack-process.ts";
+import type { BenchContext, Scenario } from "../lib/context.ts";
+import { StackProcess, skipUnlessStackCanRun } from "../lib/stack-process.ts";
 
 // localhost, as a patient's browser sees the app (the gateway binds it under npm start).
 const appOrigin = "http://localhost:8000";
@@ -83,12 +82,7 @@ export const webScenario: Scenario = {
   name: "web",
   title: "8. Web first load: Lighthouse mobile (simulated slow 4G) on the patient's first pages",
   async run(ctx: BenchContext) {
-    if (!existsSync(chromiumPath)) throw new SkipScenario(`no Chromium at ${chromiumPath} (set CHROMIUM_PATH)`);
-    if (!partExists("apps/stack/src/main.ts") || !partExists("apps/web/index.html")) {
-      throw new SkipScenario("apps/stack or apps/web missing");
-    }
-    const busy = await portsFree();
-    if (busy.length) throw new SkipScenario(`ports ${busy.join(", ")} are in use; npm start needs them`);
+    await skipUnlessStackCanRun({ browser: true });
     // npm start builds the web app itself when it is missing or stale, as a user's first start does.
     const dataDir = mkdtempSync(join(tmpdir(), "clinic-bench-web-"));
     const stack = await StackProcess.start({ DATA_DIR: dataDir, DATABASE_URL: "", AMQP_URL: "" });

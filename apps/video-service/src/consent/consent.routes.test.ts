@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { EventTypes } from "@clinic/contracts";
-import { type AuthUser, makeEvent } from "@clinic/platform";
+import type { AuthUser } from "@clinic/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
 import { defaultConsentText } from "./default-consent-text.ts";
@@ -322,28 +321,7 @@ describe("consent answers: POST /api/video/sessions/{id}/consent and the patient
   });
 
   it("a patient may answer while waiting for the doctor (CREATED), not after the end or a cancellation (409)", async () => {
-    const booked = async () => {
-      const appointment = h.addAppointment();
-      await h.app.video.handleEvent(
-        makeEvent(EventTypes.appointmentBooked, "appointments-service", {
-          appointment_id: appointment.id,
-          clinic_id: "clinic-1",
-          doctor_id: "doc-1",
-          patient_id: "pat-1",
-          patient_name: "John Doe",
-          start_time: appointment.start_time,
-          duration_minutes: 30,
-          booking_type: "CLINIC_BASED",
-          video_enabled: true,
-        }),
-      );
-      const row = await h.app.video.database.db
-        .selectFrom("sessions")
-        .select("session_id")
-        .where("appointment_id", "=", appointment.id)
-        .executeTakeFirstOrThrow();
-      return { appointment, sessionId: row.session_id };
-    };
+    const booked = () => h.bookedSession();
     const version = (await request(h, "GET", "/api/video/consent-text", users.patient)).json().version;
 
     const waiting = await booked();
@@ -358,13 +336,7 @@ describe("consent answers: POST /api/video/sessions/{id}/consent and the patient
     expect(ended.json()).toMatchObject({ code: "SESSION_ALREADY_ENDED", session_status: "COMPLETED" });
 
     const cancelled = await booked();
-    await h.app.video.handleEvent(
-      makeEvent(EventTypes.appointmentCancelled, "appointments-service", {
-        appointment_id: cancelled.appointment.id,
-        clinic_id: "clinic-1",
-        cancelled_at: h.clock.now.toISOString(),
-      }),
-    );
+    await h.cancelAppointment(cancelled.appointment.id);
     const refused = await answer(cancelled.sessionId, { decision: "GIVEN", text_version: version });
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({ code: "SESSION_CANCELLED" });

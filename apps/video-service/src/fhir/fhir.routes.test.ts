@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { EventTypes } from "@clinic/contracts";
-import { type AuthUser, makeEvent } from "@clinic/platform";
+import type { AuthUser } from "@clinic/platform";
 import type { Consent, DocumentReference, Encounter } from "@medplum/fhirtypes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fhirErrors } from "../testing/fhir-validator.ts";
@@ -262,34 +261,10 @@ describe("FHIR R4 Encounter export", () => {
       session_status: "IN_PROGRESS",
     });
 
-    const appointment = h.addAppointment();
-    await h.app.video.handleEvent(
-      makeEvent(EventTypes.appointmentBooked, "appointments-service", {
-        appointment_id: appointment.id,
-        clinic_id: "clinic-1",
-        doctor_id: "doc-1",
-        patient_id: "pat-1",
-        patient_name: "John Doe",
-        start_time: appointment.start_time,
-        duration_minutes: 30,
-        booking_type: "CLINIC_BASED",
-        video_enabled: true,
-      }),
-    );
-    const created = await h.app.video.database.db
-      .selectFrom("sessions")
-      .select("session_id")
-      .where("appointment_id", "=", appointment.id)
-      .executeTakeFirstOrThrow();
-    expect((await encounterOf(created.session_id)).json()).toMatchObject({ status: 409, code: "SESSION_NOT_STARTED" });
-    await h.app.video.handleEvent(
-      makeEvent(EventTypes.appointmentCancelled, "appointments-service", {
-        appointment_id: appointment.id,
-        clinic_id: "clinic-1",
-        cancelled_at: h.clock.now.toISOString(),
-      }),
-    );
-    expect((await encounterOf(created.session_id)).json()).toMatchObject({ status: 409, code: "SESSION_CANCELLED" });
+    const { appointment, sessionId } = await h.bookedSession();
+    expect((await encounterOf(sessionId)).json()).toMatchObject({ status: 409, code: "SESSION_NOT_STARTED" });
+    await h.cancelAppointment(appointment.id);
+    expect((await encounterOf(sessionId)).json()).toMatchObject({ status: 409, code: "SESSION_CANCELLED" });
   });
 
   it("404 for an unknown session, 400 for a malformed id, 401 without a token", async () => {

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { EventTypes } from "@clinic/contracts";
-import { type AuthUser, makeEvent } from "@clinic/platform";
+import type { AuthUser } from "@clinic/platform";
 import { captureLogs } from "@clinic/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
@@ -227,25 +226,7 @@ describe("notes draft: PUT/GET /sessions/{id}/notes/draft", () => {
   });
 
   it("a draft for a session not started → 409 SESSION_NOT_STARTED; cancelled → 409 SESSION_CANCELLED", async () => {
-    const appointment = h.addAppointment();
-    await h.app.video.handleEvent(
-      makeEvent(EventTypes.appointmentBooked, "appointments-service", {
-        appointment_id: appointment.id,
-        clinic_id: "clinic-1",
-        doctor_id: "doc-1",
-        patient_id: "pat-1",
-        patient_name: "John Doe",
-        start_time: appointment.start_time,
-        duration_minutes: 30,
-        booking_type: "CLINIC_BASED",
-        video_enabled: true,
-      }),
-    );
-    const { session_id: sessionId } = await h.app.video.database.db
-      .selectFrom("sessions")
-      .select("session_id")
-      .where("appointment_id", "=", appointment.id)
-      .executeTakeFirstOrThrow();
+    const { appointment, sessionId } = await h.bookedSession();
     const created = await putDraft(sessionId, { notes: "too early" });
     expect(created.statusCode).toBe(409);
     expect(created.json()).toMatchObject({
@@ -254,13 +235,7 @@ describe("notes draft: PUT/GET /sessions/{id}/notes/draft", () => {
       session_status: "CREATED",
     });
 
-    await h.app.video.handleEvent(
-      makeEvent(EventTypes.appointmentCancelled, "appointments-service", {
-        appointment_id: appointment.id,
-        clinic_id: "clinic-1",
-        cancelled_at: h.clock.now.toISOString(),
-      }),
-    );
+    await h.cancelAppointment(appointment.id);
     const cancelled = await putDraft(sessionId, { notes: "too late" });
     expect(cancelled.statusCode).toBe(409);
     expect(cancelled.json()).toMatchObject({ code: "SESSION_CANCELLED", session_status: "CANCELLED" });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EventTypes } from "@clinic/contracts";
-import { type AuthUser, makeEvent } from "@clinic/platform";
+import type { AuthUser } from "@clinic/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
 
@@ -127,34 +127,10 @@ describe("the guide's 400/404/409 answers", () => {
   });
 
   it("a session cancelled by appointment.cancelled cannot be started or joined", async () => {
-    const appointment = h.addAppointment();
-    await h.app.video.handleEvent(
-      makeEvent(EventTypes.appointmentBooked, "appointments-service", {
-        appointment_id: appointment.id,
-        clinic_id: "clinic-1",
-        doctor_id: "doc-1",
-        patient_id: "pat-1",
-        patient_name: "John Doe",
-        start_time: appointment.start_time,
-        duration_minutes: 30,
-        booking_type: "CLINIC_BASED",
-        video_enabled: true,
-      }),
-    );
-    const created = await h.app.video.database.db
-      .selectFrom("sessions")
-      .selectAll()
-      .where("appointment_id", "=", appointment.id)
-      .executeTakeFirstOrThrow();
-    const join = await post(`/api/video/sessions/${created.session_id}/join`, {}, users.patient);
+    const { appointment, sessionId } = await h.bookedSession();
+    const join = await post(`/api/video/sessions/${sessionId}/join`, {}, users.patient);
     expect(join.json()).toMatchObject({ status: 409, code: "SESSION_NOT_STARTED" });
-    await h.app.video.handleEvent(
-      makeEvent(EventTypes.appointmentCancelled, "appointments-service", {
-        appointment_id: appointment.id,
-        clinic_id: "clinic-1",
-        cancelled_at: h.clock.now.toISOString(),
-      }),
-    );
+    await h.cancelAppointment(appointment.id);
     expect((await h.start(appointment.id)).json()).toMatchObject({ status: 409, code: "SESSION_CANCELLED" });
   });
 

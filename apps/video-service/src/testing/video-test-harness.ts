@@ -1,5 +1,5 @@
-import type { Appointment } from "@clinic/contracts";
-import { type App, type AuthUser, createTokenVerifier, type EventBus } from "@clinic/platform";
+import { type Appointment, EventTypes } from "@clinic/contracts";
+import { type App, type AuthUser, createTokenVerifier, type EventBus, makeEvent } from "@clinic/platform";
 import { createTestTokens, testDatabase } from "@clinic/platform/testing";
 import type { DestinationStream } from "pino";
 import { buildApp } from "../app.ts";
@@ -90,6 +90,44 @@ export async function createHarness(options: HarnessOptions = {}) {
       const response = await this.start(appointment.id);
       if (response.statusCode !== 200) throw new Error(`start failed: ${response.body}`);
       return { appointment, body: response.json() };
+    },
+    /**
+     * A new appointment whose `appointment.booked` event reached the service: its session
+     * exists and is CREATED (not started).
+     */
+    async bookedSession(
+      overrides: Partial<Appointment> = {},
+    ): Promise<{ appointment: Appointment; sessionId: string }> {
+      const appointment = this.addAppointment(overrides);
+      await app.video.handleEvent(
+        makeEvent(EventTypes.appointmentBooked, "appointments-service", {
+          appointment_id: appointment.id,
+          clinic_id: appointment.clinic_id,
+          doctor_id: appointment.doctor_id,
+          patient_id: appointment.patient_id,
+          patient_name: appointment.patient_name,
+          start_time: appointment.start_time,
+          duration_minutes: appointment.duration_minutes,
+          booking_type: "CLINIC_BASED",
+          video_enabled: true,
+        }),
+      );
+      const row = await app.video.database.db
+        .selectFrom("sessions")
+        .select("session_id")
+        .where("appointment_id", "=", appointment.id)
+        .executeTakeFirstOrThrow();
+      return { appointment, sessionId: row.session_id };
+    },
+    /** Delivers `appointment.cancelled` for an appointment of clinic-1. */
+    async cancelAppointment(appointmentId: string): Promise<void> {
+      await app.video.handleEvent(
+        makeEvent(EventTypes.appointmentCancelled, "appointments-service", {
+          appointment_id: appointmentId,
+          clinic_id: "clinic-1",
+          cancelled_at: clock.now.toISOString(),
+        }),
+      );
     },
     /** Listens on 127.0.0.1:0 (for WebSocket clients); returns the base URL. */
     async listen(): Promise<string> {
