@@ -6,4 +6,5 @@ export * from "./errors.ts";
 export * from "./events/index.ts";
 export * from "./logger.ts";
 export * from "./openapi.ts";
+export * from "./periodic-pass.ts";
 export * from "./server.ts";

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { periodicPass } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
 import type { VideoDb } from "../tables.ts";
 import { type AttemptResult, sendAttempt } from "./webhook-sender.ts";
@@ -52,12 +53,8 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
   const { db, log } = options;
   const batchSize = options.batchSize ?? 20;
   const shutdown = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let again = false;
-  let stopped = false;
 
-  const pass = async (): Promise<number> => {
+  const batch = async (): Promise<number> => {
     const claimId = randomUUID();
     const claimedAt = options.now();
     // The lease outlives the attempt's own timeout, so only a dead process lets it expire.
@@ -79,8 +76,18 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
         );
       }),
     );
-    if (due.length === batchSize) again = true; // more may be due: go on right after this pass
     return due.length;
+  };
+
+  /** Batches until fewer than a full one were due (bounded: at most 50 per pass). */
+  const pass = async (): Promise<number> => {
+    let total = 0;
+    for (let i = 0; i < 50 && !loop.stopped; i++) {
+      const sent = await batch();
+      total += sent;
+      if (sent < batchSize) break;
+    }
+    return total;
   };
 
   const record = async (
@@ -121,43 +128,24 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
     else log.warn(facts, "webhook delivery failed for good after 24 hours of attempts");
   };
 
-  const run = (): Promise<number> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = pass()
-      .catch((err: Error) => {
-        log.warn({ err }, "webhook delivery pass failed");
-        return 0;
-      })
-      .finally(() => {
-        running = undefined;
-        if (again && !stopped) {
-          again = false;
-          void run();
-        }
-      });
-    return running;
-  };
+  const loop = periodicPass(pass, {
+    intervalMs: options.intervalMs ?? 1000,
+    onError: (err) => log.warn({ err }, "webhook delivery pass failed"),
+  });
 
   return {
     start() {
-      if (timer || stopped) return;
-      timer = setInterval(() => void run(), options.intervalMs ?? 1000);
-      timer.unref();
+      loop.start();
     },
     async flush() {
-      if (running) await running.catch(() => 0);
-      if (stopped) return 0;
-      return run();
+      if (loop.inFlight) await loop.inFlight.catch(() => 0);
+      if (loop.stopped) return 0;
+      return loop.run();
     },
     async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      shutdown.abort();
-      while (running) await running;
+      const stopping = loop.stop(); // no new pass from here on
+      shutdown.abort(); // an attempt in flight gives its delivery back
+      await stopping;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Logger } from "pino";
+import { periodicPass } from "../periodic-pass.ts";
 import type { CloudEvent, EventBus } from "./event-bus.ts";
 
 /**
@@ -73,10 +74,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const db = options.db as Kysely<OutboxTables>;
   const intervalMs = options.intervalMs ?? 1000;
   const batchSize = options.batchSize ?? 100;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let again = false;
-  let stopped = false;
 
   const sendBatch = async (): Promise<number> =>
     db.transaction().execute(async (trx) => {
@@ -126,46 +123,23 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   };
 
-  const run = (): Promise<number> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = drain()
-      .catch((err: Error) => {
-        options.logger?.warn({ error: err.message }, "outbox relay pass failed");
-        return 0;
-      })
-      .finally(() => {
-        running = undefined;
-        if (again && !stopped) {
-          again = false;
-          void run();
-        }
-      });
-    return running;
-  };
+  const loop = periodicPass(drain, {
+    intervalMs,
+    onError: (err) => options.logger?.warn({ error: err.message }, "outbox relay pass failed"),
+  });
 
   return {
     start() {
-      if (timer) return;
-      timer = setInterval(() => void run(), intervalMs);
-      timer.unref();
-      void run();
+      loop.start(true);
     },
     notify() {
-      if (!stopped) void run();
+      if (!loop.stopped) void loop.run();
     },
     flush: async () => {
-      const first = await run();
-      return first + (await run());
+      const first = await loop.run();
+      return first + (await loop.run());
     },
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      if (running) await running;
-    },
+    stop: () => loop.stop(),
     pending: async () => {
       const row = await db
         .selectFrom("outbox")
