@@ -21,6 +21,7 @@ const lazyModules = [
   "src/app/routes/doctor-appointments.tsx",
   "src/app/routes/doctor-dashboard.tsx",
   "src/app/routes/admin-usage.tsx",
+  "src/app/routes/admin-webhooks.tsx",
   "src/app/routes/session-details.tsx",
   "src/app/routes/session-call.tsx",
   "src/app/routes/patient-home.tsx",

@@ -18,6 +18,7 @@ const links = {
   ADMIN: [
     { to: "/admin/usage", label: "Usage Metrics" },
     { to: "/admin/consent", label: "Telehealth consent" },
+    { to: "/admin/webhooks", label: "Webhooks" },
   ],
 } as const;
 

@@ -99,6 +99,10 @@ export const routes: RouteObject[] = [
                 path: "/admin/consent",
                 lazy: async () => ({ Component: (await import("./routes/admin-consent.tsx")).AdminConsentRoute }),
               },
+              {
+                path: "/admin/webhooks",
+                lazy: async () => ({ Component: (await import("./routes/admin-webhooks.tsx")).AdminWebhooksRoute }),
+              },
             ],
           },
           {
