@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { chromiumPath } from "../../e2e/support/chromium.ts";
 import { SkipScenario } from "./context.ts";
 import { partExists, repoRoot } from "./paths.ts";
 import { processTree, treeRss } from "./process-tree.ts";
@@ -25,12 +24,12 @@ export async function portsFree(ports = stackPorts): Promise<number[]> {
 }
 
 /**
- * Skips a scenario that runs the real `npm start` (and, with `browser`, Chromium) when this
- * machine cannot: the parts are missing, Chromium is not installed, or the ports are taken.
+ * Skips a scenario that runs the real `npm start` (and a browser: `browser` is its path) when
+ * this machine cannot: the parts are missing, the browser is not installed, or the ports are
+ * taken.
  */
-export async function skipUnlessStackCanRun({ browser }: { browser: boolean }): Promise<void> {
-  if (browser && !existsSync(chromiumPath))
-    throw new SkipScenario(`no Chromium at ${chromiumPath} (set CHROMIUM_PATH)`);
+export async function skipUnlessStackCanRun({ browser }: { browser: string | false }): Promise<void> {
+  if (browser && !existsSync(browser)) throw new SkipScenario(`no Chromium at ${browser} (set CHROMIUM_PATH)`);
   for (const part of ["apps/stack/src/main.ts", "scripts/start.mjs", ...(browser ? ["apps/web/index.html"] : [])]) {
     if (!partExists(part)) throw new SkipScenario(`${part} is missing`);
   }

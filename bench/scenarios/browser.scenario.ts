@@ -107,7 +107,7 @@ export const browserScenario: Scenario = {
   name: "browser",
   title: "6. Browser: start-click → local video, join → first remote frame (Chromium, fake media)",
   async run(ctx: BenchContext) {
-    await skipUnlessStackCanRun({ browser: true });
+    await skipUnlessStackCanRun({ browser: chromiumPath });
     const web = await ensureWebBuild();
     if (web.built) ctx.note(`web app rebuilt first (${web.seconds} s; its build was missing or stale)`);
     const key = await createOperatorKey();

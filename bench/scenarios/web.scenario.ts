@@ -8,6 +8,9 @@ import { chromiumPath } from "../../e2e/support/chromium.ts";
 import type { BenchContext, Scenario } from "../lib/context.ts";
 import { StackProcess, skipUnlessStackCanRun } from "../lib/stack-process.ts";
 
+// Lighthouse's own variable first (CHROME_PATH), then the one the e2e tests use, then Debian's.
+const lighthouseChrome = process.env.CHROME_PATH ?? chromiumPath;
+
 // localhost, as a patient's browser sees the app (the gateway binds it under npm start).
 const appOrigin = "http://localhost:8000";
 
@@ -82,12 +85,12 @@ export const webScenario: Scenario = {
   name: "web",
   title: "8. Web first load: Lighthouse mobile (simulated slow 4G) on the patient's first pages",
   async run(ctx: BenchContext) {
-    await skipUnlessStackCanRun({ browser: true });
+    await skipUnlessStackCanRun({ browser: lighthouseChrome });
     // npm start builds the web app itself when it is missing or stale, as a user's first start does.
     const dataDir = mkdtempSync(join(tmpdir(), "clinic-bench-web-"));
     const stack = await StackProcess.start({ DATA_DIR: dataDir, DATABASE_URL: "", AMQP_URL: "" });
     const chrome = await chromeLauncher.launch({
-      chromePath: chromiumPath,
+      chromePath: lighthouseChrome,
       chromeFlags: [
         "--headless=new",
         "--no-sandbox",

@@ -21,6 +21,8 @@ const lazyModules = [
   "src/app/routes/doctor-appointments.tsx",
   "src/app/routes/doctor-dashboard.tsx",
   "src/app/routes/admin-usage.tsx",
+  "src/app/routes/admin-consent.tsx",
+  "src/features/consent/components/",
   "src/app/routes/admin-webhooks.tsx",
   "src/app/routes/session-details.tsx",
   "src/app/routes/session-call.tsx",
@@ -112,7 +114,7 @@ describe("the web app's first load (production build)", () => {
     }
   });
 
-  it("gives the call screen its own chunk, fetched ahead of the click", () => {
+  it("gives the call screen its own chunk (preloaded once a call is due: lazy-routes.test.tsx)", () => {
     expect(chunkOf("src/app/routes/session-call.tsx")).toBeDefined();
   });
 

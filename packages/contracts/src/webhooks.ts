@@ -22,7 +22,6 @@ export const WebhookEventType = Type.Enum(
 );
 export type WebhookEventType = (typeof WebhookEventTypes)[keyof typeof WebhookEventTypes];
 
-export const webhookIdPattern = new RegExp(`^whk-${idPattern.uuid}$`);
 export const WebhookId = Type.String({
   pattern: `^whk-${idPattern.uuid}$`,
   description: "whk-<uuid>",

@@ -48,7 +48,7 @@ describe("JSON answers compressed above the threshold", () => {
     expect(res.json()).toEqual(small);
   });
 
-  it("compresses error bodies like any other answer, keeping the error shape", async () => {
+  it("treats error bodies like any other answer: a small one stays plain, in the error shape", async () => {
     const res = await app.inject({ url: "/missing", headers: { "accept-encoding": "br" } });
     expect(res.statusCode).toBe(404);
     // The 404 body is small: it stays plain, in the platform's shape.

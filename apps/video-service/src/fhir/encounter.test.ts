@@ -34,8 +34,16 @@ describe("buildEncounter (FHIR R4, checked by @medplum/core's validator)", () =>
     ["consent declined", { ...facts, consent: declined }],
     ["a doctor who never connected", { ...facts, doctor_attendance: null }],
     ["ids that are not FHIR ids", { ...facts, patient_id: "pat_1@clinic", clinic_id: "Clinic One", consent: given }],
+    ["the demo clinic's ids", { ...facts, doctor_id: "doc_ada", patient_id: "pat_john", clinic_id: "clinic-demo" }],
   ])("is a valid R4 Encounter with %s", (_name, input) => {
     expect(fhirErrors(buildEncounter(input))).toEqual([]);
+  });
+
+  it("refers to the demo users as Patient/<id> and Practitioner/<id>, underscores and all", () => {
+    const encounter = buildEncounter({ ...facts, doctor_id: "doc_ada", patient_id: "pat_john", consent: given });
+    expect(encounter.subject?.reference).toBe("Patient/pat_john");
+    expect(encounter.participant?.[0]?.individual?.reference).toBe("Practitioner/doc_ada");
+    expect(consentOf(encounter).patient?.reference).toBe("Patient/pat_john");
   });
 
   it("maps every field of the session", () => {
@@ -145,13 +153,17 @@ describe("buildEncounter (FHIR R4, checked by @medplum/core's validator)", () =>
     expect(fhirErrors({ ...good, contained: [noPolicy as Consent] }).join()).toContain("ppc-1");
   });
 
-  it("refers by identifier when an id is not a valid FHIR id", () => {
+  it("always refers by Type/<our id>, adding the identifier when the id is not a valid FHIR id", () => {
     expect(referenceTo("Patient", "pat-1")).toEqual({ reference: "Patient/pat-1" });
     expect(referenceTo("Patient", "pat_1@clinic")).toEqual({
+      reference: "Patient/pat_1%40clinic",
       type: "Patient",
       identifier: { system: "urn:clinic-video:user-id", value: "pat_1@clinic" },
     });
-    expect(referenceTo("Organization", "x".repeat(65))).toMatchObject({ type: "Organization" });
+    expect(referenceTo("Organization", "x".repeat(65))).toMatchObject({
+      reference: `Organization/${"x".repeat(65)}`,
+      type: "Organization",
+    });
     expect(consentTextPolicy("Clinic One/é", 0)).toBe("urn:clinic-video:consent-text:Clinic%20One%2F%C3%A9:0");
     expect(sessionIdentifierSystem).toBe("urn:clinic-video:session-id");
   });

@@ -57,13 +57,15 @@ export interface EncounterFacts {
 }
 
 /**
- * A literal reference (`Patient/pat-1`) when our id is a valid FHIR id (uuids and the
- * `pat-…`/`appt-…` ids are); otherwise a logical one by identifier, so the export stays valid
- * whatever an id looks like.
+ * A literal reference, always (`Patient/pat_john`: the record's consumers look the subject up
+ * by our ids). An id that is not a valid FHIR id (`_`, `@`, over 64 characters — the demo
+ * users' ids have underscores) also carries it as a logical identifier, for a receiver whose
+ * server would not accept it as a resource id.
  */
 export function referenceTo<T extends keyof Referable>(type: T, id: string): Reference<Referable[T]> {
-  if (fhirId.test(id)) return { reference: `${type}/${id}` };
-  return { type, identifier: { system: idSystems[type], value: id } };
+  const reference = `${type}/${encodeURIComponent(id)}`;
+  if (fhirId.test(id)) return { reference };
+  return { reference, type, identifier: { system: idSystems[type], value: id } };
 }
 
 /** Minutes, two decimals (30 min 30 s → 30.5). */

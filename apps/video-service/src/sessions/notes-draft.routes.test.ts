@@ -131,6 +131,23 @@ describe("notes draft: PUT/GET /sessions/{id}/notes/draft", () => {
     expect(await details(sessionId)).toMatchObject({ notes: "Final notes" });
   });
 
+  it("notes sent with the end are the final notes: the draft gives way to them", async () => {
+    const sessionId = await inProgress();
+    await putDraft(sessionId, { notes: "Draft during the call" });
+    const ended = await h.app.inject({
+      method: "POST",
+      url: `/api/video/sessions/${sessionId}/end`,
+      headers: await h.auth(users.doctor),
+      payload: { notes: "Final notes sent with the end" },
+    });
+    expect(ended.statusCode).toBe(200);
+    expect(await storedDraft(sessionId)).toBeUndefined();
+    expect((await getDraft(sessionId)).json()).toMatchObject({
+      notes: "Final notes sent with the end",
+      source: "saved",
+    });
+  });
+
   it("the rating is optional on PUT /notes: left out it stays unrated, null clears it", async () => {
     const sessionId = await completed();
     const unrated = await putNotes(sessionId, { notes: "No rating given" });

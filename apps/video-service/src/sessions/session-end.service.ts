@@ -3,6 +3,7 @@ import { makeEvent, withTransaction } from "@clinic/platform";
 import { SessionNotFound } from "../errors.ts";
 import { type EndReason, enqueue } from "../tables.ts";
 import { closeOpenIntervals } from "./attendees.repository.ts";
+import { deleteNotesDraft } from "./notes-draft.repository.ts";
 import { requireTransition } from "./session-state.ts";
 import { durationSeconds, meetingOf } from "./session-views.ts";
 import { findSession, lockSession, type SessionRow, updateSession } from "./sessions.repository.ts";
@@ -55,6 +56,8 @@ export async function endSession(ctx: SessionsContext, sessionId: string, input:
       last_activity_at: now,
       updated_at: now,
     });
+    // Notes sent with the end are the final notes: a draft written during the call gives way.
+    if (input.notes !== undefined) await deleteNotesDraft(trx, sessionId);
     const seconds = durationSeconds(ended, now);
     await enqueue(
       trx,

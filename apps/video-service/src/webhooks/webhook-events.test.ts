@@ -152,4 +152,40 @@ describe("usage.threshold_crossed webhooks", () => {
       "DELIVERED",
     ]);
   });
+
+  it("sums nothing for a clinic without a listener, and announces the crossing once one subscribes", async () => {
+    const removed = await h.app.inject({
+      method: "DELETE",
+      url: `/api/video/webhooks/${webhookId}`,
+      headers: await h.auth(users.admin),
+    });
+    expect(removed.statusCode).toBe(204);
+    const before = receiver.received.length;
+    h.clock.now = new Date("2026-05-05T09:00:00.000Z");
+    const quiet = await consultation();
+    h.advance(3 * minute); // 60 % of the tier, unheard
+    await endNow(quiet.sessionId);
+    const may = () =>
+      h.app.video.database.db
+        .selectFrom("usage_thresholds_crossed")
+        .select("threshold_percent")
+        .where("clinic_id", "=", "clinic-1")
+        .where("month", "=", "2026-05")
+        .execute();
+    expect(await may()).toEqual([]);
+
+    const again = await h.app.inject({
+      method: "POST",
+      url: "/api/video/webhooks",
+      headers: await h.auth(users.admin),
+      payload: { url: receiver.url, events: ["usage.threshold_crossed"] },
+    });
+    expect(again.statusCode).toBe(201);
+    const next = await consultation();
+    h.advance(minute / 2);
+    await endNow(next.sessionId);
+    const heard = (await announced()).slice(before);
+    expect(heard.map((p) => [p.data.month, p.data.threshold_percent])).toEqual([["2026-05", 50]]);
+    expect(await may()).toEqual([{ threshold_percent: 50 }]);
+  });
 });

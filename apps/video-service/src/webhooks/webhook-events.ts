@@ -84,6 +84,10 @@ export function createWebhookEvents(options: { freeTierMinutes: number }): Webho
   });
 
   const intervalsClosed = async (trx: VideoTrx, clinicId: string, at: Date) => {
+    // The month's usage is summed only for a clinic that listens for crossings: every leave
+    // and end of everyone else's calls stays free of it. A crossing nobody heard is announced
+    // at the next check after an endpoint subscribes (still once per threshold and month).
+    if ((await subscribedEndpoints(trx, clinicId, "usage.threshold_crossed")).length === 0) return;
     const month = monthOf(at);
     const done = await crossedThresholds(trx, clinicId, month);
     if (done.length >= usageThresholds.length) return;

@@ -34,9 +34,6 @@ export function addressRange(address: string): string {
   return ipaddr.process(bare).range();
 }
 
-/** Only ordinary public unicast: not private, loopback, link-local, unique-local, CGNAT, reserved, multicast, 6to4, … */
-export const isPublicAddress = (address: string): boolean => addressRange(address) === "unicast";
-
 /** The URL as it is safe to log: no query string (it may hold a receiver's token), no credentials. */
 export function urlForLog(url: string): string {
   try {

@@ -18,7 +18,10 @@ export const webhookEvents: readonly { value: WebhookEvent; description: string 
   { value: "session.started", description: "the doctor starts a video session" },
   { value: "session.ended", description: "a session ends (by the doctor, or idle)" },
   { value: "session.notes_updated", description: "the consultation notes or rating are saved after the end" },
-  { value: "usage.threshold_crossed", description: "the clinic's monthly usage reaches 50 %, 80 % or 100 %" },
+  {
+    value: "usage.threshold_crossed",
+    description: "the clinic's monthly usage reaches 50 % or 80 % of the free tier, or goes over it",
+  },
 ];
 
 export const webhooksQueryOptions = () =>
