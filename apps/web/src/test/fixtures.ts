@@ -75,3 +75,22 @@ export function usage(overrides: Partial<Usage> = {}): Usage {
     ...overrides,
   };
 }
+
+/** The answer to POST /join of the test session: embedded media, no ICE servers. */
+export const joined = {
+  status: 200,
+  body: {
+    session_id: ids.session,
+    attendee: { attendee_id: "att-1", join_token: "join-token-1", external_user_id: "doc-1" },
+    aws_media_urls: {
+      audio_host_url: "",
+      video_host_url: "",
+      signaling_url: `/api/video/sessions/${ids.session}/signal`,
+    },
+    session_status: "IN_PROGRESS",
+    attendees: [],
+    media_provider: "embedded",
+    meeting_id: "meeting-1",
+    ice_servers: [],
+  },
+};

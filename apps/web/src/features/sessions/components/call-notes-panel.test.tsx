@@ -2,7 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from "@testing-library/react"
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { formatClock } from "../../../lib/format.ts";
-import { ids, session } from "../../../test/fixtures.ts";
+import { ids, joined, session } from "../../../test/fixtures.ts";
 import { errorBody, type Recorded, stubNetwork } from "../../../test/network.ts";
 import { doctor, patient, renderApp } from "../../../test/render.tsx";
 
@@ -15,23 +15,6 @@ const draftSavedAt = "2026-01-25T14:12:00.000Z";
 
 type Reply = { status: number; body?: unknown } | ((request: Recorded) => { status: number; body?: unknown });
 
-const joined = {
-  status: 200,
-  body: {
-    session_id: ids.session,
-    attendee: { attendee_id: "att-1", join_token: "join-token-1", external_user_id: "doc-1" },
-    aws_media_urls: {
-      audio_host_url: "",
-      video_host_url: "",
-      signaling_url: `/api/video/sessions/${ids.session}/signal`,
-    },
-    session_status: "IN_PROGRESS",
-    attendees: [],
-    media_provider: "embedded",
-    meeting_id: "meeting-1",
-    ice_servers: [],
-  },
-};
 const draft = (notes: string, source = "draft") => ({
   status: 200,
   body: { session_id: ids.session, notes, quality_rating: null, updated_at: draftSavedAt, source },

@@ -1,31 +1,13 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ids, session } from "../../../test/fixtures.ts";
+import { ids, joined, session } from "../../../test/fixtures.ts";
 import { errorBody, stubNetwork } from "../../../test/network.ts";
 import { doctor, patient, renderApp } from "../../../test/render.tsx";
 
 const join = `/video/api/video/sessions/${ids.session}/join`;
 const details = `/video/api/video/sessions/${ids.session}`;
 const callPath = `/sessions/${ids.session}/call`;
-
-const joined = {
-  status: 200,
-  body: {
-    session_id: ids.session,
-    attendee: { attendee_id: "att-1", join_token: "join-token-1", external_user_id: "doc-1" },
-    aws_media_urls: {
-      audio_host_url: "",
-      video_host_url: "",
-      signaling_url: `/api/video/sessions/${ids.session}/signal`,
-    },
-    session_status: "IN_PROGRESS",
-    attendees: [],
-    media_provider: "embedded",
-    meeting_id: "meeting-1",
-    ice_servers: [],
-  },
-};
 
 /** The browser's camera API (not ours) refusing access, as when the user clicks "Block". */
 function denyCamera() {
