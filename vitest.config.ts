@@ -1,4 +1,12 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
+
+// Workspaces export their TypeScript sources under the "@clinic/source" condition and their
+// compiled dist/ otherwise (what `node dist/server.js` loads): tests run the sources, never a
+// stale build. Vite's own "module" condition is left out, as Vitest does by default.
+const ssr = {
+  resolve: { conditions: ["@clinic/source", ...defaultServerConditions.filter((c) => c !== "module")] },
+};
 
 // One runner for the whole repo. Node projects run against PostgreSQL/RabbitMQ when
 // DATABASE_URL/AMQP_URL are set (CI), PGlite and the in-process bus otherwise.
@@ -7,6 +15,7 @@ export default defineConfig({
     projects: [
       "apps/web",
       {
+        ssr,
         test: {
           name: "services",
           include: [
@@ -27,6 +36,7 @@ export default defineConfig({
       {
         // Reliability and security suites (issue 7): whole services on real ports, child
         // processes and broker/database faults, one file at a time.
+        ssr,
         test: {
           name: "suites",
           include: ["tests/**/*.test.ts"],
@@ -37,6 +47,7 @@ export default defineConfig({
         },
       },
       {
+        ssr,
         test: {
           name: "e2e",
           include: ["e2e/**/*.test.ts"],

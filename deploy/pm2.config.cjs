@@ -1,10 +1,22 @@
 // Production-shaped EXAMPLE for PM2 (https://pm2.keymetrics.io), not tested here: each
 // service as its own process on one host, against PostgreSQL and RabbitMQ you run.
-// See deploy/README.md. Secrets come from the environment pm2 is started with.
+// See deploy/README.md. Secrets come from the environment pm2 is started with. Runs the
+// compiled JavaScript: `npm ci && npm run build` first (README, "Production build").
 //
-//   DB=postgres://clinic:secret@db.internal:5432 AMQP_URL=amqp://clinic:secret@mq.internal:5672 \
+//   DB_HOST=db.internal:5432 DB_OWNER_PASSWORD=… DB_AUTH_PASSWORD=… DB_APPOINTMENTS_PASSWORD=… \
+//   DB_VIDEO_PASSWORD=… AMQP_URL=amqp://clinic:secret@mq.internal:5672 \
 //   AUTH_SIGNING_KEY='{"kty":"OKP",...}' pm2 start deploy/pm2.config.cjs
-const db = process.env.DB ?? "postgres://clinic:change-me@127.0.0.1:5432";
+//
+// Two roles per database (deploy/postgres/init.sql, docs/operations.md "Database roles"):
+// the service connects as its own role, which only gets DML (DATABASE_URL); clinic_owner
+// owns the database and runs the migrations (DATABASE_OWNER_URL).
+const dbHost = process.env.DB_HOST ?? "127.0.0.1:5432";
+const pgUrl = (role, password, database) =>
+  `postgres://${role}:${encodeURIComponent(password ?? "change-me")}@${dbHost}/${database}`;
+const databaseEnv = (database) => ({
+  DATABASE_URL: pgUrl(`clinic_${database}`, process.env[`DB_${database.toUpperCase()}_PASSWORD`], database),
+  DATABASE_OWNER_URL: pgUrl("clinic_owner", process.env.DB_OWNER_PASSWORD, database),
+});
 const shared = {
   NODE_ENV: "production",
   HOST: "127.0.0.1",
@@ -17,9 +29,10 @@ const shared = {
 const service = (name, env) => ({
   name,
   cwd: `${__dirname}/..`,
-  script: `apps/${name}/src/server.ts`,
+  script: `apps/${name}/dist/server.js`,
   interpreter: "node",
-  interpreter_args: "--import tsx",
+  // Stack traces point at the TypeScript sources (dist/ carries source maps).
+  interpreter_args: "--enable-source-maps",
   instances: 1,
   kill_timeout: 20_000,
   max_restarts: 20,
@@ -30,14 +43,14 @@ module.exports = {
   apps: [
     service("auth-service", {
       PORT: "8080",
-      DATABASE_URL: `${db}/auth`,
+      ...databaseEnv("auth"),
       AUTH_SIGNING_KEY: process.env.AUTH_SIGNING_KEY,
       TRUST_PROXY: "127.0.0.1",
     }),
-    service("appointments-service", { PORT: "8082", DATABASE_URL: `${db}/appointments` }),
+    service("appointments-service", { PORT: "8082", ...databaseEnv("appointments") }),
     service("video-service", {
       PORT: "8086",
-      DATABASE_URL: `${db}/video`,
+      ...databaseEnv("video"),
       APPOINTMENTS_URL: "http://127.0.0.1:8082",
       MEDIA_PROVIDER: process.env.MEDIA_PROVIDER ?? "embedded",
       ICE_SERVERS: process.env.ICE_SERVERS ?? "[]",
@@ -50,6 +63,10 @@ module.exports = {
       APPOINTMENTS_URL: "http://127.0.0.1:8082",
       VIDEO_URL: "http://127.0.0.1:8086",
       CORS_ORIGINS: process.env.PUBLIC_ORIGIN ?? "https://clinic.example",
+      // Prometheus on this host scrapes the gateway at 127.0.0.1:9100/metrics (GATEWAY_METRICS_HOST
+      // defaults to loopback) and each service at /metrics on its own port; /livez and /readyz
+      // are there for a load balancer or a monitor (pm2 itself only restarts crashed processes).
+      GATEWAY_METRICS_PORT: "9100",
     }),
   ],
 };

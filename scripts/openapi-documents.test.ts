@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { loadAppointmentsConfig } from "@clinic/appointments-service/src/index.ts";
-import { loadAuthConfig } from "@clinic/auth-service/src/index.ts";
-import { loadGatewayConfig, upstreamRoutes } from "@clinic/gateway/src/index.ts";
+import { loadAppointmentsConfig } from "@clinic/appointments-service";
+import { loadAuthConfig } from "@clinic/auth-service";
+import { loadGatewayConfig, upstreamRoutes } from "@clinic/gateway";
 import { apiContact, apiLicense, localGatewayOrigin } from "@clinic/platform";
-import { loadVideoConfig } from "@clinic/video-service/src/index.ts";
+import { loadVideoConfig } from "@clinic/video-service";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clientApis, generatedFile, renderClientTypes } from "../apps/web/scripts/api-types.ts";
 import { type ApiName, buildOpenApiDocuments, type OpenApiDocument } from "./openapi-documents.ts";
@@ -15,9 +15,20 @@ const httpMethods = ["get", "put", "post", "delete", "options", "head", "patch",
  * renaming one is a breaking change, so the whole list is pinned here.
  */
 const expectedOperationIds: Record<ApiName, string[]> = {
-  auth: ["getAuthHealth", "login", "refreshToken", "logout", "getCurrentUser", "getJwks"],
+  auth: [
+    "getAuthHealth",
+    "getAuthLiveness",
+    "getAuthReadiness",
+    "login",
+    "refreshToken",
+    "logout",
+    "getCurrentUser",
+    "getJwks",
+  ],
   appointments: [
     "getAppointmentsHealth",
+    "getAppointmentsLiveness",
+    "getAppointmentsReadiness",
     "listAppointments",
     "bookAppointment",
     "getAppointment",
@@ -44,8 +55,10 @@ const expectedOperationIds: Record<ApiName, string[]> = {
     "listWebhookDeliveries",
     "deleteWebhook",
     "getVideoHealth",
+    "getVideoLiveness",
+    "getVideoReadiness",
   ],
-  gateway: ["getGatewayHealth"],
+  gateway: ["getGatewayHealth", "getGatewayLiveness", "getGatewayReadiness"],
 };
 
 const ports: Record<ApiName, number> = {

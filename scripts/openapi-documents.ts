@@ -3,11 +3,11 @@
 // PGlite, an in-process bus and a verifier that refuses every token (no route is called).
 // Used by the web app's type generator (apps/web/scripts/gen-api.mjs), the OpenAPI lint
 // (scripts/lint-openapi.ts) and the documents' tests (scripts/openapi-documents.test.ts).
-import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service/src/index.ts";
-import { buildApp as buildAuth, loadAuthConfig } from "@clinic/auth-service/src/index.ts";
-import { buildApp as buildGateway, loadGatewayConfig } from "@clinic/gateway/src/index.ts";
+import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service";
+import { buildApp as buildAuth, loadAuthConfig } from "@clinic/auth-service";
+import { buildApp as buildGateway, loadGatewayConfig } from "@clinic/gateway";
 import type { App, TokenVerifier } from "@clinic/platform";
-import { buildApp as buildVideo, loadVideoConfig } from "@clinic/video-service/src/index.ts";
+import { buildApp as buildVideo, loadVideoConfig } from "@clinic/video-service";
 
 /** Short names, as in the gateway's route table and the web app's `src/lib/api/<name>.gen.ts`. */
 export type ApiName = "auth" | "appointments" | "video" | "gateway";

@@ -49,11 +49,17 @@ function buildWebIfStale() {
 
 buildWebIfStale();
 
-const child = spawn(process.execPath, ["--import", "tsx", join(root, "apps", "stack", "src", "main.ts")], {
-  cwd: root,
-  stdio: "inherit",
-  env: process.env,
-});
+// The workspaces' TypeScript sources (their "@clinic/source" export condition) through tsx;
+// production runs the compiled dist/ instead (README, "Production build").
+const child = spawn(
+  process.execPath,
+  ["--conditions=@clinic/source", "--import", "tsx", join(root, "apps", "stack", "src", "main.ts")],
+  {
+    cwd: root,
+    stdio: "inherit",
+    env: process.env,
+  },
+);
 // Ctrl-C in a terminal reaches both processes; a signal sent to this one alone is passed on.
 // The stack ignores repeats while it is stopping.
 for (const signal of ["SIGINT", "SIGTERM"]) {

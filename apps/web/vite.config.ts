@@ -1,5 +1,5 @@
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { defaultClientConditions, defineConfig } from "vite";
 import { precompress } from "./build/precompress.ts";
 
 // In development the app talks to the gateway through Vite's proxy, so the browser still sees
@@ -8,6 +8,8 @@ const gateway = process.env.GATEWAY_URL ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
   plugins: [react(), precompress()],
+  // Bundle the shared packages' TypeScript sources (@clinic/contracts), not their dist/ builds.
+  resolve: { conditions: ["@clinic/source", ...defaultClientConditions] },
   server: {
     port: 5173,
     proxy: {
@@ -18,7 +20,10 @@ export default defineConfig({
   },
   build: {
     outDir: "dist",
-    sourcemap: true,
+    // No source maps in dist/: the gateway serves dist/ publicly and a map would publish the
+    // app's original source. Debug with the dev server (`npm run dev`, inline maps); for a
+    // production trace, build once with `--sourcemap hidden --outDir <outside dist>`.
+    sourcemap: false,
     chunkSizeWarningLimit: 900,
   },
 });

@@ -16,7 +16,7 @@ export class ChildServer {
 
   static async start(entry: string, params: Record<string, unknown> = {}, timeoutMs = 120_000): Promise<ChildServer> {
     const child = fork(entry, [], {
-      execArgv: ["--import", "tsx", "--expose-gc"],
+      execArgv: ["--conditions=@clinic/source", "--import", "tsx", "--expose-gc"],
       // Service logs (pino, stdout) are written as in production but thrown away;
       // failures come back over IPC and stderr.
       stdio: ["ignore", "ignore", "inherit", "ipc"],

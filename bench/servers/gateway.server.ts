@@ -1,5 +1,5 @@
 /** The gateway in its own process, proxying /video/* to the video service the bench started. */
-import { buildApp, loadGatewayConfig } from "../../apps/gateway/src/index.ts";
+import { buildApp, loadGatewayConfig } from "@clinic/gateway";
 import { serveChild } from "../lib/serve-child.ts";
 
 serveChild(async (params) => {

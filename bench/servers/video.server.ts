@@ -9,11 +9,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service";
 import type { Appointment } from "@clinic/contracts";
 import { type App, createTokenVerifier, type DatabaseOptions, InProcessBus } from "@clinic/platform";
 import { createTestTokens } from "@clinic/platform/testing";
-import { buildApp as buildAppointments, loadAppointmentsConfig } from "../../apps/appointments-service/src/index.ts";
-import { buildApp, loadVideoConfig } from "../../apps/video-service/src/index.ts";
+import { buildApp, loadVideoConfig } from "@clinic/video-service";
 import { type ChildHandle, serveChild } from "../lib/serve-child.ts";
 import { explainUsageQuery } from "./usage-explain.ts";
 import { analyze, seedSessions, seedUsage } from "./video-seed.ts";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { loadGatewayConfig, upstreamRoutes } from "@clinic/gateway/src/index.ts";
+import { loadGatewayConfig, upstreamRoutes } from "@clinic/gateway";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
@@ -9,6 +9,7 @@ interface KongRoute {
   paths: string[];
   strip_path: boolean;
   protocols: string[];
+  plugins?: KongPlugin[];
 }
 interface KongService {
   name: string;
@@ -27,6 +28,16 @@ interface KongConfig {
 
 const kong = parse(readFileSync(fileURLToPath(new URL("./kong.yml", import.meta.url)), "utf8")) as KongConfig;
 
+/** Routes that answer themselves (request-termination) and forward nothing. */
+const terminates = (route: KongRoute) => route.plugins?.some((p) => p.name === "request-termination") ?? false;
+const proxyRoutes = (service: KongService | undefined) => service?.routes.filter((r) => !terminates(r)) ?? [];
+
+/** A Kong regex path (`~…`, PCRE with an inline `(?i)`) as a JavaScript RegExp. */
+function kongRegex(path: string): RegExp {
+  const body = path.slice(1);
+  return body.startsWith("(?i)") ? new RegExp(body.slice(4), "i") : new RegExp(body);
+}
+
 describe("deploy/kong/kong.yml matches the gateway's route table", () => {
   it("is a Kong 3 declarative config", () => {
     expect(kong._format_version).toBe("3.0");
@@ -38,8 +49,8 @@ describe("deploy/kong/kong.yml matches the gateway's route table", () => {
     expect(service?.url).toBe(route.kong.url);
     // Same port as the service listens on when the gateway runs it locally.
     expect(new URL(service?.url ?? "").port).toBe(new URL(route.defaultUrl).port);
-    expect(service?.routes).toHaveLength(1);
-    const kongRoute = service?.routes[0];
+    expect(proxyRoutes(service)).toHaveLength(1);
+    const kongRoute = proxyRoutes(service)[0];
     expect(kongRoute?.paths).toEqual([route.prefix]);
     // The gateway strips the prefix (/video/api/video/x → /api/video/x); so must Kong.
     expect(kongRoute?.strip_path).toBe(true);
@@ -48,8 +59,30 @@ describe("deploy/kong/kong.yml matches the gateway's route table", () => {
 
   it("has no service or route the gateway does not have", () => {
     expect(kong.services.map((s) => s.name).sort()).toEqual(upstreamRoutes.map((r) => r.kong.service).sort());
-    const kongPaths = kong.services.flatMap((s) => s.routes.flatMap((r) => r.paths)).sort();
+    const kongPaths = kong.services.flatMap((s) => proxyRoutes(s).flatMap((r) => r.paths)).sort();
     expect(kongPaths).toEqual(upstreamRoutes.map((r) => r.prefix).sort());
+  });
+
+  it.each(upstreamRoutes.map((r) => [r.prefix, r] as const))("never forwards %s/metrics", (prefix, route) => {
+    const service = kong.services.find((s) => s.name === route.kong.service);
+    const blocks = service?.routes.filter(terminates) ?? [];
+    expect(blocks).toHaveLength(1);
+    const block = blocks[0];
+    expect(block?.plugins?.find((p) => p.name === "request-termination")?.config).toMatchObject({
+      status_code: 404,
+    });
+    const body = JSON.parse(String(block?.plugins?.[0]?.config.body));
+    expect(body).toEqual({ error: expect.any(String), status: 404, code: "ROUTE_NOT_FOUND" });
+    // A regex route: Kong matches it before the service's prefix route.
+    expect(block?.paths).toHaveLength(1);
+    expect(block?.paths[0]).toMatch(/^~/);
+    const blocked = kongRegex(block?.paths[0] ?? "~$^");
+    for (const path of [`${prefix}/metrics`, `${prefix}/metrics/`, `${prefix}//METRICS`, `${prefix}/metrics;x`]) {
+      expect(blocked.test(path), path).toBe(true);
+    }
+    for (const path of [`${prefix}/api/video/metrics/usage`, `${prefix}/metrics-report`, "/metrics"]) {
+      expect(blocked.test(path), path).toBe(false);
+    }
   });
 
   it("names the video service as the guide does", () => {

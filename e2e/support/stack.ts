@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type EventBus, InProcessBus, RabbitMqBus } from "@clinic/platform";
 import { captureLogs, deleteBrokerObjects, testDatabase } from "@clinic/platform/testing";
-import { type RunningStack, runStack } from "../../apps/stack/src/stack.ts";
+import { type RunningStack, runStack } from "@clinic/stack";
 import { ensureWebBuild } from "./web-build.ts";
 
 export interface E2eStack {

@@ -97,6 +97,13 @@ describe.skipIf(!databaseUrl)("database outage on PostgreSQL: clean 503s, then r
       const health = await call(base, "GET", "/health");
       expect(health.status).toBe(503);
       expect(health.body.checks).toMatchObject({ database: "DOWN" });
+      // Readiness takes the instance out of rotation, naming the dependency; liveness does
+      // not ask the database, so the process is not restarted for an outage it cannot fix.
+      const ready = await call(base, "GET", "/readyz");
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({ status: 503, code: "NOT_READY", checks: { database: "DOWN" } });
+      expect(ready.body.error).toContain("database");
+      expect((await call(base, "GET", "/livez")).status).toBe(200);
     }
 
     proxy.restore();
@@ -110,6 +117,7 @@ describe.skipIf(!databaseUrl)("database outage on PostgreSQL: clean 503s, then r
     }
     for (const base of [system.urls.video, system.urls.appointments]) {
       expect((await call(base, "GET", "/health")).status).toBe(200);
+      expect((await call(base, "GET", "/readyz")).status).toBe(200);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { EventTypes } from "@clinic/contracts";
-import { connectSignal, signalUrl } from "@clinic/video-service/src/testing/signal-client.ts";
+import { connectSignal, signalUrl } from "@clinic/video-service/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backend, busTopology } from "../support/bus.ts";
 import { bookNow, giveConsent, type Started, startSession } from "../support/flows.ts";

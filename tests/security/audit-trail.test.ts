@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backend, busTopology, databaseUrl } from "../support/bus.ts";
 import { bookNow, endSession, giveConsent, startSession } from "../support/flows.ts";
 import { call } from "../support/http.ts";
+import type { Person } from "../support/people.ts";
 import { type System, startSystem } from "../support/system.ts";
 
 /**
@@ -76,6 +77,41 @@ describe(`audit trail (${backend})`, () => {
     expect(await db.selectFrom("audit_log").select("id").where("session_id", "=", sessionId).execute()).toHaveLength(
       rows.length,
     );
+  });
+
+  it("records every appointment read and change, allowed or denied, with the caller's clinic and request id", async () => {
+    const appointment = await bookNow(system, "otherDoctor", "otherPatient");
+    const base = system.urls.appointments;
+    const path = `/api/appointments/${appointment.id}`;
+    const asked: [Person, "GET" | "POST", string, number][] = [
+      ["patient", "GET", path, 403],
+      ["doctor", "POST", `${path}/cancel`, 403],
+      // Another clinic's appointment is answered as an unknown one.
+      ["otherClinicDoctor", "GET", path, 404],
+      ["otherPatient", "GET", path, 200],
+      ["otherDoctor", "POST", `${path}/cancel`, 200],
+    ];
+    const requestIds: string[] = [];
+    for (const [person, method, url, status] of asked) {
+      const reply = await call(base, method, url, { token: await system.token(person) });
+      expect(reply.status, `${person} ${method} ${url}`).toBe(status);
+      requestIds.push(reply.headers.get("x-request-id") ?? "");
+    }
+    const rows = await system.apps.appointments.appointments.database.db
+      .selectFrom("appointment_audit")
+      .select(["actor_id", "clinic_id", "action", "outcome", "reason", "request_id"])
+      .where("appointment_id", "=", appointment.id)
+      .orderBy("id")
+      .execute();
+    expect(rows.map((r) => `${r.actor_id}@${r.clinic_id} ${r.action} ${r.outcome} ${r.reason ?? "-"}`)).toEqual([
+      "doc-bob@clinic-1 BOOK ALLOWED -",
+      "pat-zed@clinic-1 READ DENIED NOT_THEIRS",
+      "doc-ada@clinic-1 CANCEL DENIED NOT_THEIRS",
+      "doc-ada@clinic-2 READ DENIED OTHER_CLINIC",
+      "pat-yve@clinic-1 READ ALLOWED -",
+      "doc-bob@clinic-1 CANCEL ALLOWED -",
+    ]);
+    expect(rows.slice(1).map((r) => r.request_id)).toEqual(requestIds);
   });
 
   it.skipIf(!databaseUrl)("appointment_audit refuses UPDATE, DELETE and TRUNCATE too (PostgreSQL)", async () => {

@@ -1,5 +1,5 @@
 import { SignalCloseCodes } from "@clinic/contracts";
-import { closedWithin, connectSignal, signalUrl } from "@clinic/video-service/src/testing/signal-client.ts";
+import { closedWithin, connectSignal, signalUrl } from "@clinic/video-service/testing";
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backend, busTopology } from "../support/bus.ts";

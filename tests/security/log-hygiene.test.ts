@@ -1,8 +1,8 @@
 import type { AppointmentList } from "@clinic/contracts";
 import { captureLogs, testDatabase } from "@clinic/platform/testing";
-import { connectSignal, type SignalClient } from "@clinic/video-service/src/testing/signal-client.ts";
+import { type RunningStack, runStack } from "@clinic/stack";
+import { connectSignal, type SignalClient } from "@clinic/video-service/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningStack, runStack } from "../../apps/stack/src/stack.ts";
 import { backend, busTopology } from "../support/bus.ts";
 import { giveConsent } from "../support/flows.ts";
 import { call } from "../support/http.ts";
@@ -108,6 +108,35 @@ describe(`log hygiene of a whole consultation through the gateway (${backend})`,
     const sessionId = started.body.session_id;
     remember(started.body.doctor_attendee.join_token);
     await giveConsent(`${gateway}/video`, patient.access_token, sessionId);
+
+    // Text with a control character is refused with a 400 in every field, and its words
+    // stay out of the logs (NUL used to fail in the database, answer 500 and log the text).
+    const refusedText = "Patient reports chest pain";
+    secrets.push(refusedText);
+    const refusals: [string, string, string, object][] = [];
+    for (const bad of [`${refusedText}\u0000`, `${refusedText}\u0007`]) {
+      refusals.push(
+        [patient.access_token, "POST", `/video/api/video/sessions/${sessionId}/join`, { device_info: bad }],
+        [doctor.access_token, "PUT", `/video/api/video/sessions/${sessionId}/notes/draft`, { notes: bad }],
+        [doctor.access_token, "POST", `/video/api/video/sessions/${sessionId}/end`, { notes: bad }],
+        [
+          doctor.access_token,
+          "POST",
+          "/appointments/api/appointments",
+          {
+            patient_id: "patient-1",
+            patient_name: bad,
+            start_time: new Date(now + 86_400_000).toISOString(),
+            duration_minutes: 30,
+          },
+        ],
+      );
+    }
+    for (const [token, method, path, body] of refusals) {
+      const refused = await call<{ code: string }>(gateway, method, path, { token, body });
+      expect(refused.status, `${method} ${path}: ${refused.text}`).toBe(400);
+      expect(refused.body.code).toBe("VALIDATION_FAILED");
+    }
     const joined = await call<{ attendee: { join_token: string } }>(
       gateway,
       "POST",
@@ -150,6 +179,11 @@ describe(`log hygiene of a whole consultation through the gateway (${backend})`,
     });
     expect(ended.status, ended.text).toBe(200);
     await patientSocket.next("session.ended", 5000);
+    const badNotes = await call(gateway, "PUT", `/video/api/video/sessions/${sessionId}/notes`, {
+      token: doctor.access_token,
+      body: { notes: `${refusedText}\u0000` },
+    });
+    expect(badNotes.status, badNotes.text).toBe(400);
     const notes = await call(gateway, "PUT", `/video/api/video/sessions/${sessionId}/notes`, {
       token: doctor.access_token,
       body: { notes: laterNote },

@@ -1,10 +1,10 @@
 import type { AddressInfo } from "node:net";
-import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service/src/index.ts";
-import { buildApp as buildAuth, loadAuthConfig } from "@clinic/auth-service/src/index.ts";
-import { buildApp as buildGateway, loadGatewayConfig } from "@clinic/gateway/src/index.ts";
+import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service";
+import { buildApp as buildAuth, loadAuthConfig } from "@clinic/auth-service";
+import { buildApp as buildGateway, loadGatewayConfig } from "@clinic/gateway";
 import type { App, AuthUser, DatabaseOptions, EventBus } from "@clinic/platform";
 import { captureLogs, testDatabase } from "@clinic/platform/testing";
-import { buildApp as buildVideo, loadVideoConfig } from "@clinic/video-service/src/index.ts";
+import { buildApp as buildVideo, loadVideoConfig } from "@clinic/video-service";
 import { createTokenKit, type Person, people, type TokenKit } from "./people.ts";
 
 export interface SystemOptions {

@@ -27,7 +27,7 @@ export interface VideoChild {
 /** Starts the video service in its own Node process and waits (≤ 60 s) until /health is 200. */
 export async function startVideoChild(env: Record<string, string | undefined>, port?: number): Promise<VideoChild> {
   const listenPort = port ?? (await freePort());
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const child = spawn(process.execPath, ["--conditions=@clinic/source", "--import", "tsx", entry], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: "127.0.0.1", PORT: String(listenPort), ...env },
     stdio: ["ignore", "pipe", "pipe"],

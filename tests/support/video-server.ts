@@ -1,5 +1,5 @@
 import { ConfigError, createEventBus, createLogger, listen } from "@clinic/platform";
-import { buildApp, loadVideoConfig } from "@clinic/video-service/src/index.ts";
+import { buildApp, loadVideoConfig } from "@clinic/video-service";
 
 /**
  * The video service's entry as `apps/video-service/src/server.ts` runs it (config from the

@@ -8,20 +8,27 @@ import {
   createTokenVerifier,
   type DatabaseOptions,
   type EventBus,
+  maxEventLoopDelay,
   migrate,
   type OutboxRelay,
   openDatabase,
+  registerEventMetrics,
   registerHealth,
+  registerProbes,
   serviceServers,
   type TokenVerifier,
 } from "@clinic/platform";
 import type { DestinationStream, Logger } from "pino";
 import { appointmentsRoutes } from "./appointments/appointments.routes.ts";
 import { createAppointmentsService } from "./appointments/appointments.service.ts";
-import { createConsultationEventHandler, subscribeConsultationEvents } from "./appointments/consultation-events.ts";
+import {
+  appointmentsQueue,
+  createConsultationEventHandler,
+  subscribeConsultationEvents,
+} from "./appointments/consultation-events.ts";
 import { seedDemoAppointments } from "./appointments/demo-seed.ts";
 import type { AppointmentsConfig } from "./config.ts";
-import { type AppointmentsDatabase, type AppointmentsTables, asOutbox } from "./database.ts";
+import { type AppointmentsDatabase, type AppointmentsTables, appendOnlyTables, asOutbox } from "./database.ts";
 
 export interface AppointmentsAppOptions {
   config: AppointmentsConfig;
@@ -37,6 +44,13 @@ export interface AppointmentsAppOptions {
   now?: () => Date;
 }
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The appointments service's database, for tests that read what it wrote (audit rows). */
+    appointments: { database: AppointmentsDatabase };
+  }
+}
+
 export const appointmentsBasePath = "/api/appointments";
 const migrations = fileURLToPath(new URL("./migrations", import.meta.url));
 
@@ -48,6 +62,9 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
     title: "Appointments service",
     description: "Clinic appointments: who sees whom, when. Publishes appointment.booked/cancelled.",
     logLevel: config.LOG_LEVEL,
+    logFormat: config.LOG_FORMAT,
+    maxEventLoopDelayMs: maxEventLoopDelay(config),
+    ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
     bodyLimit: config.BODY_LIMIT_BYTES,
     servers: serviceServers({ name: "appointments service", port: config.PORT, gatewayPrefix: "/appointments" }),
     tags: [
@@ -65,7 +82,7 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
   app.addHook("onClose", async () => {
     if (relay) {
       await relay.stop();
-      await relay.flush().catch((err: Error) => logger.warn({ error: err.message }, "outbox flush on close failed"));
+      await relay.flush().catch((err: Error) => logger.warn({ err }, "outbox flush on close failed"));
     }
     if (bus && !options.bus) await bus.close();
     await database?.close();
@@ -75,14 +92,16 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
       options.database ?? {
         service: "appointments-service",
         url: config.DATABASE_URL,
+        ownerUrl: config.DATABASE_OWNER_URL,
         dataDir: config.DATA_DIR,
         logger,
       },
     );
-    await migrate(database, migrations, logger);
+    await migrate(database, migrations, logger, { appendOnly: appendOnlyTables });
     bus = options.bus ?? (await createEventBus({ amqpUrl: config.AMQP_URL, logger }));
     relay = createOutboxRelay({ db: asOutbox(database.db), bus, logger, intervalMs: config.OUTBOX_INTERVAL_MS });
     const outbox = relay;
+    registerEventMetrics(app.metrics, { db: asOutbox(database.db), bus, consumer: appointmentsQueue, log: app.log });
     const appointments = createAppointmentsService({ db: database.db, onEventsEnqueued: () => outbox.notify(), now });
     await subscribeConsultationEvents(bus, createConsultationEventHandler({ db: database.db, logger }));
     if (config.SEED_DEMO === "1") await seedDemoAppointments(database.db, appointments, logger, now());
@@ -93,17 +112,18 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
       createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
     const db = database;
     const eventBus = bus;
-    registerHealth(
-      app,
-      "appointments-service",
-      [
-        { name: "database", check: () => db.ping() },
-        { name: "events", check: () => eventBus.ping() },
-      ],
-      "getAppointmentsHealth",
-    );
+    const checks = [
+      { name: "database", check: () => db.ping() },
+      { name: "events", check: () => eventBus.ping() },
+    ];
+    registerHealth(app, "appointments-service", checks, "getAppointmentsHealth");
+    registerProbes(app, {
+      checks,
+      operationIds: { liveness: "getAppointmentsLiveness", readiness: "getAppointmentsReadiness" },
+    });
     await app.register(authPlugin, { verify });
     await app.register(appointmentsRoutes, { prefix: appointmentsBasePath, appointments });
+    app.decorate("appointments", { database: db });
     await app.ready();
   } catch (err) {
     await app.close();

@@ -28,10 +28,16 @@ export interface AppointmentsTables extends OutboxTables {
     actor_role: string;
     clinic_id: string;
     action: string;
+    outcome: "ALLOWED" | "DENIED";
+    /** Why access was refused (a code); null when allowed. */
+    reason: string | null;
     appointment_id: string | null;
     request_id: string | null;
   };
 }
+
+/** Tables the service may only add rows to (their triggers refuse UPDATE/DELETE/TRUNCATE too). */
+export const appendOnlyTables = ["appointment_audit"] as const;
 
 export type AppointmentsDatabase = Database<AppointmentsTables>;
 

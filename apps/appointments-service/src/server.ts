@@ -1,6 +1,11 @@
-import { ConfigError, createLogger, listen } from "@clinic/platform";
-import { buildApp } from "./app.ts";
-import { loadAppointmentsConfig } from "./config.ts";
+import { initTracing } from "@clinic/platform/tracing";
+
+// Tracing first (when OTEL_EXPORTER_OTLP_ENDPOINT is set): the modules it instruments
+// (http, fastify, pg, amqplib) must load after it, hence the dynamic imports below.
+await initTracing({ serviceName: "appointments-service" });
+const { ConfigError, createLogger, listen } = await import("@clinic/platform");
+const { buildApp } = await import("./app.ts");
+const { loadAppointmentsConfig } = await import("./config.ts");
 
 try {
   const config = loadAppointmentsConfig();

@@ -2,23 +2,27 @@ import { fileURLToPath } from "node:url";
 import {
   type App,
   authPlugin,
+  counter,
   createService,
   createTokenVerifier,
   type DatabaseOptions,
+  maxEventLoopDelay,
   migrate,
   openDatabase,
   registerHealth,
+  registerProbes,
   serviceServers,
   type TokenVerifier,
 } from "@clinic/platform";
 import rateLimit from "@fastify/rate-limit";
 import type { DestinationStream, Logger } from "pino";
-import { type AuthConfig, trustProxySetting } from "./config.ts";
+import type { AuthConfig } from "./config.ts";
 import type { AuthDatabase, AuthTables } from "./database.ts";
 import { jwksRoutes } from "./keys/jwks.routes.ts";
-import { loadSigningKeys } from "./keys/signing-key.ts";
+import { parseKeyEncryptionKey } from "./keys/key-encryption.ts";
+import { openSigningKeys } from "./keys/signing-key.ts";
 import { tokensRoutes } from "./tokens/tokens.routes.ts";
-import { createTokensService } from "./tokens/tokens.service.ts";
+import { createTokensService, type LoginFailure } from "./tokens/tokens.service.ts";
 import { seedDemoUsers } from "./users/demo-seed.ts";
 import { usersRoutes } from "./users/users.routes.ts";
 
@@ -30,8 +34,10 @@ export interface AuthAppOptions {
   logStream?: DestinationStream;
   /** Default: verifies with this service's own public keys, in process. */
   verify?: TokenVerifier;
-  /** Clock for issuing tokens (tests move it to produce expired ones). */
+  /** Clock for issuing tokens and rotating keys (tests move it to produce expired ones). */
   now?: () => Date;
+  /** Called on every refused login (wrong credentials or rate limit), e.g. to count it. */
+  onLoginFailure?: (reason: LoginFailure) => void;
 }
 
 export const authBasePath = "/api/auth";
@@ -39,12 +45,16 @@ const migrations = fileURLToPath(new URL("./migrations", import.meta.url));
 
 export async function buildApp(options: AuthAppOptions): Promise<App> {
   const { config } = options;
-  const trustProxy = trustProxySetting(config.TRUST_PROXY);
   const app = await createService({
     name: "auth-service",
     title: "Auth service",
     description: "Users, password login, access tokens (EdDSA JWT, JWKS) and rotating refresh tokens.",
     logLevel: config.LOG_LEVEL,
+    logFormat: config.LOG_FORMAT,
+    maxEventLoopDelayMs: maxEventLoopDelay(config),
+    // Off by default: the login rate limit keys on the client address, and a forwarded-for
+    // header believed from anyone would let a client pick its own.
+    ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
     bodyLimit: config.BODY_LIMIT_BYTES,
     servers: serviceServers({ name: "auth service", port: config.PORT, gatewayPrefix: "/auth" }),
     tags: [
@@ -55,12 +65,12 @@ export async function buildApp(options: AuthAppOptions): Promise<App> {
     ],
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.logStream ? { logStream: options.logStream } : {}),
-    ...(trustProxy !== undefined ? { fastify: { trustProxy } } : {}),
   });
   const database: AuthDatabase = await openDatabase<AuthTables>(
     options.database ?? {
       service: "auth-service",
       url: config.DATABASE_URL,
+      ownerUrl: config.DATABASE_OWNER_URL,
       dataDir: config.DATA_DIR,
       logger: app.log as Logger,
     },
@@ -69,19 +79,42 @@ export async function buildApp(options: AuthAppOptions): Promise<App> {
   try {
     await migrate(database, migrations, app.log as Logger);
     if (config.SEED_DEMO === "1") await seedDemoUsers(database, app.log as Logger);
-    const keys = await loadSigningKeys(database, config.AUTH_SIGNING_KEY);
+    const now = options.now ?? (() => new Date());
+    const keys = await openSigningKeys({
+      database,
+      fromEnv: config.AUTH_SIGNING_KEY,
+      // Checked by loadAuthConfig: set means valid.
+      encryptionKey: config.AUTH_KEY_ENCRYPTION_KEY ? parseKeyEncryptionKey(config.AUTH_KEY_ENCRYPTION_KEY) : undefined,
+      accessTtlSeconds: config.ACCESS_TOKEN_TTL_SEC,
+      now,
+      logger: app.log as Logger,
+    });
+    const loginFailures = counter(app.metrics, {
+      name: "auth_login_failures_total",
+      help: "Refused logins, by reason: invalid_credentials (wrong email or password) or rate_limited",
+      labelNames: ["reason"],
+    });
+    // Both series exist from the start, so a rate over the first failure is not lost.
+    for (const reason of ["invalid_credentials", "rate_limited"]) loginFailures.inc({ reason }, 0);
     const verify =
       options.verify ??
-      createTokenVerifier({ jwks: keys.jwks, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+      createTokenVerifier({ jwks: () => keys.jwks(), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
     const tokens = createTokensService({
       db: database.db,
       keys,
       access: { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SEC },
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SEC,
-      now: options.now ?? (() => new Date()),
+      sessionMaxHours: config.SESSION_MAX_HOURS,
+      now,
+      onLoginFailure: (reason) => {
+        loginFailures.inc({ reason: reason.toLowerCase() });
+        options.onLoginFailure?.(reason);
+      },
     });
 
-    registerHealth(app, "auth-service", [{ name: "database", check: () => database.ping() }], "getAuthHealth");
+    const checks = [{ name: "database", check: () => database.ping() }];
+    registerHealth(app, "auth-service", checks, "getAuthHealth");
+    registerProbes(app, { checks, operationIds: { liveness: "getAuthLiveness", readiness: "getAuthReadiness" } });
     // Only routes that opt in (login) are limited.
     await app.register(rateLimit, { global: false });
     await app.register(authPlugin, { verify });

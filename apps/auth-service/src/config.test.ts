@@ -1,6 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { ConfigError } from "@clinic/platform";
 import { describe, expect, it } from "vitest";
-import { loadAuthConfig, trustProxySetting } from "./config.ts";
+import { loadAuthConfig } from "./config.ts";
 
 describe("auth configuration", () => {
   it("has the documented defaults", () => {
@@ -37,10 +38,68 @@ describe("auth configuration", () => {
     expect((error as Error).message).not.toContain("yes-secret");
   });
 
-  it("reads TRUST_PROXY as off, true, or an address list", () => {
-    expect(trustProxySetting(undefined)).toBeUndefined();
-    expect(trustProxySetting("false")).toBeUndefined();
-    expect(trustProxySetting("true")).toBe(true);
-    expect(trustProxySetting("127.0.0.1, 10.0.0.0/8")).toEqual(["127.0.0.1", "10.0.0.0/8"]);
+  it("reads TRUST_PROXY as an address/CIDR list and refuses `true`, naming the variable", () => {
+    expect(loadAuthConfig({}).TRUST_PROXY).toBeUndefined();
+    expect(loadAuthConfig({ TRUST_PROXY: "127.0.0.1, 10.0.0.0/8" }).TRUST_PROXY).toBe("127.0.0.1, 10.0.0.0/8");
+    for (const value of ["true", "false", "*", "loopback"]) {
+      let error: unknown;
+      try {
+        loadAuthConfig({ TRUST_PROXY: value });
+      } catch (err) {
+        error = err;
+      }
+      expect(error, value).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([expect.stringMatching(/^TRUST_PROXY: .*`true` is refused/)]);
+    }
+  });
+});
+
+describe("signing key encryption and session settings", () => {
+  const key = randomBytes(32);
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadAuthConfig(env);
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problems;
+      throw err;
+    }
+    return [];
+  };
+
+  it("accepts AUTH_KEY_ENCRYPTION_KEY as 32 bytes of base64 or base64url", () => {
+    for (const value of [key.toString("base64"), key.toString("base64url")]) {
+      expect(loadAuthConfig({ AUTH_KEY_ENCRYPTION_KEY: value, NODE_ENV: "production" }).AUTH_KEY_ENCRYPTION_KEY).toBe(
+        value,
+      );
+    }
+  });
+
+  it("refuses a key of another length or alphabet, naming the variable and how to make one, not the value", () => {
+    for (const value of [randomBytes(16).toString("base64"), `${key.toString("hex")}`, "not a key at all"]) {
+      const problems = problemsOf({ AUTH_KEY_ENCRYPTION_KEY: value });
+      expect(problems).toEqual([expect.stringMatching(/^AUTH_KEY_ENCRYPTION_KEY: .*openssl rand -base64 32/)]);
+      expect(problems.join("\n")).not.toContain(value);
+    }
+  });
+
+  it("with NODE_ENV=production, refuses to start without AUTH_KEY_ENCRYPTION_KEY, in one line", () => {
+    expect(problemsOf({ NODE_ENV: "production" })).toEqual([
+      expect.stringMatching(/^AUTH_KEY_ENCRYPTION_KEY: is required when NODE_ENV=production/),
+    ]);
+    // Reported with the other bad variables, not instead of them.
+    expect(problemsOf({ NODE_ENV: "production", PORT: "http" }).map((p) => p.split(":")[0])).toEqual([
+      "PORT",
+      "AUTH_KEY_ENCRYPTION_KEY",
+    ]);
+    // A key from the environment (a secret store) is not kept in the database: nothing to encrypt.
+    expect(problemsOf({ NODE_ENV: "production", AUTH_SIGNING_KEY: '{"kty":"OKP"}' })).toEqual([]);
+    // Development keeps working without it (the service logs a warning).
+    expect(problemsOf({})).toEqual([]);
+  });
+
+  it("ends a login after SESSION_MAX_HOURS, 12 by default", () => {
+    expect(loadAuthConfig({}).SESSION_MAX_HOURS).toBe(12);
+    expect(loadAuthConfig({ SESSION_MAX_HOURS: "8" }).SESSION_MAX_HOURS).toBe(8);
+    expect(problemsOf({ SESSION_MAX_HOURS: "0" }).map((p) => p.split(":")[0])).toEqual(["SESSION_MAX_HOURS"]);
   });
 });

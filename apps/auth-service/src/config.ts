@@ -1,5 +1,6 @@
-import { commonConfig, loadConfig } from "@clinic/platform";
+import { ConfigError, commonConfig, loadConfig } from "@clinic/platform";
 import { type Static, Type } from "typebox";
+import { keyEncryptionKeyHelp, parseKeyEncryptionKey } from "./keys/key-encryption.ts";
 
 export const authConfigSchema = Type.Object({
   ...commonConfig,
@@ -30,14 +31,19 @@ export const authConfigSchema = Type.Object({
   AUTH_SIGNING_KEY: Type.Optional(
     Type.String({ description: "private Ed25519 JWK as JSON; unset = generated once and kept in the database" }),
   ),
+  AUTH_KEY_ENCRYPTION_KEY: Type.Optional(
+    Type.String({ description: `encrypts the signing keys kept in the database; ${keyEncryptionKeyHelp}` }),
+  ),
+  SESSION_MAX_HOURS: Type.Integer({
+    minimum: 1,
+    maximum: 90 * 24,
+    default: 12,
+    description: "a login lasts at most this long, however often its refresh token is rotated",
+  }),
+  NODE_ENV: Type.Optional(Type.String({ description: "production: AUTH_KEY_ENCRYPTION_KEY is required" })),
   SEED_DEMO: Type.Optional(
     Type.Union([Type.Literal("0"), Type.Literal("1")], {
       description: "seed the demo clinic and users; default 1 without DATABASE_URL, 0 with it",
-    }),
-  ),
-  TRUST_PROXY: Type.Optional(
-    Type.String({
-      description: "proxies whose X-Forwarded-For is believed: `true` or a comma-separated address/CIDR list",
     }),
   ),
 });
@@ -45,20 +51,31 @@ export const authConfigSchema = Type.Object({
 export type AuthConfig = Static<typeof authConfigSchema> & { SEED_DEMO: "0" | "1" };
 
 export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
-  const config = loadConfig(authConfigSchema, env);
+  const keyProblems = keyEncryptionProblems(env);
+  let config: Static<typeof authConfigSchema>;
+  try {
+    config = loadConfig(authConfigSchema, env);
+  } catch (err) {
+    if (err instanceof ConfigError && keyProblems.length > 0) throw new ConfigError([...err.problems, ...keyProblems]);
+    throw err;
+  }
+  if (keyProblems.length > 0) throw new ConfigError(keyProblems);
   // Demo people belong to the embedded mode; a real database gets them only when asked.
   return { ...config, SEED_DEMO: config.SEED_DEMO ?? (config.DATABASE_URL ? "0" : "1") };
 }
 
 /**
- * Fastify's `trustProxy` from TRUST_PROXY. Off by default: the login rate limit keys on the
- * client address, and a forwarded-for header from an untrusted client would let it pick one.
+ * The private signing key must not sit in plain text in a production database: production
+ * needs AUTH_KEY_ENCRYPTION_KEY, unless the key comes from the environment (AUTH_SIGNING_KEY,
+ * e.g. out of a secret store) and so is not in the database at all. Values are never echoed.
  */
-export function trustProxySetting(value: string | undefined): true | string[] | undefined {
-  if (value === undefined || value === "false") return undefined;
-  if (value === "true") return true;
-  return value
-    .split(",")
-    .map((v) => v.trim())
-    .filter(Boolean);
+function keyEncryptionProblems(env: Record<string, string | undefined>): string[] {
+  const raw = env.AUTH_KEY_ENCRYPTION_KEY;
+  if (raw) return parseKeyEncryptionKey(raw) ? [] : [`AUTH_KEY_ENCRYPTION_KEY: must be ${keyEncryptionKeyHelp}`];
+  if (env.NODE_ENV === "production" && !env.AUTH_SIGNING_KEY) {
+    return [
+      `AUTH_KEY_ENCRYPTION_KEY: is required when NODE_ENV=production (it encrypts the signing keys in the database; ${keyEncryptionKeyHelp})`,
+    ];
+  }
+  return [];
 }

@@ -37,7 +37,10 @@ describe.each(targets)("auth migrations on $label", ({ options }) => {
   });
 
   it("apply once, and a second run applies nothing", async () => {
-    expect(await migrate(database, migrations)).toEqual(["2026-11-25-001-auth-init"]);
+    expect(await migrate(database, migrations)).toEqual([
+      "2026-11-25-001-auth-init",
+      "2026-12-02-001-signing-keys-at-rest",
+    ]);
     expect(await migrate(database, migrations)).toEqual([]);
     const tables = await sql<{ table_name: string }>`
       SELECT table_name FROM information_schema.tables
@@ -77,6 +80,19 @@ describe.each(targets)("auth migrations on $label", ({ options }) => {
     const { id: _id, ...rest } = user("ignored", "generated@example.org");
     const row = await database.db.insertInto("users").values(rest).returning("id").executeTakeFirstOrThrow();
     expect(row.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("keep a live signing key's private half in exactly one form, and none once retired", async () => {
+    const key = (kid: string, extra: object) =>
+      database.db
+        .insertInto("signing_keys")
+        .values({ kid, algorithm: "EdDSA", public_jwk: "{}", activates_at: new Date(), ...extra })
+        .execute();
+    await expect(key("none", {})).rejects.toThrow();
+    await expect(key("both", { private_jwk: "{}", private_jwk_encrypted: "{}" })).rejects.toThrow();
+    await expect(key("retired-with-secret", { private_jwk_encrypted: "{}", retired_at: new Date() })).rejects.toThrow();
+    await key("encrypted", { private_jwk_encrypted: "{}" });
+    await key("retired", { retired_at: new Date() });
   });
 
   it("remove a user's refresh tokens with the user", async () => {

@@ -18,8 +18,13 @@ export interface AuthTables {
     kid: string;
     algorithm: string;
     public_jwk: unknown;
-    private_jwk: unknown;
+    /** Plain JSON: only in development without AUTH_KEY_ENCRYPTION_KEY. */
+    private_jwk: unknown | null;
+    /** Flattened JWE (dir, A256GCM) of the private JWK, its kid as associated data. */
+    private_jwk_encrypted: string | null;
     created_at: Generated<Date>;
+    activates_at: Date;
+    retired_at: Date | null;
   };
   refresh_token_families: {
     id: string;

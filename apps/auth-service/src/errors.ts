@@ -23,6 +23,13 @@ export class RefreshTokenReused extends AppError {
   }
 }
 
+/** The login began more than SESSION_MAX_HOURS ago: rotations do not extend it. */
+export class SessionExpired extends AppError {
+  constructor(maxHours: number) {
+    super(401, "SESSION_EXPIRED", `This login is older than ${maxHours} hours; please sign in again`);
+  }
+}
+
 /** The token is valid but its user no longer exists. */
 export class UnknownUser extends AppError {
   constructor() {

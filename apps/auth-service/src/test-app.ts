@@ -1,6 +1,6 @@
 import type { App } from "@clinic/platform";
 import { captureLogs, testDatabase } from "@clinic/platform/testing";
-import { buildApp } from "./app.ts";
+import { type AuthAppOptions, buildApp } from "./app.ts";
 import { loadAuthConfig } from "./config.ts";
 
 /**
@@ -9,7 +9,7 @@ import { loadAuthConfig } from "./config.ts";
  */
 export async function buildTestApp(
   env: Record<string, string> = {},
-  extra: { now?: () => Date; service?: string } = {},
+  extra: { now?: () => Date; service?: string; onLoginFailure?: AuthAppOptions["onLoginFailure"] } = {},
 ) {
   const logs = captureLogs();
   const target = testDatabase(extra.service ?? "auth");
@@ -21,6 +21,7 @@ export async function buildTestApp(
       database: target.options,
       logStream: logs.stream,
       ...(extra.now ? { now: extra.now } : {}),
+      ...(extra.onLoginFailure ? { onLoginFailure: extra.onLoginFailure } : {}),
     });
   } catch (err) {
     await target.drop();

@@ -1,12 +1,22 @@
-import { randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
-import { type App, createService, directServers, loggerOptions } from "@clinic/platform";
+import { SIGNAL_MAX_FRAME_BYTES } from "@clinic/contracts";
+import {
+  type App,
+  createService,
+  directServers,
+  type LogFormat,
+  logDestination,
+  loggerOptions,
+  registerProbes,
+} from "@clinic/platform";
 import cors from "@fastify/cors";
 import { LogController } from "fastify";
 import pino, { type DestinationStream, type Logger } from "pino";
-import { corsOrigins, type GatewayConfig } from "./config.ts";
+import { corsOrigins, docsExposed, type GatewayConfig } from "./config.ts";
+import { registerDocsPolicy } from "./docs/docs-policy.ts";
 import { registerUpstreamHealth } from "./health/upstream-health.ts";
+import { registerMetricsPolicy, serveGatewayMetrics } from "./metrics/gateway-metrics.ts";
 import { pathOf, registerUpstreamProxies, type UpstreamTarget } from "./proxy/upstream-proxy.ts";
+import { preOpenLimits } from "./proxy/websocket-guard.ts";
 import { upstreamRoutes } from "./routes.ts";
 import { defaultWebDistDir, registerWebApp } from "./web/web-app.ts";
 
@@ -15,9 +25,6 @@ export interface GatewayAppOptions {
   logger?: Logger;
   logStream?: DestinationStream;
 }
-
-/** A client-supplied request id is kept (so a trace spans client → gateway → service) when it is sane. */
-const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** How long `/health` waits for each upstream's own `/health`. */
 const healthTimeoutMs = 3000;
@@ -30,19 +37,20 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
     description:
       "Single origin for the browser: the web app at /, the services under /auth, /appointments, /video " +
       "(prefix stripped; each documents its API at <prefix>/docs, e.g. /video/docs/json).",
-    logger: options.logger ?? createGatewayLogger(config.LOG_LEVEL, options.logStream),
+    logger: options.logger ?? createGatewayLogger(config.LOG_LEVEL, options.logStream, config.LOG_FORMAT),
+    // The platform's request-id rule (a well-formed caller id is kept, so a trace spans
+    // client → gateway → service; anything else is replaced) and TRUST_PROXY.
+    ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
     tags: [{ name: "health", description: "Gateway and upstream status" }],
     servers: directServers("gateway", config.PORT),
     // Upstream answers arrive compressed by their service (or small); the web app is precompressed.
     compress: false,
+    // The public port: the gateway's metrics are served on GATEWAY_METRICS_PORT instead.
+    metricsRoute: false,
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS ?? 1000,
     fastify: {
       // Fastify's two lines per request become one (below), with the upstream named.
       logController: new LogController({ disableRequestLogging: true }),
-      requestIdHeader: false,
-      genReqId: (req: IncomingMessage) => {
-        const given = req.headers["x-request-id"];
-        return typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
-      },
     },
   });
 
@@ -70,10 +78,30 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
     maxAge: 600,
   });
 
+  registerDocsPolicy(app, docsExposed(config));
+  registerMetricsPolicy(app);
   const targets: UpstreamTarget[] = upstreamRoutes.map((route) => ({ route, url: config[route.urlVariable] }));
   const webApp = await registerWebApp(app, config.WEB_DIST_DIR ?? defaultWebDistDir);
-  await registerUpstreamProxies(app, { targets, timeoutMs: config.UPSTREAM_TIMEOUT_MS, webApp });
+  await registerUpstreamProxies(app, {
+    targets,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    webApp,
+    webSockets: {
+      maxFrameBytes: SIGNAL_MAX_FRAME_BYTES,
+      maxPerAddress: config.GATEWAY_WS_MAX_PER_ADDRESS,
+      idleTimeoutMs: config.GATEWAY_WS_IDLE_TIMEOUT_S * 1000,
+      ...preOpenLimits,
+    },
+  });
   registerUpstreamHealth(app, targets, Math.min(healthTimeoutMs, config.UPSTREAM_TIMEOUT_MS));
+  // Readiness asks no upstream: every replica shares them, so one service down would take
+  // all gateways out of rotation and with them the web app and the services still up.
+  // `/health` reports the upstreams.
+  registerProbes(app, {
+    checks: [],
+    operationIds: { liveness: "getGatewayLiveness", readiness: "getGatewayReadiness" },
+  });
+  await serveGatewayMetrics(app, config.GATEWAY_METRICS_PORT, config.GATEWAY_METRICS_HOST);
   return app;
 }
 
@@ -81,11 +109,12 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
  * The platform logger plus one rule: a logged `url` loses its query string. The proxy
  * library logs the upstream WebSocket URL at debug level, and join tokens ride in it.
  */
-export function createGatewayLogger(level: string, stream?: DestinationStream): Logger {
+export function createGatewayLogger(level: string, stream?: DestinationStream, format: LogFormat = "json"): Logger {
   const base = loggerOptions("gateway", level);
   const options = {
     ...base,
     serializers: { ...base.serializers, url: (url: unknown) => String(url).split("?")[0] },
   };
-  return stream ? pino(options, stream) : pino(options);
+  const destination = stream ?? logDestination(format);
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -7,6 +7,9 @@ const upstreamUrl = (service: string, fallback: string) =>
 export const gatewayConfigSchema = Type.Object({
   HOST: commonConfig.HOST,
   LOG_LEVEL: commonConfig.LOG_LEVEL,
+  LOG_FORMAT: commonConfig.LOG_FORMAT,
+  // A load balancer or TLS terminator in front of the gateway, if any.
+  TRUST_PROXY: commonConfig.TRUST_PROXY,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8000, description: "port the gateway listens on" }),
   AUTH_URL: upstreamUrl("auth", "http://127.0.0.1:8080"),
   APPOINTMENTS_URL: upstreamUrl("appointments", "http://127.0.0.1:8082"),
@@ -21,13 +24,55 @@ export const gatewayConfigSchema = Type.Object({
     default: 10_000,
     description: "how long to wait for an upstream's response headers before answering 504",
   }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: "mean event-loop delay (ms) above which requests get 503 UNDER_PRESSURE; 0 = never; default 1000",
+    }),
+  ),
+  GATEWAY_METRICS_PORT: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      description: "port of the gateway's own Prometheus /metrics listener (never the public PORT); unset = off",
+    }),
+  ),
+  GATEWAY_METRICS_HOST: Type.String({
+    default: "127.0.0.1",
+    description: "interface of the metrics listener; an internal one only, never the internet",
+  }),
   WEB_DIST_DIR: Type.Optional(Type.String({ description: "built web app to serve at /; default apps/web/dist" })),
+  GATEWAY_WS_MAX_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    default: 20,
+    description: "open WebSocket connections allowed per client address; more are refused with 429",
+  }),
+  GATEWAY_WS_IDLE_TIMEOUT_S: Type.Integer({
+    minimum: 1,
+    default: 120,
+    description: "close a WebSocket whose client sent nothing (no message, ping or pong) for this long",
+  }),
+  NODE_ENV: Type.Optional(
+    Type.String({ description: "production: the API docs are not served (see GATEWAY_EXPOSE_DOCS)" }),
+  ),
+  GATEWAY_EXPOSE_DOCS: Type.Optional(
+    Type.Union([Type.Literal("0"), Type.Literal("1")], {
+      description:
+        "serve Swagger UI and OpenAPI documents (/docs, /<prefix>/docs); default 1, 0 when NODE_ENV=production",
+    }),
+  ),
 });
 
 export type GatewayConfig = Static<typeof gatewayConfigSchema>;
 
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
   return loadConfig(gatewayConfigSchema, env);
+}
+
+/** Swagger UI and the OpenAPI documents are for developers: off in production unless asked for. */
+export function docsExposed(config: Pick<GatewayConfig, "NODE_ENV" | "GATEWAY_EXPOSE_DOCS">): boolean {
+  if (config.GATEWAY_EXPOSE_DOCS !== undefined) return config.GATEWAY_EXPOSE_DOCS === "1";
+  return config.NODE_ENV !== "production";
 }
 
 /** `CORS_ORIGINS` as the CORS plugin wants it: `*` or an exact list (no patterns, no guessing). */

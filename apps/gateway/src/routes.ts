@@ -46,4 +46,4 @@ export const upstreamRoutes: readonly UpstreamRoute[] = [
 ];
 
 /** Paths below a prefix that belong to the service itself (everything else may be the web app's). */
-export const servicePathPattern = /^\/(api|docs|health)(\/|$|\?)/;
+export const servicePathPattern = /^\/(api|docs|health|livez|readyz)(\/|$|\?)/;

@@ -1,4 +1,4 @@
-import { runStack } from "./stack.ts";
+import { initTracing, shutdownTracing } from "@clinic/platform/tracing";
 
 /**
  * `npm start` (through scripts/start.mjs): the whole back end in this process. Prints where
@@ -6,6 +6,10 @@ import { runStack } from "./stack.ts";
  * stops taking requests, each service finishes what is in flight and flushes its outbox,
  * then the databases and the bus close.
  */
+// Tracing first (when OTEL_EXPORTER_OTLP_ENDPOINT is set): the modules it instruments must
+// load after it, hence the dynamic import. One process, so one service name for the stack.
+await initTracing({ serviceName: "clinic-stack" });
+const { runStack } = await import("./stack.ts");
 const stack = await runStack();
 const { urls } = stack;
 const lines = [
@@ -41,6 +45,7 @@ async function stop(signal: string) {
   force.unref();
   try {
     await stack.close();
+    await shutdownTracing().catch(() => undefined);
     process.exit(0);
   } catch (err) {
     process.stderr.write(`stop failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,9 +1,17 @@
 import type { AddressInfo } from "node:net";
-import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service/src/index.ts";
-import { buildApp as buildAuth, loadAuthConfig } from "@clinic/auth-service/src/index.ts";
-import { buildApp as buildGateway, loadGatewayConfig } from "@clinic/gateway/src/index.ts";
-import { type App, createEventBus, createLogger, type DatabaseOptions, type EventBus } from "@clinic/platform";
-import { buildApp as buildVideo, loadVideoConfig } from "@clinic/video-service/src/index.ts";
+import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service";
+import { buildApp as buildAuth, loadAuthConfig } from "@clinic/auth-service";
+import { buildApp as buildGateway, loadGatewayConfig } from "@clinic/gateway";
+import {
+  type App,
+  createEventBus,
+  createLogger,
+  type DatabaseOptions,
+  type EventBus,
+  type LogFormat,
+  logDestination,
+} from "@clinic/platform";
+import { buildApp as buildVideo, loadVideoConfig } from "@clinic/video-service";
 import type { DestinationStream } from "pino";
 
 export type StackService = "auth" | "appointments" | "video";
@@ -35,6 +43,7 @@ export interface StackOptions {
   /** Seed the demo clinic, users and appointments (default: yes, unless SEED_DEMO=0). */
   seed?: boolean;
   logLevel?: string;
+  /** Where every service logs; default: stdout, formatted by `stackLogFormat`. */
   logStream?: DestinationStream;
   /** Environment the service configurations are read from, below the settings above. */
   env?: Record<string, string | undefined>;
@@ -44,6 +53,24 @@ export interface RunningStack {
   urls: Record<StackService | "gateway", string>;
   bus: EventBus;
   close(): Promise<void>;
+}
+
+/**
+ * How `npm start` writes logs: LOG_FORMAT when set; otherwise readable lines for the person
+ * at the terminal (pino-pretty), except under NODE_ENV=production, where JSON goes to log
+ * storage. A service started on its own writes JSON unless LOG_FORMAT=pretty.
+ */
+export function stackLogFormat(env: Record<string, string | undefined>): LogFormat {
+  if (env.LOG_FORMAT === "json" || env.LOG_FORMAT === "pretty") return env.LOG_FORMAT;
+  return env.NODE_ENV === "production" ? "json" : "pretty";
+}
+
+/** The one stream every logger of the stack writes to (`destination`: tests; default stdout). */
+export function stackLogStream(
+  env: Record<string, string | undefined>,
+  destination?: DestinationStream,
+): DestinationStream | undefined {
+  return logDestination(stackLogFormat(env), destination);
 }
 
 /**
@@ -65,14 +92,17 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
     // Embedded, the stack is the demo and is seeded; against a real DATABASE_URL the demo
     // accounts (published passwords) are created only when SEED_DEMO=1 asks for them.
     SEED_DEMO: (options.seed ?? (env.SEED_DEMO ? env.SEED_DEMO === "1" : !databaseUrl)) ? "1" : "0",
-    // Browsers reach auth through the gateway on loopback: trust its X-Forwarded-For so the
-    // login rate limit counts each client, not the gateway (unless the operator set it).
+    // Browsers reach the services through the gateway on loopback: trust its X-Forwarded-For
+    // so the login rate limit counts each client, not the gateway (unless the operator set it).
     TRUST_PROXY: env.TRUST_PROXY ?? "127.0.0.1",
     // A developer points webhooks at a receiver on their own machine: private and loopback
     // addresses are allowed here only (the video service refuses them by default).
     WEBHOOK_ALLOW_PRIVATE: env.WEBHOOK_ALLOW_PRIVATE ?? "1",
     DATABASE_URL: databaseUrl,
     AMQP_URL: amqpUrl,
+    // One process: the gateway shares its event loop with the services' embedded PGlite, whose
+    // queries and start-ups stall it without any load to shed (maxEventLoopDelay in platform).
+    MAX_EVENT_LOOP_DELAY_MS: env.MAX_EVENT_LOOP_DELAY_MS ?? (databaseUrl ? undefined : "0"),
   };
   const database = (service: StackService): DatabaseOptions => {
     const name = serviceNames[service];
@@ -80,10 +110,13 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
     if (given) return given;
     // One PostgreSQL database for the whole stack: a schema per service keeps their tables
     // (each has its own outbox and inbox) apart, as separate databases would in production.
-    if (databaseUrl) return { service: name, url: databaseUrl, schema: name.replace(/-/g, "_") };
+    if (databaseUrl) {
+      return { service: name, url: databaseUrl, ownerUrl: env.DATABASE_OWNER_URL, schema: name.replace(/-/g, "_") };
+    }
     return { service: name, dataDir: baseEnv.DATA_DIR };
   };
-  const logStream = options.logStream;
+  // Tests pass their capture stream and read JSON; otherwise one stream for every logger.
+  const logStream = options.logStream ?? stackLogStream(env);
   const bus =
     options.bus ?? (await createEventBus({ amqpUrl, logger: createLogger("event-bus", logLevel, logStream) }));
   const started: App[] = [];
@@ -139,6 +172,9 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
         AUTH_URL: authUrl,
         APPOINTMENTS_URL: appointmentsUrl,
         VIDEO_URL: videoUrl,
+        // The gateway is the stack's edge: browsers reach it on loopback too, so trusting
+        // 127.0.0.1 (as the services behind it do) would believe any local client's header.
+        TRUST_PROXY: undefined,
       }),
       ...(logStream ? { logStream } : {}),
     });

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { SIGNAL_MAX_FRAME_BYTES } from "@clinic/contracts";
 import {
   type App,
   authPlugin,
@@ -10,9 +11,12 @@ import {
   createTokenVerifier,
   type DatabaseOptions,
   type EventBus,
+  logDestination,
+  maxEventLoopDelay,
   migrate,
   type OutboxRelay,
   openDatabase,
+  registerProbes,
   serviceServers,
   type TokenVerifier,
 } from "@clinic/platform";
@@ -36,8 +40,9 @@ import { sessionsRoutes } from "./sessions/sessions.routes.ts";
 import type { SessionsContext } from "./sessions/sessions-context.ts";
 import { SignalHub } from "./signalling/signal-hub.ts";
 import { signallingRoutes } from "./signalling/signalling.routes.ts";
-import { asOutboxDb, type VideoTables } from "./tables.ts";
+import { appendOnlyTables, asOutboxDb, type VideoTables } from "./tables.ts";
 import { usageRoutes } from "./usage/usage.routes.ts";
+import { registerVideoMetrics } from "./video-metrics.ts";
 import { createWebhookEvents } from "./webhooks/webhook-events.ts";
 import { type Lookup, systemLookup, type UrlPolicy } from "./webhooks/webhook-url.ts";
 import { createWebhookWorker, type WebhookWorker } from "./webhooks/webhook-worker.ts";
@@ -89,12 +94,16 @@ const migrations = fileURLToPath(new URL("./migrations", import.meta.url));
 export async function buildApp(options: VideoAppOptions): Promise<App> {
   const { config } = options;
   const now = options.now ?? (() => new Date());
-  const logger = options.logger ?? createLogger("video-service", config.LOG_LEVEL, options.logStream);
+  const logger =
+    options.logger ??
+    createLogger("video-service", config.LOG_LEVEL, options.logStream ?? logDestination(config.LOG_FORMAT));
   const app = await createService({
     name: "video-service",
     title: "Video consultation service",
     description: "Video sessions of clinic appointments: start, join, end, notes, usage (see README).",
     logger,
+    maxEventLoopDelayMs: maxEventLoopDelay(config),
+    ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
     bodyLimit: config.BODY_LIMIT_BYTES,
     servers: serviceServers({
       name: "video service",
@@ -119,6 +128,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
       dataDir: config.DATA_DIR,
       logger,
       ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
+      ...(config.DATABASE_OWNER_URL ? { ownerUrl: config.DATABASE_OWNER_URL } : {}),
     },
   );
   const ownsBus = !options.bus;
@@ -149,7 +159,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     await database.close();
   });
 
-  await migrate(database, migrations, logger);
+  await migrate(database, migrations, logger, { appendOnly: appendOnlyTables });
   const joinTokens = await createJoinTokens({
     privateJwk: config.JOIN_TOKEN_PRIVATE_JWK,
     ttlSeconds: config.JOIN_TOKEN_TTL_SEC,
@@ -177,7 +187,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
 
   await app.register(authPlugin, { verify });
   await app.register(websocket, {
-    options: { maxPayload: 64 * 1024 },
+    options: { maxPayload: SIGNAL_MAX_FRAME_BYTES },
     // Replaces the plugin's default (close without a code): say "going away" and record every
     // leave while the database is still open.
     preClose(done) {
@@ -207,7 +217,9 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
       db: database.db,
       hub,
       joinTokens,
+      access: ctx.access,
       now,
+      connectsPerMinute: config.SIGNAL_CONNECTS_PER_MINUTE,
       pending,
       webhooks: ctx.webhooks,
       ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
@@ -215,6 +227,24 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     { prefix: "/api/video" },
   );
   healthRoutes(app, { database, appointments, bus });
+  // As /health: the database decides; the appointments service and the bus are reported (a
+  // start answers 503 itself without the first, events wait in the outbox for the second).
+  registerProbes(app, {
+    checks: [
+      { name: "database", check: () => database.ping() },
+      { name: "appointments", check: () => appointments.ping(), informational: true },
+      { name: "event_bus", check: () => bus.ping(), informational: true },
+    ],
+    operationIds: { liveness: "getVideoLiveness", readiness: "getVideoReadiness" },
+  });
+  registerVideoMetrics(app.metrics, {
+    db: database.db,
+    bus,
+    hub,
+    now,
+    freeTierMinutes: config.FREE_TIER_MINUTES,
+    log: app.log,
+  });
 
   const handleEvent = appointmentEventHandler(database.db, app.log, now);
   await bus.subscribe(CONSUMER, consumedEventTypes, async (event) => {

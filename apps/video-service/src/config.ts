@@ -42,6 +42,13 @@ export const videoConfigSchema = Type.Object({
   IDLE_TIMEOUT_MIN: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
   IDLE_SWEEP_INTERVAL_SEC: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
   JOIN_TOKEN_TTL_SEC: Type.Integer({ minimum: 30, maximum: 86_400, default: 600 }),
+  SIGNAL_CONNECTS_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    default: 60,
+    description:
+      "signalling connects allowed per client address and per attendee in any minute (a browser reconnects at most once a second)",
+  }),
   JOIN_TOKEN_PRIVATE_JWK: Type.Optional(
     Type.String({ description: "Ed25519 private JWK (JSON) signing join tokens; unset = a fresh key per start" }),
   ),

@@ -67,6 +67,7 @@ export interface AuditLogTable {
   session_id: string | null;
   appointment_id: string | null;
   request_id: string | null;
+  client_address: string | null;
 }
 
 /** The doctor's working copy of a session's notes (until the final notes are saved). */
@@ -90,6 +91,9 @@ export interface VideoTables extends OutboxTables {
   webhook_deliveries: WebhookDeliveriesTable;
   usage_thresholds_crossed: UsageThresholdsCrossedTable;
 }
+
+/** Tables the service may only add rows to (their triggers refuse UPDATE/DELETE/TRUNCATE too). */
+export const appendOnlyTables = ["audit_log", "consent_texts", "consent_answers"] as const;
 
 /** A clinic's webhook endpoint; `secret` (whsec_…) is read only to sign deliveries. */
 export interface WebhookEndpointsTable {

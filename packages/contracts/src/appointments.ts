@@ -1,5 +1,6 @@
 import { type Static, Type } from "typebox";
 import { AppointmentId, ClinicId, NullableTimestamp, SessionId, Timestamp, UserId } from "./common.ts";
+import { NonBlankSingleLineText } from "./text.ts";
 
 export const AppointmentStatus = Type.Union([
   Type.Literal("SCHEDULED"),
@@ -64,7 +65,7 @@ export type AppointmentList = Static<typeof AppointmentList>;
 export const AppointmentParams = Type.Object({ id: AppointmentId }, { additionalProperties: false });
 export type AppointmentParams = Static<typeof AppointmentParams>;
 
-const PersonName = Type.String({ minLength: 1, maxLength: 200, pattern: "\\S" });
+const PersonName = NonBlankSingleLineText({ minLength: 1, maxLength: 200 });
 const DurationMinutes = Type.Integer({ minimum: 5, maximum: 480 });
 
 /**

@@ -1,5 +1,6 @@
 import { type Static, Type } from "typebox";
 import { ClinicId, Role, UserId } from "./common.ts";
+import { SingleLineText } from "./text.ts";
 
 export const User = Type.Object(
   { id: UserId, role: Role, name: Type.String(), email: Type.String(), clinic_id: ClinicId },
@@ -10,7 +11,8 @@ export type User = Static<typeof User>;
 export const LoginRequest = Type.Object(
   {
     email: Type.String({ format: "email", maxLength: 254 }),
-    password: Type.String({ minLength: 1, maxLength: 256 }),
+    // Any printable character; a control character cannot be typed into a password field.
+    password: SingleLineText({ minLength: 1, maxLength: 256 }),
   },
   { additionalProperties: false },
 );
@@ -26,7 +28,7 @@ export const TokenResponse = Type.Object({
 export type TokenResponse = Static<typeof TokenResponse>;
 
 export const RefreshRequest = Type.Object(
-  { refresh_token: Type.String({ minLength: 1, maxLength: 512 }) },
+  { refresh_token: SingleLineText({ minLength: 1, maxLength: 512 }) },
   { additionalProperties: false },
 );
 export type RefreshRequest = Static<typeof RefreshRequest>;

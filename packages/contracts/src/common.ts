@@ -1,4 +1,5 @@
 import { type Static, Type } from "typebox";
+import { singleLineTextPattern } from "./text.ts";
 
 /** `{error, status, code}` — the body of every 4xx/5xx (design.md §2). */
 export const ErrorBody = Type.Object(
@@ -27,8 +28,10 @@ export const SessionId = Type.String({
   description: "sess-<uuid>",
   examples: ["sess-123e4567-e89b-12d3-a456-426614174000"],
 });
-export const UserId = Type.String({ minLength: 1, maxLength: 64 });
-export const ClinicId = Type.String({ minLength: 1, maxLength: 64 });
+// Ids come from tokens and from booking requests: no control characters (the rule of
+// text.ts, without its description on every id of every answer).
+export const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: singleLineTextPattern });
+export const ClinicId = Type.String({ minLength: 1, maxLength: 64, pattern: singleLineTextPattern });
 export const Timestamp = Type.String({ format: "date-time" });
 export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 

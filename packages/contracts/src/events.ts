@@ -1,17 +1,7 @@
 import { type Static, Type } from "typebox";
 import { AppointmentId, ClinicId, SessionId, Timestamp, UserId } from "./common.ts";
 
-/** Event types of design.md §6; the routing key on RabbitMQ is the type itself. */
-export const EventTypes = {
-  appointmentBooked: "appointment.booked",
-  appointmentCancelled: "appointment.cancelled",
-  appointmentRescheduled: "appointment.rescheduled",
-  consultationStarted: "appointment.consultation.started",
-  consultationCompleted: "appointment.consultation.completed",
-} as const;
-export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
-
-/** The exchange every service publishes to. */
+/** The exchange every service publishes to (the RabbitMQ bus's default). */
 export const EVENTS_EXCHANGE = "clinic.events";
 
 export const AppointmentBookedData = Type.Object({
@@ -63,10 +53,26 @@ export const ConsultationCompletedData = Type.Object({
 });
 export type ConsultationCompletedData = Static<typeof ConsultationCompletedData>;
 
-export interface EventDataByType {
-  "appointment.booked": AppointmentBookedData;
-  "appointment.cancelled": AppointmentCancelledData;
-  "appointment.rescheduled": AppointmentRescheduledData;
-  "appointment.consultation.started": ConsultationStartedData;
-  "appointment.consultation.completed": ConsultationCompletedData;
-}
+/**
+ * The event catalogue (design.md §6), the one list of events: each type (also the routing
+ * key on RabbitMQ) with the schema of its data. `makeEvent` and the consumers are typed
+ * from it, and consumers check incoming data against it.
+ */
+export const EventCatalogue = {
+  "appointment.booked": AppointmentBookedData,
+  "appointment.cancelled": AppointmentCancelledData,
+  "appointment.rescheduled": AppointmentRescheduledData,
+  "appointment.consultation.started": ConsultationStartedData,
+  "appointment.consultation.completed": ConsultationCompletedData,
+} as const;
+export type EventType = keyof typeof EventCatalogue;
+export type EventData<K extends EventType> = Static<(typeof EventCatalogue)[K]>;
+
+/** Names for the catalogue's types in code. */
+export const EventTypes = {
+  appointmentBooked: "appointment.booked",
+  appointmentCancelled: "appointment.cancelled",
+  appointmentRescheduled: "appointment.rescheduled",
+  consultationStarted: "appointment.consultation.started",
+  consultationCompleted: "appointment.consultation.completed",
+} as const satisfies Record<string, EventType>;

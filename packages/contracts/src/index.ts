@@ -5,5 +5,6 @@ export * from "./consent.ts";
 export * from "./events.ts";
 export * from "./fhir.ts";
 export * from "./signalling.ts";
+export * from "./text.ts";
 export * from "./video.ts";
 export * from "./webhooks.ts";

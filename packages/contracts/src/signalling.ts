@@ -1,5 +1,5 @@
-import { Type } from "typebox";
-import type { AttendeeStatus, UserType } from "./video.ts";
+import { type Static, Type } from "typebox";
+import { AttendeeStatus, UserType } from "./attendee.ts";
 
 /**
  * The embedded media provider's signalling protocol, over
@@ -11,42 +11,8 @@ import type { AttendeeStatus, UserType } from "./video.ts";
  * connected and sends an `offer` to each; those already there receive `attendee.joined`
  * and wait for the offer. `to`/`from` are attendee ids; the server relays only between
  * attendees of the same meeting and stamps `from` itself (a client cannot spoof it).
+ * The messages are the TypeBox schemas below; their types are derived from them.
  */
-export interface SignalAttendee {
-  attendee_id: string;
-  user_id: string;
-  user_type: UserType;
-  name: string;
-  status: AttendeeStatus;
-}
-
-export type ClientSignal =
-  | { type: "offer"; to: string; sdp: string }
-  | { type: "answer"; to: string; sdp: string }
-  | { type: "ice"; to: string; candidate: RTCIceCandidateLike | null }
-  | { type: "media"; audio: boolean; video: boolean }
-  | { type: "heartbeat" };
-
-export type ServerSignal =
-  | { type: "welcome"; session_id: string; attendee_id: string; attendees: SignalAttendee[] }
-  | { type: "attendee.joined"; attendee: SignalAttendee }
-  | { type: "attendee.left"; attendee_id: string }
-  | { type: "offer"; from: string; sdp: string }
-  | { type: "answer"; from: string; sdp: string }
-  | { type: "ice"; from: string; candidate: RTCIceCandidateLike | null }
-  | { type: "media"; from: string; audio: boolean; video: boolean }
-  | { type: "heartbeat" }
-  | { type: "session.ended"; session_id: string; reason: "ENDED_BY_DOCTOR" | "IDLE_TIMEOUT" }
-  | { type: "replaced" }
-  | { type: "error"; code: string; message: string };
-
-/** The part of RTCIceCandidateInit that crosses the wire (no DOM types in Node). */
-export interface RTCIceCandidateLike {
-  candidate: string;
-  sdpMid?: string | null;
-  sdpMLineIndex?: number | null;
-  usernameFragment?: string | null;
-}
 
 /** WebSocket close codes the server uses (4000–4999 are free for applications). */
 export const SignalCloseCodes = {
@@ -57,32 +23,73 @@ export const SignalCloseCodes = {
   sessionEnded: 4410,
   heartbeatTimeout: 4408,
   badMessage: 4400,
+  /** RFC 6455's "try again later": too many connects from this address or with this token in a minute. */
+  tryAgainLater: 1013,
 } as const;
 
 /** The client sends a heartbeat this often; the server closes a connection silent for the timeout. */
 export const SIGNAL_HEARTBEAT_INTERVAL_MS = 10_000;
 export const SIGNAL_HEARTBEAT_TIMEOUT_MS = 30_000;
 
+/** The largest signalling frame the video service accepts, and the gateway lets through (an SDP fits). */
+export const SIGNAL_MAX_FRAME_BYTES = 64 * 1024;
+
 const AttendeeRef = Type.String({ minLength: 1, maxLength: 100 });
 const Sdp = Type.String({ minLength: 1, maxLength: 60_000 });
-const IceCandidate = Type.Object({
+
+/** The part of RTCIceCandidateInit that crosses the wire (no DOM types in Node). */
+export const RTCIceCandidateLike = Type.Object({
   candidate: Type.String({ maxLength: 2_000 }),
   sdpMid: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
   sdpMLineIndex: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 1000 }), Type.Null()])),
   usernameFragment: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()])),
 });
+export type RTCIceCandidateLike = Static<typeof RTCIceCandidateLike>;
+const Candidate = Type.Union([RTCIceCandidateLike, Type.Null()]);
 
-/** The server checks every client frame against this schema (the `ClientSignal` union above). */
+export const SignalAttendee = Type.Object({
+  attendee_id: Type.String(),
+  user_id: Type.String(),
+  user_type: UserType,
+  name: Type.String(),
+  status: AttendeeStatus,
+});
+export type SignalAttendee = Static<typeof SignalAttendee>;
+
+/** What a client may send; the server checks every frame against it (unknown fields refused). */
 export const ClientSignalSchema = Type.Union([
   Type.Object({ type: Type.Literal("offer"), to: AttendeeRef, sdp: Sdp }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal("answer"), to: AttendeeRef, sdp: Sdp }, { additionalProperties: false }),
-  Type.Object(
-    { type: Type.Literal("ice"), to: AttendeeRef, candidate: Type.Union([IceCandidate, Type.Null()]) },
-    { additionalProperties: false },
-  ),
+  Type.Object({ type: Type.Literal("ice"), to: AttendeeRef, candidate: Candidate }, { additionalProperties: false }),
   Type.Object(
     { type: Type.Literal("media"), audio: Type.Boolean(), video: Type.Boolean() },
     { additionalProperties: false },
   ),
   Type.Object({ type: Type.Literal("heartbeat") }, { additionalProperties: false }),
 ]);
+export type ClientSignal = Static<typeof ClientSignalSchema>;
+
+/** What the server sends (`from` is stamped by the server). */
+export const ServerSignalSchema = Type.Union([
+  Type.Object({
+    type: Type.Literal("welcome"),
+    session_id: Type.String(),
+    attendee_id: Type.String(),
+    attendees: Type.Array(SignalAttendee),
+  }),
+  Type.Object({ type: Type.Literal("attendee.joined"), attendee: SignalAttendee }),
+  Type.Object({ type: Type.Literal("attendee.left"), attendee_id: Type.String() }),
+  Type.Object({ type: Type.Literal("offer"), from: Type.String(), sdp: Type.String() }),
+  Type.Object({ type: Type.Literal("answer"), from: Type.String(), sdp: Type.String() }),
+  Type.Object({ type: Type.Literal("ice"), from: Type.String(), candidate: Candidate }),
+  Type.Object({ type: Type.Literal("media"), from: Type.String(), audio: Type.Boolean(), video: Type.Boolean() }),
+  Type.Object({ type: Type.Literal("heartbeat") }),
+  Type.Object({
+    type: Type.Literal("session.ended"),
+    session_id: Type.String(),
+    reason: Type.Union([Type.Literal("ENDED_BY_DOCTOR"), Type.Literal("IDLE_TIMEOUT")]),
+  }),
+  Type.Object({ type: Type.Literal("replaced") }),
+  Type.Object({ type: Type.Literal("error"), code: Type.String(), message: Type.String() }),
+]);
+export type ServerSignal = Static<typeof ServerSignalSchema>;

@@ -1,6 +1,8 @@
 import { type Static, Type } from "typebox";
+import { AttendeeStatus, UserType } from "./attendee.ts";
 import { AppointmentId, ClinicId, NullableTimestamp, SessionId, Timestamp, UserId } from "./common.ts";
 import { NullableSessionConsent } from "./consent.ts";
+import { MultiLineText, SingleLineText } from "./text.ts";
 
 export const SessionStatus = Type.Union([
   Type.Literal("CREATED"),
@@ -10,17 +12,8 @@ export const SessionStatus = Type.Union([
 ]);
 export type SessionStatus = Static<typeof SessionStatus>;
 
-/** design.md §4: JOINING until the signalling connection opens, then CONNECTED, LEFT, REPLACED. */
-export const AttendeeStatus = Type.Union([
-  Type.Literal("JOINING"),
-  Type.Literal("CONNECTED"),
-  Type.Literal("LEFT"),
-  Type.Literal("REPLACED"),
-]);
-export type AttendeeStatus = Static<typeof AttendeeStatus>;
-
-export const UserType = Type.Union([Type.Literal("DOCTOR"), Type.Literal("PATIENT")]);
-export type UserType = Static<typeof UserType>;
+// In their own module: signalling.ts needs them, and the call screen should not load this whole file.
+export { AttendeeStatus, UserType } from "./attendee.ts";
 
 export const UsageStatus = Type.Union([
   Type.Literal("HEALTHY"),
@@ -132,8 +125,8 @@ export type StartSessionResponse = Static<typeof StartSessionResponse>;
 
 export const JoinSessionBody = Type.Object(
   {
-    device_info: Type.Optional(Type.String({ maxLength: 200 })),
-    browser_info: Type.Optional(Type.String({ maxLength: 200 })),
+    device_info: Type.Optional(SingleLineText({ maxLength: 200 })),
+    browser_info: Type.Optional(SingleLineText({ maxLength: 200 })),
   },
   { additionalProperties: false },
 );
@@ -193,16 +186,8 @@ export const SessionDetails = Type.Object({
 });
 export type SessionDetails = Static<typeof SessionDetails>;
 
-/**
- * Free text of the doctor, up to 500 characters. Control characters other than tab and line
- * breaks (LF, CR) are refused with a 400: they are never typed, and PostgreSQL cannot store NUL.
- */
-export const notesTextPattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
-export const SessionNotes = Type.String({
-  maxLength: 500,
-  pattern: notesTextPattern,
-  description: "At most 500 characters; no control characters except tab and line breaks",
-});
+/** Free text of the doctor, up to 500 characters; tab and line breaks (LF, CR) but no other control character. */
+export const SessionNotes = MultiLineText({ maxLength: 500, description: "At most 500 characters" });
 export const QualityRating = Type.Integer({ minimum: 1, maximum: 5 });
 /**
  * 1–5, or null for "not rated". One nullable type rather than a union with null: the

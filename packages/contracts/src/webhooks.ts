@@ -1,5 +1,6 @@
 import { type Static, Type } from "typebox";
 import { AppointmentId, ClinicId, idPattern, NullableTimestamp, SessionId, Timestamp, UserId } from "./common.ts";
+import { SingleLineText } from "./text.ts";
 import { UsageStatus } from "./video.ts";
 
 // ---------------------------------------------------------------------------------------
@@ -36,7 +37,7 @@ export const WebhookIdParams = Type.Object({ webhook_id: WebhookId }, { addition
 
 export const CreateWebhookBody = Type.Object(
   {
-    url: Type.String({
+    url: SingleLineText({
       minLength: 1,
       maxLength: 2048,
       description: "https (http outside production); no credentials; a public address (see README)",

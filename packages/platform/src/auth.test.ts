@@ -1,10 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthUser, authPlugin, createTokenVerifier, requireRole } from "./auth.ts";
+import { exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from "jose";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { type AuthUser, authPlugin, createTokenVerifier, jwksRefetchCooldownMs, requireRole } from "./auth.ts";
 import { type App, createService } from "./server.ts";
-import { createTestTokens } from "./testing/index.ts";
+import { createTestTokens, testAudience, testIssuer } from "./testing/index.ts";
 
 const doctor: AuthUser = { id: "doc-1", role: "DOCTOR", clinic_id: "c1", name: "Dr. A", email: "a@example.org" };
 const patient: AuthUser = { id: "pat-1", role: "PATIENT", clinic_id: "c1", name: "P", email: "p@example.org" };
@@ -133,5 +133,77 @@ describe("createTokenVerifier", () => {
       await expect(remote(await tokens.sign(patient))).resolves.toEqual(patient);
       expect(fetches).toBe(1);
     });
+  });
+});
+
+describe("createTokenVerifier across a key rotation", () => {
+  let oldKeys: Awaited<ReturnType<typeof createTestTokens>>;
+  /** A second key, as a rotation makes it: its own kid. */
+  let newKey: { jwks: JSONWebKeySet; sign: (user: AuthUser) => Promise<string> };
+  let published: JSONWebKeySet;
+  beforeAll(async () => {
+    oldKeys = await createTestTokens();
+    const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
+    newKey = {
+      jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: "key-2", alg: "EdDSA", use: "sig" }] },
+      sign: (user) =>
+        new SignJWT({ role: user.role, name: user.name, email: user.email, clinic_id: user.clinic_id })
+          .setProtectedHeader({ alg: "EdDSA", kid: "key-2" })
+          .setSubject(user.id)
+          .setIssuer(testIssuer)
+          .setAudience(testAudience)
+          .setIssuedAt()
+          .setExpirationTime("15m")
+          .sign(privateKey),
+    };
+    published = oldKeys.jwks;
+  });
+  afterEach(() => vi.useRealTimers());
+  const both = () => ({ keys: [...newKey.jwks.keys, ...oldKeys.jwks.keys] });
+
+  it("with a key-set function, verifies with whatever set it returns now", async () => {
+    const verify = createTokenVerifier({ jwks: async () => published, issuer: testIssuer, audience: testAudience });
+    await expect(verify(await oldKeys.sign(doctor))).resolves.toEqual(doctor);
+    await expect(verify(await newKey.sign(doctor))).rejects.toMatchObject({ code: "INVALID_TOKEN" });
+    published = both();
+    await expect(verify(await newKey.sign(doctor))).resolves.toEqual(doctor);
+    await expect(verify(await oldKeys.sign(doctor))).resolves.toEqual(doctor);
+  });
+
+  it("from a JWKS URL, refetches on an unknown kid, at most once per cooldown", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    let fetches = 0;
+    let set = oldKeys.jwks;
+    const server = createServer((_req, res) => {
+      fetches += 1;
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(set));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const verify = createTokenVerifier({
+        jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
+        issuer: testIssuer,
+        audience: testAudience,
+      });
+      const before = await oldKeys.sign(doctor);
+      await expect(verify(before)).resolves.toEqual(doctor);
+      expect(fetches).toBe(1);
+      // Rotated: the set now has both keys, the verifier's cached copy only the old one.
+      set = both();
+      const after = await newKey.sign(doctor);
+      // Within the cooldown an unknown kid is refused without a fetch (the auth service
+      // publishes a new key longer than this before signing with it) …
+      await expect(verify(after)).rejects.toMatchObject({ code: "INVALID_TOKEN" });
+      expect(fetches).toBe(1);
+      // … after it, one fetch brings the new key, and the old key's tokens still verify.
+      vi.setSystemTime(Date.now() + jwksRefetchCooldownMs + 1);
+      await expect(verify(after)).resolves.toEqual(doctor);
+      await expect(verify(before)).resolves.toEqual(doctor);
+      expect(fetches).toBe(2);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -1,6 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from "fastify";
 import fp from "fastify-plugin";
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, errors as joseErrors, jwtVerify } from "jose";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
+  jwtVerify,
+} from "jose";
 import { forbidden, unauthorized } from "./errors.ts";
 
 export type Role = "DOCTOR" | "PATIENT" | "ADMIN";
@@ -18,25 +25,48 @@ export interface AuthUser {
 /** Only asymmetric algorithms: a shared HS256 secret or `none` is never accepted. */
 export const allowedAlgorithms = ["EdDSA", "ES256"];
 
+/**
+ * A token whose `kid` is not in the cached JWKS makes the verifier fetch the JWKS again, at
+ * most once per this period (tokens with made-up kids must not turn into a stream of
+ * fetches). The auth service publishes a rotated key longer than this before signing with it.
+ */
+export const jwksRefetchCooldownMs = 30_000;
+
 export interface VerifierOptions {
   /** Auth service JWKS URL (fetched lazily, cached, refetched on unknown `kid`). */
   jwksUrl?: string;
-  /** A fixed key set instead (tests, or keys provisioned out of band). */
-  jwks?: JSONWebKeySet;
+  /**
+   * A key set instead: fixed (tests, or keys provisioned out of band), or a function giving
+   * the current one (the auth service verifying with its own keys, which rotate).
+   */
+  jwks?: JSONWebKeySet | (() => Promise<JSONWebKeySet>);
   issuer: string;
   audience: string;
 }
 
 export type TokenVerifier = (token: string) => Promise<AuthUser>;
 
+function keySetOf(options: VerifierOptions): JWTVerifyGetKey {
+  const { jwks } = options;
+  if (typeof jwks === "function") {
+    // The function returns the same object while the keys are unchanged: build the lookup once per set.
+    let cached: { set: JSONWebKeySet; getKey: JWTVerifyGetKey } | undefined;
+    return async (header, token) => {
+      const set = await jwks();
+      if (cached?.set !== set) cached = { set, getKey: createLocalJWKSet(set) };
+      return cached.getKey(header, token);
+    };
+  }
+  if (jwks) return createLocalJWKSet(jwks);
+  return createRemoteJWKSet(new URL(required(options.jwksUrl, "jwksUrl")), {
+    cacheMaxAge: 10 * 60_000,
+    cooldownDuration: jwksRefetchCooldownMs,
+    timeoutDuration: 5_000,
+  });
+}
+
 export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
-  const keySet = options.jwks
-    ? createLocalJWKSet(options.jwks)
-    : createRemoteJWKSet(new URL(required(options.jwksUrl, "jwksUrl")), {
-        cacheMaxAge: 10 * 60_000,
-        cooldownDuration: 30_000,
-        timeoutDuration: 5_000,
-      });
+  const keySet = keySetOf(options);
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, keySet, {

@@ -25,6 +25,7 @@ describe("loadConfig", () => {
     expect(config).toEqual({
       HOST: "0.0.0.0",
       LOG_LEVEL: "info",
+      LOG_FORMAT: "json",
       DATA_DIR: ".data",
       JWT_ISSUER: "clinic-auth",
       JWT_AUDIENCE: "clinic-api",

@@ -1,3 +1,4 @@
+import { BlockList, isIP } from "node:net";
 import { type Static, type TObject, type TSchema, Type } from "typebox";
 import { Value } from "typebox/value";
 
@@ -39,13 +40,26 @@ export function loadConfig<T extends TObject>(
     if (!error) continue;
     // A union reports each branch that failed; naming the allowed values says it better.
     const choices = property.anyOf?.every((s) => s.const !== undefined) ? property.anyOf.map((s) => s.const) : [];
-    problems.push(`${name}: ${choices.length ? `must be one of ${choices.join(", ")}` : error.message}${described}`);
+    // A long regular expression says less than the description that follows it.
+    const message =
+      error.keyword === "pattern" && String(error.params.pattern).length > 40
+        ? "is not in the expected form"
+        : error.message;
+    problems.push(`${name}: ${choices.length ? `must be one of ${choices.join(", ")}` : message}${described}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return converted as Static<T>;
 }
 
 type ConfigProperty = TSchema & { description?: string; anyOf?: { const?: unknown }[] };
+
+/**
+ * TRUST_PROXY: IPv4 or IPv6 addresses, each with an optional /prefix, comma-separated. Never
+ * `true`: that would believe an X-Forwarded-For written by any client, letting it choose the
+ * address the rate limits count and the logs record. `trustedProxies` checks each entry.
+ */
+const proxyEntry = "(?:[0-9]{1,3}(?:\\.[0-9]{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)(?:/[0-9]{1,3})?";
+const proxyListPattern = `^\\s*${proxyEntry}(?:\\s*,\\s*${proxyEntry})*\\s*$`;
 
 /** Variables every service shares. Service schemas spread these in. */
 export const commonConfig = {
@@ -57,9 +71,87 @@ export const commonConfig = {
   DATABASE_URL: Type.Optional(
     Type.String({ pattern: "^postgres(ql)?://", description: "PostgreSQL URL; unset = embedded PGlite" }),
   ),
+  DATABASE_OWNER_URL: Type.Optional(
+    Type.String({
+      pattern: "^postgres(ql)?://",
+      description:
+        "PostgreSQL URL of the role that owns the schema and runs migrations (same database as DATABASE_URL, whose role then only gets DML); unset = DATABASE_URL's role does both",
+    }),
+  ),
   DATA_DIR: Type.String({ default: ".data", description: "where embedded PGlite keeps its files" }),
   AMQP_URL: Type.Optional(Type.String({ pattern: "^amqps?://", description: "RabbitMQ URL; unset = in-process bus" })),
   JWT_ISSUER: Type.String({ default: "clinic-auth", description: "expected `iss` of access tokens" }),
   JWT_AUDIENCE: Type.String({ default: "clinic-api", description: "expected `aud` of access tokens" }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 65536, description: "largest request body accepted" }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description:
+        "mean event-loop delay (ms) above which requests get 503 UNDER_PRESSURE; 0 = never; default 1000 with DATABASE_URL, 0 without",
+    }),
+  ),
+  LOG_FORMAT: Type.Union([Type.Literal("json"), Type.Literal("pretty")], {
+    default: "json",
+    description: "json (one object per line, for log storage) or pretty (human-readable, development)",
+  }),
+  TRUST_PROXY: Type.Optional(
+    Type.String({
+      pattern: proxyListPattern,
+      description: "comma-separated addresses/CIDRs of proxies whose X-Forwarded-For is believed; `true` is refused",
+    }),
+  ),
 };
+
+export interface TrustedProxies {
+  /** Fastify's `trustProxy`; empty when no proxy is trusted. */
+  list: string[];
+  /** Whether a peer address (as the socket reports it) is one of the trusted proxies. */
+  trusts(address: string | undefined): boolean;
+}
+
+/**
+ * TRUST_PROXY read: each entry an IP address or CIDR (the schema's pattern only checks the
+ * shape). A bad entry is a ConfigError naming TRUST_PROXY and the entry's position.
+ */
+export function trustedProxies(value: string | undefined): TrustedProxies {
+  const list = (value ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const blocks = new BlockList();
+  const problems: string[] = [];
+  list.forEach((entry, index) => {
+    const [address = "", prefix, ...rest] = entry.split("/");
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    const bits = prefix === undefined ? max : /^[0-9]{1,3}$/.test(prefix) ? Number(prefix) : -1;
+    if (family === 0 || rest.length > 0 || bits < 0 || bits > max) {
+      problems.push(
+        `TRUST_PROXY: entry ${index + 1} is not an IP address or CIDR (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8)`,
+      );
+      return;
+    }
+    blocks.addSubnet(address, bits, family === 6 ? "ipv6" : "ipv4");
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    list,
+    trusts(peer) {
+      if (!peer || list.length === 0) return false;
+      // An IPv4 client of a dual-stack socket appears as ::ffff:a.b.c.d.
+      const address = peer.startsWith("::ffff:") && isIP(peer.slice(7)) === 4 ? peer.slice(7) : peer;
+      const family = isIP(address);
+      return family !== 0 && blocks.check(address, family === 6 ? "ipv6" : "ipv4");
+    },
+  };
+}
+
+/**
+ * MAX_EVENT_LOOP_DELAY_MS as `createService` takes it. Unset, it is 1000 ms with PostgreSQL and
+ * off in embedded mode: PGlite runs every query on the event loop itself, so a long query or
+ * a neighbour's start-up (the stack runs all services in one process) stalls the loop without
+ * the service being overloaded, and shedding would only refuse the next requests.
+ */
+export function maxEventLoopDelay(config: { MAX_EVENT_LOOP_DELAY_MS?: number; DATABASE_URL?: string }): number {
+  return config.MAX_EVENT_LOOP_DELAY_MS ?? (config.DATABASE_URL ? 1000 : 0);
+}

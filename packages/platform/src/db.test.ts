@@ -56,3 +56,11 @@ describe.each(targets)("database on $label", ({ options }) => {
     await expect(database.ping()).resolves.toBeUndefined();
   });
 });
+
+describe("a separate owner role (DATABASE_OWNER_URL)", () => {
+  it("is refused without DATABASE_URL: embedded PGlite has a single user", async () => {
+    await expect(
+      openDatabase({ service: "platform-db", dataDir: ":memory:", ownerUrl: "postgres://owner@127.0.0.1:5432/x" }),
+    ).rejects.toThrow(/DATABASE_OWNER_URL needs DATABASE_URL/);
+  });
+});

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from "kysely";
+import { Kysely, PGliteDialect, PostgresDialect, sql, type Transaction } from "kysely";
 import pg from "pg";
 import type { Logger } from "pino";
 
@@ -18,12 +18,23 @@ export interface Database<DB> {
   close(): Promise<void>;
   /** Runs a multi-statement SQL script inside one transaction (migrations, test setup). */
   runScript(script: string): Promise<void>;
+  /**
+   * Runs `fn` on a connection as the schema's owner (`ownerUrl`, for migrations), closed
+   * afterwards; without a separate owner, on this database itself.
+   */
+  withOwner<T>(fn: (owner: Database<DB>) => Promise<T>): Promise<T>;
 }
 
 export interface DatabaseOptions {
   service: string;
   /** PostgreSQL URL; undefined → PGlite. */
   url?: string | undefined;
+  /**
+   * PostgreSQL URL of the role that owns the schema and runs the migrations
+   * (DATABASE_OWNER_URL), the same database as `url`. Then `url`'s role only gets the
+   * privileges the migrations grant it (see `migrate`); undefined → `url`'s role does both.
+   */
+  ownerUrl?: string | undefined;
   /** Folder for PGlite files; ":memory:" keeps everything in memory (tests). */
   dataDir?: string;
   /** PostgreSQL schema to use (created if missing); lets tests share one database. */
@@ -38,16 +49,21 @@ const int8AsNumber = (oid: number, format?: "text" | "binary") =>
 
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
   if (options.url) return openPostgres<DB>(options.url, options);
+  // PGlite has a single user: there is no second role to hand the schema to.
+  if (options.ownerUrl) throw new Error("DATABASE_OWNER_URL needs DATABASE_URL (the runtime role) as well");
   return openPglite<DB>(options);
 }
 
 async function openPostgres<DB>(url: string, options: DatabaseOptions): Promise<Database<DB>> {
   const schema = options.schema;
   if (schema) {
-    const admin = new pg.Client({ connectionString: url });
+    // Created by the owner; looked up first because CREATE SCHEMA IF NOT EXISTS still needs
+    // the CREATE privilege on the database, which a runtime role does not have.
+    const admin = new pg.Client({ connectionString: options.ownerUrl ?? url });
     await admin.connect();
     try {
-      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
+      const found = await admin.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+      if (found.rowCount === 0) await admin.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
     } finally {
       await admin.end();
     }
@@ -61,9 +77,9 @@ async function openPostgres<DB>(url: string, options: DatabaseOptions): Promise<
   });
   // A dropped connection (server restart, pg_terminate_backend) must not crash the process;
   // the pool replaces the client and the next query reports the error to its caller.
-  pool.on("error", (err) => options.logger?.warn({ err: err.message }, "idle database connection lost"));
+  pool.on("error", (err) => options.logger?.warn({ err }, "idle database connection lost"));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return {
+  const database: Database<DB> = {
     db,
     kind: "postgres",
     ping: async () => {
@@ -81,7 +97,18 @@ async function openPostgres<DB>(url: string, options: DatabaseOptions): Promise<
         client.release();
       }
     },
+    withOwner: async (fn) => {
+      if (!options.ownerUrl) return fn(database);
+      const { ownerUrl, ...rest } = options;
+      const owner = await openPostgres<DB>(ownerUrl, { ...rest, poolSize: 1 });
+      try {
+        return await fn(owner);
+      } finally {
+        await owner.close();
+      }
+    },
   };
+  return database;
 }
 
 async function openPglite<DB>(options: DatabaseOptions): Promise<Database<DB>> {
@@ -95,7 +122,7 @@ async function openPglite<DB>(options: DatabaseOptions): Promise<Database<DB>> {
     pglite = await PGlite.create(dir);
   }
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
-  return {
+  const database: Database<DB> = {
     db,
     kind: "pglite",
     ping: async () => {
@@ -107,19 +134,56 @@ async function openPglite<DB>(options: DatabaseOptions): Promise<Database<DB>> {
         await tx.exec(script);
       });
     },
+    withOwner: (fn) => fn(database),
   };
+  return database;
+}
+
+export interface MigrateOptions {
+  /**
+   * Tables the runtime role may only read and add rows to (audit logs): with a separate
+   * owner it is granted SELECT and INSERT on them, never UPDATE or DELETE.
+   */
+  appendOnly?: readonly string[];
 }
 
 /**
  * Applies `*.sql` files from `dir` in name order (names are date-prefixed), each once,
  * recorded in `schema_migrations`. On PostgreSQL an advisory lock makes concurrent
  * replicas wait for each other instead of applying a file twice.
+ *
+ * Migrations run as the schema's owner (`ownerUrl`, DATABASE_OWNER_URL) when there is one;
+ * then, on every start, the runtime role (DATABASE_URL's) is granted exactly what the
+ * service needs: DML on its tables, SELECT and INSERT on `appendOnly` ones, SELECT on
+ * schema_migrations, and the same by default on tables the owner creates later. Owning
+ * nothing, it can neither drop nor disable the append-only triggers, nor drop a table.
  */
-export async function migrate<DB>(database: Database<DB>, dir: string, logger?: Logger): Promise<string[]> {
+export async function migrate<DB>(
+  database: Database<DB>,
+  dir: string,
+  logger?: Logger,
+  options: MigrateOptions = {},
+): Promise<string[]> {
+  return database.withOwner(async (owner) => {
+    const roles = await separateRoles(database, owner);
+    if (roles) await refuseRuntimeOwnership(owner, roles);
+    const applied = await applyMigrations(owner, dir, logger);
+    if (roles) {
+      await grantRuntimePrivileges(owner, roles, options.appendOnly ?? []);
+      logger?.info({ owner: roles.owner, runtime: roles.runtime, schema: roles.schema }, "database privileges granted");
+    }
+    return applied;
+  });
+}
+
+const migrationLock = (kind: "postgres" | "pglite") =>
+  kind === "postgres" ? "SELECT pg_advisory_xact_lock(727274);" : "";
+
+async function applyMigrations<DB>(database: Database<DB>, dir: string, logger?: Logger): Promise<string[]> {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".sql"))
     .sort();
-  const lock = database.kind === "postgres" ? "SELECT pg_advisory_xact_lock(727274);" : "";
+  const lock = migrationLock(database.kind);
   await database.runScript(
     `${lock}\nCREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());`,
   );
@@ -159,6 +223,84 @@ async function isApplied<DB>(database: Database<DB>, version: string): Promise<b
     .where("version", "=", version)
     .execute();
   return rows.length > 0;
+}
+
+interface Roles {
+  /** DATABASE_URL's role: the service's queries. */
+  runtime: string;
+  /** DATABASE_OWNER_URL's role: owns the schema and everything in it. */
+  owner: string;
+  schema: string;
+}
+
+/** The two roles, when there are two (PostgreSQL with a separate owner that is another role). */
+async function separateRoles<DB>(database: Database<DB>, owner: Database<DB>): Promise<Roles | undefined> {
+  if (database.kind !== "postgres" || owner === database) return undefined;
+  const who = sql<{ role: string; database: string; superuser: boolean; schema: string | null }>`
+    SELECT current_user AS role, current_database() AS database, current_schema() AS schema,
+           (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser`;
+  const [runtime] = (await who.execute(database.db)).rows;
+  const [own] = (await who.execute(owner.db)).rows;
+  if (!runtime || !own) throw new Error("cannot tell the database roles apart");
+  if (!own.schema) throw new Error(`DATABASE_OWNER_URL's role ${own.role} has no schema to use (USAGE, search_path)`);
+  if (runtime.database !== own.database) {
+    throw new Error(
+      `DATABASE_OWNER_URL names database ${own.database} and DATABASE_URL ${runtime.database}: they must be the same`,
+    );
+  }
+  if (runtime.role === own.role) return undefined;
+  if (runtime.superuser) {
+    throw new Error(
+      `DATABASE_URL connects as ${runtime.role}, a superuser: with DATABASE_OWNER_URL it must be a role that owns nothing (docs/operations.md, "Database roles")`,
+    );
+  }
+  return { runtime: runtime.role, owner: own.role, schema: own.schema };
+}
+
+/**
+ * The runtime role must own nothing here (nor be a member of a role that does): an owner
+ * may drop or disable the audit tables' triggers. A database once run with one role has
+ * its tables handed over first: REASSIGN OWNED BY <runtime> TO <owner>.
+ */
+async function refuseRuntimeOwnership<DB>(owner: Database<DB>, { runtime, schema }: Roles): Promise<void> {
+  const { rows } = await sql<{ name: string }>`
+    SELECT 'schema ' || n.nspname AS name FROM pg_namespace n
+      WHERE n.nspname = ${schema} AND pg_has_role(${runtime}, n.nspowner, 'MEMBER')
+    UNION ALL
+    SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ${schema} AND pg_has_role(${runtime}, c.relowner, 'MEMBER')
+    ORDER BY 1 LIMIT 5`.execute(owner.db);
+  if (rows.length === 0) return;
+  throw new Error(
+    `DATABASE_URL's role ${runtime} owns ${rows.map((r) => r.name).join(", ")} in schema ${schema}; ` +
+      `hand them to the owner role first (REASSIGN OWNED BY ..., docs/operations.md, "Database roles")`,
+  );
+}
+
+/** Idempotent, so it is run on every start: a role renamed or a table added is covered. */
+async function grantRuntimePrivileges<DB>(
+  owner: Database<DB>,
+  { runtime, schema }: Roles,
+  appendOnly: readonly string[],
+): Promise<void> {
+  const role = pg.escapeIdentifier(runtime);
+  const ns = pg.escapeIdentifier(schema);
+  const table = (name: string) => `${ns}.${pg.escapeIdentifier(name)}`;
+  for (const name of appendOnly) {
+    const found = sql<{ found: string | null }>`SELECT to_regclass(${table(name)})::text AS found`;
+    const { rows } = await found.execute(owner.db);
+    if (!rows[0]?.found) throw new Error(`append-only table ${name} does not exist in schema ${schema}`);
+  }
+  await owner.runScript(`${migrationLock(owner.kind)}
+    GRANT USAGE ON SCHEMA ${ns} TO ${role};
+    REVOKE CREATE ON SCHEMA ${ns} FROM ${role};
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${ns} TO ${role};
+    REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA ${ns} FROM ${role};
+    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${ns} TO ${role};
+    REVOKE INSERT, UPDATE, DELETE ON ${table("schema_migrations")} FROM ${role};
+    ${appendOnly.map((name) => `REVOKE UPDATE, DELETE ON ${table(name)} FROM ${role};`).join("\n    ")}
+    ALTER DEFAULT PRIVILEGES IN SCHEMA ${ns} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role};
+    ALTER DEFAULT PRIVILEGES IN SCHEMA ${ns} GRANT USAGE, SELECT ON SEQUENCES TO ${role};`);
 }
 
 /** The one transaction helper: commits when `fn` resolves, rolls back when it throws. */

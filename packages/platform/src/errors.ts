@@ -1,3 +1,4 @@
+import { textPatternWords } from "@clinic/contracts";
 import type { FastifyError, FastifyInstance } from "fastify";
 
 /**
@@ -77,12 +78,32 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return code === undefined && unreachableDatabaseMessages.test(err.message);
 }
 
+interface ValidationIssue {
+  keyword?: string;
+  instancePath?: string;
+  params?: { pattern?: unknown };
+}
+
+/**
+ * A free-text field refused for a control character (contracts' text rules), said in words:
+ * ajv's own message quotes the regular expression.
+ */
+function textRuleRefusal(issue: ValidationIssue | undefined, context = "input"): string | undefined {
+  if (issue?.keyword !== "pattern" || typeof issue.params?.pattern !== "string") return undefined;
+  const words = textPatternWords[issue.params.pattern];
+  if (!words) return undefined;
+  const field = issue.instancePath?.replace(/^\//, "").replace(/\//g, ".") || "the value";
+  return `Invalid request ${context}: ${field} ${words}`;
+}
+
 export function toErrorBody(err: FastifyError | AppError | Error): ErrorBody {
   if (err instanceof AppError) {
     return { ...err.extra, error: err.message, status: err.status, code: err.code };
   }
-  const fe = err as FastifyError & { validation?: unknown; validationContext?: string };
+  const fe = err as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
   if (fe.validation) {
+    const words = textRuleRefusal(fe.validation[0], fe.validationContext);
+    if (words) return { error: words, status: 400, code: "VALIDATION_FAILED", details: fe.validation };
     return {
       error: `Invalid request ${fe.validationContext ?? "input"}: ${fe.message.replace(/^\w+\/?/, "").trim() || fe.message}`,
       status: 400,

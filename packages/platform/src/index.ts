@@ -5,6 +5,8 @@ export * from "./db.ts";
 export * from "./errors.ts";
 export * from "./events/index.ts";
 export * from "./logger.ts";
+export * from "./metrics.ts";
 export * from "./openapi.ts";
 export * from "./periodic-pass.ts";
+export * from "./probes.ts";
 export * from "./server.ts";

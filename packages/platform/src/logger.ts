@@ -1,4 +1,6 @@
-import type { LoggerOptions } from "pino";
+import type { Writable } from "node:stream";
+import type { DestinationStream, LoggerOptions } from "pino";
+import pinoPretty from "pino-pretty";
 
 /**
  * Paths pino censors wherever they appear in a log object. Medical data and credentials
@@ -34,7 +36,19 @@ export function loggerOptions(service: string, level: string): LoggerOptions {
     level,
     base: { service },
     redact: { paths: redactPaths, censor: "[redacted]" },
+    hooks: {
+      // `log.error(err)` alone would make the error's own message the line's `msg`, past the
+      // serializer: the serialized message is used instead.
+      logMethod(args, method) {
+        const [first, ...rest] = args as unknown[];
+        if (!(first instanceof Error)) return method.apply(this, args);
+        const message = typeof rest[0] === "string" ? rest : [(serializeError(first) as { message?: string }).message];
+        return method.apply(this, [{ err: first }, ...message] as Parameters<typeof method>);
+      },
+    },
     serializers: {
+      err: serializeError,
+      error: serializeError,
       // Query strings can carry tokens (WebSocket join tokens): log the path only.
       req: (req: { method: string; url: string; id: string }) => ({
         method: req.method,
@@ -43,4 +57,89 @@ export function loggerOptions(service: string, level: string): LoggerOptions {
       }),
     },
   };
+}
+
+/** SQLSTATE classes (the code's first two characters), to name a database error without its message. */
+const sqlStateClasses: Record<string, string> = {
+  "08": "connection exception",
+  "22": "data exception",
+  "23": "integrity constraint violation",
+  "25": "invalid transaction state",
+  "40": "transaction rollback",
+  "42": "syntax error or access rule violation",
+  "53": "insufficient resources",
+  "54": "program limit exceeded",
+  "55": "object not in prerequisite state",
+  "57": "operator intervention",
+  "58": "system error",
+  XX: "internal error",
+};
+
+/**
+ * An error from the database server (pg's DatabaseError, PGlite's error): it carries a
+ * SQLSTATE and a severity, and may carry the query, its parameters (`params`), the offending
+ * value (`detail`, `where`), and a message that quotes input (`invalid input syntax for type
+ * uuid: "…"`).
+ */
+function isDatabaseError(err: Record<string, unknown>): boolean {
+  const code = err.code;
+  const sqlState = typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+  return (
+    (sqlState && typeof err.severity === "string") ||
+    ["query", "params", "parameters"].some((key) => key in err) ||
+    err.constructor?.name === "DatabaseError"
+  );
+}
+
+/**
+ * The only way an error reaches the logs (pino's `err` and `error` keys, and an error logged
+ * on its own): its type, code and message, nothing else. pino's standard serializer copies
+ * every property, and database errors carry the query's parameters — a patient's name or a
+ * note. A database error's message is replaced by its SQLSTATE and class, since the server's
+ * message can quote the value; so is a JSON parse error's, which quotes the text it read.
+ * A string logged under these keys is kept: it is one of our own messages.
+ */
+export function serializeError(err: unknown): unknown {
+  if (typeof err !== "object" || err === null) return err;
+  const fields = err as Record<string, unknown>;
+  const code = typeof fields.code === "string" || typeof fields.code === "number" ? fields.code : undefined;
+  if (isDatabaseError(fields)) {
+    const sqlClass = typeof code === "string" ? sqlStateClasses[code.slice(0, 2)] : undefined;
+    return {
+      type: "DatabaseError",
+      ...(code !== undefined ? { code } : {}),
+      message: `database error${code !== undefined ? ` ${code}` : ""}${sqlClass ? ` (${sqlClass})` : ""}`,
+    };
+  }
+  const type = err instanceof Error ? err.constructor.name || err.name : "Object";
+  const raw = typeof fields.message === "string" ? fields.message : undefined;
+  const message = err instanceof SyntaxError && /JSON/.test(raw ?? "") ? "invalid JSON" : raw;
+  return { type, ...(code !== undefined ? { code } : {}), ...(message !== undefined ? { message } : {}) };
+}
+
+export type LogFormat = "json" | "pretty";
+
+/**
+ * Where a logger writes: `json` writes pino's lines as they are (to `destination`, stdout
+ * when none); `pretty` formats them for a person (pino-pretty, in this thread: no worker
+ * to flush at shutdown). Redaction and serializers run before either, in the logger.
+ */
+export function logDestination(
+  format: LogFormat,
+  destination?: DestinationStream | Writable,
+): DestinationStream | undefined {
+  if (format === "json") return destination as DestinationStream | undefined;
+  return pinoPretty({
+    destination: destination ?? 1,
+    // Written as it comes, so the last lines before an exit are not lost in a buffer.
+    sync: destination === undefined,
+    // Colours on a terminal only; a captured stream gets plain text.
+    colorize: destination ? false : Boolean(process.stdout.isTTY),
+    translateTime: "SYS:HH:MM:ss.l",
+    ignore: "pid,hostname,service",
+    messageFormat: "{service} | {msg}",
+    singleLine: true,
+    // An error is three short fields (the serializer's): on the line, like any other.
+    errorLikeObjectKeys: [],
+  });
 }

@@ -1,3 +1,7 @@
+// Route schemas in every service use @fastify/swagger's keywords (operationId, hide): keep its
+// augmentation of FastifySchema in this package's compiled declarations, which the services'
+// production build (tsc -b) type-checks against.
+/// <reference types="@fastify/swagger" preserve="true" />
 import { readFile } from "node:fs/promises";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";

@@ -1,18 +1,24 @@
 import { randomUUID } from "node:crypto";
 import helmet from "@fastify/helmet";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import underPressure from "@fastify/under-pressure";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
   type FastifyServerOptions,
 } from "fastify";
 import helmetHeaders from "helmet";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { registerCompression } from "./compression.ts";
+import { type TrustedProxies, trustedProxies } from "./config.ts";
 import { frameworkErrorBody, registerErrorHandling } from "./errors.ts";
-import { loggerOptions } from "./logger.ts";
+import { type LogFormat, logDestination, loggerOptions } from "./logger.ts";
+import { registerMetrics } from "./metrics.ts";
 import { type ApiServer, registerOpenApi } from "./openapi.ts";
+import { withTimeout } from "./timeout.ts";
+import { shutdownTracing } from "./tracing.ts";
 
 export type App = FastifyInstance<
   import("node:http").Server,
@@ -32,6 +38,13 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Where logs go when no logger is given; stdout by default. */
   logStream?: DestinationStream;
+  /** How logs are written when no logger or stream is given (LOG_FORMAT); JSON by default. */
+  logFormat?: LogFormat;
+  /**
+   * TRUST_PROXY: addresses/CIDRs of the proxies whose X-Forwarded-For is believed (Fastify's
+   * `trustProxy`). Forwarded headers from any other peer are ignored, with a warning.
+   */
+  trustProxy?: string;
   bodyLimit?: number;
   /** Tags shown in Swagger UI, in order. */
   tags?: { name: string; description: string }[];
@@ -44,6 +57,19 @@ export interface ServiceOptions {
    * services' compressed answers through and serves the web app precompressed.
    */
   compress?: boolean;
+  /**
+   * `GET /metrics` (Prometheus) on this app's own port; default on. The gateway turns it off:
+   * its port is public, so its metrics get a listener of their own (`serveMetrics`).
+   */
+  metricsRoute?: boolean;
+  /**
+   * MAX_EVENT_LOOP_DELAY_MS: while the event loop's mean delay is above this, requests are
+   * refused with 503 UNDER_PRESSURE and Retry-After instead of queueing (`/livez` excepted).
+   * 0 turns it off; default 1000.
+   */
+  maxEventLoopDelayMs?: number;
+  /** How often the event-loop delay is measured, in ms (tests shorten it); default 1000. */
+  pressureSampleIntervalMs?: number;
 }
 
 // The API serves JSON only; Swagger UI needs inline styles/scripts on /docs.
@@ -56,17 +82,64 @@ export function createLogger(name: string, level = "info", stream?: DestinationS
 }
 
 /**
- * A Fastify instance with the platform's contracts wired in: request ids (taken from
- * `x-request-id` when a gateway set one), schema validation that rejects unknown fields
+ * A caller's `x-request-id` is kept (so one id follows a request from the browser through the
+ * gateway into the services and their audit rows) only when it looks like an id: 8–128
+ * letters, digits and `. _ : -`. Anything else — too long, spaces, line breaks — is replaced
+ * by a UUID of our own; the gateway's ids are UUIDs, so they always pass.
+ */
+export const requestIdPattern = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export function requestIdOf(header: string | string[] | undefined): string {
+  return typeof header === "string" && requestIdPattern.test(header) ? header : randomUUID();
+}
+
+/** How long a peer that sends forwarded headers without being trusted is not warned about again. */
+const forwardedWarningIntervalMs = 10 * 60_000;
+/** Peers remembered for that; beyond it the oldest is forgotten (and may be warned about again). */
+const forwardedWarningPeers = 1000;
+
+/**
+ * Warns when `X-Forwarded-For` / `Forwarded` arrive from a peer outside TRUST_PROXY: the
+ * headers are ignored (the peer's own address counts), which is right for a client that
+ * wrote them and a misconfiguration for a proxy — the log says which. Once per peer per
+ * interval, in bounded memory.
+ */
+function warnUntrustedForwarding(app: FastifyInstance, proxies: TrustedProxies): void {
+  const warned = new Map<string, number>();
+  app.addHook("onRequest", async (request) => {
+    if (request.headers["x-forwarded-for"] === undefined && request.headers.forwarded === undefined) return;
+    const peer = request.raw.socket?.remoteAddress ?? "unknown";
+    if (proxies.trusts(peer)) return;
+    const now = Date.now();
+    const last = warned.get(peer);
+    if (last !== undefined && now - last < forwardedWarningIntervalMs) return;
+    warned.delete(peer);
+    if (warned.size >= forwardedWarningPeers) warned.delete(warned.keys().next().value as string);
+    warned.set(peer, now);
+    request.log.warn(
+      { peer, trustProxy: proxies.list.length > 0 ? proxies.list.join(",") : "unset" },
+      "forwarded headers from a peer not in TRUST_PROXY ignored; if it is a proxy, add its address to TRUST_PROXY",
+    );
+  });
+}
+
+/**
+ * A Fastify instance with the platform's contracts wired in: request ids (the caller's
+ * `x-request-id` when well-formed, see `requestIdOf`), schema validation that rejects unknown fields
  * instead of silently dropping them, the `{error,status,code}` error body, security headers
  * and OpenAPI at /docs. Services add their own plugins on top.
  */
 export async function createService(options: ServiceOptions): Promise<App> {
-  const logger = options.logger ?? createLogger(options.name, options.logLevel, options.logStream);
+  const logger =
+    options.logger ??
+    createLogger(options.name, options.logLevel, options.logStream ?? logDestination(options.logFormat ?? "json"));
+  const proxies = trustedProxies(options.trustProxy);
   const app = Fastify({
     loggerInstance: logger,
-    requestIdHeader: "x-request-id",
-    genReqId: () => randomUUID(),
+    // Our rule, not Fastify's (which takes any header value as the id): see requestIdOf.
+    requestIdHeader: false,
+    genReqId: (req) => requestIdOf(req.headers["x-request-id"]),
+    ...(proxies.list.length > 0 ? { trustProxy: proxies.list } : {}),
     bodyLimit: options.bodyLimit ?? 65536,
     ajv: {
       customOptions: {
@@ -104,11 +177,49 @@ export async function createService(options: ServiceOptions): Promise<App> {
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  warnUntrustedForwarding(app, proxies);
   registerErrorHandling(app);
   await app.register(helmet, helmetOptions);
+  registerMetrics(app, { service: options.name, route: options.metricsRoute !== false });
+  await registerUnderPressure(app, options);
   if (options.compress !== false) await registerCompression(app);
   await registerOpenApi(app, options);
   return app as unknown as App;
+}
+
+/** Seconds a client is told to wait when the service sheds load. */
+const pressureRetryAfterSec = 5;
+
+/**
+ * Load shedding (@fastify/under-pressure): a stalled event loop answers 503 at once, in the
+ * platform's error shape, rather than letting every request time out behind it.
+ */
+async function registerUnderPressure(app: FastifyInstance, options: ServiceOptions): Promise<void> {
+  const maxEventLoopDelay = options.maxEventLoopDelayMs ?? 1000;
+  if (maxEventLoopDelay <= 0) return;
+  const sampleInterval = options.pressureSampleIntervalMs ?? 1000;
+  // Start-up (migrations, module loading) stalls the loop without any load to shed: samples
+  // taken before the app was ready, and the first one after, do not count.
+  let settledAt = Number.POSITIVE_INFINITY;
+  app.addHook("onReady", async () => {
+    settledAt = Date.now() + 2 * sampleInterval;
+  });
+  await app.register(underPressure, {
+    maxEventLoopDelay,
+    sampleInterval,
+    // The plugin sends what the handler returns (undefined lets the request through); its
+    // typings only allow void. Not logged one by one (a flood while overloaded): the request
+    // log and the metrics show the 503s.
+    pressureHandler: ((_request: FastifyRequest, reply: FastifyReply) => {
+      if (Date.now() < settledAt) return undefined;
+      reply.code(503).header("retry-after", String(pressureRetryAfterSec));
+      return {
+        error: "The service is overloaded; try again shortly",
+        status: 503,
+        code: "UNDER_PRESSURE",
+      };
+    }) as unknown as (request: FastifyRequest, reply: FastifyReply) => void,
+  });
 }
 
 export interface HealthCheck {
@@ -140,13 +251,7 @@ export function registerHealth(app: App, service: string, checks: HealthCheck[],
   );
 }
 
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+export { withTimeout };
 
 /**
  * Listens, then closes gracefully on SIGTERM/SIGINT: Fastify stops accepting, lets in-flight
@@ -168,6 +273,9 @@ export async function listen(app: App, port: number, host: string): Promise<stri
     try {
       await app.close();
       clearInterval(idle);
+      // Spans still buffered go out now (a no-op with tracing off); a collector that is down
+      // must not turn a clean stop into a failed one.
+      await shutdownTracing().catch(() => undefined);
       clearTimeout(force);
       process.exit(0);
     } catch (err) {

@@ -101,8 +101,4 @@ export const appointmentsRepository = {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   },
-
-  async audit(db: Db, entry: Insertable<AppointmentsTables["appointment_audit"]>): Promise<void> {
-    await db.insertInto("appointment_audit").values(entry).execute();
-  },
 };

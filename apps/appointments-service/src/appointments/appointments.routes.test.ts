@@ -154,12 +154,15 @@ describe("reading one appointment", () => {
     ["an admin of the clinic", "admin", 200],
     ["another doctor", "doctor2", 403],
     ["another patient", "patient2", 403],
-    ["a doctor of another clinic with the same id", "otherClinicDoctor", 403],
-    ["an admin of another clinic", "otherClinicAdmin", 403],
+    // Another clinic's appointment is answered as an unknown one: its existence does not leak.
+    ["a doctor of another clinic with the same id", "otherClinicDoctor", 404],
+    ["an admin of another clinic", "otherClinicAdmin", 404],
   ] as const)("answers %s (%s) with %i", async (_label, person, status) => {
     const res = await call("GET", `/${appt.id}`, person);
     expect(res.status).toBe(status);
     if (status === 403) expect(res.body).toEqual({ error: expect.any(String), status: 403, code: "FORBIDDEN" });
+    else if (status === 404)
+      expect(res.body).toEqual({ error: "Appointment not found", status: 404, code: "APPOINTMENT_NOT_FOUND" });
     else expect(res.body.id).toBe(appt.id);
   });
 
@@ -316,7 +319,7 @@ describe("cancelling and rescheduling", () => {
   it.each([
     ["the patient", "patient", 403],
     ["another doctor", "doctor2", 403],
-    ["an admin of another clinic", "otherClinicAdmin", 403],
+    ["an admin of another clinic", "otherClinicAdmin", 404],
     ["nobody signed in", undefined, 401],
   ] as const)("refuses cancel and reschedule by %s", async (_label, person, status) => {
     const appt = await book("doctor");

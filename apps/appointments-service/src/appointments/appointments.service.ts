@@ -20,14 +20,7 @@ import {
   DoctorUnavailable,
   InvalidAppointmentRequest,
 } from "../errors.ts";
-import {
-  type Actor,
-  assertCanChange,
-  assertCanRead,
-  bookingDoctor,
-  listScope,
-  recordAccess,
-} from "./appointment-access.ts";
+import { type Actor, AppointmentAccess } from "./appointment-access.ts";
 import { type AppointmentRow, appointmentsRepository as repo } from "./appointments.repository.ts";
 
 export const eventSource = "appointments-service";
@@ -70,13 +63,14 @@ export function createAppointmentsService({
   onEventsEnqueued = () => undefined,
   now = () => new Date(),
 }: AppointmentsServiceDeps) {
+  const access = new AppointmentAccess(db);
   return {
     async list(actor: Actor, query: ListAppointmentsQuery): Promise<AppointmentList> {
       const from = query.from ? new Date(query.from) : undefined;
       const to = query.to ? new Date(query.to) : undefined;
       if (from && to && from >= to)
         throw new InvalidAppointmentRequest("INVALID_TIME_RANGE", "`from` must be before `to`");
-      const scope = listScope(actor);
+      const scope = await access.list(actor);
       const { total, rows } = await repo.list(db, {
         scope,
         from,
@@ -85,16 +79,11 @@ export function createAppointmentsService({
         limit: query.limit,
         offset: query.offset,
       });
-      await recordAccess(db, actor, "LIST", null);
       return { total, limit: query.limit, offset: query.offset, appointments: rows.map(toAppointment) };
     },
 
     async get(actor: Actor, id: string): Promise<Appointment> {
-      const row = await repo.find(db, id);
-      if (!row) throw new AppointmentNotFound();
-      assertCanRead(actor, row);
-      await recordAccess(db, actor, "READ", id);
-      return toAppointment(row);
+      return toAppointment(await access.check(actor, "READ", id, await repo.find(db, id)));
     },
 
     /** `allowPast` is for the demo seed's history only; the HTTP route never sets it. */
@@ -103,7 +92,7 @@ export function createAppointmentsService({
       input: BookAppointmentRequest,
       options: { allowPast?: boolean } = {},
     ): Promise<Appointment> {
-      const doctor = bookingDoctor(actor, input);
+      const doctor = await access.bookingDoctor(actor, input);
       const start = new Date(input.start_time);
       if (!options.allowPast && start.getTime() < now().getTime() - pastGraceMs) {
         throw new InvalidAppointmentRequest("START_TIME_IN_PAST", "An appointment cannot be booked in the past");
@@ -145,7 +134,7 @@ export function createAppointmentsService({
           video_enabled: row.video_enabled,
         };
         await enqueueEvent(asOutbox(trx), makeEvent(EventTypes.appointmentBooked, eventSource, data, row.id));
-        await recordAccess(trx, actor, "BOOK", row.id);
+        await access.recordBooking(trx, actor, row.id);
         return row;
       });
       onEventsEnqueued();
@@ -153,10 +142,12 @@ export function createAppointmentsService({
     },
 
     async cancel(actor: Actor, id: string): Promise<Appointment> {
+      // Decided and audited before the transaction, so a refusal's row is not rolled back
+      // with it; who an appointment belongs to never changes, so the decision still holds.
+      await access.check(actor, "CANCEL", id, await repo.find(db, id));
       const row = await withTransaction(db, async (trx) => {
         const current = await repo.find(trx, id, { lock: true });
         if (!current) throw new AppointmentNotFound();
-        assertCanChange(actor, current);
         const cancelled = await repo.transition(trx, id, ["SCHEDULED"], { status: "CANCELLED" });
         if (!cancelled) throw new AppointmentNotScheduled(current.status);
         const data: AppointmentCancelledData = {
@@ -165,7 +156,6 @@ export function createAppointmentsService({
           cancelled_at: new Date(cancelled.updated_at).toISOString(),
         };
         await enqueueEvent(asOutbox(trx), makeEvent(EventTypes.appointmentCancelled, eventSource, data, id));
-        await recordAccess(trx, actor, "CANCEL", id);
         return cancelled;
       });
       onEventsEnqueued();
@@ -177,10 +167,10 @@ export function createAppointmentsService({
       if (start.getTime() < now().getTime() - pastGraceMs) {
         throw new InvalidAppointmentRequest("START_TIME_IN_PAST", "An appointment cannot be moved into the past");
       }
+      await access.check(actor, "RESCHEDULE", id, await repo.find(db, id));
       const row = await withTransaction(db, async (trx) => {
         const current = await repo.find(trx, id, { lock: true });
         if (!current) throw new AppointmentNotFound();
-        assertCanChange(actor, current);
         if (current.status !== "SCHEDULED") throw new AppointmentNotScheduled(current.status);
         const duration = input.duration_minutes ?? current.duration_minutes;
         await repo.lockDoctor(trx, current.clinic_id, current.doctor_id);
@@ -202,7 +192,6 @@ export function createAppointmentsService({
           duration_minutes: duration,
         };
         await enqueueEvent(asOutbox(trx), makeEvent(EventTypes.appointmentRescheduled, eventSource, data, id));
-        await recordAccess(trx, actor, "RESCHEDULE", id);
         return moved;
       });
       onEventsEnqueued();

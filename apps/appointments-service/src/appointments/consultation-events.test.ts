@@ -21,7 +21,7 @@ import { createAppointmentsService } from "./appointments.service.ts";
 import { appointmentsQueue, createConsultationEventHandler } from "./consultation-events.ts";
 
 const migrations = fileURLToPath(new URL("../migrations", import.meta.url));
-const doctor: Actor = { user: people.doctor };
+const doctor: Actor = { user: people.doctor, requestId: "test" };
 const session = () => `sess-${randomUUID()}`;
 
 const started = (appt: Appointment, sessionId: string) =>
@@ -146,6 +146,7 @@ describe("consultation event handler, called directly", () => {
 
   it("throws (for retry, then the dead-letter queue) on bad data or an unknown appointment, recording nothing", async () => {
     const appt = await book();
+    // @ts-expect-error malformed on purpose: makeEvent does not compile a payload that misses fields
     const bad = makeEvent(EventTypes.consultationStarted, "video-service", { appointment_id: appt.id });
     await expect(handle(bad)).rejects.toThrow(/invalid data/);
     const unknown = started({ ...appt, id: `appt-${randomUUID()}` }, session());
@@ -217,6 +218,7 @@ function flowOnBus(
     });
 
     it("dead-letters a consultation event it cannot apply, after retries", async () => {
+      // @ts-expect-error malformed on purpose: makeEvent does not compile a payload that misses fields
       const poison = makeEvent(EventTypes.consultationCompleted, "video-service", { appointment_id: "appt-nope" });
       await bus.publish(poison);
       await expect

@@ -1,30 +1,23 @@
-import {
-  ConsultationCompletedData as CompletedSchema,
-  type ConsultationCompletedData,
-  type ConsultationStartedData,
-  EventTypes,
-  ConsultationStartedData as StartedSchema,
-} from "@clinic/contracts";
-import { type CloudEvent, type EventBus, type EventHandler, handleOnce } from "@clinic/platform";
+import { type EventData, type EventType, EventTypes } from "@clinic/contracts";
+import { type CloudEvent, type EventBus, type EventHandler, eventData, handleOnce } from "@clinic/platform";
 import type { Kysely, Transaction } from "kysely";
 import type { Logger } from "pino";
-import type { TSchema } from "typebox";
-import { Value } from "typebox/value";
 import type { AppointmentsTables } from "../database.ts";
 import { appointmentsRepository as repo } from "./appointments.repository.ts";
 
 /** This service's durable queue on the bus, and the consumer name in its inbox. */
 export const appointmentsQueue = "appointments-service";
 export const consumedEventTypes = [EventTypes.consultationStarted, EventTypes.consultationCompleted];
+type Consumed = (typeof consumedEventTypes)[number];
+const isConsumed = (type: string): type is Consumed => (consumedEventTypes as string[]).includes(type);
 
 type Trx = Transaction<AppointmentsTables>;
 
-function dataOf<T>(schema: TSchema, event: CloudEvent): T {
-  if (!Value.Check(schema, event.data)) {
-    // Retrying cannot fix a malformed event: it ends in the dead-letter queue for a person to look at.
-    throw new Error(`event ${event.id} (${event.type}) has invalid data`);
-  }
-  return event.data as T;
+function dataOf<K extends EventType>(event: CloudEvent, type: K): EventData<K> {
+  const data = eventData(event, type);
+  // Retrying cannot fix a malformed event: it ends in the dead-letter queue for a person to look at.
+  if (!data) throw new Error(`event ${event.id} (${event.type}) has invalid data`);
+  return data;
 }
 
 async function loadFor(trx: Trx, appointmentId: string, clinicId: string, eventId: string) {
@@ -47,7 +40,7 @@ export function createConsultationEventHandler(deps: {
 }): EventHandler {
   const log = deps.logger;
   const started = async (trx: Trx, event: CloudEvent) => {
-    const data = dataOf<ConsultationStartedData>(StartedSchema, event);
+    const data = dataOf(event, EventTypes.consultationStarted);
     const row = await loadFor(trx, data.appointment_id, data.clinic_id, event.id);
     const moved = await repo.transition(trx, row.id, ["SCHEDULED"], {
       status: "IN_PROGRESS",
@@ -57,7 +50,7 @@ export function createConsultationEventHandler(deps: {
       log?.warn({ eventId: event.id, appointmentId: row.id, status: row.status }, "consultation start ignored");
   };
   const completed = async (trx: Trx, event: CloudEvent) => {
-    const data = dataOf<ConsultationCompletedData>(CompletedSchema, event);
+    const data = dataOf(event, EventTypes.consultationCompleted);
     const row = await loadFor(trx, data.appointment_id, data.clinic_id, event.id);
     // A consultation that was held is a medical fact: it wins over a cancel that raced the
     // (possibly delayed) start event, so the record never shows a held visit as cancelled.
@@ -68,17 +61,17 @@ export function createConsultationEventHandler(deps: {
     });
     if (!moved) log?.warn({ eventId: event.id, appointmentId: row.id, status: row.status }, "consultation end ignored");
   };
-  const effects: Record<string, (trx: Trx, event: CloudEvent) => Promise<void>> = {
+  const effects: Record<Consumed, (trx: Trx, event: CloudEvent) => Promise<void>> = {
     [EventTypes.consultationStarted]: started,
     [EventTypes.consultationCompleted]: completed,
   };
 
   return async (event) => {
-    const effect = effects[event.type];
-    if (!effect) {
+    if (!isConsumed(event.type)) {
       log?.warn({ eventId: event.id, type: event.type }, "event type not handled here; ignored");
       return;
     }
+    const effect = effects[event.type];
     const applied = await handleOnce(deps.db, appointmentsQueue, event, (trx) => effect(trx, event));
     log?.info({ eventId: event.id, type: event.type, duplicate: !applied }, "event processed");
   };

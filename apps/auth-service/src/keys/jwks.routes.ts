@@ -1,5 +1,6 @@
 import { Jwks } from "@clinic/contracts";
 import type { App } from "@clinic/platform";
+import { jwksMaxAgeSeconds } from "./key-schedule.ts";
 import type { SigningKeys } from "./signing-key.ts";
 
 export async function jwksRoutes(app: App, { keys }: { keys: SigningKeys }): Promise<void> {
@@ -15,8 +16,10 @@ export async function jwksRoutes(app: App, { keys }: { keys: SigningKeys }): Pro
       },
     },
     async (_request, reply) => {
-      // Verifiers cache it; a few minutes keeps a future key rotation visible quickly.
-      return reply.header("cache-control", "public, max-age=300").send(keys.jwks as Jwks);
+      // Short: a rotated key is published activationDelaySeconds before it signs, which
+      // counts on caches letting go of this answer within a minute.
+      const jwks = await keys.jwks();
+      return reply.header("cache-control", `public, max-age=${jwksMaxAgeSeconds}`).send(jwks as Jwks);
     },
   );
 }

@@ -3,7 +3,7 @@ import type { AuthTables } from "../database.ts";
 
 type Db = Kysely<AuthTables> | Transaction<AuthTables>;
 
-export async function insertFamily(db: Db, family: { id: string; user_id: string }): Promise<void> {
+export async function insertFamily(db: Db, family: { id: string; user_id: string; created_at: Date }): Promise<void> {
   await db.insertInto("refresh_token_families").values(family).execute();
 }
 
@@ -26,7 +26,7 @@ export function findRefreshToken(db: Db, tokenHash: string) {
 export function lockFamily(trx: Transaction<AuthTables>, familyId: string) {
   return trx
     .selectFrom("refresh_token_families")
-    .select(["id", "user_id", "revoked_at"])
+    .select(["id", "user_id", "created_at", "revoked_at"])
     .where("id", "=", familyId)
     .forUpdate()
     .executeTakeFirst();

@@ -200,3 +200,65 @@ describe("refresh token lifetime", () => {
     expect(expired.json()).toMatchObject({ status: 401, code: "INVALID_REFRESH_TOKEN" });
   });
 });
+
+describe("absolute login lifetime (SESSION_MAX_HOURS)", () => {
+  let t: TestApp;
+  let now = new Date();
+  beforeAll(async () => {
+    t = await buildTestApp({ SESSION_MAX_HOURS: "12", REFRESH_TOKEN_TTL_SEC: String(7 * 86400) }, { now: () => now });
+  });
+  afterAll(() => t.close());
+  const refresh = (token: string) =>
+    t.app.inject({ method: "POST", url: "/api/auth/refresh", payload: { refresh_token: token } });
+  const later = (hours: number) => {
+    now = new Date(now.getTime() + hours * 3600_000);
+  };
+
+  it("refuses a login older than SESSION_MAX_HOURS with 401 SESSION_EXPIRED, however often it was rotated", async () => {
+    now = new Date();
+    let token = (await login(t.app, doctor.email, doctor.password)).json<TokenResponse>().refresh_token;
+    // Rotating every 3 hours keeps each refresh token fresh (7-day lifetime) …
+    for (let i = 0; i < 3; i++) {
+      later(3);
+      const res = await refresh(token);
+      expect(res.statusCode).toBe(200);
+      token = res.json<TokenResponse>().refresh_token;
+    }
+    later(2.9);
+    const lastInTime = await refresh(token);
+    expect(lastInTime.statusCode).toBe(200);
+    token = lastInTime.json<TokenResponse>().refresh_token;
+    // … but 12 hours after the sign-in the login is over.
+    later(0.2);
+    const expired = await refresh(token);
+    expect(expired.statusCode).toBe(401);
+    expect(expired.json()).toEqual({
+      error: "This login is older than 12 hours; please sign in again",
+      status: 401,
+      code: "SESSION_EXPIRED",
+    });
+    // Signing in again starts a new login.
+    const fresh = (await login(t.app, doctor.email, doctor.password)).json<TokenResponse>();
+    expect((await refresh(fresh.refresh_token)).statusCode).toBe(200);
+  });
+});
+
+describe("login failures", () => {
+  let t: TestApp;
+  const failures: string[] = [];
+  beforeAll(async () => {
+    t = await buildTestApp({ LOGIN_RATE_LIMIT_MAX: "2" }, { onLoginFailure: (reason) => failures.push(reason) });
+  });
+  afterAll(() => t.close());
+
+  it("are reported once each, with the reason (wrong credentials, rate limited) and nothing else", async () => {
+    const ip = "203.0.113.90";
+    expect((await login(t.app, doctor.email, doctor.password, ip)).statusCode).toBe(200);
+    expect(failures).toEqual([]);
+    expect((await login(t.app, doctor.email, "wrong-1", ip)).statusCode).toBe(401);
+    expect((await login(t.app, "nobody@demo.clinic", "wrong-2", ip)).statusCode).toBe(401);
+    expect(failures).toEqual(["INVALID_CREDENTIALS", "INVALID_CREDENTIALS"]);
+    expect((await login(t.app, doctor.email, "wrong-3", ip)).statusCode).toBe(429);
+    expect(failures).toEqual(["INVALID_CREDENTIALS", "INVALID_CREDENTIALS", "RATE_LIMITED"]);
+  });
+});

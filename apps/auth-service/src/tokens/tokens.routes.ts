@@ -40,6 +40,7 @@ export async function tokensRoutes(app: App, { tokens, loginRateLimit }: TokensR
       preHandler: async (request, reply) => {
         const limit = await perAddress(request);
         if (!limit.isAllowed && limit.isExceeded) {
+          tokens.recordLoginFailure("RATE_LIMITED");
           reply.header("retry-after", String(limit.ttlInSeconds));
           throw new TooManyLoginAttempts(limit.ttlInSeconds);
         }
@@ -59,7 +60,10 @@ export async function tokensRoutes(app: App, { tokens, loginRateLimit }: TokensR
           // After validation, so the key can include the email from the parsed body.
           hook: "preHandler",
           keyGenerator: loginAttemptKey,
-          errorResponseBuilder: (_request, context) => new TooManyLoginAttempts(Math.ceil(context.ttl / 1000)),
+          errorResponseBuilder: (_request, context) => {
+            tokens.recordLoginFailure("RATE_LIMITED");
+            return new TooManyLoginAttempts(Math.ceil(context.ttl / 1000));
+          },
         },
       },
     },

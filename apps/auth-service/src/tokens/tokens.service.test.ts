@@ -4,7 +4,7 @@ import { migrate, openDatabase } from "@clinic/platform";
 import { testDatabase } from "@clinic/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuthDatabase, AuthTables } from "../database.ts";
-import { loadSigningKeys } from "../keys/signing-key.ts";
+import { openSigningKeys } from "../keys/signing-key.ts";
 import { hashPassword } from "../users/password.ts";
 import { createTokensService, type TokensService } from "./tokens.service.ts";
 
@@ -34,9 +34,10 @@ describe("tokens service storage", () => {
       .execute();
     tokens = createTokensService({
       db: database.db,
-      keys: await loadSigningKeys(database, undefined),
+      keys: await openSigningKeys({ database, accessTtlSeconds: 900, now: () => new Date() }),
       access: { issuer: "clinic-auth", audience: "clinic-api", ttlSeconds: 900 },
       refreshTtlSeconds: 3600,
+      sessionMaxHours: 12,
       now: () => new Date(),
     });
   });

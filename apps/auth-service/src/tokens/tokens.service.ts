@@ -3,35 +3,47 @@ import type { TokenResponse, User } from "@clinic/contracts";
 import { withTransaction } from "@clinic/platform";
 import type { Kysely, Transaction } from "kysely";
 import type { AuthTables } from "../database.ts";
-import { InvalidCredentials, InvalidRefreshToken, RefreshTokenReused } from "../errors.ts";
+import { InvalidCredentials, InvalidRefreshToken, RefreshTokenReused, SessionExpired } from "../errors.ts";
 import type { SigningKeys } from "../keys/signing-key.ts";
 import { hashPassword, verifyPassword } from "../users/password.ts";
 import { findUserByEmail, findUserById, toUser } from "../users/users.repository.ts";
 import { type AccessTokenSettings, signAccessToken } from "./access-token.ts";
 import * as refreshTokens from "./refresh-tokens.repository.ts";
 
+/** Why a login was refused: wrong email/password, or too many attempts. */
+export type LoginFailure = "INVALID_CREDENTIALS" | "RATE_LIMITED";
+
 export interface TokensServiceOptions {
   db: Kysely<AuthTables>;
   keys: SigningKeys;
   access: AccessTokenSettings;
   refreshTtlSeconds: number;
+  /** SESSION_MAX_HOURS: a login (refresh-token family) ends this long after it began, rotations or not. */
+  sessionMaxHours: number;
   now: () => Date;
+  /** Told of every refused login (metrics hook here); gets no email or password. */
+  onLoginFailure?: (reason: LoginFailure) => void;
 }
 
 /** Opaque, 256 bits of randomness; only its SHA-256 is stored. */
 const newRefreshToken = () => randomBytes(32).toString("base64url");
 const digest = (token: string) => createHash("sha256").update(token).digest("base64url");
 
-type RotationOutcome = { kind: "rotated"; user: User; refreshToken: string } | { kind: "reused" } | { kind: "invalid" };
+type RotationOutcome =
+  | { kind: "rotated"; user: User; refreshToken: string }
+  | { kind: "reused" }
+  | { kind: "invalid" }
+  | { kind: "session-expired" };
 
 export function createTokensService(options: TokensServiceOptions) {
-  const { db, keys, access, refreshTtlSeconds, now } = options;
+  const { db, keys, access, refreshTtlSeconds, sessionMaxHours, now } = options;
+  const sessionMaxMs = sessionMaxHours * 3600_000;
   // Unknown emails are checked against this hash so they cost the same scrypt work as known ones.
   const dummyHash = hashPassword(randomBytes(16).toString("hex"));
 
   async function respond(user: User, refreshToken: string): Promise<TokenResponse> {
     return {
-      access_token: await signAccessToken(keys, access, user, now()),
+      access_token: await signAccessToken(await keys.active(), access, user, now()),
       token_type: "Bearer",
       expires_in: access.ttlSeconds,
       refresh_token: refreshToken,
@@ -39,23 +51,37 @@ export function createTokensService(options: TokensServiceOptions) {
     };
   }
 
-  async function addToken(trx: Transaction<AuthTables>, familyId: string): Promise<string> {
+  /** No refresh token outlives its login's absolute end. */
+  async function addToken(trx: Transaction<AuthTables>, familyId: string, loginStarted: Date): Promise<string> {
     const token = newRefreshToken();
-    const expires_at = new Date(now().getTime() + refreshTtlSeconds * 1000);
+    const expires_at = new Date(
+      Math.min(now().getTime() + refreshTtlSeconds * 1000, loginStarted.getTime() + sessionMaxMs),
+    );
     await refreshTokens.insertRefreshToken(trx, { token_hash: digest(token), family_id: familyId, expires_at });
     return token;
   }
 
+  /** The one place a refused login is recorded (the routes call it for rate-limited attempts). */
+  function recordLoginFailure(reason: LoginFailure): void {
+    options.onLoginFailure?.(reason);
+  }
+
   return {
+    recordLoginFailure,
+
     async login(email: string, password: string): Promise<TokenResponse> {
       const row = await findUserByEmail(db, email);
       const valid = await verifyPassword(password, row?.password_hash ?? (await dummyHash));
-      if (!row || !valid) throw new InvalidCredentials();
+      if (!row || !valid) {
+        recordLoginFailure("INVALID_CREDENTIALS");
+        throw new InvalidCredentials();
+      }
       const refreshToken = await withTransaction(db, async (trx) => {
-        await refreshTokens.pruneExpired(trx, row.id, now());
+        const started = now();
+        await refreshTokens.pruneExpired(trx, row.id, started);
         const familyId = randomUUID();
-        await refreshTokens.insertFamily(trx, { id: familyId, user_id: row.id });
-        return addToken(trx, familyId);
+        await refreshTokens.insertFamily(trx, { id: familyId, user_id: row.id, created_at: started });
+        return addToken(trx, familyId, started);
       });
       return respond(toUser(row), refreshToken);
     },
@@ -68,6 +94,8 @@ export function createTokensService(options: TokensServiceOptions) {
         const family = await refreshTokens.lockFamily(trx, token.family_id);
         if (!family || family.revoked_at) return { kind: "invalid" };
         const at = now();
+        // Before the token's own expiry, which is capped at the same moment: the clearer answer wins.
+        if (family.created_at.getTime() + sessionMaxMs <= at.getTime()) return { kind: "session-expired" };
         if (token.expires_at.getTime() <= at.getTime()) return { kind: "invalid" };
         // Read again under the family lock: a concurrent rotation may have used it meanwhile.
         if (token.used_at || !(await refreshTokens.markUsed(trx, token.token_hash, at))) {
@@ -76,11 +104,12 @@ export function createTokensService(options: TokensServiceOptions) {
         }
         const row = await findUserById(trx, family.user_id);
         if (!row) return { kind: "invalid" };
-        return { kind: "rotated", user: toUser(row), refreshToken: await addToken(trx, family.id) };
+        return { kind: "rotated", user: toUser(row), refreshToken: await addToken(trx, family.id, family.created_at) };
       });
       // The revocation above is committed before the refusal leaves.
       if (outcome.kind === "reused") throw new RefreshTokenReused();
       if (outcome.kind === "invalid") throw new InvalidRefreshToken();
+      if (outcome.kind === "session-expired") throw new SessionExpired(sessionMaxHours);
       return respond(outcome.user, outcome.refreshToken);
     },
 

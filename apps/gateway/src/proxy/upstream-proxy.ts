@@ -1,8 +1,10 @@
-import { type App, AppError } from "@clinic/platform";
+import type { App } from "@clinic/platform";
 import proxy from "@fastify/http-proxy";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { sendError, UpstreamTimeout, UpstreamUnavailable, WebSocketNotSupported } from "../errors.ts";
 import { servicePathPattern, type UpstreamRoute } from "../routes.ts";
 import type { WebApp } from "../web/web-app.ts";
+import { createWebSocketGuard, type WebSocketLimits } from "./websocket-guard.ts";
 
 export interface UpstreamTarget {
   route: UpstreamRoute;
@@ -13,13 +15,16 @@ export interface ProxyOptions {
   targets: UpstreamTarget[];
   timeoutMs: number;
   webApp: WebApp;
+  /** Frame size, per-address cap, idle timeout and pre-open budget of proxied WebSockets. */
+  webSockets: Omit<WebSocketLimits, "upstreamHandshakeTimeoutMs">;
 }
 
 /**
  * One `@fastify/http-proxy` per row of the route table. The prefix is stripped
  * (`/video/api/video/sessions` → `/api/video/sessions`), the request id and
  * `x-forwarded-*` headers are set so upstreams log the same id and can build public
- * URLs, and upstream failures leave as 502/504 with the platform's error body.
+ * URLs, and upstream failures leave as 502/504 with the platform's error body. WebSockets
+ * pass through under the limits of `websocket-guard.ts`.
  */
 /**
  * The library's typings model `preHandler` as callback-only and lack
@@ -30,6 +35,11 @@ const proxyPlugin = proxy as unknown as FastifyPluginAsync<Record<string, unknow
 const hiddenFromDocs = () => ({ schema: { hide: true } });
 
 export async function registerUpstreamProxies(app: App, options: ProxyOptions): Promise<void> {
+  // One guard for every route, so the per-address cap counts all of an address's sockets.
+  const webSockets = createWebSocketGuard(
+    { ...options.webSockets, upstreamHandshakeTimeoutMs: options.timeoutMs },
+    app.log,
+  );
   for (const target of options.targets) {
     const { route } = target;
     await app.register(proxyPlugin, {
@@ -45,13 +55,8 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
       preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
         if (request.raw.headers.upgrade?.toLowerCase() === "websocket") {
           // Without this the library would leave the socket of an upgrade it cannot proxy hanging.
-          if (!route.websocket) {
-            throw new AppError(
-              400,
-              "WEBSOCKET_NOT_SUPPORTED",
-              `WebSocket connections are not proxied under ${route.prefix}`,
-            );
-          }
+          if (!route.websocket) throw new WebSocketNotSupported(route.prefix);
+          webSockets.admit(request);
           // The upgraded socket is hijacked, so onResponse never runs: log the upgrade here.
           request.log.info(
             { method: request.method, path: pathOf(request), status: 101, upstream: route.name },
@@ -73,7 +78,10 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
         onError: (reply: FastifyReply, { error }: { error: Error & { statusCode?: number } }) =>
           sendUpstreamError(reply, route, error),
       },
+      wsServerOptions: webSockets.serverOptions,
+      wsHooks: webSockets.hooks,
       wsClientOptions: {
+        ...webSockets.clientOptions,
         rewriteRequestHeaders: (headers: Record<string, string>, request: FastifyRequest) => {
           const forwarded: Record<string, string> = { ...headers, ...forwardedHeaders(request, route) };
           for (const name of ["origin", "user-agent", "authorization"]) {
@@ -93,10 +101,13 @@ export function pathOf(request: FastifyRequest): string {
 
 function forwardedHeaders(request: FastifyRequest, route: UpstreamRoute): Record<string, string> {
   const priorFor = request.headers["x-forwarded-for"];
+  const peer = request.raw.socket?.remoteAddress ?? request.ip;
   return {
     "x-request-id": request.id,
     "x-forwarded-prefix": route.prefix,
-    "x-forwarded-for": typeof priorFor === "string" && priorFor ? `${priorFor}, ${request.ip}` : request.ip,
+    // The chain grows by the peer that sent us this request (with TRUST_PROXY, request.ip is
+    // already the client named in priorFor; appending it would name it twice).
+    "x-forwarded-for": typeof priorFor === "string" && priorFor ? `${priorFor}, ${peer}` : peer,
     // A proxy in front of us (TLS terminator) knows the public scheme and host better than we do.
     "x-forwarded-proto": headerOr(request, "x-forwarded-proto", request.protocol),
     "x-forwarded-host": headerOr(request, "x-forwarded-host", request.headers.host ?? ""),
@@ -122,20 +133,9 @@ function isWebAppNavigation(request: FastifyRequest, route: UpstreamRoute): bool
 }
 
 function sendUpstreamError(reply: FastifyReply, route: UpstreamRoute, error: Error & { statusCode?: number }) {
-  const timedOut = error.statusCode === 504;
-  const status = timedOut ? 504 : 502;
-  const code = timedOut ? "UPSTREAM_TIMEOUT" : "UPSTREAM_UNAVAILABLE";
-  reply.request.log.warn({ upstream: route.name, code, cause: causeCode(error) }, "upstream failed");
-  return reply
-    .code(status)
-    .type("application/json; charset=utf-8")
-    .send({
-      error: timedOut
-        ? `The ${route.name} service did not answer in time`
-        : `The ${route.name} service is unavailable, try again shortly`,
-      status,
-      code,
-    });
+  const refusal = error.statusCode === 504 ? new UpstreamTimeout(route.name) : new UpstreamUnavailable(route.name);
+  reply.request.log.warn({ upstream: route.name, code: refusal.code, cause: causeCode(error) }, "upstream failed");
+  return sendError(reply, refusal);
 }
 
 function causeCode(error: Error): string | undefined {

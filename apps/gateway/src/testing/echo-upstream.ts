@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import Fastify, { type FastifyInstance } from "fastify";
 import { WebSocketServer } from "ws";
 
@@ -9,13 +10,21 @@ export interface EchoUpstreamOptions {
   healthDelayMs?: number;
   /** Delay before answering GET /slow. */
   slowMs?: number;
+  /** Hold every WebSocket upgrade until `acceptUpgrades()`: an upstream slow to accept. */
+  holdUpgrades?: boolean;
 }
 
 export interface EchoUpstream {
   url: string;
   app: FastifyInstance;
-  /** Each WebSocket connection's request path+query and headers, as the upstream saw them. */
-  sockets: { url: string; headers: Record<string, string | string[] | undefined> }[];
+  /** Each WebSocket connection's request path+query and headers, as the upstream saw them, and its close code. */
+  sockets: { url: string; headers: Record<string, string | string[] | undefined>; closeCode?: number }[];
+  /** The size in bytes of every WebSocket message that reached the upstream. */
+  messageBytes: number[];
+  /** The TCP sockets of upgrades held by `holdUpgrades` (destroyed when the gateway gave up on one). */
+  heldUpgrades: Duplex[];
+  /** Completes the held upgrades and accepts later ones at once. */
+  acceptUpgrades(): void;
   close(): Promise<void>;
 }
 
@@ -34,6 +43,10 @@ export interface EchoBody {
 export async function startEchoUpstream(options: EchoUpstreamOptions = {}): Promise<EchoUpstream> {
   const app = Fastify({ logger: false });
   const sockets: EchoUpstream["sockets"] = [];
+  const messageBytes: number[] = [];
+  const heldUpgrades: Duplex[] = [];
+  const held: (() => void)[] = [];
+  let holding = options.holdUpgrades ?? false;
   app.get("/health", async (_request, reply) => {
     if (options.healthDelayMs) await new Promise((resolve) => setTimeout(resolve, options.healthDelayMs));
     return reply.status(options.healthStatus ?? 200).send({ status: "UP", checks: { database: "UP" } });
@@ -50,10 +63,25 @@ export async function startEchoUpstream(options: EchoUpstreamOptions = {}): Prom
   }));
   const wss = new WebSocketServer({ noServer: true });
   app.server.on("upgrade", (request, socket, head) => {
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      sockets.push({ url: request.url ?? "", headers: request.headers });
-      ws.on("message", (data) => ws.send(`echo:${String(data)}`));
-    });
+    const accept = () =>
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        const seen: EchoUpstream["sockets"][number] = { url: request.url ?? "", headers: request.headers };
+        sockets.push(seen);
+        ws.on("message", (data) => {
+          messageBytes.push(Buffer.isBuffer(data) ? data.length : String(data).length);
+          ws.send(`echo:${String(data)}`);
+        });
+        ws.on("close", (code) => {
+          seen.closeCode = code;
+        });
+      });
+    if (!holding) return accept();
+    // Read while held (nothing comes before our 101) so that the gateway dropping the
+    // connection is seen: a socket nobody reads never notices its end.
+    socket.resume();
+    socket.once("end", () => socket.destroy());
+    heldUpgrades.push(socket);
+    held.push(accept);
   });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.server.address() as AddressInfo;
@@ -61,8 +89,15 @@ export async function startEchoUpstream(options: EchoUpstreamOptions = {}): Prom
     url: `http://127.0.0.1:${port}`,
     app,
     sockets,
+    messageBytes,
+    heldUpgrades,
+    acceptUpgrades: () => {
+      holding = false;
+      for (const accept of held.splice(0)) accept();
+    },
     close: async () => {
       for (const client of wss.clients) client.terminate();
+      for (const socket of heldUpgrades) socket.destroy();
       wss.close();
       await app.close();
     },

@@ -2,7 +2,7 @@ import type { App } from "@clinic/platform";
 import { captureLogs } from "@clinic/platform/testing";
 import { buildApp } from "../app.ts";
 import { loadGatewayConfig } from "../config.ts";
-import { type EchoUpstream, startEchoUpstream } from "./echo-upstream.ts";
+import { type EchoUpstream, type EchoUpstreamOptions, startEchoUpstream } from "./echo-upstream.ts";
 
 export interface GatewayFixture {
   gateway: App;
@@ -11,12 +11,18 @@ export interface GatewayFixture {
   close(): Promise<void>;
 }
 
-/** The real gateway in front of three real echo upstreams; `env` overrides its configuration. */
-export async function startGateway(env: Record<string, string> = {}): Promise<GatewayFixture> {
+/**
+ * The real gateway in front of three real echo upstreams; `env` overrides its configuration,
+ * `video` configures the video upstream (e.g. slow to accept WebSockets).
+ */
+export async function startGateway(
+  env: Record<string, string> = {},
+  upstreams: { video?: EchoUpstreamOptions } = {},
+): Promise<GatewayFixture> {
   const [auth, appointments, video] = await Promise.all([
     startEchoUpstream(),
     startEchoUpstream(),
-    startEchoUpstream(),
+    startEchoUpstream(upstreams.video),
   ]);
   const logs = captureLogs();
   const config = loadGatewayConfig({

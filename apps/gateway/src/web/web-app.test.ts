@@ -24,6 +24,11 @@ describe("web app served at /", () => {
     writeFileSync(join(dist, "assets", "app-def456.js"), appJs);
     writeFileSync(join(dist, "assets", "app-def456.js.br"), brotliCompressSync(appJs));
     writeFileSync(join(dist, "assets", "app-def456.js.gz"), gzipSync(appJs));
+    // A source map left in the served directory (the build writes none: apps/web/vite.config.ts).
+    const map = JSON.stringify({ version: 3, sources: ["../src/app.tsx"], sourcesContent: ["secret source"] });
+    writeFileSync(join(dist, "assets", "app-def456.js.map"), map);
+    writeFileSync(join(dist, "assets", "app-def456.js.map.br"), brotliCompressSync(map));
+    writeFileSync(join(dist, "assets", "app-def456.js.map.gz"), gzipSync(map));
     f = await startGateway({ WEB_DIST_DIR: dist });
   });
   afterAll(async () => {
@@ -39,16 +44,25 @@ describe("web app served at /", () => {
     expect(res.headers["content-security-policy"]).toBe(webAppCsp);
   });
 
-  it("has a CSP allowing self, inline styles, camera streams and WebSocket signalling, and no inline scripts", () => {
+  it("has a CSP allowing self, inline styles, camera streams and WebSocket signalling, and no inline scripts", async () => {
+    const res = await f.gateway.inject({ url: "/", headers: html });
     const directives = Object.fromEntries(
-      webAppCsp.split("; ").map((d) => [d.split(" ")[0], d.split(" ").slice(1)] as const),
+      String(res.headers["content-security-policy"])
+        .split("; ")
+        .map((d) => [d.split(" ")[0], d.split(" ").slice(1)] as const),
     );
     expect(directives["default-src"]).toEqual(["'self'"]);
     expect(directives["script-src"]).toEqual(["'self'"]);
     expect(directives["style-src"]).toEqual(["'self'", "'unsafe-inline'"]);
     expect(directives["media-src"]).toEqual(expect.arrayContaining(["blob:", "mediastream:"]));
-    expect(directives["connect-src"]).toEqual(expect.arrayContaining(["'self'", "ws:", "wss:"]));
     expect(directives["frame-ancestors"]).toEqual(["'none'"]);
+  });
+
+  it("lets the page connect (WebSockets included) to this origin and Amazon Chime only, never to any host", async () => {
+    const res = await f.gateway.inject({ url: "/patient/appointments/appt-1", headers: html });
+    const connectSrc = /(?:^|; )connect-src ([^;]*)/.exec(String(res.headers["content-security-policy"]))?.[1];
+    // 'self' covers ws:/wss: to this origin (CSP Level 3); a bare scheme would allow every host.
+    expect(connectSrc?.split(" ")).toEqual(["'self'", "https://*.chime.aws", "wss://*.chime.aws"]);
   });
 
   it("serves hashed assets cached for a year, with helmet's other headers", async () => {
@@ -115,6 +129,25 @@ describe("web app served at /", () => {
       expect(plain.headers["content-encoding"]).toBeUndefined();
       expect(plain.body).toBe(indexHtml);
     }
+  });
+
+  it("never serves a source map, even one present in the served directory", async () => {
+    for (const [url, headers] of [
+      ["/assets/app-def456.js.map", {}],
+      ["/assets/app-def456.js.map", { ...html, "accept-encoding": "br, gzip" }],
+      ["/assets/app-def456.js.map.br", {}],
+      ["/assets/app-def456.js.map.gz", {}],
+      ["/assets/APP-DEF456.JS.MAP", {}],
+    ] as const) {
+      const res = await f.gateway.inject({ url, headers });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json(), url).toMatchObject({ status: 404, code: "ROUTE_NOT_FOUND" });
+      expect(res.body).not.toContain("secret source");
+    }
+    // The script itself is still served, and names no map.
+    const js = await f.gateway.inject({ url: "/assets/app-def456.js" });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers.sourcemap).toBeUndefined();
   });
 
   it("leaves the upstreams' own responses without the web app's CSP", async () => {

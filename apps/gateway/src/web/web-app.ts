@@ -2,16 +2,18 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type App, AppError } from "@clinic/platform";
+import type { App } from "@clinic/platform";
 import { Negotiator } from "@fastify/accept-negotiator";
 import fastifyStatic from "@fastify/static";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { RouteNotFound } from "../errors.ts";
 
 /**
  * The web app's Content-Security-Policy. Mantine injects inline styles; calls need the
  * camera/microphone streams (`mediastream:`) and recorded blobs (`blob:`); signalling is a
- * WebSocket to this origin (`ws:`/`wss:`); Amazon Chime meetings talk to `*.chime.aws`.
- * Scripts only from this origin, never inline.
+ * WebSocket to this origin, which `'self'` covers (CSP Level 3: Chrome 71+, Firefox, Safari
+ * 16+), so no WebSocket goes to any other host; Amazon Chime meetings talk to `*.chime.aws`
+ * over https and wss. Scripts only from this origin, never inline.
  */
 export const webAppCsp = [
   "default-src 'self'",
@@ -24,7 +26,7 @@ export const webAppCsp = [
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
   "media-src 'self' blob: mediastream:",
-  "connect-src 'self' ws: wss: https://*.chime.aws",
+  "connect-src 'self' https://*.chime.aws wss://*.chime.aws",
   "worker-src 'self' blob:",
 ].join("; ");
 
@@ -39,6 +41,13 @@ export interface WebApp {
 const notBuiltHtml = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Clinic</title></head>
 <body><h1>The web app is not built yet</h1><p>Run <code>npm run build -w @clinic/web</code> (or <code>npm start</code>,
 which builds it), then reload. The APIs are available under /auth, /appointments and /video.</p></body></html>`;
+
+/**
+ * Source maps (and their precompressed copies) would publish the app's original source; the
+ * build does not write them (apps/web/vite.config.ts) and the gateway refuses one that is
+ * there anyway.
+ */
+const sourceMap = /\.map(\.(br|gz))?$/i;
 
 /** The encodings the web build is precompressed in (apps/web/build/precompress.ts), best first. */
 const encodings = new Negotiator({ supportedValues: ["br", "gzip"] });
@@ -96,6 +105,9 @@ export async function registerWebApp(app: App, distDir: string): Promise<WebApp>
         // `x.js.br` / `x.js.gz` beside `x.js`, chosen by Accept-Encoding.
         preCompressed: true,
         cacheControl: false,
+        // No route for a source map; a request for one falls to the 404 below.
+        globIgnore: ["**/*.map", "**/*.map.br", "**/*.map.gz"],
+        allowedPath: (path) => !sourceMap.test(path),
         setHeaders: (reply, path) => {
           const immutable = /[\\/]assets[\\/]/.test(path);
           reply.header("cache-control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
@@ -114,9 +126,7 @@ export async function registerWebApp(app: App, distDir: string): Promise<WebApp>
     web.get("/*", { schema: { hide: true } }, async (request, reply) => {
       const path = request.url.split("?")[0] ?? "/";
       // A missing file (has an extension) or a non-browser call is a real 404, not a page.
-      if (!acceptsHtml(request) || /\.[a-z0-9]+$/i.test(path)) {
-        throw new AppError(404, "ROUTE_NOT_FOUND", `Route GET ${path} not found`);
-      }
+      if (!acceptsHtml(request) || /\.[a-z0-9]+$/i.test(path)) throw new RouteNotFound("GET", path);
       return webApp.sendIndex(reply);
     });
   });

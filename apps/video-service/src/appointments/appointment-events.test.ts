@@ -109,6 +109,7 @@ describe("appointment events → sessions", () => {
   });
 
   it("skips malformed events and appointments without video", async () => {
+    // @ts-expect-error malformed on purpose: makeEvent does not compile a payload that misses fields
     const bad = makeEvent(EventTypes.appointmentBooked, "appointments-service", { appointment_id: "nope" });
     expect(await h.app.video.handleEvent(bad)).toBe(false);
     const noVideo = booked({ video_enabled: false });

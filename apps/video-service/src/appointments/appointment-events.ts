@@ -1,14 +1,8 @@
-import {
-  AppointmentBookedData,
-  AppointmentCancelledData,
-  AppointmentRescheduledData,
-  EventTypes,
-} from "@clinic/contracts";
-import { type CloudEvent, handleOnce } from "@clinic/platform";
+import { EventTypes } from "@clinic/contracts";
+import { type CloudEvent, eventData, handleOnce } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
-import { Value } from "typebox/value";
 import { newSessionRow } from "../sessions/new-session.ts";
-import { insertIfAbsent } from "../sessions/sessions.repository.ts";
+import { cancelCreatedSession, insertIfAbsent, rescheduleCreatedSession } from "../sessions/sessions.repository.ts";
 import type { VideoDb } from "../tables.ts";
 
 export const CONSUMER = "video-service";
@@ -28,24 +22,18 @@ export const consumedEventTypes = [
 export function appointmentEventHandler(db: VideoDb, log: FastifyBaseLogger, now: () => Date) {
   return async (event: CloudEvent): Promise<boolean> => {
     if (event.type === EventTypes.appointmentBooked) {
-      if (!Value.Check(AppointmentBookedData, event.data)) return skip(log, event);
-      const data = event.data;
+      const data = eventData(event, EventTypes.appointmentBooked);
+      if (!data) return skip(log, event);
       if (!data.video_enabled) return false;
       return handleOnce(db, CONSUMER, event, async (trx) => {
         await insertIfAbsent(trx, newSessionRow(data, now()));
       });
     }
     if (event.type === EventTypes.appointmentCancelled) {
-      if (!Value.Check(AppointmentCancelledData, event.data)) return skip(log, event);
-      const data = event.data;
+      const data = eventData(event, EventTypes.appointmentCancelled);
+      if (!data) return skip(log, event);
       return handleOnce(db, CONSUMER, event, async (trx) => {
-        const result = await trx
-          .updateTable("sessions")
-          .set({ status: "CANCELLED", updated_at: now() })
-          .where("appointment_id", "=", data.appointment_id)
-          .where("status", "=", "CREATED")
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) {
+        if ((await cancelCreatedSession(trx, data.appointment_id, now())) === 0) {
           log.info(
             { eventId: event.id, appointmentId: data.appointment_id },
             "cancelled appointment has no CREATED session",
@@ -54,21 +42,20 @@ export function appointmentEventHandler(db: VideoDb, log: FastifyBaseLogger, now
       });
     }
     if (event.type === EventTypes.appointmentRescheduled) {
-      if (!Value.Check(AppointmentRescheduledData, event.data)) return skip(log, event);
-      const data = event.data;
+      const data = eventData(event, EventTypes.appointmentRescheduled);
+      if (!data) return skip(log, event);
       return handleOnce(db, CONSUMER, event, async (trx) => {
         // Only a session not yet started follows the appointment; a started one keeps its times.
-        await trx
-          .updateTable("sessions")
-          .set({
-            scheduled_start: new Date(data.start_time),
-            scheduled_duration_minutes: data.duration_minutes,
-            updated_at: now(),
-          })
-          .where("appointment_id", "=", data.appointment_id)
-          .where("clinic_id", "=", data.clinic_id)
-          .where("status", "=", "CREATED")
-          .execute();
+        await rescheduleCreatedSession(
+          trx,
+          {
+            appointment_id: data.appointment_id,
+            clinic_id: data.clinic_id,
+            start: new Date(data.start_time),
+            duration_minutes: data.duration_minutes,
+          },
+          now(),
+        );
       });
     }
     return false;

@@ -9,6 +9,8 @@ export interface AuditEntry {
   session_id: string | null;
   appointment_id: string | null;
   request_id: string | null;
+  /** Signalling connects only: the client's address. */
+  client_address?: string | null;
 }
 
 /** The only write to audit_log; the table refuses UPDATE and DELETE itself. */

@@ -7,11 +7,12 @@ import {
   type AttendeeRow,
   closeOpenIntervals,
   findAttendee,
+  findConnectionState,
   findStaleOpenIntervals,
   openInterval,
   setAttendeeStatus,
 } from "./attendees.repository.ts";
-import { lockSession } from "./sessions.repository.ts";
+import { findClinicOfSession, lockSession, touchSessionActivity } from "./sessions.repository.ts";
 
 /**
  * Attendance from the server's point of view (design.md §4–§5): an interval opens when an
@@ -19,21 +20,24 @@ import { lockSession } from "./sessions.repository.ts";
  * heartbeat stops, or the session ends). The database is the record; the signalling hub's
  * in-memory registry only routes messages.
  */
-export type ConnectResult = { ok: true; attendee: AttendeeRow } | { ok: false; closeCode: number; reason: string };
+export type ConnectResult =
+  | { ok: true; attendee: AttendeeRow; clinicId: string }
+  | { ok: false; closeCode: number; reason: string; clinicId: string | null };
 
 export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Date): Promise<ConnectResult> {
   return withTransaction(db, async (trx) => {
     // Under the session's row lock, so a connect cannot slip in after an end committed.
     const session = await lockSession(trx, claims.session_id);
-    if (!session) return refuse(SignalCloseCodes.sessionNotFound, "session not found");
-    if (session.status !== "IN_PROGRESS") return refuse(SignalCloseCodes.sessionEnded, "session is not in progress");
+    if (!session) return refuse(SignalCloseCodes.sessionNotFound, "session not found", null);
+    const refuseIn = (closeCode: number, reason: string) => refuse(closeCode, reason, session.clinic_id);
+    if (session.status !== "IN_PROGRESS") return refuseIn(SignalCloseCodes.sessionEnded, "session is not in progress");
     if (session.meeting_id !== claims.meeting_id)
-      return refuse(SignalCloseCodes.forbidden, "token is for another meeting");
+      return refuseIn(SignalCloseCodes.forbidden, "token is for another meeting");
     const attendee = await findAttendee(trx, claims.attendee_id);
     if (!attendee || attendee.session_id !== claims.session_id || attendee.user_id !== claims.user_id) {
-      return refuse(SignalCloseCodes.forbidden, "unknown attendee");
+      return refuseIn(SignalCloseCodes.forbidden, "unknown attendee");
     }
-    if (attendee.status === "REPLACED") return refuse(SignalCloseCodes.replaced, "attendee was replaced");
+    if (attendee.status === "REPLACED") return refuseIn(SignalCloseCodes.replaced, "attendee was replaced");
     // A second connection with the same token ends the first one's interval.
     await closeOpenIntervals(trx, { attendee_id: attendee.attendee_id }, at);
     await setAttendeeStatus(trx, [attendee.attendee_id], "CONNECTED", at);
@@ -44,12 +48,8 @@ export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Da
       user_id: attendee.user_id,
       joined_at: at,
     });
-    await trx
-      .updateTable("sessions")
-      .set({ last_activity_at: at })
-      .where("session_id", "=", session.session_id)
-      .execute();
-    return { ok: true as const, attendee: { ...attendee, status: "CONNECTED" as const } };
+    await touchSessionActivity(trx, session.session_id, at);
+    return { ok: true as const, attendee: { ...attendee, status: "CONNECTED" as const }, clinicId: session.clinic_id };
   });
 }
 
@@ -64,21 +64,12 @@ export async function recordLeave(
   await withTransaction(db, async (trx) => {
     // The session row first, as `endSession` locks it (session → intervals → attendees):
     // the other order deadlocked a leave against a concurrent end on PostgreSQL.
-    await trx
-      .updateTable("sessions")
-      .set({ last_activity_at: at })
-      .where("session_id", "=", sessionId)
-      .where("status", "=", "IN_PROGRESS")
-      .execute();
+    await touchSessionActivity(trx, sessionId, at);
     const closed = await closeOpenIntervals(trx, { attendee_id: attendeeId }, at);
     await setAttendeeStatus(trx, [attendeeId], "LEFT", at, ["CONNECTED", "JOINING"]);
     if (closed > 0 && webhooks) {
-      const session = await trx
-        .selectFrom("sessions")
-        .select("clinic_id")
-        .where("session_id", "=", sessionId)
-        .executeTakeFirst();
-      if (session) await webhooks.intervalsClosed(trx, session.clinic_id, at);
+      const clinicId = await findClinicOfSession(trx, sessionId);
+      if (clinicId) await webhooks.intervalsClosed(trx, clinicId, at);
     }
   });
 }
@@ -93,13 +84,7 @@ export type ConnectionCheck =
   | { ok: false; closeCode: number; endReason: "ENDED_BY_DOCTOR" | "IDLE_TIMEOUT" | null };
 
 export async function recheckConnection(db: VideoDb, attendeeId: string, sessionId: string): Promise<ConnectionCheck> {
-  const row = await db
-    .selectFrom("attendees as a")
-    .innerJoin("sessions as s", "s.session_id", "a.session_id")
-    .select(["a.status as attendee_status", "s.status as session_status", "s.end_reason"])
-    .where("a.attendee_id", "=", attendeeId)
-    .where("a.session_id", "=", sessionId)
-    .executeTakeFirst();
+  const row = await findConnectionState(db, attendeeId, sessionId);
   if (!row) return { ok: false, closeCode: SignalCloseCodes.forbidden, endReason: null };
   if (row.session_status !== "IN_PROGRESS") {
     return { ok: false, closeCode: SignalCloseCodes.sessionEnded, endReason: row.end_reason ?? "ENDED_BY_DOCTOR" };
@@ -132,6 +117,6 @@ export async function closeStaleAttendance(
   return closed;
 }
 
-function refuse(closeCode: number, reason: string): ConnectResult {
-  return { ok: false, closeCode, reason };
+function refuse(closeCode: number, reason: string, clinicId: string | null): ConnectResult {
+  return { ok: false, closeCode, reason, clinicId };
 }

@@ -59,6 +59,37 @@ export async function setAttendeeStatus(
   return Number(result.numUpdatedRows);
 }
 
+/** A session's attendees still JOINING or CONNECTED become LEFT (the session ends). */
+export async function setSessionAttendeesLeft(db: Executor, sessionId: string, at: Date): Promise<void> {
+  await db
+    .updateTable("attendees")
+    .set({ status: "LEFT", updated_at: at })
+    .where("session_id", "=", sessionId)
+    .where("status", "in", ["JOINING", "CONNECTED"])
+    .execute();
+}
+
+/** The attendee's and its session's current state, for a connection just registered. */
+export async function findConnectionState(db: Executor, attendeeId: string, sessionId: string) {
+  return db
+    .selectFrom("attendees as a")
+    .innerJoin("sessions as s", "s.session_id", "a.session_id")
+    .select(["a.status as attendee_status", "s.status as session_status", "s.end_reason"])
+    .where("a.attendee_id", "=", attendeeId)
+    .where("a.session_id", "=", sessionId)
+    .executeTakeFirst();
+}
+
+export async function hasOpenInterval(db: Executor, sessionId: string): Promise<boolean> {
+  const open = await db
+    .selectFrom("attendance_intervals")
+    .select("id")
+    .where("session_id", "=", sessionId)
+    .where("left_at", "is", null)
+    .executeTakeFirst();
+  return open !== undefined;
+}
+
 export async function openInterval(
   db: Executor,
   row: { attendee_id: string; session_id: string; clinic_id: string; user_id: string; joined_at: Date },

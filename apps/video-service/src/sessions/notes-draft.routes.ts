@@ -2,7 +2,6 @@ import { errorResponses, NotesDraftBody, NotesDraftResponse, SessionIdParams } f
 import type { App } from "@clinic/platform";
 import type { FastifyRequest } from "fastify";
 import { getNotesDraft, saveNotesDraft } from "./notes-draft.service.ts";
-import { refuseControlCharacters } from "./notes-text.ts";
 import type { Actor } from "./session-access.ts";
 import type { SessionsContext } from "./sessions-context.ts";
 
@@ -41,7 +40,6 @@ export function notesDraftRoutes(ctx: SessionsContext) {
           body: NotesDraftBody,
           response: { 200: NotesDraftResponse, ...errorResponses(400, 401, 403, 404, 409) },
         },
-        preValidation: refuseControlCharacters,
       },
       async (request) => saveNotesDraft(ctx, actorOf(request), request.params.session_id, request.body),
     );

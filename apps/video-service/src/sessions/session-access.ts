@@ -2,6 +2,7 @@ import type { AuthUser } from "@clinic/platform";
 import { appendAudit } from "../audit/audit.repository.ts";
 import { NotYourSession, WebhookNotFound } from "../errors.ts";
 import type { VideoDb } from "../tables.ts";
+import { findClinicOfSession } from "./sessions.repository.ts";
 
 /**
  * "Is this session theirs?" — answered here and nowhere else (design.md §2), and every
@@ -32,6 +33,23 @@ export type SessionView = "full" | "redacted";
 export interface Actor {
   user: AuthUser;
   requestId: string;
+}
+
+/**
+ * A signalling connect (embedded provider): there is no signed-in user, only the join
+ * token, which may be missing, forged, expired or another session's.
+ */
+export interface SignalConnectAttempt {
+  /** From the verified join token; undefined when the token did not verify (an anonymous attempt). */
+  userId?: string | undefined;
+  /** The attendee's user type when known, else "ATTENDEE". */
+  role?: string | undefined;
+  /** The session the connection asked for (the URL's). */
+  sessionId: string;
+  /** Its clinic when the caller already read the session; else it is looked up here. */
+  clinicId?: string | null | undefined;
+  requestId: string;
+  clientAddress: string;
 }
 
 export interface SessionFacts {
@@ -118,6 +136,29 @@ export class SessionAccess {
       session_id: facts.session_id,
       appointment_id: facts.appointment_id,
       request_id: actor.requestId,
+    });
+  }
+
+  /**
+   * Every signalling connect on record, refused join tokens included, with the client's
+   * address and the clinic of the session it asked for (null when there is no such session).
+   * The decision itself is the token check and `recordConnect`'s.
+   */
+  async recordSignalConnect(attempt: SignalConnectAttempt, outcome: "ALLOWED" | "DENIED"): Promise<void> {
+    const clinicId =
+      attempt.clinicId !== undefined
+        ? attempt.clinicId
+        : ((await findClinicOfSession(this.db, attempt.sessionId)) ?? null);
+    await appendAudit(this.db, {
+      actor_id: attempt.userId ?? "anonymous",
+      actor_role: attempt.userId ? (attempt.role ?? "ATTENDEE") : "ANONYMOUS",
+      clinic_id: clinicId,
+      action: "session.signal.connect",
+      outcome,
+      session_id: attempt.sessionId,
+      appointment_id: null,
+      request_id: attempt.requestId,
+      client_address: attempt.clientAddress,
     });
   }
 

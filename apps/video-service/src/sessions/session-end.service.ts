@@ -2,7 +2,7 @@ import { type EndSessionBody, type EndSessionResponse, EventTypes } from "@clini
 import { makeEvent, withTransaction } from "@clinic/platform";
 import { SessionNotFound } from "../errors.ts";
 import { type EndReason, enqueue } from "../tables.ts";
-import { closeOpenIntervals } from "./attendees.repository.ts";
+import { closeOpenIntervals, hasOpenInterval, setSessionAttendeesLeft } from "./attendees.repository.ts";
 import { deleteNotesDraft } from "./notes-draft.repository.ts";
 import { requireTransition } from "./session-state.ts";
 import { durationSeconds, meetingOf } from "./session-views.ts";
@@ -32,21 +32,11 @@ export async function endSession(ctx: SessionsContext, sessionId: string, input:
     requireTransition(sessionId, locked.status, "end");
     const now = ctx.now();
     if (input.idleSince) {
-      const open = await trx
-        .selectFrom("attendance_intervals")
-        .select("id")
-        .where("session_id", "=", sessionId)
-        .where("left_at", "is", null)
-        .executeTakeFirst();
+      const open = await hasOpenInterval(trx, sessionId);
       if (open || (locked.last_activity_at && locked.last_activity_at >= input.idleSince)) return null;
     }
     await closeOpenIntervals(trx, { session_id: sessionId }, now);
-    await trx
-      .updateTable("attendees")
-      .set({ status: "LEFT", updated_at: now })
-      .where("session_id", "=", sessionId)
-      .where("status", "in", ["JOINING", "CONNECTED"])
-      .execute();
+    await setSessionAttendeesLeft(trx, sessionId, now);
     const ended = await updateSession(trx, sessionId, {
       status: "COMPLETED",
       end_time: now,

@@ -60,6 +60,55 @@ export async function updateSession(
     .executeTakeFirstOrThrow();
 }
 
+/** Proof of activity on an IN_PROGRESS session (a connect or a leave), read by the idle sweeper. */
+export async function touchSessionActivity(db: Executor, sessionId: string, at: Date): Promise<void> {
+  await db
+    .updateTable("sessions")
+    .set({ last_activity_at: at })
+    .where("session_id", "=", sessionId)
+    .where("status", "=", "IN_PROGRESS")
+    .execute();
+}
+
+export async function findClinicOfSession(db: Executor, sessionId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("sessions")
+    .select("clinic_id")
+    .where("session_id", "=", sessionId)
+    .executeTakeFirst();
+  return row?.clinic_id;
+}
+
+/** `appointment.cancelled`: a CREATED session is cancelled (a started one is not); the rows changed. */
+export async function cancelCreatedSession(db: Executor, appointmentId: string, at: Date): Promise<number> {
+  const result = await db
+    .updateTable("sessions")
+    .set({ status: "CANCELLED", updated_at: at })
+    .where("appointment_id", "=", appointmentId)
+    .where("status", "=", "CREATED")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** `appointment.rescheduled`: only a session not yet started follows the appointment. */
+export async function rescheduleCreatedSession(
+  db: Executor,
+  appointment: { appointment_id: string; clinic_id: string; start: Date; duration_minutes: number },
+  at: Date,
+): Promise<void> {
+  await db
+    .updateTable("sessions")
+    .set({
+      scheduled_start: appointment.start,
+      scheduled_duration_minutes: appointment.duration_minutes,
+      updated_at: at,
+    })
+    .where("appointment_id", "=", appointment.appointment_id)
+    .where("clinic_id", "=", appointment.clinic_id)
+    .where("status", "=", "CREATED")
+    .execute();
+}
+
 export interface SessionFilter {
   doctor_id?: string;
   clinic_id?: string;
@@ -109,4 +158,14 @@ export async function findIdleSessions(db: VideoDb, cutoff: Date, limit: number)
     .limit(limit)
     .execute();
   return rows.map((r) => r.session_id);
+}
+
+/** Sessions under way now (metrics): a count over the partial index on IN_PROGRESS rows. */
+export async function countInProgress(db: VideoDb): Promise<number> {
+  const row = await db
+    .selectFrom("sessions")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("status", "=", "IN_PROGRESS")
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -17,7 +17,6 @@ import {
 } from "@clinic/contracts";
 import { type App, bearerToken } from "@clinic/platform";
 import type { FastifyRequest } from "fastify";
-import { refuseControlCharacters } from "./notes-text.ts";
 import type { Actor } from "./session-access.ts";
 import { endSessionByDoctor } from "./session-end.service.ts";
 import { joinSession } from "./session-join.service.ts";
@@ -144,7 +143,6 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
           body: UpdateNotesBody,
           response: { 200: UpdateNotesResponse, ...errorResponses(400, 401, 403, 404, 409) },
         },
-        preValidation: refuseControlCharacters,
       },
       async (request) => updateNotes(ctx, actorOf(request), request.params.session_id, request.body),
     );

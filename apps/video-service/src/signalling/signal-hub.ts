@@ -37,6 +37,13 @@ export class SignalHub implements SessionNotifier {
     return true;
   }
 
+  /** Registered (authenticated) connections in this process, for the metrics. */
+  get connectionCount(): number {
+    let count = 0;
+    for (const attendees of this.#sessions.values()) count += attendees.size;
+    return count;
+  }
+
   attendeesOf(sessionId: string, exceptAttendeeId?: string): SignalAttendee[] {
     return [...(this.#sessions.get(sessionId)?.values() ?? [])]
       .filter((c) => c.attendee.attendee_id !== exceptAttendeeId)

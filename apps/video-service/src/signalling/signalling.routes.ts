@@ -3,12 +3,13 @@ import type { App } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
 import { Type } from "typebox";
 import type { RawData, WebSocket } from "ws";
-import { appendAudit } from "../audit/audit.repository.ts";
 import type { JoinTokenClaims, JoinTokens } from "../meetings/embedded/join-tokens.ts";
 import { recheckConnection, recordConnect, recordLeave } from "../sessions/attendance.service.ts";
 import { touchOpenInterval } from "../sessions/attendees.repository.ts";
+import type { SessionAccess, SignalConnectAttempt } from "../sessions/session-access.ts";
 import type { VideoDb } from "../tables.ts";
 import type { WebhookEvents } from "../webhooks/webhook-events.ts";
+import { addressKey, ConnectLimiter, type Take } from "./connect-limiter.ts";
 import type { SignalConnection, SignalHub } from "./signal-hub.ts";
 import { createMessageHandler } from "./signal-messages.ts";
 
@@ -19,7 +20,11 @@ export interface SignallingOptions {
   db: VideoDb;
   hub: SignalHub;
   joinTokens: JoinTokens;
+  /** Audits every connect, refused tokens included (session-access.ts). */
+  access: SessionAccess;
   now: () => Date;
+  /** SIGNAL_CONNECTS_PER_MINUTE: per client address and per attendee (default 60). */
+  connectsPerMinute?: number;
   heartbeatTimeoutMs?: number;
   /** Database writes started by connection events, awaited on shutdown. */
   pending: Set<Promise<unknown>>;
@@ -34,6 +39,16 @@ export interface SignallingOptions {
  */
 export function signallingRoutes(options: SignallingOptions) {
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? SIGNAL_HEARTBEAT_TIMEOUT_MS;
+  // A connect costs a token check, an audit row and a transaction: bounded per address
+  // (before anything else, so forged tokens cannot flood the audit log) and per attendee.
+  const connectsPerMinute = options.connectsPerMinute ?? 60;
+  const clock = () => options.now().getTime();
+  const byAddress = new ConnectLimiter(connectsPerMinute, clock);
+  const byAttendee = new ConnectLimiter(connectsPerMinute, clock);
+  const tooMany = (socket: WebSocket, log: FastifyBaseLogger, take: Take, counted: "address" | "attendee") => {
+    if (take.firstRefusal) log.warn({ counted, connectsPerMinute }, "signalling connects over the limit refused");
+    socket.close(SignalCloseCodes.tryAgainLater, "too many connects, try again later");
+  };
   const track = <T>(p: Promise<T>): Promise<T> => {
     options.pending.add(p);
     void p.finally(() => options.pending.delete(p)).catch(() => undefined);
@@ -65,34 +80,37 @@ export function signallingRoutes(options: SignallingOptions) {
           if (onMessage) onMessage(data);
           else if (early.length < 50) early.push(data);
         });
-        socket.on("error", (err) => log.warn({ err: err.message }, "signalling socket error"));
+        socket.on("error", (err) => log.warn({ err }, "signalling socket error"));
         const { session_id: sessionId } = request.params as { session_id: string };
         const { token } = request.query as { token?: string };
+        const fromAddress = byAddress.take(addressKey(request.ip));
+        if (!fromAddress.allowed) return tooMany(socket, log, fromAddress, "address");
+        const attempt: SignalConnectAttempt = { sessionId, requestId: String(request.id), clientAddress: request.ip };
 
         void track(
           (async () => {
             if (!idPattern.session.test(sessionId))
               return socket.close(SignalCloseCodes.sessionNotFound, "session not found");
+            // Missing, forged or expired: on record as an anonymous attempt (the error, which
+            // may carry the token's claims, is not logged).
             const claims = token ? await options.joinTokens.verify(token).catch(() => null) : null;
-            if (!claims) return socket.close(SignalCloseCodes.invalidToken, "invalid or expired join token");
-            const audit = (outcome: "ALLOWED" | "DENIED", role: string) =>
-              appendAudit(options.db, {
-                actor_id: claims.user_id,
-                actor_role: role,
-                clinic_id: null,
-                action: "session.signal.connect",
-                outcome,
-                session_id: sessionId,
-                appointment_id: null,
-                request_id: String(request.id),
-              });
+            if (!claims) {
+              await options.access.recordSignalConnect(attempt, "DENIED");
+              return socket.close(SignalCloseCodes.invalidToken, "invalid or expired join token");
+            }
+            const withToken = byAttendee.take(claims.attendee_id);
+            if (!withToken.allowed) return tooMany(socket, log, withToken, "attendee");
+            const holder = { ...attempt, userId: claims.user_id };
             if (claims.session_id !== sessionId) {
-              await audit("DENIED", "ATTENDEE");
+              await options.access.recordSignalConnect(holder, "DENIED");
               return socket.close(SignalCloseCodes.forbidden, "token is for another session");
             }
             const result = await recordConnect(options.db, claims, options.now());
             // Connecting shows who else is in the meeting: a read of session data, on record.
-            await audit(result.ok ? "ALLOWED" : "DENIED", result.ok ? result.attendee.user_type : "ATTENDEE");
+            await options.access.recordSignalConnect(
+              { ...holder, clinicId: result.clinicId, ...(result.ok ? { role: result.attendee.user_type } : {}) },
+              result.ok ? "ALLOWED" : "DENIED",
+            );
             if (!result.ok) return socket.close(result.closeCode, result.reason);
             const conn: SignalConnection = {
               socket,

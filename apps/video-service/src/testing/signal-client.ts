@@ -19,8 +19,9 @@ export function signalUrl(base: string, sessionId: string, token: string | undef
   return `${base.replace(/^http/, "ws")}/api/video/sessions/${sessionId}/signal${query}`;
 }
 
-export function connectSignal(url: string): SignalClient {
-  const ws = new WebSocket(url);
+/** `localAddress`: connect from another loopback address (127.0.0.2 …), as another client would. */
+export function connectSignal(url: string, options: { localAddress?: string } = {}): SignalClient {
+  const ws = new WebSocket(url, options.localAddress ? { localAddress: options.localAddress } : {});
   const messages: ServerSignal[] = [];
   const waiters: { type: string; resolve: (m: ServerSignal) => void }[] = [];
   const cursor = new Map<string, number>();

@@ -1,4 +1,6 @@
-import { randomUUID } from "node:crypto";
+import { EventCatalogue, type EventData, type EventType } from "@clinic/contracts";
+import { Compile } from "typebox/compile";
+import { envelope } from "./envelope.ts";
 
 /** CloudEvents 1.0 structured JSON (design.md §6). */
 export interface CloudEvent<T = unknown> {
@@ -9,20 +11,40 @@ export interface CloudEvent<T = unknown> {
   time: string;
   datacontenttype: "application/json";
   subject?: string;
+  /**
+   * CloudEvents Distributed Tracing extension (W3C Trace Context), set at enqueue when
+   * tracing is on (tracing.ts); events without it are handled the same.
+   */
+  traceparent?: string;
+  tracestate?: string;
   data: T;
 }
 
-export function makeEvent<T>(type: string, source: string, data: T, subject?: string): CloudEvent<T> {
-  return {
-    specversion: "1.0",
-    id: randomUUID(),
-    source,
-    type,
-    time: new Date().toISOString(),
-    datacontenttype: "application/json",
-    ...(subject ? { subject } : {}),
-    data,
-  };
+/** An event of the catalogue (contracts' events.ts): its type names the shape of its data. */
+export type CatalogueEvent<K extends EventType> = CloudEvent<EventData<K>> & { type: K };
+
+/** The one way services build an event: the catalogue types `data` by `type`, so a wrong payload does not compile. */
+export function makeEvent<K extends EventType>(
+  type: K,
+  source: string,
+  data: EventData<K>,
+  subject?: string,
+): CatalogueEvent<K> {
+  return envelope(type, source, data, subject);
+}
+
+// Compiled once: every consumed event is checked against its schema.
+const validators = new Map(Object.entries(EventCatalogue).map(([type, schema]) => [type, Compile(schema)]));
+
+/**
+ * The data of an incoming event of type `type`, checked against the catalogue's schema;
+ * undefined when the event is of another type or its data does not match. Events arrive
+ * from other services through the broker: consumers check them, never trust them.
+ */
+export function eventData<K extends EventType>(event: CloudEvent, type: K): EventData<K> | undefined {
+  if (event.type !== type) return undefined;
+  // The validator of `type` is compiled from EventCatalogue[type], whose Static is EventData<K>.
+  return validators.get(type)?.Check(event.data) ? (event.data as EventData<K>) : undefined;
 }
 
 export type EventHandler = (event: CloudEvent) => Promise<void>;
@@ -39,5 +61,7 @@ export interface EventBus {
   subscribe(queue: string, types: string[], handler: EventHandler): Promise<void>;
   /** Throws when the bus cannot currently deliver (used by /health). */
   ping(): Promise<void>;
+  /** Events of `queue` (as given to `subscribe`) given up on and dead-lettered, now held (metrics). */
+  deadLetterCount(queue: string): Promise<number>;
   close(): Promise<void>;
 }

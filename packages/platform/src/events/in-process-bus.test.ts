@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeEvent } from "./event-bus.ts";
+import { envelope } from "./envelope.ts";
 import { InProcessBus } from "./in-process-bus.ts";
 import { migrateOutbox, openOutboxDatabase } from "./outbox.test-support.ts";
 import { createOutboxRelay, enqueueEvent } from "./outbox.ts";
@@ -15,7 +15,7 @@ describe("InProcessBus", () => {
     await bus.subscribe("b", ["x.happened"], async (e) => {
       seen.push(`b:${(e.data as { n: number }).n}`);
     });
-    const event = makeEvent("x.happened", "test", { n: 1 });
+    const event = envelope("x.happened", "test", { n: 1 });
     await bus.publish(event);
     expect(seen).toEqual([]);
     await bus.drain();
@@ -24,12 +24,12 @@ describe("InProcessBus", () => {
 
   it("refuses an event nobody subscribes to, so the outbox keeps it for a consumer that starts later", async () => {
     const bus = new InProcessBus();
-    await expect(bus.publish(makeEvent("nobody.listens", "test", {}))).rejects.toThrow(/no subscriber/);
+    await expect(bus.publish(envelope("nobody.listens", "test", {}))).rejects.toThrow(/no subscriber/);
 
     const database = await openOutboxDatabase();
     await migrateOutbox(database);
     const relay = createOutboxRelay({ db: database.db, bus });
-    const event = makeEvent("late.consumer", "test", { ok: true });
+    const event = envelope("late.consumer", "test", { ok: true });
     await database.db.transaction().execute((trx) => enqueueEvent(trx, event));
     await relay.flush();
     expect(await relay.pending()).toBe(1);
@@ -53,7 +53,7 @@ describe("InProcessBus", () => {
       calls++;
       throw new Error("handler failed");
     });
-    const event = makeEvent("boom", "test", {});
+    const event = envelope("boom", "test", {});
     await bus.publish(event);
     await bus.drain();
     expect(calls).toBe(3);

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { eventTracing } from "../tracing.ts";
 import type { CloudEvent, EventBus, EventHandler } from "./event-bus.ts";
 
 interface Subscription {
@@ -57,6 +58,10 @@ export class InProcessBus implements EventBus {
     if (this.#closed) throw new Error("event bus is closed");
   }
 
+  async deadLetterCount(queue: string): Promise<number> {
+    return this.deadLetters.filter((d) => d.queue === queue).length;
+  }
+
   /** Resolves when every delivery in flight has finished (tests, graceful shutdown). */
   async drain(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
@@ -76,12 +81,14 @@ export class InProcessBus implements EventBus {
     await new Promise((r) => setImmediate(r));
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       try {
-        await sub.handler(event);
+        await eventTracing.consume(event, this.kind, sub.queue, () => sub.handler(event));
         return;
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
+        // The error object (serialized to type, code and message): a handler's database
+        // error can quote the event's data in its message.
         this.options.logger?.warn(
-          { queue: sub.queue, type: event.type, eventId: event.id, attempt, error },
+          { queue: sub.queue, type: event.type, eventId: event.id, attempt, err },
           "event handler failed",
         );
         if (attempt === this.#maxAttempts) {

@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Logger } from "pino";
 import { periodicPass } from "../periodic-pass.ts";
+import { eventTracing } from "../tracing.ts";
 import type { CloudEvent, EventBus } from "./event-bus.ts";
 
 /**
@@ -35,14 +36,27 @@ export interface OutboxTables {
 
 type AnyDb = Kysely<OutboxTables> | Transaction<OutboxTables>;
 
-/** Stores an event in the same transaction as the state change it describes. */
+/** Send attempts of one event that get a span in its trace (tracing on). */
+const tracedSendAttempts = 5;
+
+/**
+ * Stores an event in the same transaction as the state change it describes. With tracing on,
+ * the stored event carries the active trace (the request's) as its `traceparent`.
+ */
 export async function enqueueEvent(
   trx: Transaction<unknown> | Transaction<OutboxTables>,
   event: CloudEvent,
 ): Promise<void> {
+  const stored = eventTracing.enqueued(event);
   await (trx as Transaction<OutboxTables>)
     .insertInto("outbox")
-    .values({ event_id: event.id, type: event.type, payload: JSON.stringify(event), sent_at: null, last_error: null })
+    .values({
+      event_id: stored.id,
+      type: stored.type,
+      payload: JSON.stringify(stored),
+      sent_at: null,
+      last_error: null,
+    })
     .execute();
 }
 
@@ -90,7 +104,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       for (const row of rows) {
         const event = (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as CloudEvent;
         try {
-          await options.bus.publish(event);
+          const send = () => options.bus.publish(event);
+          // An event the bus keeps refusing is retried every tick: its first sends are in its
+          // trace, later ones only in the log (a trace must not grow by a span a second).
+          await (row.attempts < tracedSendAttempts ? eventTracing.publish(event, options.bus.kind, send) : send());
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           await trx
@@ -98,10 +115,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
             .set({ attempts: row.attempts + 1, last_error: message })
             .where("id", "=", row.id)
             .execute();
-          options.logger?.warn(
-            { eventId: event.id, type: event.type, error: message },
-            "outbox publish failed; will retry",
-          );
+          options.logger?.warn({ eventId: event.id, type: event.type, err }, "outbox publish failed; will retry");
           break; // keep order: later events wait for this one
         }
         await trx
@@ -125,7 +139,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const loop = periodicPass(drain, {
     intervalMs,
-    onError: (err) => options.logger?.warn({ error: err.message }, "outbox relay pass failed"),
+    // The error object, not its message: the serializer drops a database error's message,
+    // which can quote a value.
+    onError: (err) => options.logger?.warn({ err }, "outbox relay pass failed"),
   });
 
   return {
@@ -168,8 +184,42 @@ export async function handleOnce<DB>(
       .onConflict((oc) => oc.columns(["event_id", "consumer"]).doNothing())
       .returning("event_id")
       .executeTakeFirst();
-    if (!inserted) return false;
+    if (!inserted) {
+      duplicateObservers.get(db)?.(consumer);
+      return false;
+    }
     await effect(trx);
     return true;
   });
+}
+
+/** Per database handle, so each app of the embedded stack counts only its own inbox. */
+const duplicateObservers = new WeakMap<object, (consumer: string) => void>();
+
+/**
+ * Calls `observer` each time `handleOnce` on `db` skips a redelivered event (the inbox
+ * already had it): the metrics count duplicates without the event handlers knowing.
+ */
+export function onInboxDuplicate(db: object, observer: (consumer: string) => void): void {
+  duplicateObservers.set(db, observer);
+}
+
+/**
+ * Unsent outbox events (`pending`), and those among them whose publish has failed at least
+ * `failedAttempts` times (`parked`: the relay keeps retrying them; nothing is set aside). One
+ * scan of the partial index on unsent rows, so it costs what the backlog is.
+ */
+export async function outboxBacklog(
+  db: Kysely<unknown> | Kysely<OutboxTables>,
+  failedAttempts: number,
+): Promise<{ pending: number; parked: number }> {
+  const row = await (db as Kysely<OutboxTables>)
+    .selectFrom("outbox")
+    .select([
+      sql<number>`count(*)::int`.as("pending"),
+      sql<number>`(count(*) FILTER (WHERE attempts >= ${failedAttempts}))::int`.as("parked"),
+    ])
+    .where("sent_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return { pending: Number(row.pending), parked: Number(row.parked) };
 }

@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../db.ts";
 import { testDatabase } from "../testing/index.ts";
 import { createEventBus } from "./create-event-bus.ts";
-import { type CloudEvent, makeEvent } from "./event-bus.ts";
+import { envelope } from "./envelope.ts";
+import type { CloudEvent } from "./event-bus.ts";
 import { createOutboxRelay, enqueueEvent, type OutboxTables } from "./outbox.ts";
 import { ATTEMPT_HEADER, RabbitMqBus, type RabbitMqBusOptions } from "./rabbitmq-bus.ts";
 
@@ -88,9 +89,9 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
     await raw.assertQueue(inspect, { durable: true });
     await raw.bindQueue(inspect, exchange, "thing.happened");
 
-    const event = makeEvent("thing.happened", "test", { n: 1 });
+    const event = envelope("thing.happened", "test", { n: 1 });
     await bus.publish(event);
-    await bus.publish(makeEvent("other.type", "test", { n: 2 })).catch(() => undefined);
+    await bus.publish(envelope("other.type", "test", { n: 2 })).catch(() => undefined);
 
     await eventually(() => expect(seen.map((e) => e.id)).toEqual([event.id]));
     expect(seen[0]).toEqual(event);
@@ -107,7 +108,7 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
 
   it("rejects a publish no queue is bound for, so the outbox keeps the event", async () => {
     const bus = await connect();
-    await expect(bus.publish(makeEvent("nobody.listens", "test", {}))).rejects.toThrow(/no queue is bound/);
+    await expect(bus.publish(envelope("nobody.listens", "test", {}))).rejects.toThrow(/no queue is bound/);
   });
 
   it("retries a failing handler and dead-letters the message after maxAttempts", async () => {
@@ -118,7 +119,7 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
       calls++;
       throw new Error("handler keeps failing");
     });
-    const event = makeEvent("thing.poison", "test", {});
+    const event = envelope("thing.poison", "test", {});
     await bus.publish(event);
 
     let dead: amqp.GetMessage | false = false;
@@ -142,7 +143,7 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
       calls.push(e.id);
       if (calls.length < 3) throw new Error("transient");
     });
-    const event = makeEvent("thing.flaky", "test", {});
+    const event = envelope("thing.flaky", "test", {});
     await bus.publish(event);
     raw.publish(exchange, "thing.flaky", Buffer.from("{not json"), { persistent: true });
 
@@ -163,7 +164,7 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
       deliveries.push(e.id);
       if (deliveries.length === 1) await gate.promise;
     });
-    const event = makeEvent("thing.ack", "test", {});
+    const event = envelope("thing.ack", "test", {});
     await bus.publish(event);
     await eventually(() => expect(deliveries).toHaveLength(1));
 
@@ -181,7 +182,7 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
       seen.push(e.id);
     });
     await raw.deleteQueue(queue); // an operator's mistake; the broker cancels our consumer
-    const event = makeEvent("thing.cancelled", "test", {});
+    const event = envelope("thing.cancelled", "test", {});
     await eventually(async () => {
       await bus.publish(event); // rejected (unroutable, or disconnected) until the queue is back
     });
@@ -197,7 +198,7 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
       await gate.promise;
       finished = true;
     });
-    await bus.publish(makeEvent("thing.close", "test", {}));
+    await bus.publish(envelope("thing.close", "test", {}));
     await eventually(async () => expect((await raw.checkQueue(queue)).messageCount).toBe(0));
     const closing = bus.close();
     setTimeout(gate.resolve, 100);
@@ -235,7 +236,7 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
       const ids: string[] = [];
       const enqueue = async (n: number) => {
         for (let i = 0; i < n; i++) {
-          const event = makeEvent("thing.outage", "test", { i: ids.length });
+          const event = envelope("thing.outage", "test", { i: ids.length });
           ids.push(event.id);
           await database.db.transaction().execute((trx) => enqueueEvent(trx, event));
           relay.notify();
@@ -246,7 +247,7 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
         bus.severConnectionForTests();
         await eventually(() => expect(bus.connected).toBe(false), 1000);
         await expect(bus.ping()).rejects.toThrow(/not connected/);
-        await expect(bus.publish(makeEvent("thing.outage", "test", {}))).rejects.toThrow(/not connected/);
+        await expect(bus.publish(envelope("thing.outage", "test", {}))).rejects.toThrow(/not connected/);
         await enqueue(10); // written while the broker is unreachable
         await eventually(() => expect(bus.connected).toBe(true));
         await enqueue(10); // and after the reconnect

@@ -3,14 +3,16 @@
  * consuming with retries/dead-lettering share one piece of state (the current channel) and
  * are easier to check for correctness side by side than spread over files.
  */
+import { EVENTS_EXCHANGE } from "@clinic/contracts";
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
 import type { Logger } from "pino";
+import { eventTracing } from "../tracing.ts";
 import type { CloudEvent, EventBus, EventHandler } from "./event-bus.ts";
 
 export interface RabbitMqBusOptions {
   url: string;
   logger?: Logger;
-  /** Durable topic exchange every service publishes to; routing key = event type. */
+  /** Durable topic exchange every service publishes to (default EVENTS_EXCHANGE); routing key = event type. */
   exchange?: string;
   /** Where a message goes after `maxAttempts` failed deliveries; default `<exchange>.dlx`. */
   deadLetterExchange?: string;
@@ -74,7 +76,7 @@ export class RabbitMqBus implements EventBus {
   #closed = false;
 
   private constructor(private readonly options: RabbitMqBusOptions) {
-    this.exchange = options.exchange ?? "clinic.events";
+    this.exchange = options.exchange ?? EVENTS_EXCHANGE;
     this.deadLetterExchange = options.deadLetterExchange ?? `${this.exchange}.dlx`;
   }
 
@@ -148,6 +150,22 @@ export class RabbitMqBus implements EventBus {
     const link = this.#link;
     if (this.#closed || !link) throw new Error("event bus is not connected to RabbitMQ");
     await link.channel.checkExchange(this.exchange);
+  }
+
+  /** Messages waiting in `<queue>.dlq` (a passive declare: the broker's own count). */
+  async deadLetterCount(queue: string): Promise<number> {
+    const link = this.#link;
+    if (this.#closed || !link) throw new Error("event bus is not connected to RabbitMQ");
+    // A channel of its own: a passive declare of a missing queue closes its channel, which
+    // must not be the one publishing and consuming.
+    const channel = await link.model.createChannel();
+    channel.on("error", () => undefined);
+    try {
+      const { messageCount } = await channel.checkQueue(`${this.options.queuePrefix ?? ""}${queue}.dlq`);
+      return messageCount;
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
   }
 
   /** Stops consuming, waits for handlers in flight (their acks), then closes the connection. */
@@ -240,16 +258,20 @@ export class RabbitMqBus implements EventBus {
       event = JSON.parse(msg.content.toString("utf8")) as CloudEvent;
       if (typeof event?.id !== "string" || typeof event.type !== "string") throw new Error("not a CloudEvent");
     } catch (err) {
-      this.#log("error", { ...meta, error: (err as Error).message }, "unreadable message dead-lettered");
+      // Not the parser's message: it quotes the bytes it read, which may be an event's data.
+      const reason = err instanceof SyntaxError ? "not JSON" : "not a CloudEvent";
+      this.#log("error", { ...meta, reason }, "unreadable message dead-lettered");
       this.#settle(link, () => link.channel.nack(msg, false, false));
       return;
     }
     try {
-      await sub.handler(event);
+      await eventTracing.consume(event, this.kind, sub.queue, () => sub.handler(event));
       this.#settle(link, () => link.channel.ack(msg));
       return;
     } catch (err) {
-      this.#log("warn", { ...meta, error: (err as Error).message }, "event handler failed");
+      // The error object (serialized to type, code and message): a handler's database
+      // error can quote the event's data in its message.
+      this.#log("warn", { ...meta, err }, "event handler failed");
     }
     if (attempt >= (this.options.maxAttempts ?? 5)) {
       this.#log("error", meta, "event dead-lettered after repeated failures");

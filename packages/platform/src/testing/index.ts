@@ -80,3 +80,16 @@ export async function deleteBrokerObjects(url: string, exchange: string, queues:
     await connection.close();
   }
 }
+
+/**
+ * The value of the first series `name{…}` in a Prometheus text exposition whose labels include
+ * `labels` (any order); undefined when there is none.
+ */
+export function metricSample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) continue;
+    return Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return undefined;
+}

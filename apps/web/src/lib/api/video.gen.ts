@@ -294,6 +294,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/livez": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers (no dependency checked) */
+        get: operations["getVideoLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the dependencies this instance needs answer */
+        get: operations["getVideoReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1703,7 +1737,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description no control characters */
                     browser_info?: string;
+                    /** @description no control characters */
                     device_info?: string;
                 };
             };
@@ -2361,7 +2397,7 @@ export interface operations {
                 "application/json": {
                     events: ("session.started" | "session.ended" | "session.notes_updated" | "usage.threshold_crossed")[];
                     /**
-                     * @description https (http outside production); no credentials; a public address (see README)
+                     * @description https (http outside production); no credentials; a public address (see README); no control characters
                      * @example https://ehr.example.org/hooks/video
                      */
                     url: string;
@@ -2697,6 +2733,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    getVideoLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "UP";
+                    };
+                };
+            };
+        };
+    };
+    getVideoReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checks: {
+                            [key: string]: "UP" | "DOWN";
+                        };
+                        /** @enum {string} */
+                        status: "UP";
+                    };
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checks?: {
+                            [key: string]: "UP" | "DOWN";
+                        };
+                        code: string;
+                        error: string;
+                        status: number;
+                    };
+                };
             };
         };
     };

@@ -1,0 +1,67 @@
+import { type EventBus, type MetricsRegistry, observedGauge, registerEventMetrics } from "@clinic/platform";
+import type { FastifyBaseLogger } from "fastify";
+import { CONSUMER } from "./appointments/appointment-events.ts";
+import { countInProgress } from "./sessions/sessions.repository.ts";
+import type { SignalHub } from "./signalling/signal-hub.ts";
+import { asOutboxDb, type VideoDb } from "./tables.ts";
+import { usedSecondsByClinic } from "./usage/usage.repository.ts";
+import { monthBounds, monthOf } from "./usage/usage-calculator.ts";
+
+/** The free-tier figure is summed at most this often, whatever the scrape interval. */
+export const freeTierRefreshMs = 60_000;
+/** Clinics reported, most used first: bounds the query's output and the series count. */
+export const freeTierMaxClinics = 500;
+
+export interface VideoMetricsOptions {
+  db: VideoDb;
+  bus: EventBus;
+  hub: SignalHub;
+  now: () => Date;
+  freeTierMinutes: number;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * The video service's figures, read at scrape time: open signalling connections, sessions in
+ * progress, the free-tier use of each clinic this month, and the outbox/inbox/bus figures.
+ */
+export function registerVideoMetrics(registry: MetricsRegistry, options: VideoMetricsOptions): void {
+  const { db, hub, log } = options;
+  registerEventMetrics(registry, { db: asOutboxDb(db), bus: options.bus, consumer: CONSUMER, log });
+  observedGauge(registry, {
+    name: "video_signalling_connections",
+    help: "Signalling WebSockets open on this instance (authenticated attendees)",
+    read: async () => hub.connectionCount,
+    log,
+  });
+  observedGauge(registry, {
+    name: "video_sessions_in_progress",
+    help: "Video sessions started and not yet ended (all instances: read from the database)",
+    read: () => countInProgress(db),
+    log,
+  });
+
+  let freeTier: { at: number; value: Promise<{ clinic_id: string; seconds: number }[]> } | undefined;
+  observedGauge(registry, {
+    name: "video_free_tier_used_ratio",
+    help: `Share of the monthly free tier (attendee-minutes) each clinic has used this UTC month; 1 = all of it (at most ${freeTierMaxClinics} clinics, refreshed every ${freeTierRefreshMs / 1000} s)`,
+    labelNames: ["clinic_id"],
+    read: async () => {
+      const at = options.now();
+      if (!freeTier || Math.abs(at.getTime() - freeTier.at) >= freeTierRefreshMs) {
+        const value = usedSecondsByClinic(db, monthBounds(monthOf(at)), at, freeTierMaxClinics);
+        // A failed read is not kept: the next scrape tries again.
+        value.catch(() => {
+          freeTier = undefined;
+        });
+        freeTier = { at: at.getTime(), value };
+      }
+      const limitSeconds = options.freeTierMinutes * 60;
+      return (await freeTier.value).map((r) => ({
+        labels: { clinic_id: r.clinic_id },
+        value: r.seconds / limitSeconds,
+      }));
+    },
+    log,
+  });
+}
