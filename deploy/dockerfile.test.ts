@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 
 /**
  * Docker does not run on the development machine, so the image is checked by reading
@@ -132,5 +133,23 @@ describe("deploy/Dockerfile", () => {
       expect(app.interpreter_args ?? "").not.toMatch(/tsx/);
     }
     expect(readFileSync(join(root, "deploy", "docker-compose.yml"), "utf8")).not.toMatch(/\btsx\b/);
+  });
+
+  it("has every service behind the gateway trust the hop in front of it, so per-address limits count browsers", () => {
+    // Without TRUST_PROXY a service sees every browser as the gateway's address: one shared
+    // login rate limit and one shared signalling connect limit for the whole clinic.
+    const compose = parse(readFileSync(join(root, "deploy", "docker-compose.yml"), "utf8"), { merge: true }) as {
+      services: Record<string, { environment?: Record<string, string> }>;
+    };
+    for (const name of ["auth-service", "appointments-service", "video-service"]) {
+      expect(compose.services[name]?.environment?.TRUST_PROXY, name).toMatch(/^[0-9a-f.:/, ]+$/);
+    }
+    // The compose gateway is published directly: it must not believe a client's X-Forwarded-For.
+    expect(compose.services.gateway?.environment?.TRUST_PROXY).toBeUndefined();
+    const require = createRequire(import.meta.url);
+    const pm2 = require(join(root, "deploy", "pm2.config.cjs")) as {
+      apps: { name: string; env: Record<string, string | undefined> }[];
+    };
+    for (const app of pm2.apps) expect(app.env.TRUST_PROXY, app.name).toBe("127.0.0.1");
   });
 });

@@ -23,6 +23,9 @@ const shared = {
   LOG_LEVEL: "info",
   AMQP_URL: process.env.AMQP_URL ?? "amqp://clinic:change-me@127.0.0.1:5672",
   AUTH_JWKS_URL: "http://127.0.0.1:8080/api/auth/.well-known/jwks.json",
+  // Every hop is on this host: the services believe the gateway's X-Forwarded-For and the
+  // gateway the TLS proxy's, so the per-address limits and the audit rows count browsers.
+  TRUST_PROXY: "127.0.0.1",
 };
 
 /** One pm2 app per service; `kill_timeout` leaves time for the graceful shutdown (outbox flush). */
@@ -45,7 +48,6 @@ module.exports = {
       PORT: "8080",
       ...databaseEnv("auth"),
       AUTH_SIGNING_KEY: process.env.AUTH_SIGNING_KEY,
-      TRUST_PROXY: "127.0.0.1",
     }),
     service("appointments-service", { PORT: "8082", ...databaseEnv("appointments") }),
     service("video-service", {

@@ -1,7 +1,8 @@
 import type { Appointment, SessionDetails, UsageResponse } from "@clinic/contracts";
+import { eventually } from "@clinic/platform/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { demoUsers, eventually, GatewayApi } from "./support/api.ts";
+import { demoUsers, GatewayApi } from "./support/api.ts";
 import { describeInBrowser, launchBrowser, newPersonContext } from "./support/browser.ts";
 import { expectAccessible, expectVideoPlaying, logIn, screenshot, spaNavigate } from "./support/pages.ts";
 import { type E2eStack, startE2eStack } from "./support/stack.ts";
@@ -115,7 +116,7 @@ describeInBrowser("access, starting twice and the free tier in the browser (FREE
         const usage = await api.call<UsageResponse>("GET", "/video/api/video/metrics/usage", adminToken);
         return usage.status === "EXCEEDED" ? usage : undefined;
       },
-      { timeoutMs: 90_000, everyMs: 1000 },
+      { timeoutMs: 90_000, intervalMs: 1000 },
     );
     expect(usage.usage_percentage).toBeGreaterThan(100);
 

@@ -1,7 +1,8 @@
 import type { SessionDetails } from "@clinic/contracts";
+import { eventually } from "@clinic/platform/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { demoUsers, eventually, GatewayApi } from "./support/api.ts";
+import { demoUsers, GatewayApi } from "./support/api.ts";
 import { describeInBrowser, launchBrowser, newPersonContext } from "./support/browser.ts";
 import { expectAccessible, expectVideoPlaying, logIn, screenshot } from "./support/pages.ts";
 import { type E2eStack, startE2eStack } from "./support/stack.ts";

@@ -1,7 +1,8 @@
 import type { Appointment, SessionDetails, UsageResponse } from "@clinic/contracts";
+import { eventually } from "@clinic/platform/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { demoUsers, eventually, GatewayApi } from "./support/api.ts";
+import { demoUsers, GatewayApi } from "./support/api.ts";
 import { describeInBrowser, launchBrowser, newPersonContext } from "./support/browser.ts";
 import {
   audioPacketsReceived,

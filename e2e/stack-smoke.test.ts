@@ -1,4 +1,5 @@
 import type { Appointment, AppointmentList } from "@clinic/contracts";
+import { eventually } from "@clinic/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type E2eStack, startE2eStack } from "./support/stack.ts";
@@ -40,26 +41,19 @@ describe.each(buses)("embedded stack smoke test ($label)", ({ amqpUrl }) => {
     return { status: response.status, body: (await response.json()) as T };
   };
 
-  /** Polls (at most 15 s, 100 ms apart) until the appointment has the wanted status. */
-  const waitForStatus = async (token: string, id: string, wanted: Appointment["status"]) => {
-    let last: Appointment | undefined;
-    for (let attempt = 0; attempt < 150; attempt++) {
-      const { status, body } = await call<Appointment>("GET", `/appointments/api/appointments/${id}`, token);
-      expect(status).toBe(200);
-      last = body;
-      if (body.status === wanted) return body;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`appointment ${id} stayed ${last?.status}, expected ${wanted}`);
-  };
-
-  /** Polls a condition at most 10 s, 50 ms apart. */
-  const waitUntil = async (condition: () => boolean, what: string) => {
-    for (let attempt = 0; attempt < 200 && !condition(); attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    if (!condition()) throw new Error(`timed out waiting for ${what}`);
-  };
+  /** The appointment once it has the wanted status (at most 15 s, 100 ms apart). */
+  const waitForStatus = (token: string, id: string, wanted: Appointment["status"]) =>
+    eventually(
+      `appointment ${id} ${wanted}`,
+      async () => {
+        const { status, body } = await call<Appointment>("GET", `/appointments/api/appointments/${id}`, token);
+        expect(status).toBe(200);
+        return body.status === wanted ? body : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+  /** Signalling messages arrive within 10 s. */
+  const signalWait = { timeoutMs: 10_000, intervalMs: 50 };
 
   it("reports every service healthy through the gateway", async () => {
     const { status, body } = await call<{ status: string; checks: Record<string, string> }>("GET", "/health");
@@ -110,7 +104,7 @@ describe.each(buses)("embedded stack smoke test ($label)", ({ amqpUrl }) => {
     const received: { type: string }[] = [];
     const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
     socket.on("message", (data) => received.push(JSON.parse(String(data)) as { type: string }));
-    await waitUntil(() => received.some((m) => m.type === "welcome"), "signalling welcome");
+    await eventually("signalling welcome", () => received.some((m) => m.type === "welcome"), signalWait);
 
     const ended = await call<{ status: string; appointment_status: string }>(
       "POST",
@@ -122,7 +116,11 @@ describe.each(buses)("embedded stack smoke test ($label)", ({ amqpUrl }) => {
     expect(ended.body).toMatchObject({ status: "COMPLETED", appointment_status: "COMPLETED" });
 
     // Ending the session closes the meeting for everyone connected.
-    await waitUntil(() => received.some((m) => m.type === "session.ended"), "session.ended over signalling");
+    await eventually(
+      "session.ended over signalling",
+      () => received.some((m) => m.type === "session.ended"),
+      signalWait,
+    );
     expect(await closed).toBe(4410);
 
     const completed = await waitForStatus(token, appointmentId, "COMPLETED");

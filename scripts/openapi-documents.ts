@@ -35,7 +35,7 @@ const verify: TokenVerifier = async () => {
 const env = { LOG_LEVEL: "silent", SEED_DEMO: "0" };
 const inMemory = (service: string) => ({ service, dataDir: ":memory:" });
 
-export const apiServices: readonly ApiService[] = [
+const apiServices: readonly ApiService[] = [
   {
     name: "auth",
     dir: "auth-service",
@@ -55,7 +55,7 @@ export const apiServices: readonly ApiService[] = [
 ];
 
 /** One service's document, as a plain JSON value (what /docs/json serves). */
-export async function buildOpenApiDocument(service: ApiService): Promise<OpenApiDocument> {
+async function buildOpenApiDocument(service: ApiService): Promise<OpenApiDocument> {
   const app = await service.build();
   try {
     await app.ready();

@@ -1,7 +1,5 @@
+import { intervalsForMonth, monthBounds, type VideoDb } from "@clinic/video-service/testing";
 import { CompiledQuery, type KyselyPlugin, type RootOperationNode } from "kysely";
-import type { VideoDb } from "../../apps/video-service/src/tables.ts";
-import { intervalsForMonth } from "../../apps/video-service/src/usage/usage.repository.ts";
-import { monthBounds } from "../../apps/video-service/src/usage/usage-calculator.ts";
 
 /**
  * EXPLAIN ANALYZE of the usage endpoint's main query, exactly as its repository builds it:

@@ -1,5 +1,5 @@
+import type { VideoDb } from "@clinic/video-service/testing";
 import { sql } from "kysely";
-import type { VideoDb } from "../../apps/video-service/src/tables.ts";
 
 /**
  * Bench data written straight into the video service's tables (columns as in its

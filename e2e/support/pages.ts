@@ -8,7 +8,7 @@ import type { DemoPerson } from "./api.ts";
 
 export { clickAndTime as clickThenFirstFrame, firstFrameAt, spaNavigate } from "./browser-timing.ts";
 
-export const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "artifacts");
+const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "artifacts");
 
 // What the in-page functions below touch (the tests compile without the DOM library).
 interface PageVideo {
@@ -57,7 +57,7 @@ export interface VideoSample {
   paused: boolean;
 }
 
-export function sampleVideo(page: Page, label: string): Promise<VideoSample | null> {
+function sampleVideo(page: Page, label: string): Promise<VideoSample | null> {
   return page.evaluate((label) => {
     const w = globalThis as unknown as PageGlobals;
     const video = w.document.querySelector(`video[aria-label="${label}"]`);

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { EventTypes } from "@clinic/contracts";
+import { eventually } from "@clinic/platform/testing";
 import { initTracing, shutdownTracing } from "@clinic/platform/tracing";
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backend, busTopology } from "../support/bus.ts";
 import { appointmentStatus, bookNow, endSession, startSession } from "../support/flows.ts";
-import { call, eventually } from "../support/http.ts";
+import { call } from "../support/http.ts";
 import { type System, startSystem } from "../support/system.ts";
 
 /**
@@ -59,15 +60,14 @@ describe(`tracing across the video and appointments services (${backend})`, () =
   /** The event's create span, and the appointments handler span that is its child. */
   async function followEvent(type: string, traceId: string): Promise<{ create: ReadableSpan; process: ReadableSpan }> {
     return eventually(
+      `the appointments service to handle ${type}`,
       async () => {
         const [create] = created(type, traceId);
         if (!create) return undefined;
         const process = handled(type, new Set([String(create.attributes["messaging.message.id"])]));
         return process ? { create, process } : undefined;
       },
-      `the appointments service to handle ${type}`,
-      30_000,
-      50,
+      { timeoutMs: 30_000, intervalMs: 50 },
     );
   }
 
@@ -77,15 +77,15 @@ describe(`tracing across the video and appointments services (${backend})`, () =
     const started = await startSession(system.urls.video, doctor, appointment.id);
     expect(started.status, started.text).toBe(200);
     await eventually(
-      async () => (await appointmentStatus(system, appointment.id)).status === "IN_PROGRESS",
       "IN_PROGRESS",
+      async () => (await appointmentStatus(system, appointment.id)).status === "IN_PROGRESS",
     );
 
     const ended = await endSession(system.urls.video, doctor, started.body.session_id);
     expect(ended.status, ended.text).toBe(200);
-    await eventually(async () => (await appointmentStatus(system, appointment.id)).status === "COMPLETED", "COMPLETED");
+    await eventually("COMPLETED", async () => (await appointmentStatus(system, appointment.id)).status === "COMPLETED");
 
-    const end = await eventually(async () => serverSpan(/\/sessions\/:session_id\/end$/), "the end request's span");
+    const end = await eventually("the end request's span", async () => serverSpan(/\/sessions\/:session_id\/end$/));
     const traceId = end.spanContext().traceId;
     const { create, process } = await followEvent(EventTypes.consultationCompleted, traceId);
     expect(create.kind).toBe(SpanKind.PRODUCER);
@@ -101,18 +101,16 @@ describe(`tracing across the video and appointments services (${backend})`, () =
     });
     expect(reply.status, reply.text).toBe(200);
     const path = `/api/appointments/${appointment.id}`;
-    const service = await eventually(
-      async () =>
-        spans().find(
-          (s) => s.kind === SpanKind.SERVER && s.attributes["url.path"] === path && s.parentSpanContext !== undefined,
-        ),
-      "the appointments service's span",
+    const service = await eventually("the appointments service's span", async () =>
+      spans().find(
+        (s) => s.kind === SpanKind.SERVER && s.attributes["url.path"] === path && s.parentSpanContext !== undefined,
+      ),
     );
     const traceId = service.spanContext().traceId;
     // The gateway's span (its proxy route) is in the same trace, and the proxied call's CLIENT
     // span is the service span's parent: the gateway passed its context on.
     // (A server span ends in onResponse, just after the answer went out: waited for.)
-    await eventually(async () => serverSpan(/^\/appointments\//, traceId), "the gateway's span in the trace");
+    await eventually("the gateway's span in the trace", async () => serverSpan(/^\/appointments\//, traceId));
     const proxied = spans().find((s) => s.spanContext().spanId === service.parentSpanContext?.spanId);
     expect(proxied?.kind).toBe(SpanKind.CLIENT);
     expect(proxied?.spanContext().traceId).toBe(traceId);
@@ -132,8 +130,8 @@ describe(`tracing across the video and appointments services (${backend})`, () =
     );
     expect(started.status, started.text).toBe(200);
     await eventually(
-      async () => (await appointmentStatus(system, appointment.id)).status === "IN_PROGRESS",
       "IN_PROGRESS",
+      async () => (await appointmentStatus(system, appointment.id)).status === "IN_PROGRESS",
     );
     const ended = await call(system.urls.video, "POST", `/api/video/sessions/${started.body.session_id}/end`, {
       token: doctor,
@@ -141,10 +139,10 @@ describe(`tracing across the video and appointments services (${backend})`, () =
       headers,
     });
     expect(ended.status, ended.text).toBe(200);
-    await eventually(async () => (await appointmentStatus(system, appointment.id)).status === "COMPLETED", "COMPLETED");
+    await eventually("COMPLETED", async () => (await appointmentStatus(system, appointment.id)).status === "COMPLETED");
 
-    await eventually(async () => serverSpan(/\/sessions\/:appointment_id\/start$/, traceId), "start in the trace");
-    await eventually(async () => serverSpan(/\/sessions\/:session_id\/end$/, traceId), "end in the trace");
+    await eventually("start in the trace", async () => serverSpan(/\/sessions\/:appointment_id\/start$/, traceId));
+    await eventually("end in the trace", async () => serverSpan(/\/sessions\/:session_id\/end$/, traceId));
     const start = await followEvent(EventTypes.consultationStarted, traceId);
     const end = await followEvent(EventTypes.consultationCompleted, traceId);
     expect(start.process.spanContext().traceId).toBe(traceId);

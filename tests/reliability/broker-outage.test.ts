@@ -1,9 +1,10 @@
 import { type Appointment, type AppointmentList, EventTypes } from "@clinic/contracts";
 import { type AuthUser, RabbitMqBus } from "@clinic/platform";
+import { eventually } from "@clinic/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { amqpUrl, backend, busTopology } from "../support/bus.ts";
 import { bookNow, endSession, startSession } from "../support/flows.ts";
-import { call, eventually, pool } from "../support/http.ts";
+import { call, pool } from "../support/http.ts";
 import { eventProcessing } from "../support/logs.ts";
 import { type System, startSystem } from "../support/system.ts";
 
@@ -69,7 +70,10 @@ describe(`broker outage during a burst of ${burst} session completions (${backen
       expect(started.status, started.text).toBe(200);
       return { i, appointmentId: appointment.id, sessionId: started.body.session_id };
     });
-    await eventually(async () => (await listAll("IN_PROGRESS")).length === burst, "all IN_PROGRESS", 60_000, 250);
+    await eventually("all IN_PROGRESS", async () => (await listAll("IN_PROGRESS")).length === burst, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
 
     let ended = 0;
     await pool(burst, 20, async (index) => {
@@ -81,13 +85,12 @@ describe(`broker outage during a burst of ${burst} session completions (${backen
     });
 
     const completed = await eventually(
+      "every appointment COMPLETED after the reconnect",
       async () => {
         const list = await listAll("COMPLETED");
         return list.length === burst ? list : undefined;
       },
-      "every appointment COMPLETED after the reconnect",
-      60_000,
-      250,
+      { timeoutMs: 60_000, intervalMs: 250 },
     );
     if (amqpUrl) {
       // The cut happened mid-burst and the bus came back by itself.

@@ -1,9 +1,9 @@
 import { EventTypes } from "@clinic/contracts";
+import { eventually } from "@clinic/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { amqpUrl, backend, busTopology } from "../support/bus.ts";
 import { childDatabase } from "../support/child-database.ts";
 import { appointmentStatus, bookNow, endSession, startSession } from "../support/flows.ts";
-import { eventually } from "../support/http.ts";
 import { eventProcessing } from "../support/logs.ts";
 import { type System, startSystem } from "../support/system.ts";
 import { startTcpProxy, viaProxy } from "../support/tcp-proxy.ts";
@@ -93,8 +93,8 @@ describe.skipIf(!amqpUrl)(`crash safety: video service SIGKILLed before its even
     const started = await startSession(videoUrl, await system.token("doctor"), appointment.id);
     expect(started.status, started.text).toBe(200);
     await eventually(
-      async () => (await appointmentStatus(system, appointment.id)).status === "IN_PROGRESS",
       "IN_PROGRESS through the bus",
+      async () => (await appointmentStatus(system, appointment.id)).status === "IN_PROGRESS",
     );
     return { appointmentId: appointment.id, sessionId: started.body.session_id };
   };
@@ -115,12 +115,12 @@ describe.skipIf(!amqpUrl)(`crash safety: video service SIGKILLed before its even
     expect((await appointmentStatus(system, appointmentId)).status).toBe("IN_PROGRESS");
 
     child = await startChild();
-    const completed = await eventually(async () => {
+    const completed = await eventually("COMPLETED after the restart", async () => {
       const a = await appointmentStatus(system, appointmentId);
       return a.status === "COMPLETED" ? a : undefined;
-    }, "COMPLETED after the restart");
+    });
     expect(completed.session_id).toBe(sessionId);
-    expect(await eventually(async () => (await completedEvent(sessionId)).sent_at, "the outbox row sent")).toBeTruthy();
+    expect(await eventually("the outbox row sent", async () => (await completedEvent(sessionId)).sent_at)).toBeTruthy();
     expect(eventProcessing(system.logs.lines, pending.event_id).applied).toBe(1);
     const inbox = await inboxRows(pending.event_id);
     if (inbox !== undefined) expect(inbox).toBe(1);
@@ -134,10 +134,10 @@ describe.skipIf(!amqpUrl)(`crash safety: video service SIGKILLed before its even
     proxy.hold("down"); // the broker routes the publish; its confirm never reaches the relay
     const ended = await endSession(child.url, await system.token("doctor"), sessionId);
     expect(ended.status, ended.text).toBe(200);
-    const first = await eventually(async () => {
+    const first = await eventually("COMPLETED from the unconfirmed publish", async () => {
       const a = await appointmentStatus(system, appointmentId);
       return a.status === "COMPLETED" ? a : undefined;
-    }, "COMPLETED from the unconfirmed publish");
+    });
     await child.kill("SIGKILL");
     proxy.release();
 
@@ -147,8 +147,8 @@ describe.skipIf(!amqpUrl)(`crash safety: video service SIGKILLed before its even
     child = await startChild();
     // The restarted relay sends the same event (same id) again; the inbox drops it.
     await eventually(
-      async () => eventProcessing(system.logs.lines, unconfirmed.event_id).duplicates >= 1,
       "the redelivered duplicate to be processed",
+      async () => eventProcessing(system.logs.lines, unconfirmed.event_id).duplicates >= 1,
     );
     expect(eventProcessing(system.logs.lines, unconfirmed.event_id)).toEqual({ applied: 1, duplicates: 1 });
     const after = await appointmentStatus(system, appointmentId);

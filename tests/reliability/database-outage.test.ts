@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { testDatabase } from "@clinic/platform/testing";
+import { eventually, testDatabase } from "@clinic/platform/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { busTopology, databaseUrl } from "../support/bus.ts";
 import { bookNow, startSession } from "../support/flows.ts";
-import { call, eventually } from "../support/http.ts";
+import { call } from "../support/http.ts";
 import { type System, startSystem } from "../support/system.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";
 
@@ -109,10 +109,9 @@ describe.skipIf(!databaseUrl)("database outage on PostgreSQL: clean 503s, then r
     proxy.restore();
     for (const r of requests) {
       await eventually(
-        async () => (await call(r.base, r.method, r.path, { token: doctor, body: r.body })).status === 200,
         `${r.method} ${r.path} to succeed again`,
-        20_000,
-        200,
+        async () => (await call(r.base, r.method, r.path, { token: doctor, body: r.body })).status === 200,
+        { timeoutMs: 20_000, intervalMs: 200 },
       );
     }
     for (const base of [system.urls.video, system.urls.appointments]) {

@@ -1,10 +1,11 @@
 import { EventTypes } from "@clinic/contracts";
+import { eventually } from "@clinic/platform/testing";
 import { connectSignal, signalUrl } from "@clinic/video-service/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { amqpUrl, backend, busTopology } from "../support/bus.ts";
 import { childDatabase } from "../support/child-database.ts";
 import { appointmentStatus, bookNow, type Started, startSession } from "../support/flows.ts";
-import { eventually, pool } from "../support/http.ts";
+import { pool } from "../support/http.ts";
 import { people } from "../support/people.ts";
 import { type System, startSystem } from "../support/system.ts";
 import { startVideoChild, type VideoChild } from "../support/video-child.ts";
@@ -145,8 +146,8 @@ describe(`graceful shutdown: SIGTERM under load (${backend})`, () => {
       child = await startChild();
       for (const s of sessions.filter((x) => completed.includes(x.session_id))) {
         await eventually(
-          async () => (await appointmentStatus(system, s.appointmentId, doctor(s.i))).status === "COMPLETED",
           `appointment of ${s.session_id} COMPLETED`,
+          async () => (await appointmentStatus(system, s.appointmentId, doctor(s.i))).status === "COMPLETED",
         );
       }
       await child.kill("SIGTERM");

@@ -32,7 +32,7 @@ const badTokens: Identity[] = ["no token", "expired", "wrong signature", "alg no
 
 /**
  * Who may do what, for the people other than the appointment's own doctor and patient
- * (design.md §2, the services' READMEs). An operation missing here fails the test: a new
+ * (the services' READMEs). An operation missing here fails the test: a new
  * endpoint must be given its row.
  */
 const expected: Record<string, Partial<Record<Identity, number[]>>> = {

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { migrate, openDatabase } from "@clinic/platform";
+import { eventually } from "@clinic/platform/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { busTopology, databaseUrl } from "../support/bus.ts";
 import { appointmentStatus, bookNow, endSession, giveConsent, startSession } from "../support/flows.ts";
-import { call, eventually } from "../support/http.ts";
+import { call } from "../support/http.ts";
 import { type System, startSystem } from "../support/system.ts";
 
 /**
@@ -112,8 +113,8 @@ describe.skipIf(!databaseUrl)("database roles: owner migrates, the service's rol
     expect((await endSession(s.urls.video, doctor, sessionId, { notes: "seen" })).status).toBe(200);
     // Outbox (UPDATE sent_at), bus, inbox (INSERT) and the appointment's update, as the runtime role.
     await eventually(
-      async () => (await appointmentStatus(s, appointment.id)).status === "COMPLETED",
       "the appointment to be COMPLETED",
+      async () => (await appointmentStatus(s, appointment.id)).status === "COMPLETED",
     );
     const cancelled = await bookNow(s, "doctor", "patient", 120);
     const cancel = await call(s.urls.appointments, "POST", `/api/appointments/${cancelled.id}/cancel`, {

@@ -4,7 +4,7 @@ import fc from "fast-check";
 export type JsonSchema = Record<string, unknown>;
 
 /** Values a careless parser or query builder chokes on, of every JSON type. */
-export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(
     "",
     " ",
@@ -40,14 +40,14 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** `{"a":{"a":…}}` or `[[…]]` nested `depth` times. */
-export function deepNesting(depth: number): unknown {
+function deepNesting(depth: number): unknown {
   let value: unknown = depth % 2 ? "leaf" : [];
   for (let i = 0; i < depth; i++) value = depth % 2 ? { a: value } : [value];
   return value;
 }
 
 /** Values that satisfy `schema`, or nearly (the edges of its ranges, its formats). */
-export function validish(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unknown> {
+function validish(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unknown> {
   if (!schema || depth > 4) return fc.jsonValue({ maxDepth: 2 });
   if ("const" in schema) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));

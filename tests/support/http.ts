@@ -33,22 +33,6 @@ export async function call<T = Record<string, unknown>>(
   return { status: response.status, headers: response.headers, body: body as T, text };
 }
 
-/** Polls `check` every `intervalMs` until it returns a value, at most `timeoutMs`. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 20_000,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
 /** Runs `tasks` with at most `limit` in flight; results in input order. */
 export async function pool<T>(count: number, limit: number, task: (index: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array(count);

@@ -1,5 +1,6 @@
 import type { AuthUser } from "@clinic/platform";
-import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
+import { createTestTokens, testAudience, testIssuer } from "@clinic/platform/testing";
+import type { JWTPayload } from "jose";
 
 /**
  * The people of the suites: two clinics, two doctors and two patients in the first, an admin
@@ -41,9 +42,6 @@ export const people = {
 } satisfies Record<string, AuthUser>;
 export type Person = keyof typeof people;
 
-export const issuer = "clinic-auth";
-export const audience = "clinic-api";
-
 export interface TokenKit {
   /** Private JWK (with kid) to hand the auth service as AUTH_SIGNING_KEY. */
   signingKey: string;
@@ -52,47 +50,23 @@ export interface TokenKit {
   forged(user: AuthUser): Promise<Record<"expired" | "wrongSignature" | "algNone" | "wrongAudience", string>>;
 }
 
-async function signer(kid: string) {
-  const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-  const sign = (user: AuthUser, overrides: JWTPayload = {}) => {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({
-      role: user.role,
-      name: user.name,
-      email: user.email,
-      clinic_id: user.clinic_id,
-      iss: issuer,
-      aud: audience,
-      sub: user.id,
-      iat: now,
-      exp: now + 900,
-      jti: crypto.randomUUID(),
-      ...overrides,
-    })
-      .setProtectedHeader({ alg: "EdDSA", kid })
-      .sign(privateKey);
-  };
-  return { privateKey, sign };
-}
-
 /**
  * Tokens signed with the key the auth service itself signs with (AUTH_SIGNING_KEY), so every
  * service verifies them through the auth service's real JWKS endpoint, for any person.
  */
 export async function createTokenKit(): Promise<TokenKit> {
   const kid = "suite-key";
-  const real = await signer(kid);
+  const real = await createTestTokens({ kid });
   // Same kid, other key: a verifier that trusted the kid alone would accept it.
-  const impostor = await signer(kid);
-  const jwk: JWK = { ...(await exportJWK(real.privateKey)), kid };
+  const impostor = await createTestTokens({ kid });
   const unsigned = (user: AuthUser) => {
     const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
     const now = Math.floor(Date.now() / 1000);
-    const claims = { ...user, sub: user.id, iss: issuer, aud: audience, iat: now, exp: now + 900 };
+    const claims = { ...user, sub: user.id, iss: testIssuer, aud: testAudience, iat: now, exp: now + 900 };
     return `${encode({ alg: "none", typ: "JWT" })}.${encode(claims)}.`;
   };
   return {
-    signingKey: JSON.stringify(jwk),
+    signingKey: real.signingKey,
     sign: real.sign,
     forged: async (user) => {
       const past = Math.floor(Date.now() / 1000) - 3600;

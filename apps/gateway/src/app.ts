@@ -81,7 +81,7 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
   registerDocsPolicy(app, docsExposed(config));
   registerMetricsPolicy(app);
   const targets: UpstreamTarget[] = upstreamRoutes.map((route) => ({ route, url: config[route.urlVariable] }));
-  const webApp = await registerWebApp(app, config.WEB_DIST_DIR ?? defaultWebDistDir);
+  const webApp = await registerWebApp(app, config.WEB_DIST_DIR ?? defaultWebDistDir, config.MEDIA_PROVIDER);
   await registerUpstreamProxies(app, {
     targets,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,

@@ -41,6 +41,12 @@ export const gatewayConfigSchema = Type.Object({
     default: "127.0.0.1",
     description: "interface of the metrics listener; an internal one only, never the internet",
   }),
+  // The same variable as the video service's: with Chime the web app's CSP lets the page reach
+  // Chime's media endpoints; otherwise it connects to this origin only.
+  MEDIA_PROVIDER: Type.Union([Type.Literal("embedded"), Type.Literal("chime")], {
+    default: "embedded",
+    description: "the video service's media provider; chime adds *.chime.aws to the web app's CSP connect-src",
+  }),
   WEB_DIST_DIR: Type.Optional(Type.String({ description: "built web app to serve at /; default apps/web/dist" })),
   GATEWAY_WS_MAX_PER_ADDRESS: Type.Integer({
     minimum: 1,

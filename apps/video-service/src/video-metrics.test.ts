@@ -2,20 +2,10 @@ import { EventTypes } from "@clinic/contracts";
 import { InProcessBus, makeEvent } from "@clinic/platform";
 import { metricSample } from "@clinic/platform/testing";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectSignal, type SignalClient, signalUrl } from "./testing/signal-client.ts";
 import { createHarness, type Harness, users } from "./testing/video-test-harness.ts";
 import { freeTierRefreshMs } from "./video-metrics.ts";
-
-/** Polls `read` until it returns `want` (bounded: 100 tries, 20 ms apart). */
-async function until<T>(read: () => Promise<T>, want: T): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 100 && value !== want; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    value = await read();
-  }
-  return value;
-}
 
 describe("video service /metrics", () => {
   let h: Harness;
@@ -78,7 +68,10 @@ describe("video service /metrics", () => {
     expect(text).not.toContain(users.doctor.id);
 
     doctor.close();
-    expect(await until(() => value("video_signalling_connections"), 0)).toBe(0);
+    await vi.waitFor(async () => expect(await value("video_signalling_connections")).toBe(0), {
+      timeout: 2000,
+      interval: 20,
+    });
     expect((await h.end(sessionId)).statusCode).toBe(200);
     expect(await value("video_sessions_in_progress")).toBe(0);
   });

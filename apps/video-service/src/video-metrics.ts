@@ -10,7 +10,7 @@ import { monthBounds, monthOf } from "./usage/usage-calculator.ts";
 /** The free-tier figure is summed at most this often, whatever the scrape interval. */
 export const freeTierRefreshMs = 60_000;
 /** Clinics reported, most used first: bounds the query's output and the series count. */
-export const freeTierMaxClinics = 500;
+const freeTierMaxClinics = 500;
 
 export interface VideoMetricsOptions {
   db: VideoDb;

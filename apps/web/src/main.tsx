@@ -5,7 +5,7 @@ import { routes } from "./app/router.tsx";
 import { createQueryClient } from "./lib/query.ts";
 
 // No <StrictMode>: its double-run of effects would join a consultation twice in development,
-// and the server would replace the first attendee (design.md §3).
+// and the server would replace the first attendee.
 const root = document.getElementById("root");
 if (!root) throw new Error("#root is missing from index.html");
 createRoot(root).render(

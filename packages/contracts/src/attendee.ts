@@ -1,6 +1,6 @@
 import { type Static, Type } from "typebox";
 
-/** design.md §4: JOINING until the signalling connection opens, then CONNECTED, LEFT, REPLACED. */
+/** JOINING until the signalling connection opens, then CONNECTED, LEFT, REPLACED. */
 export const AttendeeStatus = Type.Union([
   Type.Literal("JOINING"),
   Type.Literal("CONNECTED"),

@@ -55,7 +55,7 @@ export type Jwks = Static<typeof Jwks>;
 /**
  * The demo clinic and its people, seeded by the auth service when SEED_DEMO=1. The ids are
  * fixed so other services' demo seeds (appointments, sessions) can point at the same people.
- * Passwords are the published demo credentials of design.md §2, never real ones.
+ * Passwords are the published demo credentials (README), never real ones.
  */
 export const demoClinic = { id: "clinic-demo", name: "Demo Clinic" } as const;
 

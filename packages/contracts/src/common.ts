@@ -1,7 +1,7 @@
 import { type Static, Type } from "typebox";
 import { singleLineTextPattern } from "./text.ts";
 
-/** `{error, status, code}` — the body of every 4xx/5xx (design.md §2). */
+/** `{error, status, code}` — the body of every 4xx/5xx. */
 export const ErrorBody = Type.Object(
   {
     error: Type.String({ description: "A sentence a person can read" }),

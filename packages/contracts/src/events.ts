@@ -54,7 +54,7 @@ export const ConsultationCompletedData = Type.Object({
 export type ConsultationCompletedData = Static<typeof ConsultationCompletedData>;
 
 /**
- * The event catalogue (design.md §6), the one list of events: each type (also the routing
+ * The event catalogue, the one list of events: each type (also the routing
  * key on RabbitMQ) with the schema of its data. `makeEvent` and the consumers are typed
  * from it, and consumers check incoming data against it.
  */

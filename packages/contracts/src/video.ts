@@ -132,7 +132,7 @@ export const JoinSessionBody = Type.Object(
 );
 export type JoinSessionBody = Static<typeof JoinSessionBody>;
 
-/** An attendee as session details list it (design.md §4: JOINING → CONNECTED → LEFT | REPLACED). */
+/** An attendee as session details list it (JOINING → CONNECTED → LEFT | REPLACED). */
 export const SessionAttendee = Type.Object({
   attendee_id: Type.String(),
   user_type: UserType,
@@ -174,7 +174,7 @@ const detailsFields = {
   updated_at: Timestamp,
 };
 
-/** What a patient (and an admin) may read: no notes, no rating (design.md §2). */
+/** What a patient (and an admin) may read: no notes, no rating. */
 export const SessionDetailsRedacted = Type.Object(detailsFields);
 export type SessionDetailsRedacted = Static<typeof SessionDetailsRedacted>;
 

@@ -131,6 +131,11 @@ export function trustedProxies(value: string | undefined): TrustedProxies {
       );
       return;
     }
+    // 0.0.0.0/0 or ::/0 is `true` under another name: every client could choose its address.
+    if (bits === 0) {
+      problems.push(`TRUST_PROXY: entry ${index + 1} (${entry}) trusts every address; name the proxies' addresses`);
+      return;
+    }
     blocks.addSubnet(address, bits, family === 6 ? "ipv6" : "ipv4");
   });
   if (problems.length > 0) throw new ConfigError(problems);

@@ -45,6 +45,12 @@ describe("TRUST_PROXY", () => {
       );
     }
   });
+
+  it("refuses a catch-all CIDR (0.0.0.0/0, ::/0): it is `true` under another name", () => {
+    for (const value of ["0.0.0.0/0", "::/0", "127.0.0.1, 0.0.0.0/0"]) {
+      expect(() => trustedProxies(value), value).toThrow(/TRUST_PROXY: entry \d \(.*\) trusts every address/);
+    }
+  });
 });
 
 describe("forwarded headers from an untrusted peer", () => {

@@ -12,7 +12,7 @@ const row = {
   patient_id: "pat_p",
 } as AppointmentRow;
 
-describe("who may do what to an appointment (design.md §2)", () => {
+describe("who may do what to an appointment", () => {
   it.each([
     ["its doctor", people.doctor, { READ: null, CANCEL: null, RESCHEDULE: null }],
     ["its patient", people.patient, { READ: null, CANCEL: "ROLE_NOT_ALLOWED", RESCHEDULE: "ROLE_NOT_ALLOWED" }],

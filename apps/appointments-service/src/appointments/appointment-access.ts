@@ -7,7 +7,7 @@ import { AppointmentNotFound, BookingNotAllowed, InvalidAppointmentRequest, NotY
 import type { AppointmentRow, AppointmentScope } from "./appointments.repository.ts";
 
 /**
- * "Is this appointment theirs?" — answered here and nowhere else (design.md §2):
+ * "Is this appointment theirs?" — answered here and nowhere else:
  * a doctor: appointments where they are the doctor; a patient: their own, read-only;
  * an admin: every appointment of their clinic. Every answer, yes or no, is written to the
  * append-only appointment_audit (who, role, clinic, action, outcome, reason, appointment,

@@ -23,7 +23,7 @@ import {
 import { type Actor, AppointmentAccess } from "./appointment-access.ts";
 import { type AppointmentRow, appointmentsRepository as repo } from "./appointments.repository.ts";
 
-export const eventSource = "appointments-service";
+const eventSource = "appointments-service";
 /** A booking may start a little in the past (the form was open for a while), not more. */
 const pastGraceMs = 5 * 60_000;
 
@@ -34,7 +34,7 @@ export interface AppointmentsServiceDeps {
   now?: () => Date;
 }
 
-export function toAppointment(row: AppointmentRow): Appointment {
+function toAppointment(row: AppointmentRow): Appointment {
   return {
     id: row.id,
     clinic_id: row.clinic_id,

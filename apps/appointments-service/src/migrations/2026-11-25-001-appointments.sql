@@ -22,7 +22,7 @@ CREATE INDEX appointments_doctor_start ON appointments (doctor_id, start_time);
 CREATE INDEX appointments_patient_start ON appointments (patient_id, start_time);
 CREATE INDEX appointments_clinic_start ON appointments (clinic_id, start_time);
 
--- Who read or changed which appointment (design.md §8): append-only, no names stored.
+-- Who read or changed which appointment: append-only, no names stored.
 CREATE TABLE appointment_audit (
   id bigserial PRIMARY KEY,
   at timestamptz NOT NULL DEFAULT now(),

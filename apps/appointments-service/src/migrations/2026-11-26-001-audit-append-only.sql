@@ -1,4 +1,4 @@
--- appointment_audit is append-only (design.md §8): the application's own database role can
+-- appointment_audit is append-only: the application's own database role can
 -- add rows but never change or remove them, as the video service's audit_log.
 CREATE FUNCTION appointment_audit_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN

@@ -25,7 +25,7 @@ export interface AdminCommand {
 }
 
 /** Bad arguments: the command's usage is shown, exit code 2. */
-export class UsageError extends Error {}
+class UsageError extends Error {}
 
 const migrations = fileURLToPath(new URL("../migrations", import.meta.url));
 

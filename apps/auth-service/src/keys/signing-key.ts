@@ -99,7 +99,7 @@ export async function openSigningKeys(options: SigningKeysOptions): Promise<Sign
       const live = rows.filter((r) => !expired.includes(r.kid));
       loaded = await loadKeys(live, encryptionKey, new Map(loaded.map((k) => [k.kid, k])), logger);
     } catch (err) {
-      logger?.warn({ err: (err as Error).message }, "could not re-read the signing keys; using the ones read before");
+      logger?.warn({ err }, "could not re-read the signing keys; using the ones read before");
     }
     loadedAt = at.getTime();
   }
@@ -225,7 +225,7 @@ export async function rotateSigningKey(
 }
 
 /** Generates a key pair and stores it (encrypted when there is a key to encrypt with). */
-export async function createSigningKey(
+async function createSigningKey(
   db: Kysely<AuthTables> | Transaction<AuthTables>,
   { encryptionKey, activatesAt }: { encryptionKey: Uint8Array | undefined; activatesAt: Date },
 ): Promise<StoredKey> {
@@ -270,7 +270,7 @@ async function loadKeys(
       keys.push({ ...base, privateKey: await importPrivate(await privateJwkOf(row, encryptionKey)) });
     } catch (err) {
       if (!logger) throw err;
-      logger.error({ kid: row.kid, err: (err as Error).message }, "signing key cannot be used; not signing with it");
+      logger.error({ kid: row.kid, err }, "signing key cannot be used; not signing with it");
       keys.push(base);
     }
   }
@@ -278,7 +278,7 @@ async function loadKeys(
 }
 
 /** The private JWK of a live row: decrypted, or as stored in development. */
-export async function privateJwkOf(row: StoredKey, encryptionKey: Uint8Array | undefined): Promise<JWK> {
+async function privateJwkOf(row: StoredKey, encryptionKey: Uint8Array | undefined): Promise<JWK> {
   if (row.private_jwk_encrypted !== null) {
     if (!encryptionKey) {
       throw new ConfigError([`AUTH_KEY_ENCRYPTION_KEY: is not set, but signing key ${row.kid} is encrypted`]);

@@ -9,7 +9,7 @@ export interface AccessTokenSettings {
   ttlSeconds: number;
 }
 
-/** The JWT of design.md §2: who (sub, role, name, email, clinic_id), for whom (iss, aud), until when. */
+/** The access token: who (sub, role, name, email, clinic_id), for whom (iss, aud), until when. */
 export function signAccessToken(key: ActiveKey, settings: AccessTokenSettings, user: User, now: Date) {
   const iat = Math.floor(now.getTime() / 1000);
   return new SignJWT({ role: user.role, name: user.name, email: user.email, clinic_id: user.clinic_id })

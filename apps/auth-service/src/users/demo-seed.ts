@@ -5,7 +5,7 @@ import { hashPassword } from "./password.ts";
 import { existingUserIds, insertClinicIfMissing, insertUserIfMissing } from "./users.repository.ts";
 
 /**
- * Seeds the demo clinic and its four people (design.md §2). Idempotent: existing rows are
+ * Seeds the demo clinic and its four people. Idempotent: existing rows are
  * left alone (including a changed password), and only missing users cost a password hash.
  */
 export async function seedDemoUsers(database: AuthDatabase, logger?: Logger): Promise<number> {

@@ -12,7 +12,7 @@ export interface ScryptParams {
 }
 
 /** N = 2^15, r = 8, p = 1: 32 MiB and tens of milliseconds per guess (OWASP's scrypt baseline). */
-export const defaultScryptParams: ScryptParams = { log2N: 15, r: 8, p: 1 };
+const defaultScryptParams: ScryptParams = { log2N: 15, r: 8, p: 1 };
 const keyLength = 32;
 const saltLength = 16;
 

@@ -1,15 +1,7 @@
 import { demoUsers, type TokenResponse } from "@clinic/contracts";
 import { createTokenVerifier } from "@clinic/platform";
-import {
-  base64url,
-  type CryptoKey,
-  exportJWK,
-  generateKeyPair,
-  type JSONWebKeySet,
-  type JWTPayload,
-  SignJWT,
-  UnsecuredJWT,
-} from "jose";
+import { createTestTokens } from "@clinic/platform/testing";
+import { base64url, generateKeyPair, type JSONWebKeySet, type JWTPayload, SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, login, type TestApp } from "../test-app.ts";
 
@@ -21,28 +13,16 @@ describe("GET /api/auth/me and the tokens behind it", () => {
   let jwks: JSONWebKeySet;
   let tokens: TokenResponse;
   // The service signs with this key (AUTH_SIGNING_KEY), so the test can forge well-signed tokens with bad claims.
-  let privateKey: CryptoKey;
+  let signer: Awaited<ReturnType<typeof createTestTokens>>;
   const kid = "test-env-key";
 
   const me = (authorization?: string) =>
     t.app.inject({ method: "GET", url: "/api/auth/me", headers: authorization ? { authorization } : {} });
-  const signed = (payload: JWTPayload, build: (jwt: SignJWT) => SignJWT = (j) => j) =>
-    build(
-      new SignJWT({ ...claims, ...payload })
-        .setProtectedHeader({ alg: "EdDSA", kid })
-        .setSubject(doctor.id)
-        .setIssuer("clinic-auth")
-        .setAudience("clinic-api")
-        .setIssuedAt()
-        .setJti("j1")
-        .setExpirationTime("10m"),
-    ).sign(privateKey);
+  const signed = (overrides: JWTPayload = {}) => signer.sign(doctor, { expiresIn: "10m", ...overrides });
 
   beforeAll(async () => {
-    const pair = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-    privateKey = pair.privateKey;
-    const jwk = { ...(await exportJWK(pair.privateKey)), kid };
-    t = await buildTestApp({ AUTH_SIGNING_KEY: JSON.stringify(jwk) });
+    signer = await createTestTokens({ kid });
+    t = await buildTestApp({ AUTH_SIGNING_KEY: signer.signingKey });
     jwks = (await t.app.inject({ method: "GET", url: "/api/auth/.well-known/jwks.json" })).json();
     tokens = (await login(t.app, doctor.email, doctor.password)).json();
   });
@@ -155,18 +135,15 @@ describe("GET /api/auth/me and the tokens behind it", () => {
   });
 
   it("refuses the wrong audience, the wrong issuer and an expired token", async () => {
-    await refused(`Bearer ${await signed({}, (j) => j.setAudience("other-api"))}`, "INVALID_TOKEN");
-    await refused(`Bearer ${await signed({}, (j) => j.setIssuer("someone-else"))}`, "INVALID_TOKEN");
+    await refused(`Bearer ${await signed({ aud: "other-api" })}`, "INVALID_TOKEN");
+    await refused(`Bearer ${await signed({ iss: "someone-else" })}`, "INVALID_TOKEN");
     const past = Math.floor(Date.now() / 1000) - 3600;
-    await refused(
-      `Bearer ${await signed({}, (j) => j.setIssuedAt(past).setExpirationTime(past + 900))}`,
-      "TOKEN_EXPIRED",
-    );
+    await refused(`Bearer ${await signed({ iat: past, exp: past + 900 })}`, "TOKEN_EXPIRED");
     await refused(`Bearer ${await signed({ role: "SUPERUSER" })}`, "INVALID_TOKEN");
   });
 
   it("refuses a token of a user that no longer exists", async () => {
-    const ghost = await signed({}, (j) => j.setSubject("usr_deleted"));
+    const ghost = await signed({ sub: "usr_deleted" });
     await refused(`Bearer ${ghost}`, "UNKNOWN_USER");
   });
 });

@@ -30,6 +30,9 @@ export async function startGateway(
     APPOINTMENTS_URL: appointments.url,
     VIDEO_URL: video.url,
     WEB_DIST_DIR: "/nonexistent/web/dist",
+    // Load shedding off: a test machine's event loop stalls under parallel suites, and a 503
+    // UNDER_PRESSURE would fail an unrelated test (probes.test.ts covers the shedding).
+    MAX_EVENT_LOOP_DELAY_MS: "0",
     ...env,
   });
   const gateway = await buildApp({ config, logStream: logs.stream });

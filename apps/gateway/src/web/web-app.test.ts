@@ -41,7 +41,7 @@ describe("web app served at /", () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain("<title>Clinic</title>");
     expect(res.headers["cache-control"]).toBe("no-cache");
-    expect(res.headers["content-security-policy"]).toBe(webAppCsp);
+    expect(res.headers["content-security-policy"]).toBe(webAppCsp("embedded"));
   });
 
   it("has a CSP allowing self, inline styles, camera streams and WebSocket signalling, and no inline scripts", async () => {
@@ -58,11 +58,22 @@ describe("web app served at /", () => {
     expect(directives["frame-ancestors"]).toEqual(["'none'"]);
   });
 
-  it("lets the page connect (WebSockets included) to this origin and Amazon Chime only, never to any host", async () => {
+  it("lets the page connect (WebSockets included) to this origin only, never to any other host", async () => {
     const res = await f.gateway.inject({ url: "/patient/appointments/appt-1", headers: html });
     const connectSrc = /(?:^|; )connect-src ([^;]*)/.exec(String(res.headers["content-security-policy"]))?.[1];
     // 'self' covers ws:/wss: to this origin (CSP Level 3); a bare scheme would allow every host.
-    expect(connectSrc?.split(" ")).toEqual(["'self'", "https://*.chime.aws", "wss://*.chime.aws"]);
+    expect(connectSrc?.split(" ")).toEqual(["'self'"]);
+  });
+
+  it("adds Amazon Chime's endpoints to connect-src only when the calls run on Chime", async () => {
+    const chime = await startGateway({ WEB_DIST_DIR: dist, MEDIA_PROVIDER: "chime" });
+    try {
+      const res = await chime.gateway.inject({ url: "/", headers: html });
+      const connectSrc = /(?:^|; )connect-src ([^;]*)/.exec(String(res.headers["content-security-policy"]))?.[1];
+      expect(connectSrc?.split(" ")).toEqual(["'self'", "https://*.chime.aws", "wss://*.chime.aws"]);
+    } finally {
+      await chime.close();
+    }
   });
 
   it("serves hashed assets cached for a year, with helmet's other headers", async () => {

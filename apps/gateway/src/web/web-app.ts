@@ -12,23 +12,27 @@ import { RouteNotFound } from "../errors.ts";
  * The web app's Content-Security-Policy. Mantine injects inline styles; calls need the
  * camera/microphone streams (`mediastream:`) and recorded blobs (`blob:`); signalling is a
  * WebSocket to this origin, which `'self'` covers (CSP Level 3: Chrome 71+, Firefox, Safari
- * 16+), so no WebSocket goes to any other host; Amazon Chime meetings talk to `*.chime.aws`
- * over https and wss. Scripts only from this origin, never inline.
+ * 16+), so no WebSocket goes to any other host. Only when the clinic runs its calls on Amazon
+ * Chime (`MEDIA_PROVIDER=chime`) may the page also reach `*.chime.aws` over https and wss.
+ * Scripts only from this origin, never inline.
  */
-export const webAppCsp = [
-  "default-src 'self'",
-  "base-uri 'self'",
-  "object-src 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self' https://*.chime.aws wss://*.chime.aws",
-  "worker-src 'self' blob:",
-].join("; ");
+export function webAppCsp(mediaProvider: "embedded" | "chime" = "embedded"): string {
+  const chime = mediaProvider === "chime" ? " https://*.chime.aws wss://*.chime.aws" : "";
+  return [
+    "default-src 'self'",
+    "base-uri 'self'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "media-src 'self' blob: mediastream:",
+    `connect-src 'self'${chime}`,
+    "worker-src 'self' blob:",
+  ].join("; ");
+}
 
 export const defaultWebDistDir = resolve(fileURLToPath(new URL("../../../web/dist", import.meta.url)));
 
@@ -73,28 +77,33 @@ async function readIndex(indexPath: string, acceptEncoding: string | undefined) 
  * build is picked up. Text files go out precompressed (brotli or gzip, as the browser
  * accepts; `Vary: accept-encoding`), as the build wrote them.
  */
-export async function registerWebApp(app: App, distDir: string): Promise<WebApp> {
+export async function registerWebApp(
+  app: App,
+  distDir: string,
+  mediaProvider: "embedded" | "chime" = "embedded",
+): Promise<WebApp> {
+  const csp = webAppCsp(mediaProvider);
   const indexPath = join(distDir, "index.html");
   const built = existsSync(indexPath);
   const webApp: WebApp = {
     built,
     sendIndex: async (reply) => {
       if (!built)
-        return reply.type("text/html; charset=utf-8").header("content-security-policy", webAppCsp).send(notBuiltHtml);
+        return reply.type("text/html; charset=utf-8").header("content-security-policy", csp).send(notBuiltHtml);
       const { body, encoding } = await readIndex(indexPath, reply.request.headers["accept-encoding"]);
       if (encoding) reply.header("content-encoding", encoding);
       return reply
         .type("text/html; charset=utf-8")
         .header("cache-control", "no-cache")
         .header("vary", "accept-encoding")
-        .header("content-security-policy", webAppCsp)
+        .header("content-security-policy", csp)
         .send(body);
     },
   };
 
   await app.register(async (web) => {
     web.addHook("onSend", async (_request, reply) => {
-      reply.header("content-security-policy", webAppCsp);
+      reply.header("content-security-policy", csp);
     });
     if (built) {
       await web.register(fastifyStatic, {

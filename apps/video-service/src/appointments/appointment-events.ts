@@ -13,7 +13,7 @@ export const consumedEventTypes = [
 ];
 
 /**
- * Keeps sessions in step with appointments (design.md §6): `appointment.booked` creates a
+ * Keeps sessions in step with appointments: `appointment.booked` creates a
  * CREATED session, `appointment.cancelled` moves a CREATED one to CANCELLED,
  * `appointment.rescheduled` moves a CREATED one's scheduled time. Each event has
  * its effect once (inbox); a malformed event is logged and skipped rather than retried

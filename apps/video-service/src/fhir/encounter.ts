@@ -23,7 +23,7 @@ export const telehealthConsentExtension = "urn:clinic-video:fhir:extension:teleh
 export const consentTextPolicy = (clinicId: string, version: number) =>
   `urn:clinic-video:consent-text:${encodeURIComponent(clinicId)}:${version}`;
 /** Where an id that is not a valid FHIR id is given as a logical identifier instead. */
-export const idSystems = {
+const idSystems = {
   Patient: "urn:clinic-video:user-id",
   Practitioner: "urn:clinic-video:user-id",
   Organization: "urn:clinic-video:clinic-id",

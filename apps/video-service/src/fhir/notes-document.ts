@@ -9,7 +9,7 @@ import { referenceTo } from "./encounter.ts";
  */
 
 /** `DocumentReference.identifier.system`: the value is the session id whose notes these are. */
-export const sessionNotesIdentifierSystem = "urn:clinic-video:session-notes";
+const sessionNotesIdentifierSystem = "urn:clinic-video:session-notes";
 
 export interface NotesFacts {
   session_id: string;

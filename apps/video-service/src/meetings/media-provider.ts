@@ -1,7 +1,7 @@
 import type { AwsMediaUrls, IceServer, MediaProviderName } from "@clinic/contracts";
 
 /**
- * The seam between sessions and the media plane (design.md §4). Implementations:
+ * The seam between sessions and the media plane. Implementations:
  * `embedded/` (our WebRTC signalling) and `chime/` (Amazon Chime SDK meetings).
  * Meetings and attendees are stored by the sessions module; providers only create and
  * destroy them where the media flows.

@@ -50,7 +50,7 @@ CREATE INDEX attendees_session ON attendees (session_id, created_at);
 CREATE UNIQUE INDEX attendees_one_live_per_user ON attendees (session_id, user_id)
   WHERE status IN ('JOINING', 'CONNECTED');
 
--- Who was connected when (design.md §5). Intervals never cross a month boundary: closing one
+-- Who was connected when. Intervals never cross a month boundary: closing one
 -- that does splits it, so monthly usage is a range scan on (clinic_id, joined_at).
 CREATE TABLE attendance_intervals (
   id bigserial PRIMARY KEY,
@@ -66,7 +66,7 @@ CREATE INDEX attendance_session ON attendance_intervals (session_id);
 CREATE INDEX attendance_open ON attendance_intervals (clinic_id) WHERE left_at IS NULL;
 CREATE UNIQUE INDEX attendance_one_open_per_attendee ON attendance_intervals (attendee_id) WHERE left_at IS NULL;
 
--- Every read and change of session data by a person (design.md §8). Append-only.
+-- Every read and change of session data by a person. Append-only.
 CREATE TABLE audit_log (
   id bigserial PRIMARY KEY,
   at timestamptz NOT NULL DEFAULT now(),

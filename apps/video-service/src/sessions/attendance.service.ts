@@ -15,7 +15,7 @@ import {
 import { findClinicOfSession, lockSession, touchSessionActivity } from "./sessions.repository.ts";
 
 /**
- * Attendance from the server's point of view (design.md §4–§5): an interval opens when an
+ * Attendance from the server's point of view: an interval opens when an
  * attendee's signalling connection is established and closes when it closes (or its
  * heartbeat stops, or the session ends). The database is the record; the signalling hub's
  * in-memory registry only routes messages.

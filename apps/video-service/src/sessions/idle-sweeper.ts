@@ -8,7 +8,7 @@ import type { SessionsContext } from "./sessions-context.ts";
 const batch = 100;
 
 /**
- * Ends IN_PROGRESS sessions with nobody connected for IDLE_TIMEOUT_MIN (design.md §3),
+ * Ends IN_PROGRESS sessions with nobody connected for IDLE_TIMEOUT_MIN,
  * through the same code path as the doctor's end, with reason IDLE_TIMEOUT. Returns the
  * ids it ended. A session that became busy (or was ended) meanwhile is left alone: the
  * condition is checked again under the row lock.

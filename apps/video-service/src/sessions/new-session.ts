@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { NewSession } from "./sessions.repository.ts";
 
 /** `sess-<uuid>`, the guide's id shape (contracts SessionId). */
-export function newSessionId(): string {
+function newSessionId(): string {
   return `sess-${randomUUID()}`;
 }
 

@@ -17,7 +17,7 @@ const user = (role: AuthUser["role"], id: string, clinic_id = "clinic-a"): AuthU
   email: "x@x.test",
 });
 
-describe("who may do what to a session (design.md §2)", () => {
+describe("who may do what to a session", () => {
   it.each([
     [
       "the doctor",

@@ -5,7 +5,7 @@ import type { VideoDb } from "../tables.ts";
 import { findClinicOfSession } from "./sessions.repository.ts";
 
 /**
- * "Is this session theirs?" — answered here and nowhere else (design.md §2), and every
+ * "Is this session theirs?" — answered here and nowhere else, and every
  * answer, yes or no, is written to the append-only audit log with who, role, action,
  * session and request id. Audit rows are written outside the change's transaction, so a
  * refused or failed attempt is still on record.
@@ -219,7 +219,7 @@ export class SessionAccess {
 export type WebhookOperation = "create" | "list" | "delete" | "listDeliveries";
 
 /** The webhook rule, pure. `endpointClinicId`: undefined for the collection, null for an unknown endpoint. */
-export function decideWebhook(user: AuthUser, endpointClinicId?: string | null): "ALLOWED" | "FORBIDDEN" | "NOT_FOUND" {
+function decideWebhook(user: AuthUser, endpointClinicId?: string | null): "ALLOWED" | "FORBIDDEN" | "NOT_FOUND" {
   if (user.role !== "ADMIN") return "FORBIDDEN";
   if (endpointClinicId === undefined) return "ALLOWED";
   return endpointClinicId === user.clinic_id ? "ALLOWED" : "NOT_FOUND";

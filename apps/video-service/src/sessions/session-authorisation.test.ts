@@ -12,7 +12,7 @@ interface Case {
 }
 
 /**
- * design.md §2 for every endpoint: 401 without a valid token, 403 for the wrong person,
+ * Authorisation (the README's table) for every endpoint: 401 without a valid token, 403 for the wrong person,
  * and what each role may do. Fixtures: session S (doc-1 with pat-1, IN_PROGRESS) and
  * a completed one C for notes.
  */

@@ -19,7 +19,7 @@ export interface EndInput {
 }
 
 /**
- * Ends a session, for the doctor and the idle sweeper alike (design.md §3): under the row
+ * Ends a session, for the doctor and the idle sweeper alike: under the row
  * lock, IN_PROGRESS → COMPLETED, end_time and duration stamped, every open attendance
  * interval closed, and `appointment.consultation.completed` enqueued in the same
  * transaction. After commit, everyone connected gets `session.ended` and the meeting ends.

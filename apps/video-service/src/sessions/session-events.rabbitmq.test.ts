@@ -2,24 +2,12 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { EventTypes } from "@clinic/contracts";
 import { type CloudEvent, makeEvent, RabbitMqBus } from "@clinic/platform";
 import amqp from "amqplib";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { createHarness, users } from "../testing/video-test-harness.ts";
 
 const url = process.env.AMQP_URL;
-
-/** Polls until `check` passes, bounded in time. */
-async function eventually(check: () => void | Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+/** `vi.waitFor` bounded in time, so a broken bus fails the test, not hangs it. */
+const bounded = { timeout: 15_000, interval: 50 };
 
 // CI sets AMQP_URL: the outbox relay publishes to, and the booked/cancelled handlers consume
 // from, a real broker (an exchange and queues of this run only, deleted afterwards).
@@ -62,9 +50,9 @@ describe.skipIf(!url)("consultation events on RabbitMQ", () => {
       const { body } = await h.startedSession();
       await h.end(body.session_id, users.doctor);
       await h.app.video.relay.flush();
-      await eventually(() => {
+      await vi.waitFor(() => {
         expect(seen.map((e) => e.type)).toEqual([EventTypes.consultationStarted, EventTypes.consultationCompleted]);
-      });
+      }, bounded);
       expect(await h.app.video.relay.pending()).toBe(0);
 
       const appointmentId = `appt-${randomUUID()}`;
@@ -81,14 +69,14 @@ describe.skipIf(!url)("consultation events on RabbitMQ", () => {
           video_enabled: true,
         }),
       );
-      await eventually(async () => {
+      await vi.waitFor(async () => {
         const row = await h.app.video.database.db
           .selectFrom("sessions")
           .select("status")
           .where("appointment_id", "=", appointmentId)
           .executeTakeFirst();
         expect(row?.status).toBe("CREATED");
-      });
+      }, bounded);
     } finally {
       await h.close();
     }

@@ -12,7 +12,7 @@ import { findSessionByAppointment, insertOrLockByAppointment, updateSession } fr
 import { callProvider, type RequestContext, type SessionsContext } from "./sessions-context.ts";
 
 /**
- * POST /sessions/{appointment_id}/start (design.md §3). The appointment's facts come from
+ * POST /sessions/{appointment_id}/start. The appointment's facts come from
  * the appointments service; the session row is created (or found) and locked, the meeting
  * and the doctor's attendee are created while the lock is held, and the state change and
  * `appointment.consultation.started` commit together. If the provider fails, the

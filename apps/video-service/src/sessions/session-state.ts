@@ -2,7 +2,7 @@ import type { SessionStatus } from "@clinic/contracts";
 import { InvalidSessionTransition, SessionAlreadyStarted } from "../errors.ts";
 
 /**
- * The session lifecycle of design.md §3 as a pure function:
+ * The session lifecycle as a pure function:
  *
  *   CREATED ──start──▶ IN_PROGRESS ──end──▶ COMPLETED
  *      └──cancel──▶ CANCELLED
@@ -67,7 +67,7 @@ export interface JoinWindow {
   closes_at: Date;
 }
 
-/** From `beforeMin` before the scheduled start until the scheduled end plus `afterMin` (design.md §3). */
+/** From `beforeMin` before the scheduled start until the scheduled end plus `afterMin`. */
 export function joinWindow(
   scheduledStart: Date,
   durationMinutes: number,

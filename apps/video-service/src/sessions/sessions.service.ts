@@ -65,7 +65,7 @@ export async function getSession(
   return { view, details: toDetails(row, attendees, ctx.now(), view, toSessionConsent(consent)) };
 }
 
-/** PUT /sessions/{id}/notes: the doctor, after the session ended (design.md §3). */
+/** PUT /sessions/{id}/notes: the doctor, after the session ended. */
 export async function updateNotes(
   ctx: SessionsContext,
   actor: Actor,

@@ -153,7 +153,7 @@ export function signallingRoutes(options: SignallingOptions) {
     let heartbeat = setTimeout(() => timeout(), heartbeatTimeoutMs);
     const timeout = () => {
       // A silent peer will not answer the closing handshake either: record the leave now (30 s
-      // after its last sign of life, design.md §4), not when ws gives up on the handshake.
+      // after its last sign of life), not when ws gives up on the handshake.
       onClose();
       conn.socket.close(SignalCloseCodes.heartbeatTimeout, "heartbeat timeout");
       setTimeout(() => conn.socket.terminate(), 2000).unref();

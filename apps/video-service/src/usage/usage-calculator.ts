@@ -1,7 +1,7 @@
 import type { UsageStatus } from "@clinic/contracts";
 
 /**
- * Attendee-minutes (design.md §5), pure: for every attendance interval, (leave − join),
+ * Attendee-minutes, pure: for every attendance interval, (leave − join),
  * summed. Chime bills the same way: two people for 10 minutes is 20. Months are UTC
  * calendar months. Seconds are summed exactly; minutes are shown with one decimal
  * (rounded half up) so short test calls are not inflated to a whole minute each, and the

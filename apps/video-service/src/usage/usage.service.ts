@@ -10,11 +10,11 @@ import { dailySeconds, forecastUsage } from "./usage-forecast.ts";
 type UsageContext = Pick<SessionsContext, "db" | "config" | "now">;
 
 /**
- * A clinic's usage in one month (design.md §5): attendee-minutes, limit, status, per session.
- * Metering is per clinic, but a doctor may see only their own patients (design.md §2): other
+ * A clinic's usage in one month: attendee-minutes, limit, status, per session.
+ * Metering is per clinic, but a doctor may see only their own patients: other
  * doctors' sessions keep their minutes and lose the patient's name.
  */
-export async function computeUsage(
+async function computeUsage(
   ctx: UsageContext,
   clinicId: string,
   month: string,

@@ -31,7 +31,7 @@ export interface SessionFacts {
 }
 
 /** 50 % opens WARNING, 80 % CRITICAL, above 100 % EXCEEDED (usage-calculator.ts `usageStatus`). */
-export const usageThresholds: { percent: 50 | 80 | 100; status: UsageStatus }[] = [
+const usageThresholds: { percent: 50 | 80 | 100; status: UsageStatus }[] = [
   { percent: 50, status: "WARNING" },
   { percent: 80, status: "CRITICAL" },
   { percent: 100, status: "EXCEEDED" },
@@ -39,10 +39,10 @@ export const usageThresholds: { percent: 50 | 80 | 100; status: UsageStatus }[] 
 const statusRank: Record<UsageStatus, number> = { HEALTHY: 0, WARNING: 1, CRITICAL: 2, EXCEEDED: 3 };
 
 /** `msg_` + 24 url-safe characters (18 random bytes): the `webhook-id` of one delivery. */
-export const newMessageId = () => `msg_${randomBytes(18).toString("base64url")}`;
+const newMessageId = () => `msg_${randomBytes(18).toString("base64url")}`;
 
 /** One delivery per endpoint of the clinic subscribed to `type`, in the caller's transaction. */
-export async function enqueueWebhook<T extends WebhookEventType>(
+async function enqueueWebhook<T extends WebhookEventType>(
   trx: VideoTrx,
   clinicId: string,
   type: T,

@@ -28,7 +28,7 @@ const lookupTimeoutMs = 5000;
  * ipaddr.js's name for the range of `address` ("unicast" is the public internet; IPv4-mapped
  * IPv6 is judged as the IPv4 address it carries). Anything unparsable is "invalid".
  */
-export function addressRange(address: string): string {
+function addressRange(address: string): string {
   const bare = address.replace(/^\[|\]$/g, "");
   if (!ipaddr.isValid(bare)) return "invalid";
   return ipaddr.process(bare).range();

@@ -37,9 +37,9 @@ const hour = 3600 * second;
  * After the 1st, 2nd, … failed attempt (the first is immediate): 5 s, 5 min, 30 min, 2 h,
  * 5 h, 10 h, 10 h… — Standard Webhooks' recommended schedule.
  */
-export const retryDelaysMs = [5 * second, 5 * 60 * second, 30 * 60 * second, 2 * hour, 5 * hour, 10 * hour];
+const retryDelaysMs = [5 * second, 5 * 60 * second, 30 * 60 * second, 2 * hour, 5 * hour, 10 * hour];
 /** A delivery is retried for this long after it was created, the last attempt at the limit. */
-export const retryWindowMs = 24 * hour;
+const retryWindowMs = 24 * hour;
 
 /** When to try again after `attempts` failed attempts, or null: give up (FAILED). */
 export function nextAttemptAt(createdAt: Date, attempts: number, at: Date): Date | null {

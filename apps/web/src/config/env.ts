@@ -4,7 +4,7 @@ export const env = {
   waitingPollMs: Number(import.meta.env.VITE_WAITING_POLL_MS ?? 4_000),
   /** How often the call window refreshes attendee status (ms). */
   attendeePollMs: Number(import.meta.env.VITE_ATTENDEE_POLL_MS ?? 3_000),
-  /** Join window of design.md §3; the server enforces it, the UI only mirrors it. */
+  /** The join window; the server enforces it, the UI only mirrors it. */
   joinWindowBeforeMin: Number(import.meta.env.VITE_JOIN_WINDOW_BEFORE_MIN ?? 10),
   joinWindowAfterMin: Number(import.meta.env.VITE_JOIN_WINDOW_AFTER_MIN ?? 30),
   /** The notes draft is saved this long after the doctor's last keystroke (and on blur). */

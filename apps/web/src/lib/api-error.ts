@@ -1,6 +1,6 @@
 /**
  * Every failed call to our services surfaces as an ApiError carrying the services' error body
- * (`{error, status, code}`, design.md §2), so screens branch on `code`, never on message text.
+ * (`{error, status, code}`), so screens branch on `code`, never on message text.
  * `status` 0 means the request never got an answer (network down, gateway unreachable).
  */
 export class ApiError extends Error {
@@ -39,7 +39,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Turns a non-2xx answer (body already parsed by openapi-fetch, or text) into an ApiError. */
-export function toApiError(body: unknown, status: number): ApiError {
+function toApiError(body: unknown, status: number): ApiError {
   const [fallbackCode, fallbackMessage] = fallbackCodes[status] ?? ["UNEXPECTED_ERROR", "Something went wrong."];
   if (isRecord(body)) {
     return new ApiError({
@@ -53,7 +53,7 @@ export function toApiError(body: unknown, status: number): ApiError {
   return new ApiError({ status, code: fallbackCode, error: fallbackMessage });
 }
 
-export const networkError = () =>
+const networkError = () =>
   new ApiError({
     status: 0,
     code: "NETWORK_ERROR",

@@ -23,8 +23,6 @@ export function formatElapsed(totalSeconds: number): string {
   return hours > 0 ? `${hours}:${pad(minutes)}:${pad(s % 60)}` : `${pad(minutes)}:${pad(s % 60)}`;
 }
 
-export const formatMinutes = (minutes: number) => `${Math.round(minutes * 10) / 10} min`;
-
 /** The current month as YYYY-MM in local time. */
 export function currentMonth(now = new Date()): string {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}`;

@@ -2,7 +2,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { ApiError } from "./api-error.ts";
 
 /** Retries only what may succeed next time: network failures and 5xx, twice. */
-export function shouldRetry(failureCount: number, error: unknown): boolean {
+function shouldRetry(failureCount: number, error: unknown): boolean {
   if (failureCount >= 2) return false;
   return !(error instanceof ApiError) || error.status === 0 || error.status >= 500;
 }

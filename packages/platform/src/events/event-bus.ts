@@ -2,7 +2,7 @@ import { EventCatalogue, type EventData, type EventType } from "@clinic/contract
 import { Compile } from "typebox/compile";
 import { envelope } from "./envelope.ts";
 
-/** CloudEvents 1.0 structured JSON (design.md §6). */
+/** CloudEvents 1.0 structured JSON. */
 export interface CloudEvent<T = unknown> {
   specversion: "1.0";
   id: string;

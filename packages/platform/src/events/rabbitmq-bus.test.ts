@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import amqp, { type Channel, type ChannelModel } from "amqplib";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Database, openDatabase } from "../db.ts";
 import { testDatabase } from "../testing/index.ts";
 import { createEventBus } from "./create-event-bus.ts";
@@ -10,23 +10,11 @@ import { createOutboxRelay, enqueueEvent, type OutboxTables } from "./outbox.ts"
 import { ATTEMPT_HEADER, RabbitMqBus, type RabbitMqBusOptions } from "./rabbitmq-bus.ts";
 
 const url = process.env.AMQP_URL;
+/** `vi.waitFor` bounded in time, so a broken bus fails the test, not hangs it. */
+const bounded = { timeout: 15_000, interval: 50 };
 const outboxDdl = `CREATE TABLE outbox (id bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE, type text NOT NULL,
   payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), sent_at timestamptz,
   attempts int NOT NULL DEFAULT 0, last_error text);`;
-
-/** Polls until `check` passes; bounded in time so a broken bus fails the test, not hangs it. */
-async function eventually(check: () => void | Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 function deferred() {
   let resolve!: () => void;
@@ -93,7 +81,7 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
     await bus.publish(event);
     await bus.publish(envelope("other.type", "test", { n: 2 })).catch(() => undefined);
 
-    await eventually(() => expect(seen.map((e) => e.id)).toEqual([event.id]));
+    await vi.waitFor(() => expect(seen.map((e) => e.id)).toEqual([event.id]), bounded);
     expect(seen[0]).toEqual(event);
     const msg = await raw.get(inspect, { noAck: true });
     if (!msg) throw new Error("the inspect queue received nothing");
@@ -123,10 +111,10 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
     await bus.publish(event);
 
     let dead: amqp.GetMessage | false = false;
-    await eventually(async () => {
+    await vi.waitFor(async () => {
       dead = await raw.get(`${queue}.dlq`, { noAck: true });
       expect(dead).not.toBe(false);
-    });
+    }, bounded);
     const message = dead as unknown as amqp.GetMessage;
     expect(calls).toBe(3);
     expect(JSON.parse(message.content.toString())).toEqual(event);
@@ -147,10 +135,10 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
     await bus.publish(event);
     raw.publish(exchange, "thing.flaky", Buffer.from("{not json"), { persistent: true });
 
-    await eventually(async () => {
+    await vi.waitFor(async () => {
       expect(calls).toEqual([event.id, event.id, event.id]);
       expect((await raw.checkQueue(`${queue}.dlq`)).messageCount).toBe(1);
-    });
+    }, bounded);
     const dead = await raw.get(`${queue}.dlq`, { noAck: true });
     expect(dead === false ? null : dead.content.toString()).toBe("{not json");
   });
@@ -166,12 +154,12 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
     });
     const event = envelope("thing.ack", "test", {});
     await bus.publish(event);
-    await eventually(() => expect(deliveries).toHaveLength(1));
+    await vi.waitFor(() => expect(deliveries).toHaveLength(1), bounded);
 
     bus.severConnectionForTests();
     gate.resolve(); // the handler "commits" after the link died: its ack cannot reach the broker
-    await eventually(() => expect(deliveries).toEqual([event.id, event.id]));
-    await eventually(async () => expect((await raw.checkQueue(queue)).messageCount).toBe(0));
+    await vi.waitFor(() => expect(deliveries).toEqual([event.id, event.id]), bounded);
+    await vi.waitFor(async () => expect((await raw.checkQueue(queue)).messageCount).toBe(0), bounded);
   });
 
   it("declares its queue again and resumes consuming when the broker cancels the consumer", async () => {
@@ -183,10 +171,10 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
     });
     await raw.deleteQueue(queue); // an operator's mistake; the broker cancels our consumer
     const event = envelope("thing.cancelled", "test", {});
-    await eventually(async () => {
+    await vi.waitFor(async () => {
       await bus.publish(event); // rejected (unroutable, or disconnected) until the queue is back
-    });
-    await eventually(() => expect(seen).toEqual([event.id]));
+    }, bounded);
+    await vi.waitFor(() => expect(seen).toEqual([event.id]), bounded);
   });
 
   it("closes gracefully: waits for the handler in flight and acks it before closing", async () => {
@@ -199,7 +187,7 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
       finished = true;
     });
     await bus.publish(envelope("thing.close", "test", {}));
-    await eventually(async () => expect((await raw.checkQueue(queue)).messageCount).toBe(0));
+    await vi.waitFor(async () => expect((await raw.checkQueue(queue)).messageCount).toBe(0), bounded);
     const closing = bus.close();
     setTimeout(gate.resolve, 100);
     await closing;
@@ -245,16 +233,16 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
       try {
         await enqueue(10);
         bus.severConnectionForTests();
-        await eventually(() => expect(bus.connected).toBe(false), 1000);
+        await vi.waitFor(() => expect(bus.connected).toBe(false), { timeout: 1000, interval: 50 });
         await expect(bus.ping()).rejects.toThrow(/not connected/);
         await expect(bus.publish(envelope("thing.outage", "test", {}))).rejects.toThrow(/not connected/);
         await enqueue(10); // written while the broker is unreachable
-        await eventually(() => expect(bus.connected).toBe(true));
+        await vi.waitFor(() => expect(bus.connected).toBe(true), bounded);
         await enqueue(10); // and after the reconnect
-        await eventually(async () => {
+        await vi.waitFor(async () => {
           expect(await relay.pending()).toBe(0);
           expect([...received].sort()).toEqual([...ids].sort());
-        });
+        }, bounded);
         await expect(bus.ping()).resolves.toBeUndefined();
       } finally {
         await relay.stop();

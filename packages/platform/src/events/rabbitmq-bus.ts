@@ -55,7 +55,7 @@ export const ATTEMPT_HEADER = "x-clinic-attempt";
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /**
- * The production bus (design.md §6). Topology: a durable topic exchange, one durable queue
+ * The production bus. Topology: a durable topic exchange, one durable queue
  * per consuming service bound by event type, a direct dead-letter exchange routing to
  * `<queue>.dlq`. Publishing uses a confirm channel, so `publish` resolves only once the broker
  * has taken the (persistent, mandatory) message; while disconnected it rejects and the outbox
@@ -90,7 +90,7 @@ export class RabbitMqBus implements EventBus {
         return bus;
       } catch (err) {
         if (Date.now() + bus.#backoff() > deadline) throw err;
-        bus.#log("warn", { error: (err as Error).message }, "RabbitMQ not reachable yet; retrying");
+        bus.#log("warn", { err }, "RabbitMQ not reachable yet; retrying");
         await sleep(bus.#backoff());
         bus.#failures++;
       }
@@ -303,7 +303,7 @@ export class RabbitMqBus implements EventBus {
     try {
       action();
     } catch (err) {
-      this.#log("warn", { error: (err as Error).message }, "could not settle message; broker will redeliver");
+      this.#log("warn", { err }, "could not settle message; broker will redeliver");
     }
   }
 

@@ -31,17 +31,22 @@ export function testDatabase(service: string): { options: DatabaseOptions; drop:
 export const testIssuer = "clinic-auth";
 export const testAudience = "clinic-api";
 
-/** A signing key of our own for tests of services that only verify tokens. */
-export async function createTestTokens() {
-  const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-  const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "EdDSA", use: "sig" };
+/**
+ * The one signer of test access tokens, with the auth service's claims: a key of our own, its
+ * JWKS for services that only verify tokens, and the private JWK (`signingKey`) to hand the auth
+ * service as AUTH_SIGNING_KEY so that every service verifies through its real JWKS.
+ */
+export async function createTestTokens({ kid = "test-key" }: { kid?: string } = {}) {
+  const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" };
   const jwks: JSONWebKeySet = { keys: [jwk] };
+  const signingKey = JSON.stringify({ ...(await exportJWK(privateKey)), kid });
   const sign = (user: AuthUser, overrides: JWTPayload & { expiresIn?: string } = {}) => {
     // Registered claims go through the builder's setters, which would otherwise overwrite
     // an override such as a wrong `aud` or a past `exp` given in the payload.
     const { expiresIn, sub, iss, aud, iat, exp, jti, ...claims } = overrides;
     return new SignJWT({ role: user.role, name: user.name, email: user.email, clinic_id: user.clinic_id, ...claims })
-      .setProtectedHeader({ alg: "EdDSA", kid: "test-key" })
+      .setProtectedHeader({ alg: "EdDSA", kid, typ: "JWT" })
       .setSubject(sub ?? user.id)
       .setIssuer(iss ?? testIssuer)
       .setAudience(aud ?? testAudience)
@@ -50,7 +55,32 @@ export async function createTestTokens() {
       .setExpirationTime(exp ?? expiresIn ?? "15m")
       .sign(privateKey);
   };
-  return { jwks, sign, privateKey, issuer: testIssuer, audience: testAudience };
+  return { jwks, sign, privateKey, signingKey, issuer: testIssuer, audience: testAudience };
+}
+
+/**
+ * Polls `probe` until it returns something other than undefined or false, `intervalMs` apart and
+ * at most `timeoutMs`: a probe that throws is tried again, and its last error is in the timeout's
+ * message. (An assertion that must come true is `vi.waitFor` inside a Vitest test.)
+ */
+export async function eventually<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  { timeoutMs = 20_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (let attempt = 0; attempt < 1_000_000; attempt++) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
 }
 
 /** A pino destination that keeps every line, for log-hygiene assertions. */

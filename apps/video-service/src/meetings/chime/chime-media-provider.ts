@@ -30,7 +30,7 @@ export interface ChimeMediaProviderOptions {
 const silent: ChimeLogger = { debug() {}, warn() {} };
 
 /**
- * Amazon Chime SDK meetings behind the MediaProvider seam (design.md §4). Credentials come
+ * Amazon Chime SDK meetings behind the MediaProvider seam. Credentials come
  * from the SDK's default chain (environment, shared profile, container/instance role).
  *
  * Not transactional: if createAttendee fails after createMeeting succeeded, the caller

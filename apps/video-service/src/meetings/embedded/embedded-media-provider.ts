@@ -13,7 +13,7 @@ import type { JoinTokens } from "./join-tokens.ts";
  * frees nothing here: the sessions service marks the rows and tells the signalling hub,
  * which closes the connections, and the connect check refuses replaced attendees.
  */
-export function signallingPath(sessionId: string): string {
+function signallingPath(sessionId: string): string {
   return `/api/video/sessions/${sessionId}/signal`;
 }
 
@@ -29,7 +29,7 @@ export function createEmbeddedMediaProvider(options: {
       return {
         meeting_id: `meeting-${randomUUID()}`,
         media_urls: {
-          // design.md §4: for embedded these carry the ICE server URLs and the signalling URL.
+          // For embedded these carry the ICE server URLs and the signalling URL.
           audio_host_url: iceUrls[0] ?? "",
           video_host_url: iceUrls[0] ?? "",
           signaling_url: signallingPath(input.session_id),

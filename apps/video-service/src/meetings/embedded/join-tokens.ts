@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
+import { generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
 
 /**
  * Join tokens of the embedded provider: short-lived EdDSA JWTs signed by the video service
@@ -63,10 +63,4 @@ async function importKeys(json: string) {
   const { d: _d, ...pub } = jwk;
   const publicKey = await importJWK(pub, "EdDSA");
   return { privateKey, publicKey };
-}
-
-/** For operators: prints a key to put in JOIN_TOKEN_PRIVATE_JWK (`npx tsx join-tokens.ts`). */
-export async function generateJoinTokenJwk(): Promise<string> {
-  const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-  return JSON.stringify(await exportJWK(privateKey));
 }

@@ -1,5 +1,5 @@
 /**
- * The join window of design.md §3: from `before` minutes before the appointment's start until
+ * The join window: from `before` minutes before the appointment's start until
  * its scheduled end plus `after` minutes. The server enforces it; the UI mirrors it so that
  * "Start Video" is enabled exactly when starting can succeed.
  */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { usageColours, usageStatusFor, videoBlockedReason } from "./usage-status.ts";
 
-describe("usage thresholds (design.md §5)", () => {
+describe("usage thresholds", () => {
   it.each([
     [0, "HEALTHY"],
     [49.9, "HEALTHY"],

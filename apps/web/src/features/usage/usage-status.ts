@@ -1,6 +1,6 @@
 import type { UsageStatus } from "./api/get-usage.ts";
 
-/** design.md §5 thresholds: HEALTHY < 50 %, WARNING 50–80 %, CRITICAL 80–100 %, EXCEEDED > 100 %. */
+/** Usage thresholds: HEALTHY < 50 %, WARNING 50–80 %, CRITICAL 80–100 %, EXCEEDED > 100 %. */
 export function usageStatusFor(percentage: number): UsageStatus {
   if (percentage > 100) return "EXCEEDED";
   if (percentage >= 80) return "CRITICAL";

@@ -24,7 +24,7 @@ const STATS_MS = 2_000;
 
 /**
  * The embedded media provider in the browser: camera + microphone, the video service's
- * signalling WebSocket and one RTCPeerConnection per remote attendee (design.md §4).
+ * signalling WebSocket and one RTCPeerConnection per remote attendee.
  * A dropped socket is rejoined through POST /join with backoff; the server replaces the old
  * attendee, so a reconnect never counts twice.
  */
