@@ -1,4 +1,4 @@
-import type { AppointmentList } from "@clinic/contracts";
+import { type AppointmentList, demoUsers } from "@clinic/contracts";
 import { captureLogs, testDatabase } from "@clinic/platform/testing";
 import { type RunningStack, runStack } from "@clinic/stack";
 import { connectSignal, type SignalClient } from "@clinic/video-service/testing";
@@ -11,7 +11,8 @@ import { logEntries } from "../support/logs.ts";
 const doctorLogin = { email: "doctor@demo.clinic", password: "doctor-demo" };
 const patientLogin = { email: "patient@demo.clinic", password: "patient-demo" };
 const wrongPassword = "Tr0ub4dor&3-not-it";
-const patientName = "John Doe";
+// The demo seed's patient: the consultation below is one of the seeded appointments.
+const patientName = demoUsers.patient.name;
 const endNote = "Patient reports chest pain radiating to the left arm";
 const laterNote = "Follow-up: ECG booked, beta blocker started";
 

@@ -4,7 +4,7 @@ import { type EventBus, InProcessBus, makeEvent, RabbitMqBus } from "@clinic/pla
 import { deleteBrokerObjects, metricSample } from "@clinic/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appointmentsQueue } from "./appointments/consultation-events.ts";
-import { inMinutes, startTestApp, type TestApp } from "./testing/test-app.ts";
+import { inMinutes, people, startTestApp, type TestApp } from "./testing/test-app.ts";
 
 const amqpUrl = process.env.AMQP_URL;
 
@@ -42,7 +42,7 @@ function metricsOnBus(label: string, makeBus: () => Promise<{ bus: EventBus; cle
         method: "POST",
         url: "/api/appointments",
         headers: await t.auth("doctor"),
-        payload: { patient_id: "pat_p", patient_name: "P", start_time: inMinutes(5), duration_minutes: 30 },
+        payload: { patient_id: people.patient.id, patient_name: "P", start_time: inMinutes(5), duration_minutes: 30 },
       });
       expect(res.statusCode).toBe(201);
       // No queue is bound for appointment.booked on this bus: the relay keeps it.
@@ -54,7 +54,7 @@ function metricsOnBus(label: string, makeBus: () => Promise<{ bus: EventBus; cle
         method: "POST",
         url: "/api/appointments",
         headers: await t.auth("doctor"),
-        payload: { patient_id: "pat_p", patient_name: "P", start_time: inMinutes(120), duration_minutes: 30 },
+        payload: { patient_id: people.patient.id, patient_name: "P", start_time: inMinutes(120), duration_minutes: 30 },
       });
       expect(res.statusCode).toBe(201);
       const appt = res.json() as Appointment;
@@ -81,7 +81,7 @@ function metricsOnBus(label: string, makeBus: () => Promise<{ bus: EventBus; cle
     it("reports the dead-letter queue's depth once an event is given up on", async () => {
       expect(await value("events_dead_letter_messages", { queue: appointmentsQueue })).toBe(0);
       // Names an appointment this service does not have: every attempt fails.
-      await bus.publish(started({ id: `appt-${randomUUID()}`, clinic_id: "clinic-1", doctor_id: "doc_a" }));
+      await bus.publish(started({ id: `appt-${randomUUID()}`, clinic_id: "clinic-1", doctor_id: people.doctor.id }));
       await expect
         .poll(() => value("events_dead_letter_messages", { queue: appointmentsQueue }), { timeout: 15_000 })
         .toBe(1);

@@ -4,10 +4,10 @@ import { exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type AuthUser, authPlugin, createTokenVerifier, jwksRefetchCooldownMs, requireRole } from "./auth.ts";
 import { type App, createService } from "./server.ts";
-import { createTestTokens, testAudience, testIssuer } from "./testing/index.ts";
+import { createTestTokens, testAudience, testIssuer, testPeople } from "./testing/index.ts";
 
-const doctor: AuthUser = { id: "doc-1", role: "DOCTOR", clinic_id: "c1", name: "Dr. A", email: "a@example.org" };
-const patient: AuthUser = { id: "pat-1", role: "PATIENT", clinic_id: "c1", name: "P", email: "p@example.org" };
+const doctor: AuthUser = testPeople.doctor;
+const patient: AuthUser = testPeople.patient;
 
 describe("authPlugin and requireRole", () => {
   let app: App;
@@ -98,7 +98,7 @@ describe("createTokenVerifier", () => {
 
   it("refuses HS256 even when the secret is the published key", async () => {
     const secret = new TextEncoder().encode(JSON.stringify(tokens.jwks.keys[0]));
-    const forged = await new SignJWT({ role: "ADMIN", clinic_id: "c1" })
+    const forged = await new SignJWT({ role: "ADMIN", clinic_id: doctor.clinic_id })
       .setProtectedHeader({ alg: "HS256", kid: "test-key" })
       .setSubject("x")
       .setIssuer(tokens.issuer)

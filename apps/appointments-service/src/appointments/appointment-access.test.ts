@@ -8,8 +8,8 @@ import type { AppointmentRow } from "./appointments.repository.ts";
 const row = {
   id: "appt-1",
   clinic_id: "clinic-1",
-  doctor_id: "doc_a",
-  patient_id: "pat_p",
+  doctor_id: people.doctor.id,
+  patient_id: people.patient.id,
 } as AppointmentRow;
 
 describe("who may do what to an appointment", () => {
@@ -38,9 +38,9 @@ describe("who may do what to an appointment", () => {
   it("refuses an unknown appointment and checks bookings by role", () => {
     expect(decide(people.admin as AuthUser, "READ", undefined)).toBe("NOT_FOUND");
     expect(decideBooking(people.patient as AuthUser, {})).toBe("ROLE_NOT_ALLOWED");
-    expect(decideBooking(people.doctor as AuthUser, { doctor_id: "doc_b" })).toBe("OTHER_DOCTOR");
-    expect(decideBooking(people.doctor as AuthUser, { doctor_id: "doc_a" })).toBeNull();
-    expect(decideBooking(people.admin as AuthUser, { doctor_id: "doc_b" })).toBeNull();
+    expect(decideBooking(people.doctor as AuthUser, { doctor_id: people.doctor2.id })).toBe("OTHER_DOCTOR");
+    expect(decideBooking(people.doctor as AuthUser, { doctor_id: people.doctor.id })).toBeNull();
+    expect(decideBooking(people.admin as AuthUser, { doctor_id: people.doctor2.id })).toBeNull();
   });
 });
 
@@ -66,7 +66,7 @@ describe("appointment_audit: every answer, allowed or denied, through HTTP", () 
     slot += 60;
     const res = await call("POST", "", person, {
       patient_id: people.patient.id,
-      patient_name: "Pat Patient",
+      patient_name: people.patient.name,
       start_time: inMinutes(slot),
       duration_minutes: 30,
     });
@@ -90,7 +90,7 @@ describe("appointment_audit: every answer, allowed or denied, through HTTP", () 
     expect(res.requestId).not.toBe("undefined");
     expect(await rowsOf(res.requestId)).toEqual([
       {
-        actor_id: "pat_q",
+        actor_id: people.patient2.id,
         actor_role: "PATIENT",
         clinic_id: "clinic-1",
         action: "READ",
@@ -107,7 +107,7 @@ describe("appointment_audit: every answer, allowed or denied, through HTTP", () 
     const res = await call("GET", `/${appt.id}`, "patient");
     expect(res.status).toBe(200);
     expect(await rowsOf(res.requestId)).toEqual([
-      expect.objectContaining({ actor_id: "pat_p", action: "READ", outcome: "ALLOWED", reason: null }),
+      expect.objectContaining({ actor_id: people.patient.id, action: "READ", outcome: "ALLOWED", reason: null }),
     ]);
   });
 
@@ -117,7 +117,7 @@ describe("appointment_audit: every answer, allowed or denied, through HTTP", () 
     expect(cancel.status).toBe(403);
     expect(await rowsOf(cancel.requestId)).toEqual([
       expect.objectContaining({
-        actor_id: "doc_b",
+        actor_id: people.doctor2.id,
         clinic_id: "clinic-1",
         action: "CANCEL",
         outcome: "DENIED",
@@ -140,21 +140,30 @@ describe("appointment_audit: every answer, allowed or denied, through HTTP", () 
     expect(foreign.status).toBe(404);
     expect(foreign.body).toEqual(unknown.body);
     expect(await rowsOf(foreign.requestId)).toEqual([
-      expect.objectContaining({ clinic_id: "clinic-2", outcome: "DENIED", reason: "OTHER_CLINIC" }),
+      expect.objectContaining({
+        clinic_id: people.otherClinicAdmin.clinic_id,
+        outcome: "DENIED",
+        reason: "OTHER_CLINIC",
+      }),
     ]);
     expect(await rowsOf(unknown.requestId)).toEqual([
-      expect.objectContaining({ clinic_id: "clinic-2", outcome: "DENIED", reason: "NOT_FOUND" }),
+      expect.objectContaining({ clinic_id: people.otherClinicAdmin.clinic_id, outcome: "DENIED", reason: "NOT_FOUND" }),
     ]);
     const cancel = await call("POST", `/${appt.id}/cancel`, "otherClinicDoctor");
     expect(cancel).toMatchObject({ status: 404, body: unknown.body });
     expect(await rowsOf(cancel.requestId)).toEqual([
-      expect.objectContaining({ actor_id: "doc_a", clinic_id: "clinic-2", action: "CANCEL", reason: "OTHER_CLINIC" }),
+      expect.objectContaining({
+        actor_id: people.otherClinicDoctor.id,
+        clinic_id: people.otherClinicDoctor.clinic_id,
+        action: "CANCEL",
+        reason: "OTHER_CLINIC",
+      }),
     ]);
   });
 
   it("records refused bookings as DENIED and allowed changes and lists as ALLOWED", async () => {
     const refused = await call("POST", "", "patient", {
-      patient_id: "pat_p",
+      patient_id: people.patient.id,
       patient_name: "P",
       start_time: inMinutes(20_000),
       duration_minutes: 30,
@@ -173,7 +182,7 @@ describe("appointment_audit: every answer, allowed or denied, through HTTP", () 
     expect(cancelled.status).toBe(200);
     expect(await rowsOf(cancelled.requestId)).toEqual([
       expect.objectContaining({
-        actor_id: "adm_1",
+        actor_id: people.admin.id,
         action: "CANCEL",
         outcome: "ALLOWED",
         appointment_id: ownCancel.id,
@@ -189,7 +198,7 @@ describe("appointment_audit: every answer, allowed or denied, through HTTP", () 
   it("records an allowed booking with the new appointment's id", async () => {
     slot += 60;
     const res = await call("POST", "", "doctor", {
-      patient_id: "pat_p",
+      patient_id: people.patient.id,
       patient_name: "P",
       start_time: inMinutes(slot),
       duration_minutes: 30,

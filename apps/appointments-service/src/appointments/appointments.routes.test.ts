@@ -36,7 +36,7 @@ const nextSlot = () => {
 async function book(person: Person = "doctor", extra: object = {}) {
   const res = await call("POST", "", person, {
     patient_id: people.patient.id,
-    patient_name: "Pat Patient",
+    patient_name: people.patient.name,
     start_time: nextSlot(),
     duration_minutes: 30,
     ...extra,
@@ -51,9 +51,9 @@ describe("booking", () => {
     expect(Value.Check(Appointment, appt)).toBe(true);
     expect(appt).toMatchObject({
       clinic_id: "clinic-1",
-      doctor_id: "doc_a",
-      doctor_name: "Dr. Alpha",
-      patient_id: "pat_p",
+      doctor_id: people.doctor.id,
+      doctor_name: people.doctor.name,
+      patient_id: people.patient.id,
       status: "SCHEDULED",
       booking_type: "CLINIC_BASED",
       video_enabled: true,
@@ -72,9 +72,9 @@ describe("booking", () => {
     expect(event.data).toEqual({
       appointment_id: appt.id,
       clinic_id: "clinic-1",
-      doctor_id: "doc_a",
-      patient_id: "pat_p",
-      patient_name: "Pat Patient",
+      doctor_id: people.doctor.id,
+      patient_id: people.patient.id,
+      patient_name: people.patient.name,
       start_time: appt.start_time,
       duration_minutes: 30,
       booking_type: "CLINIC_BASED",
@@ -83,10 +83,14 @@ describe("booking", () => {
   });
 
   it("lets an admin book for a doctor of the clinic, naming them", async () => {
-    const appt = await book("admin", { doctor_id: "doc_b", doctor_name: "Dr. Beta" });
-    expect(appt).toMatchObject({ doctor_id: "doc_b", doctor_name: "Dr. Beta", clinic_id: "clinic-1" });
+    const appt = await book("admin", { doctor_id: people.doctor2.id, doctor_name: people.doctor2.name });
+    expect(appt).toMatchObject({
+      doctor_id: people.doctor2.id,
+      doctor_name: people.doctor2.name,
+      clinic_id: "clinic-1",
+    });
     const missing = await call("POST", "", "admin", {
-      patient_id: "pat_p",
+      patient_id: people.patient.id,
       patient_name: "P",
       start_time: nextSlot(),
       duration_minutes: 30,
@@ -96,9 +100,15 @@ describe("booking", () => {
 
   it.each([
     ["a patient", "patient", {}],
-    ["a doctor for another doctor", "doctor", { doctor_id: "doc_b" }],
+    ["a doctor for another doctor", "doctor", { doctor_id: people.doctor2.id }],
   ] as const)("refuses %s with 403", async (_label, person, extra) => {
-    const body = { patient_id: "pat_p", patient_name: "P", start_time: nextSlot(), duration_minutes: 30, ...extra };
+    const body = {
+      patient_id: people.patient.id,
+      patient_name: "P",
+      start_time: nextSlot(),
+      duration_minutes: 30,
+      ...extra,
+    };
     const res = await call("POST", "", person, body);
     expect(res).toMatchObject({ status: 403, body: { code: "FORBIDDEN", status: 403 } });
   });
@@ -106,7 +116,7 @@ describe("booking", () => {
   it("refuses an overlapping booking for the same doctor with 409", async () => {
     const first = await book("doctor", { duration_minutes: 45 });
     const start = new Date(Date.parse(first.start_time) + 30 * 60_000).toISOString();
-    const body = { patient_id: "pat_q", patient_name: "Q", start_time: start, duration_minutes: 30 };
+    const body = { patient_id: people.patient2.id, patient_name: "Q", start_time: start, duration_minutes: 30 };
     const res = await call("POST", "", "doctor", body);
     expect(res).toMatchObject({
       status: 409,
@@ -125,7 +135,13 @@ describe("booking", () => {
     ["a blank patient_name", { patient_name: "   " }],
     ["a non-boolean video_enabled", { video_enabled: "yes please" }],
   ])("answers 400 VALIDATION_FAILED for %s", async (_label, change) => {
-    const body = { patient_id: "pat_p", patient_name: "P", start_time: nextSlot(), duration_minutes: 30, ...change };
+    const body = {
+      patient_id: people.patient.id,
+      patient_name: "P",
+      start_time: nextSlot(),
+      duration_minutes: 30,
+      ...change,
+    };
     const res = await call("POST", "", "doctor", body);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ status: 400, code: "VALIDATION_FAILED" });
@@ -134,7 +150,7 @@ describe("booking", () => {
   });
 
   it("answers 400 START_TIME_IN_PAST for a start in the past", async () => {
-    const body = { patient_id: "pat_p", patient_name: "P", start_time: inMinutes(-60), duration_minutes: 30 };
+    const body = { patient_id: people.patient.id, patient_name: "P", start_time: inMinutes(-60), duration_minutes: 30 };
     expect(await call("POST", "", "doctor", body)).toMatchObject({
       status: 400,
       body: { code: "START_TIME_IN_PAST" },
@@ -204,12 +220,18 @@ describe("listing", () => {
     t2 = await startTestApp();
     const bookAt = async (name: string, person: Person, hours: number, extra: object = {}) => {
       const headers = await t2.auth(person);
-      const payload = { patient_id: "pat_p", patient_name: "P", start_time: at(hours), duration_minutes: 30, ...extra };
+      const payload = {
+        patient_id: people.patient.id,
+        patient_name: "P",
+        start_time: at(hours),
+        duration_minutes: 30,
+        ...extra,
+      };
       const res = await t2.app.inject({ method: "POST", url: "/api/appointments", headers, payload });
       ids[name] = res.json().id;
     };
     await bookAt("a1", "doctor", 1);
-    await bookAt("a2", "doctor", 2, { patient_id: "pat_q" });
+    await bookAt("a2", "doctor", 2, { patient_id: people.patient2.id });
     await bookAt("a3", "doctor", 3);
     await bookAt("a4", "doctor", 30);
     await bookAt("b1", "doctor2", 1.5);
@@ -286,7 +308,12 @@ describe("cancelling and rescheduling", () => {
     const moved = await call("POST", `/${appt.id}/reschedule`, "doctor", { start_time: nextSlot() });
     expect(moved).toMatchObject({ status: 409, body: { code: "APPOINTMENT_NOT_SCHEDULED" } });
     // The cancelled slot is free again.
-    const body = { patient_id: "pat_p", patient_name: "P", start_time: appt.start_time, duration_minutes: 30 };
+    const body = {
+      patient_id: people.patient.id,
+      patient_name: "P",
+      start_time: appt.start_time,
+      duration_minutes: 30,
+    };
     expect((await call("POST", "", "doctor", body)).status).toBe(201);
   });
 

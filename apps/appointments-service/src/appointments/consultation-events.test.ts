@@ -63,7 +63,7 @@ describe("consultation event handler, called directly", () => {
   const book = () => {
     slot += 60;
     return service.book(doctor, {
-      patient_id: "pat_p",
+      patient_id: people.patient.id,
       patient_name: "P",
       start_time: inMinutes(slot),
       duration_minutes: 30,
@@ -197,7 +197,7 @@ function flowOnBus(
         method: "POST",
         url: "/api/appointments",
         headers: await t.auth("doctor"),
-        payload: { patient_id: "pat_p", patient_name: "P", start_time: inMinutes(5), duration_minutes: 30 },
+        payload: { patient_id: people.patient.id, patient_name: "P", start_time: inMinutes(5), duration_minutes: 30 },
       });
       const appt = res.json() as Appointment;
       const sessionId = session();
@@ -239,7 +239,7 @@ function flowOnBus(
           url: "/api/appointments",
           headers: await t.auth("doctor2"),
           payload: {
-            patient_id: "pat_p",
+            patient_id: people.patient.id,
             patient_name: "P",
             start_time: inMinutes(600 + i * 60),
             duration_minutes: 30,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inMinutes, startTestApp, type TestApp } from "../testing/test-app.ts";
+import { inMinutes, people, startTestApp, type TestApp } from "../testing/test-app.ts";
 
 const secret = "Patient reports chest pain";
 
@@ -20,8 +20,8 @@ describe("control characters in booking fields", () => {
       url: "/api/appointments",
       headers: await t.auth(person),
       payload: {
-        patient_id: "pat_p",
-        patient_name: "Pat Patient",
+        patient_id: people.patient.id,
+        patient_name: people.patient.name,
         start_time: inMinutes(60),
         duration_minutes: 30,
         ...fields,
@@ -38,7 +38,7 @@ describe("control characters in booking fields", () => {
     [
       "doctor_name",
       "admin",
-      (v: string) => ({ doctor_id: "doc_a", doctor_name: v }),
+      (v: string) => ({ doctor_id: people.doctor.id, doctor_name: v }),
       "must contain a visible character and no control characters",
     ],
     ["patient_id", "doctor", (v: string) => ({ patient_id: v.slice(-8) }), "may not contain control characters"],

@@ -1,19 +1,19 @@
 import { type App, type AuthUser, createTokenVerifier, type EventBus, InProcessBus } from "@clinic/platform";
-import { captureLogs, createTestTokens, testDatabase } from "@clinic/platform/testing";
+import { captureLogs, createTestTokens, testDatabase, testPeople } from "@clinic/platform/testing";
 import { buildApp } from "../app.ts";
 import { loadAppointmentsConfig } from "../config.ts";
 
-/** People of two clinics, for authorisation tests. */
+/** People of two clinics, for authorisation tests: the one list of test users, under this harness's keys. */
 export const people = {
-  doctor: { id: "doc_a", role: "DOCTOR", clinic_id: "clinic-1", name: "Dr. Alpha", email: "a@clinic1.test" },
-  doctor2: { id: "doc_b", role: "DOCTOR", clinic_id: "clinic-1", name: "Dr. Beta", email: "b@clinic1.test" },
-  patient: { id: "pat_p", role: "PATIENT", clinic_id: "clinic-1", name: "Pat Patient", email: "p@clinic1.test" },
-  patient2: { id: "pat_q", role: "PATIENT", clinic_id: "clinic-1", name: "Quinn Patient", email: "q@clinic1.test" },
-  admin: { id: "adm_1", role: "ADMIN", clinic_id: "clinic-1", name: "Admin One", email: "adm@clinic1.test" },
+  doctor: testPeople.doctor,
+  doctor2: testPeople.otherDoctor,
+  patient: testPeople.patient,
+  patient2: testPeople.otherPatient,
+  admin: testPeople.admin,
   // Same doctor id, another clinic: ids are only unique within a clinic's trust boundary.
-  otherClinicDoctor: { id: "doc_a", role: "DOCTOR", clinic_id: "clinic-2", name: "Dr. Other", email: "o@c2.test" },
-  otherClinicAdmin: { id: "adm_2", role: "ADMIN", clinic_id: "clinic-2", name: "Admin Two", email: "adm@c2.test" },
-} satisfies Record<string, AuthUser>;
+  otherClinicDoctor: testPeople.otherClinicDoctor,
+  otherClinicAdmin: testPeople.otherClinicAdmin,
+};
 export type Person = keyof typeof people;
 
 export interface TestApp {

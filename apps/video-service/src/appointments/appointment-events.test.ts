@@ -2,15 +2,15 @@ import { randomUUID } from "node:crypto";
 import { type AppointmentBookedData, EventTypes } from "@clinic/contracts";
 import { InProcessBus, makeEvent } from "@clinic/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness } from "../testing/video-test-harness.ts";
+import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
 
 const booked = (overrides: Partial<AppointmentBookedData> = {}) =>
   makeEvent(EventTypes.appointmentBooked, "appointments-service", {
     appointment_id: `appt-${randomUUID()}`,
     clinic_id: "clinic-1",
-    doctor_id: "doc-1",
-    patient_id: "pat-1",
-    patient_name: "John Doe",
+    doctor_id: users.doctor.id,
+    patient_id: users.patient.id,
+    patient_name: users.patient.name,
     start_time: "2026-01-25T14:00:00.000Z",
     duration_minutes: 30,
     booking_type: "CLINIC_BASED" as const,
@@ -53,9 +53,9 @@ describe("appointment events → sessions", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       status: "CREATED",
-      doctor_id: "doc-1",
-      patient_id: "pat-1",
-      patient_name: "John Doe",
+      doctor_id: users.doctor.id,
+      patient_id: users.patient.id,
+      patient_name: users.patient.name,
       clinic_id: "clinic-1",
       scheduled_duration_minutes: 30,
       session_id: expect.stringMatching(/^sess-/),

@@ -66,19 +66,23 @@ describe("consent text: GET / PUT /api/video/consent-text", () => {
     expect(read.json()).toMatchObject({ clinic_id: "clinic-1", version: 2, text: text(2) });
     // Another clinic is untouched: still the default.
     const foreign = await request(h, "GET", "/api/video/consent-text", users.foreignAdmin);
-    expect(foreign.json()).toMatchObject({ clinic_id: "clinic-9", version: 0, text: defaultConsentText });
+    expect(foreign.json()).toMatchObject({
+      clinic_id: users.foreignAdmin.clinic_id,
+      version: 0,
+      text: defaultConsentText,
+    });
     const stored = await h.app.video.database.db
       .selectFrom("consent_texts")
       .select(["clinic_id", "version", "text", "created_by"])
       .orderBy("version")
       .execute();
     expect(stored).toEqual([
-      { clinic_id: "clinic-1", version: 1, text: text(1), created_by: "adm-1" },
-      { clinic_id: "clinic-1", version: 2, text: text(2), created_by: "adm-1" },
+      { clinic_id: "clinic-1", version: 1, text: text(1), created_by: users.admin.id },
+      { clinic_id: "clinic-1", version: 2, text: text(2), created_by: users.admin.id },
     ]);
     expect(await auditRows(h, { action: "session.updateConsentText" })).toEqual([
-      { actor_id: "adm-1", action: "session.updateConsentText", outcome: "ALLOWED", session_id: null },
-      { actor_id: "adm-1", action: "session.updateConsentText", outcome: "ALLOWED", session_id: null },
+      { actor_id: users.admin.id, action: "session.updateConsentText", outcome: "ALLOWED", session_id: null },
+      { actor_id: users.admin.id, action: "session.updateConsentText", outcome: "ALLOWED", session_id: null },
     ]);
   });
 
@@ -102,7 +106,7 @@ describe("consent text: GET / PUT /api/video/consent-text", () => {
       });
     }
     const denied = (await auditRows(h, { action: "session.updateConsentText" })).filter((r) => r.outcome === "DENIED");
-    expect(denied.map((r) => r.actor_id)).toEqual(["doc-1", "pat-1"]);
+    expect(denied.map((r) => r.actor_id)).toEqual([users.doctor.id, users.patient.id]);
     expect((await request(h, "GET", "/api/video/consent-text", users.doctor)).json().text).not.toBe(text(99));
   });
 
@@ -247,7 +251,7 @@ describe("consent answers: POST /api/video/sessions/{id}/consent and the patient
     const current = await answer(body.session_id, { decision: "GIVEN", text_version: 1 });
     expect(current.statusCode).toBe(200);
     expect(await storedAnswers(body.session_id)).toEqual([
-      { patient_id: "pat-1", clinic_id: "clinic-1", decision: "GIVEN", text_version: 1 },
+      { patient_id: users.patient.id, clinic_id: "clinic-1", decision: "GIVEN", text_version: 1 },
     ]);
     expect((await join(body.session_id)).statusCode).toBe(200);
   });
@@ -261,12 +265,14 @@ describe("consent answers: POST /api/video/sessions/{id}/consent and the patient
       expect(reply.statusCode, user.id).toBe(403);
       expect(reply.json()).toMatchObject({ status: 403, code: "FORBIDDEN" });
     }
-    // Ids are unique within a clinic only: pat-1 of clinic-9 is someone else (signed apart from
-    // the harness's per-id token cache).
+    // Ids are unique within a clinic only: the patient's id in another clinic is someone else
+    // (signed apart from the harness's per-id token cache).
     const elsewhere = await h.app.inject({
       method: "POST",
       url: `/api/video/sessions/${body.session_id}/consent`,
-      headers: { authorization: `Bearer ${await h.tokens.sign({ ...users.patient, clinic_id: "clinic-9" })}` },
+      headers: {
+        authorization: `Bearer ${await h.tokens.sign({ ...users.patient, clinic_id: users.foreignAdmin.clinic_id })}`,
+      },
       payload,
     });
     expect(elsewhere.statusCode).toBe(403);
@@ -276,13 +282,13 @@ describe("consent answers: POST /api/video/sessions/{id}/consent and the patient
     expect(
       rows.filter((r) => r.action.includes("onsent")).map((r) => `${r.actor_id} ${r.action} ${r.outcome}`),
     ).toEqual([
-      "doc-1 session.recordConsent DENIED",
-      "doc-2 session.recordConsent DENIED",
-      "adm-1 session.recordConsent DENIED",
-      "pat-2 session.recordConsent DENIED",
-      "pat-1 session.recordConsent DENIED",
-      "pat-1 session.recordConsent ALLOWED",
-      "pat-1 consent.given ALLOWED",
+      `${users.doctor.id} session.recordConsent DENIED`,
+      `${users.otherDoctor.id} session.recordConsent DENIED`,
+      `${users.admin.id} session.recordConsent DENIED`,
+      `${users.otherPatient.id} session.recordConsent DENIED`,
+      `${users.patient.id} session.recordConsent DENIED`,
+      `${users.patient.id} session.recordConsent ALLOWED`,
+      `${users.patient.id} consent.given ALLOWED`,
     ]);
   });
 
@@ -291,7 +297,7 @@ describe("consent answers: POST /api/video/sessions/{id}/consent and the patient
     await h.consent(body.session_id, users.patient, "DECLINED");
     const rows = await auditRows(h, { session_id: body.session_id, action: "consent.declined" });
     expect(rows).toEqual([
-      { actor_id: "pat-1", action: "consent.declined", outcome: "ALLOWED", session_id: body.session_id },
+      { actor_id: users.patient.id, action: "consent.declined", outcome: "ALLOWED", session_id: body.session_id },
     ]);
   });
 

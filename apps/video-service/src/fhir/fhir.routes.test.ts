@@ -70,7 +70,7 @@ describe("FHIR R4 Encounter export", () => {
     expect(fhirErrors(encounter)).toEqual([]);
     // Neither the notes, the rating nor the patient's name leave in an Encounter.
     expect(reply.body).not.toContain(secretNotes);
-    expect(reply.body).not.toContain("John Doe");
+    expect(reply.body).not.toContain(users.patient.name);
     expect(reply.body).not.toMatch(/quality|rating|notes/i);
 
     const session = await detailsOf(sessionId);
@@ -146,8 +146,8 @@ describe("FHIR R4 Encounter export", () => {
       .select("user_id")
       .where("session_id", "=", body.session_id)
       .execute();
-    expect(intervals.filter((i) => i.user_id === "doc-1")).toHaveLength(2);
-    expect(intervals.filter((i) => i.user_id === "pat-1")).toHaveLength(2);
+    expect(intervals.filter((i) => i.user_id === users.doctor.id)).toHaveLength(2);
+    expect(intervals.filter((i) => i.user_id === users.patient.id)).toHaveLength(2);
 
     const encounter = await validEncounter(body.session_id);
     expect(encounter.period).toEqual({
@@ -208,8 +208,8 @@ describe("FHIR R4 Encounter export", () => {
       id: "consent",
       status: "active",
       scope: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentscope", code: "treatment" }] },
-      patient: { reference: "Patient/pat-1" },
-      performer: [{ reference: "Patient/pat-1" }],
+      patient: { reference: `Patient/${users.patient.id}` },
+      performer: [{ reference: `Patient/${users.patient.id}` }],
       organization: [{ reference: "Organization/clinic-1" }],
       dateTime: decidedAt,
       policy: [{ uri: "urn:clinic-video:consent-text:clinic-1:1" }],
@@ -281,7 +281,7 @@ describe("FHIR R4 Encounter export", () => {
   it("only the session's doctor and the clinic's admins: patient, other doctor, other clinic → 403, audited", async () => {
     const { body } = await h.startedSession();
     await end(body.session_id);
-    const sameDoctorIdElsewhere = await h.tokens.sign({ ...users.doctor, clinic_id: "clinic-9" });
+    const sameDoctorIdElsewhere = await h.tokens.sign({ ...users.doctor, clinic_id: users.foreignAdmin.clinic_id });
     const refusals = [
       await encounterOf(body.session_id, users.patient),
       await encounterOf(body.session_id, users.otherPatient),
@@ -295,7 +295,7 @@ describe("FHIR R4 Encounter export", () => {
     for (const reply of refusals) {
       expect(reply.statusCode).toBe(403);
       expect(reply.json()).toMatchObject({ status: 403, code: "FORBIDDEN" });
-      expect(reply.body).not.toContain("pat-1");
+      expect(reply.body).not.toContain(users.patient.id);
     }
     expect((await encounterOf(body.session_id, users.doctor)).statusCode).toBe(200);
     expect((await encounterOf(body.session_id, users.admin)).statusCode).toBe(200);
@@ -307,13 +307,13 @@ describe("FHIR R4 Encounter export", () => {
       .orderBy("id")
       .execute();
     expect(audit.map((a) => `${a.actor_id} ${a.outcome}`)).toEqual([
-      "pat-1 DENIED",
-      "pat-2 DENIED",
-      "doc-2 DENIED",
-      "adm-9 DENIED",
-      "doc-1 DENIED",
-      "doc-1 ALLOWED",
-      "adm-1 ALLOWED",
+      `${users.patient.id} DENIED`,
+      `${users.otherPatient.id} DENIED`,
+      `${users.otherDoctor.id} DENIED`,
+      `${users.foreignAdmin.id} DENIED`,
+      `${users.doctor.id} DENIED`,
+      `${users.doctor.id} ALLOWED`,
+      `${users.admin.id} ALLOWED`,
     ]);
   });
 
@@ -347,8 +347,8 @@ describe("FHIR R4 Encounter export", () => {
         resourceType: "DocumentReference",
         id: `${body.session_id}-notes`,
         status: "current",
-        subject: { reference: "Patient/pat-1" },
-        author: [{ reference: "Practitioner/doc-1" }],
+        subject: { reference: `Patient/${users.patient.id}` },
+        author: [{ reference: `Practitioner/${users.doctor.id}` }],
         date: session.updated_at,
         context: {
           encounter: [{ reference: `Encounter/${body.session_id}` }],
@@ -378,11 +378,11 @@ describe("FHIR R4 Encounter export", () => {
         .orderBy("id")
         .execute();
       expect(audit.map((a) => `${a.actor_id} ${a.outcome}`)).toEqual([
-        "doc-1 ALLOWED",
-        "pat-1 DENIED",
-        "adm-1 DENIED",
-        "doc-2 DENIED",
-        "adm-9 DENIED",
+        `${users.doctor.id} ALLOWED`,
+        `${users.patient.id} DENIED`,
+        `${users.admin.id} DENIED`,
+        `${users.otherDoctor.id} DENIED`,
+        `${users.foreignAdmin.id} DENIED`,
       ]);
 
       const silent = await h.startedSession();

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-chime-sdk-meetings";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createHarness, type Harness } from "../testing/video-test-harness.ts";
+import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
 import { createChimeMediaProvider } from "./chime/chime-media-provider.ts";
 
 // The sessions service on the Chime provider, with only the AWS client mocked.
@@ -21,7 +21,7 @@ const meeting = {
     SignalingUrl: "wss://signal.m1.ue1.app.chime.aws/control/x",
   },
 };
-const attendee = { AttendeeId: "att-1", ExternalUserId: "doc-1", JoinToken: "chime-join-token" };
+const attendee = { AttendeeId: "att-1", ExternalUserId: users.doctor.id, JoinToken: "chime-join-token" };
 let attendees = 0;
 const freshAttendee = () => ({ Attendee: { ...attendee, AttendeeId: `att-${++attendees}` } });
 
@@ -51,7 +51,7 @@ describe("sessions on the chime media provider (mocked AWS client)", () => {
       status: "IN_PROGRESS",
       chime_meeting_id: meeting.MeetingId,
       media_provider: "chime",
-      doctor_attendee: { attendee_id: "att-1", join_token: "chime-join-token", external_user_id: "doc-1" },
+      doctor_attendee: { attendee_id: "att-1", join_token: "chime-join-token", external_user_id: users.doctor.id },
       aws_media_urls: {
         audio_host_url: meeting.MediaPlacement.AudioHostUrl,
         signaling_url: meeting.MediaPlacement.SignalingUrl,

@@ -90,7 +90,11 @@ describe("notes draft: PUT/GET /sessions/{id}/notes/draft", () => {
     });
     // A draft is written whole: a rating left out is no rating.
     expect((await putDraft(sessionId, { notes: "shorter" })).json()).toMatchObject({ quality_rating: null });
-    expect(await storedDraft(sessionId)).toMatchObject({ notes: "shorter", quality_rating: null, updated_by: "doc-1" });
+    expect(await storedDraft(sessionId)).toMatchObject({
+      notes: "shorter",
+      quality_rating: null,
+      updated_by: users.doctor.id,
+    });
 
     expect(await details(sessionId)).toMatchObject({ status: "IN_PROGRESS", notes: null, quality_rating: null });
     // The final notes keep the guide's contract: not before the end.
@@ -181,7 +185,7 @@ describe("notes draft: PUT/GET /sessions/{id}/notes/draft", () => {
     expect(read.body).not.toContain("Only for the doctor");
     expect(await storedDraft(sessionId)).toMatchObject({ notes: "Only for the doctor" });
     expect(await audit(sessionId)).toEqual([
-      { actor_id: "doc-1", action: "session.saveNotesDraft", outcome: "ALLOWED" },
+      { actor_id: users.doctor.id, action: "session.saveNotesDraft", outcome: "ALLOWED" },
       { actor_id: user.id, action: "session.saveNotesDraft", outcome: "DENIED" },
       { actor_id: user.id, action: "session.readNotesDraft", outcome: "DENIED" },
     ]);

@@ -13,7 +13,7 @@ interface Case {
 
 /**
  * Authorisation (the README's table) for every endpoint: 401 without a valid token, 403 for the wrong person,
- * and what each role may do. Fixtures: session S (doc-1 with pat-1, IN_PROGRESS) and
+ * and what each role may do. Fixtures: session S (the doctor with the patient, IN_PROGRESS) and
  * a completed one C for notes.
  */
 const matrix: Case[] = [
@@ -138,18 +138,18 @@ describe("authorisation matrix", () => {
 
   it("a doctor's list holds only their own sessions", async () => {
     const other = await h.app.inject({ url: "/api/video/sessions", headers: await h.auth(users.otherDoctor) });
-    expect(other.json().sessions.every((s: { doctor_id: string }) => s.doctor_id === "doc-2")).toBe(true);
+    expect(other.json().sessions.every((s: { doctor_id: string }) => s.doctor_id === users.otherDoctor.id)).toBe(true);
   });
 
   it("writes every decision to the append-only audit log, refusals included", async () => {
     const db = h.app.video.database.db;
     const rows = await db.selectFrom("audit_log").selectAll().where("session_id", "=", sessionId).execute();
-    expect(rows.some((r) => r.actor_id === "doc-2" && r.action === "session.read" && r.outcome === "DENIED")).toBe(
-      true,
-    );
-    expect(rows.some((r) => r.actor_id === "pat-1" && r.action === "session.join" && r.outcome === "ALLOWED")).toBe(
-      true,
-    );
+    expect(
+      rows.some((r) => r.actor_id === users.otherDoctor.id && r.action === "session.read" && r.outcome === "DENIED"),
+    ).toBe(true);
+    expect(
+      rows.some((r) => r.actor_id === users.patient.id && r.action === "session.join" && r.outcome === "ALLOWED"),
+    ).toBe(true);
     expect(rows.every((r) => r.request_id && r.actor_role && r.at)).toBe(true);
     await expect(db.updateTable("audit_log").set({ outcome: "ALLOWED" }).execute()).rejects.toThrow(/append-only/);
     await expect(db.deleteFrom("audit_log").execute()).rejects.toThrow(/append-only/);

@@ -60,9 +60,9 @@ describe.skipIf(!url)("consultation events on RabbitMQ", () => {
         makeEvent(EventTypes.appointmentBooked, "appointments-service", {
           appointment_id: appointmentId,
           clinic_id: "clinic-1",
-          doctor_id: "doc-1",
-          patient_id: "pat-1",
-          patient_name: "John Doe",
+          doctor_id: users.doctor.id,
+          patient_id: users.patient.id,
+          patient_name: users.patient.name,
           start_time: h.clock.now.toISOString(),
           duration_minutes: 30,
           booking_type: "CLINIC_BASED",

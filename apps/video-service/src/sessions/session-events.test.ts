@@ -41,7 +41,7 @@ describe("consultation events (outbox)", () => {
       expect(started?.data).toMatchObject({
         appointment_id: appointment.id,
         session_id: body.session_id,
-        doctor_id: "doc-1",
+        doctor_id: users.doctor.id,
       });
       expect(Value.Check(ConsultationCompletedData, completed?.data)).toBe(true);
       expect(completed?.data).toMatchObject({

@@ -28,8 +28,8 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
       doctor_attendee: {
         attendee_id: expect.any(String),
         join_token: expect.any(String),
-        external_user_id: "doc-1",
-        email: "doctor@clinic.test",
+        external_user_id: users.doctor.id,
+        email: users.doctor.email,
       },
       aws_media_urls: {
         audio_host_url: expect.any(String),
@@ -51,9 +51,9 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
     expect(details.json()).toMatchObject({
       session_id: sessionId,
       appointment_id: appointment.id,
-      doctor_id: "doc-1",
-      patient_id: "pat-1",
-      patient_name: "John Doe",
+      doctor_id: users.doctor.id,
+      patient_id: users.patient.id,
+      patient_name: users.patient.name,
       booking_type: "CLINIC_BASED",
       status: "IN_PROGRESS",
       chime_meeting_id: started.chime_meeting_id,
@@ -64,7 +64,7 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
         {
           attendee_id: started.doctor_attendee.attendee_id,
           user_type: "DOCTOR",
-          name: "Dr. Smith",
+          name: users.doctor.name,
           join_time: null,
           leave_time: null,
           status: "JOINING",
@@ -90,7 +90,7 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
     const joined = join.json();
     expect(joined).toMatchObject({
       session_id: sessionId,
-      attendee: { attendee_id: expect.any(String), join_token: expect.any(String), external_user_id: "pat-1" },
+      attendee: { attendee_id: expect.any(String), join_token: expect.any(String), external_user_id: users.patient.id },
       aws_media_urls: { signaling_url: expect.stringContaining(`/api/video/sessions/${sessionId}/signal`) },
       session_status: "IN_PROGRESS",
     });
@@ -98,7 +98,7 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
       ["DOCTOR", "JOINING"],
       ["PATIENT", "JOINING"],
     ]);
-    expect(joined.attendees[1].name).toBe("John Doe");
+    expect(joined.attendees[1].name).toBe(users.patient.name);
 
     // The patient reads their session: no notes, no rating.
     const patientView = await h.app.inject({
@@ -176,9 +176,9 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
       session_id: sessionId,
       booking_type: "CLINIC_BASED",
       appointment_id: appointment.id,
-      doctor_id: "doc-1",
-      patient_id: "pat-1",
-      patient_name: "John Doe",
+      doctor_id: users.doctor.id,
+      patient_id: users.patient.id,
+      patient_name: users.patient.name,
       clinic_id: "clinic-1",
       status: "COMPLETED",
       start_time: started.start_time,
@@ -195,7 +195,7 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
   it("lists with status filter, sort by start_time, pagination and a clinic-wide read-only view for admins", async () => {
     const a = h.addAppointment({ start_time: new Date(h.clock.now.getTime() - 5 * 60_000).toISOString() });
     await h.start(a.id);
-    const b = h.addAppointment({ doctor_id: "doc-2" });
+    const b = h.addAppointment({ doctor_id: users.otherDoctor.id });
     await h.start(b.id, users.otherDoctor);
 
     const inProgress = await h.app.inject({
@@ -216,7 +216,7 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
     const admin = await h.app.inject({ url: "/api/video/sessions?limit=100", headers: await h.auth(users.admin) });
     expect(admin.statusCode).toBe(200);
     const doctors = new Set(admin.json().sessions.map((s: { doctor_id: string }) => s.doctor_id));
-    expect(doctors).toEqual(new Set(["doc-1", "doc-2"]));
+    expect(doctors).toEqual(new Set([users.doctor.id, users.otherDoctor.id]));
     expect(admin.json().sessions[0]).not.toHaveProperty("notes");
 
     const foreign = await h.app.inject({ url: "/api/video/sessions", headers: await h.auth(users.foreignAdmin) });

@@ -120,9 +120,9 @@ describe("signalling connects: limited per address and per attendee, every refus
     expect(await auditOf(m.sessionId)).toEqual([
       row("anonymous", "ANONYMOUS", "DENIED", forgedFrom),
       row("anonymous", "ANONYMOUS", "DENIED", missingFrom),
-      row("pat-1", "ATTENDEE", "DENIED", crossFrom),
-      row("doc-1", "DOCTOR", "ALLOWED", okFrom),
-      row("pat-1", "ATTENDEE", "DENIED", replacedFrom),
+      row(users.patient.id, "ATTENDEE", "DENIED", crossFrom),
+      row(users.doctor.id, "DOCTOR", "ALLOWED", okFrom),
+      row(users.patient.id, "ATTENDEE", "DENIED", replacedFrom),
     ]);
 
     // A token for a session that does not exist: on record without a clinic.

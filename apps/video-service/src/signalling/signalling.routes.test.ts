@@ -48,9 +48,9 @@ describe("signalling over WebSocket (embedded provider)", () => {
     expect(welcome.attendees).toEqual([
       {
         attendee_id: m.doctor.attendee_id,
-        user_id: "doc-1",
+        user_id: users.doctor.id,
         user_type: "DOCTOR",
-        name: "Dr. Smith",
+        name: users.doctor.name,
         status: "CONNECTED",
       },
     ]);
@@ -116,7 +116,12 @@ describe("signalling over WebSocket (embedded provider)", () => {
     }
     const usage = await h.app.inject({ url: "/api/video/metrics/usage", headers: await h.auth(users.admin) });
     const entry = usage.json().sessions.find((s: { session_id: string }) => s.session_id === m.sessionId);
-    expect(entry).toMatchObject({ attendees: 2, attendee_minutes: 20, duration_minutes: 10, patient_name: "John Doe" });
+    expect(entry).toMatchObject({
+      attendees: 2,
+      attendee_minutes: 20,
+      duration_minutes: 10,
+      patient_name: users.patient.name,
+    });
   });
 
   it("refuses a token of another meeting (4403), a bad or missing token (4401), an unknown session (4404)", async () => {
@@ -138,7 +143,7 @@ describe("signalling over WebSocket (embedded provider)", () => {
       .where("action", "=", "session.signal.connect")
       .where("session_id", "=", first.sessionId)
       .execute();
-    expect(audit).toContainEqual(expect.objectContaining({ actor_id: "pat-1", outcome: "DENIED" }));
+    expect(audit).toContainEqual(expect.objectContaining({ actor_id: users.patient.id, outcome: "DENIED" }));
     // The intruder never appeared to anyone, and the rightful owner still connects.
     const owner = connect(first.sessionId, first.patient.join_token);
     expect((await owner.next("welcome")).attendees).toEqual([]);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Appointment } from "@clinic/contracts";
+import { testPeople } from "@clinic/platform/testing";
 import Fastify from "fastify";
 
 /**
@@ -58,11 +59,11 @@ export function appointmentFixture(overrides: Partial<Appointment> & { start_tim
   const now = new Date().toISOString();
   return {
     id: `appt-${randomUUID()}`,
-    clinic_id: "clinic-1",
-    doctor_id: "doc-1",
-    doctor_name: "Dr. Smith",
-    patient_id: "pat-1",
-    patient_name: "John Doe",
+    clinic_id: testPeople.doctor.clinic_id,
+    doctor_id: testPeople.doctor.id,
+    doctor_name: testPeople.doctor.name,
+    patient_id: testPeople.patient.id,
+    patient_name: testPeople.patient.name,
     duration_minutes: 30,
     booking_type: "CLINIC_BASED",
     video_enabled: true,

@@ -1,6 +1,6 @@
 import { type Appointment, EventTypes } from "@clinic/contracts";
 import { type App, type AuthUser, createTokenVerifier, type EventBus, makeEvent } from "@clinic/platform";
-import { createTestTokens, testDatabase } from "@clinic/platform/testing";
+import { createTestTokens, testDatabase, testPeople } from "@clinic/platform/testing";
 import type { DestinationStream } from "pino";
 import { buildApp } from "../app.ts";
 import { loadVideoConfig } from "../config.ts";
@@ -8,15 +8,15 @@ import type { MediaProvider } from "../meetings/media-provider.ts";
 import type { Lookup } from "../webhooks/webhook-url.ts";
 import { appointmentFixture, type FakeAppointments, startFakeAppointments } from "./fake-appointments.ts";
 
-/** The people of the tests: two doctors and an admin of clinic-1, two patients, an admin elsewhere. */
+/** The people of the tests: the one list of test users, under this harness's keys. */
 export const users = {
-  doctor: { id: "doc-1", role: "DOCTOR", clinic_id: "clinic-1", name: "Dr. Smith", email: "doctor@clinic.test" },
-  otherDoctor: { id: "doc-2", role: "DOCTOR", clinic_id: "clinic-1", name: "Dr. Jones", email: "doc2@clinic.test" },
-  patient: { id: "pat-1", role: "PATIENT", clinic_id: "clinic-1", name: "John Doe", email: "john@mail.test" },
-  otherPatient: { id: "pat-2", role: "PATIENT", clinic_id: "clinic-1", name: "Jane Roe", email: "jane@mail.test" },
-  admin: { id: "adm-1", role: "ADMIN", clinic_id: "clinic-1", name: "Ada Admin", email: "admin@clinic.test" },
-  foreignAdmin: { id: "adm-9", role: "ADMIN", clinic_id: "clinic-9", name: "Other Admin", email: "a9@clinic.test" },
-} satisfies Record<string, AuthUser>;
+  doctor: testPeople.doctor,
+  otherDoctor: testPeople.otherDoctor,
+  patient: testPeople.patient,
+  otherPatient: testPeople.otherPatient,
+  admin: testPeople.admin,
+  foreignAdmin: testPeople.otherClinicAdmin,
+};
 
 export interface HarnessOptions {
   env?: Record<string, string>;

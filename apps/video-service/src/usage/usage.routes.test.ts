@@ -1,7 +1,7 @@
 import type { AuthUser } from "@clinic/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedWithin, connectSignal, type SignalClient, signalUrl } from "../testing/signal-client.ts";
-import { createHarness, type Harness } from "../testing/video-test-harness.ts";
+import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
 
 /** Each test uses its own clinic so usage figures do not mix. */
 function clinic(name: string) {
@@ -87,7 +87,7 @@ describe("usage metering over HTTP and signalling", () => {
       sessions: [
         {
           session_id: s.sessionId,
-          patient_name: "John Doe",
+          patient_name: users.patient.name,
           start_time: expect.any(String),
           duration_minutes: 10,
           attendees: 2,
@@ -104,8 +104,8 @@ describe("usage metering over HTTP and signalling", () => {
     const seen = (await usage(colleague)).json();
     expect(seen.total_attendee_minutes).toBe(20);
     expect(seen.sessions[0]).toMatchObject({ session_id: s.sessionId, patient_name: "", attendee_minutes: 20 });
-    expect(JSON.stringify(seen)).not.toContain("John Doe");
-    expect((await usage(c.doctor)).json().sessions[0].patient_name).toBe("John Doe");
+    expect(JSON.stringify(seen)).not.toContain(users.patient.name);
+    expect((await usage(c.doctor)).json().sessions[0].patient_name).toBe(users.patient.name);
   });
 
   it("sums a reconnecting attendee's intervals (4 + 5 minutes) and counts the person once", async () => {

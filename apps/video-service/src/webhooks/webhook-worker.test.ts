@@ -100,7 +100,13 @@ describe("webhook deliveries (Standard Webhooks, from the outbox)", () => {
       );
       expect(() => wh.verify(r.body, { ...headersOf(r), "webhook-id": "msg_other" })).toThrow(WebhookVerificationError);
       expect(Value.Check(WebhookDataSchemas[payload.type], payload.data), payload.type).toBe(true);
-      for (const secret of [secretNotes, "John Doe", "Dr. Smith", users.patient.email, users.doctor.email]) {
+      for (const secret of [
+        secretNotes,
+        users.patient.name,
+        users.doctor.name,
+        users.patient.email,
+        users.doctor.email,
+      ]) {
         expect(r.body).not.toContain(secret);
       }
       return payload;
@@ -110,8 +116,8 @@ describe("webhook deliveries (Standard Webhooks, from the outbox)", () => {
       session_id: body.session_id,
       appointment_id: appointment.id,
       clinic_id: "clinic-1",
-      doctor_id: "doc-1",
-      patient_id: "pat-1",
+      doctor_id: users.doctor.id,
+      patient_id: users.patient.id,
     };
     expect(payloads).toEqual([
       { type: "session.started", timestamp: startedAt, data: { ...ids, start_time: startedAt } },

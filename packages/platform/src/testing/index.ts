@@ -6,6 +6,8 @@ import pg from "pg";
 import type { AuthUser } from "../auth.ts";
 import type { DatabaseOptions } from "../db.ts";
 
+export { type TestPerson, testPeople } from "./people.ts";
+
 /**
  * Database options for one test app: a fresh schema on the shared PostgreSQL when
  * DATABASE_URL is set (dropped by `drop`), otherwise an in-memory PGlite.
