@@ -40,18 +40,8 @@ describe("signalling connects: limited per address and per attendee, every refus
     await h.close();
   });
 
-  async function meeting() {
-    const { body } = await h.startedSession();
-    const patient = await h.join(body.session_id, users.patient);
-    return {
-      sessionId: body.session_id as string,
-      doctor: body.doctor_attendee as { attendee_id: string; join_token: string },
-      patient: patient.attendee as { attendee_id: string; join_token: string },
-    };
-  }
-
   it("refuses the N+1-th connect from one address within a minute with 1013, and takes it again a minute later", async () => {
-    const m = await meeting();
+    const m = await h.meeting();
     const address = freshAddress();
     for (let i = 0; i < 2; i++) {
       const client = connect(m.sessionId, "not-a-token", address);
@@ -74,7 +64,7 @@ describe("signalling connects: limited per address and per attendee, every refus
   });
 
   it("refuses the N+1-th connect with one join token within a minute, whatever the address", async () => {
-    const m = await meeting();
+    const m = await h.meeting();
     const first = connect(m.sessionId, m.patient.join_token, freshAddress());
     await first.next("welcome");
     const second = connect(m.sessionId, m.patient.join_token, freshAddress());
@@ -88,8 +78,8 @@ describe("signalling connects: limited per address and per attendee, every refus
   });
 
   it("audits refused tokens as DENIED with the session's clinic and the address, and connects as ALLOWED", async () => {
-    const m = await meeting();
-    const other = await meeting();
+    const m = await h.meeting();
+    const other = await h.meeting();
     const forgedFrom = freshAddress();
     const forged = connect(m.sessionId, `${m.patient.join_token.slice(0, -4)}AAAA`, forgedFrom);
     expect((await closedWithin(forged)).code).toBe(SignalCloseCodes.invalidToken);

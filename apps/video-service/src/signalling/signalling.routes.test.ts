@@ -23,19 +23,8 @@ describe("signalling over WebSocket (embedded provider)", () => {
     await h.close();
   });
 
-  /** A started session with the doctor's and the patient's join tokens. */
-  async function meeting() {
-    const { body } = await h.startedSession();
-    const patient = await h.join(body.session_id, users.patient);
-    return {
-      sessionId: body.session_id as string,
-      doctor: body.doctor_attendee as { attendee_id: string; join_token: string },
-      patient: patient.attendee as { attendee_id: string; join_token: string },
-    };
-  }
-
   it("two attendees get welcome/joined, exchange offer/answer/ice relayed with a server-stamped from", async () => {
-    const m = await meeting();
+    const m = await h.meeting();
     const doctor = connect(m.sessionId, m.doctor.join_token);
     expect(await doctor.next("welcome")).toEqual({
       type: "welcome",
@@ -125,8 +114,8 @@ describe("signalling over WebSocket (embedded provider)", () => {
   });
 
   it("refuses a token of another meeting (4403), a bad or missing token (4401), an unknown session (4404)", async () => {
-    const first = await meeting();
-    const second = await meeting();
+    const first = await h.meeting();
+    const second = await h.meeting();
     const intruder = connect(first.sessionId, second.patient.join_token);
     expect((await closedWithin(intruder)).code).toBe(SignalCloseCodes.forbidden);
     const forged = connect(first.sessionId, `${first.patient.join_token.slice(0, -4)}AAAA`);
@@ -150,7 +139,7 @@ describe("signalling over WebSocket (embedded provider)", () => {
   });
 
   it("joining again replaces the older connection (4409) and its token no longer connects", async () => {
-    const m = await meeting();
+    const m = await h.meeting();
     const doctor = connect(m.sessionId, m.doctor.join_token);
     await doctor.next("welcome");
     const oldPatient = connect(m.sessionId, m.patient.join_token);
@@ -174,7 +163,7 @@ describe("signalling over WebSocket (embedded provider)", () => {
   });
 
   it("after a drop and a re-join, the old token (attendee LEFT, now REPLACED) cannot reconnect", async () => {
-    const m = await meeting();
+    const m = await h.meeting();
     const dropped = connect(m.sessionId, m.patient.join_token);
     await dropped.next("welcome");
     dropped.close();
@@ -196,7 +185,7 @@ describe("signalling over WebSocket (embedded provider)", () => {
   });
 
   it("drops a flood of messages past 60 per second and says so once", async () => {
-    const m = await meeting();
+    const m = await h.meeting();
     const doctor = connect(m.sessionId, m.doctor.join_token);
     await doctor.next("welcome");
     const patient = connect(m.sessionId, m.patient.join_token);
@@ -212,7 +201,7 @@ describe("signalling over WebSocket (embedded provider)", () => {
   });
 
   it("records proof of life on messages, so another process can tell a live connection from a dead one", async () => {
-    const m = await meeting();
+    const m = await h.meeting();
     const doctor = connect(m.sessionId, m.doctor.join_token);
     await doctor.next("welcome");
     h.advance(30_000);
@@ -232,7 +221,7 @@ describe("signalling over WebSocket (embedded provider)", () => {
   });
 
   it("the same join token connecting twice closes the older connection", async () => {
-    const m = await meeting();
+    const m = await h.meeting();
     const first = connect(m.sessionId, m.doctor.join_token);
     await first.next("welcome");
     const second = connect(m.sessionId, m.doctor.join_token);

@@ -91,6 +91,16 @@ export async function createHarness(options: HarnessOptions = {}) {
       if (response.statusCode !== 200) throw new Error(`start failed: ${response.body}`);
       return { appointment, body: response.json() };
     },
+    /** A started session with the doctor's and the joined patient's attendee ids and join tokens. */
+    async meeting() {
+      const { body } = await this.startedSession();
+      const patient = await this.join(body.session_id, users.patient);
+      return {
+        sessionId: body.session_id as string,
+        doctor: body.doctor_attendee as { attendee_id: string; join_token: string },
+        patient: patient.attendee as { attendee_id: string; join_token: string },
+      };
+    },
     /**
      * A new appointment whose `appointment.booked` event reached the service: its session
      * exists and is CREATED (not started).
