@@ -4,7 +4,7 @@ import { metricSample } from "@clinic/platform/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectSignal, type SignalClient, signalUrl } from "./testing/signal-client.ts";
-import { createHarness, type Harness, users } from "./testing/video-test-harness.ts";
+import { appointmentBookedEvent, createHarness, type Harness, users } from "./testing/video-test-harness.ts";
 import { freeTierRefreshMs } from "./video-metrics.ts";
 
 describe("video service /metrics", () => {
@@ -87,17 +87,7 @@ describe("video service /metrics", () => {
 
   it("counts redelivered events the inbox skipped", async () => {
     const appointment = h.addAppointment();
-    const booked = makeEvent(EventTypes.appointmentBooked, "appointments-service", {
-      appointment_id: appointment.id,
-      clinic_id: appointment.clinic_id,
-      doctor_id: appointment.doctor_id,
-      patient_id: appointment.patient_id,
-      patient_name: appointment.patient_name,
-      start_time: appointment.start_time,
-      duration_minutes: appointment.duration_minutes,
-      booking_type: "CLINIC_BASED",
-      video_enabled: true,
-    });
+    const booked = appointmentBookedEvent(appointment);
     const before = (await value("inbox_duplicates_total", { consumer: "video-service" })) ?? 0;
     expect(await h.app.video.handleEvent(booked)).toBe(true);
     expect(await value("inbox_duplicates_total", { consumer: "video-service" })).toBe(before);

@@ -109,19 +109,7 @@ export async function createHarness(options: HarnessOptions = {}) {
       overrides: Partial<Appointment> = {},
     ): Promise<{ appointment: Appointment; sessionId: string }> {
       const appointment = this.addAppointment(overrides);
-      await app.video.handleEvent(
-        makeEvent(EventTypes.appointmentBooked, "appointments-service", {
-          appointment_id: appointment.id,
-          clinic_id: appointment.clinic_id,
-          doctor_id: appointment.doctor_id,
-          patient_id: appointment.patient_id,
-          patient_name: appointment.patient_name,
-          start_time: appointment.start_time,
-          duration_minutes: appointment.duration_minutes,
-          booking_type: "CLINIC_BASED",
-          video_enabled: true,
-        }),
-      );
+      await app.video.handleEvent(appointmentBookedEvent(appointment));
       const row = await app.video.database.db
         .selectFrom("sessions")
         .select("session_id")
@@ -190,3 +178,18 @@ export async function createHarness(options: HarnessOptions = {}) {
 }
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+/** The `appointment.booked` event the appointments service publishes for `appointment`. */
+export function appointmentBookedEvent(appointment: Appointment) {
+  return makeEvent(EventTypes.appointmentBooked, "appointments-service", {
+    appointment_id: appointment.id,
+    clinic_id: appointment.clinic_id,
+    doctor_id: appointment.doctor_id,
+    patient_id: appointment.patient_id,
+    patient_name: appointment.patient_name,
+    start_time: appointment.start_time,
+    duration_minutes: appointment.duration_minutes,
+    booking_type: "CLINIC_BASED",
+    video_enabled: true,
+  });
+}
