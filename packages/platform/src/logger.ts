@@ -1,6 +1,6 @@
+import { createRequire } from "node:module";
 import type { Writable } from "node:stream";
 import type { DestinationStream, LoggerOptions } from "pino";
-import pinoPretty from "pino-pretty";
 
 /**
  * Paths pino censors wherever they appear in a log object. Medical data and credentials
@@ -129,6 +129,8 @@ export function logDestination(
   destination?: DestinationStream | Writable,
 ): DestinationStream | undefined {
   if (format === "json") return destination as DestinationStream | undefined;
+  // Loaded only when asked for: production (JSON) processes never carry the formatter.
+  const pinoPretty = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
   return pinoPretty({
     destination: destination ?? 1,
     // Written as it comes, so the last lines before an exit are not lost in a buffer.
