@@ -9,6 +9,7 @@ import {
   createOutboxRelay,
   createService,
   createTokenVerifier,
+  type Database,
   type DatabaseOptions,
   type EventBus,
   logDestination,
@@ -52,6 +53,12 @@ export interface VideoAppOptions {
   config: VideoConfig;
   /** Default: from config (DATABASE_URL → PostgreSQL, else PGlite under DATA_DIR). */
   database?: DatabaseOptions;
+  /**
+   * An open database shared with other video-service instances of this process (replicas under
+   * `npm start` with VIDEO_REPLICAS, cluster tests): used instead of `database`, migrated like
+   * it, and left open on close (its opener closes it).
+   */
+  sharedDatabase?: Database<VideoTables>;
   /** Default: RabbitMQ when AMQP_URL is set, else a new in-process bus; closed with the app. An injected bus is the caller's to close. */
   bus?: EventBus;
   /** Default: the auth service's JWKS (AUTH_JWKS_URL). */
@@ -76,7 +83,7 @@ export interface VideoInternals {
   joinTokens: JoinTokens;
   sweepIdle: () => Promise<string[]>;
   handleEvent: (event: CloudEvent) => Promise<boolean>;
-  database: import("@clinic/platform").Database<VideoTables>;
+  database: Database<VideoTables>;
   /** The webhook delivery worker (`flush()` sends what is due now). */
   webhooks: WebhookWorker;
 }
@@ -122,15 +129,17 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     ],
   });
 
-  const database = await openDatabase<VideoTables>(
-    options.database ?? {
-      service: "video-service",
-      dataDir: config.DATA_DIR,
-      logger,
-      ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
-      ...(config.DATABASE_OWNER_URL ? { ownerUrl: config.DATABASE_OWNER_URL } : {}),
-    },
-  );
+  const database =
+    options.sharedDatabase ??
+    (await openDatabase<VideoTables>(
+      options.database ?? {
+        service: "video-service",
+        dataDir: config.DATA_DIR,
+        logger,
+        ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
+        ...(config.DATABASE_OWNER_URL ? { ownerUrl: config.DATABASE_OWNER_URL } : {}),
+      },
+    ));
   const ownsBus = !options.bus;
   const bus = options.bus ?? (await createEventBus({ amqpUrl: config.AMQP_URL, logger }));
   const hub = new SignalHub();
@@ -156,7 +165,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     for (let i = 0; i < 50 && pending.size > 0; i++) await Promise.allSettled([...pending]);
     await relay.stop();
     if (ownsBus) await bus.close();
-    await database.close();
+    if (!options.sharedDatabase) await database.close();
   });
 
   await migrate(database, migrations, logger, { appendOnly: appendOnlyTables });
