@@ -14,7 +14,22 @@ interface KongRoute {
 interface KongService {
   name: string;
   url: string;
+  retries?: number;
   routes: KongRoute[];
+}
+interface KongUpstream {
+  name: string;
+  algorithm?: string;
+  hash_on?: string;
+  healthchecks: {
+    active: {
+      http_path: string;
+      healthy: { interval: number; successes: number };
+      unhealthy: { interval: number; http_failures: number; tcp_failures: number };
+    };
+    passive: { unhealthy: { tcp_failures: number; http_failures: number } };
+  };
+  targets: { target: string }[];
 }
 interface KongPlugin {
   name: string;
@@ -23,10 +38,14 @@ interface KongPlugin {
 interface KongConfig {
   _format_version: string;
   services: KongService[];
+  upstreams: KongUpstream[];
   plugins: KongPlugin[];
 }
 
 const kong = parse(readFileSync(fileURLToPath(new URL("./kong.yml", import.meta.url)), "utf8")) as KongConfig;
+const compose = parse(readFileSync(fileURLToPath(new URL("../docker-compose.yml", import.meta.url)), "utf8")) as {
+  services: Record<string, { environment?: Record<string, string> }>;
+};
 
 /** Routes that answer themselves (request-termination) and forward nothing. */
 const terminates = (route: KongRoute) => route.plugins?.some((p) => p.name === "request-termination") ?? false;
@@ -88,6 +107,34 @@ describe("deploy/kong/kong.yml matches the gateway's route table", () => {
   it("names the video service as the guide does", () => {
     const video = upstreamRoutes.find((r) => r.name === "video");
     expect(video?.kong).toEqual({ service: "video-consultation-service", url: "http://video-service:8086" });
+  });
+
+  it("balances the video service over the compose file's instances, checked as the Node gateway checks them", () => {
+    const video = upstreamRoutes.find((r) => r.name === "video");
+    const upstream = kong.upstreams.find((u) => u.name === new URL(video?.kong.url ?? "").hostname);
+    expect(upstream, "a Kong upstream named as the video service's host").toBeDefined();
+    // Round robin, no stickiness (a hash would pin a client to one instance).
+    expect(upstream?.algorithm).toBe("round-robin");
+    expect(upstream?.hash_on ?? "none").toBe("none");
+    // The same instances as the Node gateway's VIDEO_URL in the compose file, each a compose service.
+    const targets = upstream?.targets.map((t) => t.target) ?? [];
+    expect(targets.length).toBeGreaterThanOrEqual(2);
+    const videoUrl = compose.services.gateway?.environment?.VIDEO_URL ?? "";
+    expect(videoUrl.split(",").map((url) => new URL(url).host)).toEqual(targets);
+    for (const target of targets) expect(Object.keys(compose.services)).toContain(target.split(":")[0]);
+    // Same probe, interval and thresholds as the gateway's defaults.
+    const defaults = loadGatewayConfig({});
+    const { active, passive } = upstream?.healthchecks ?? ({} as KongUpstream["healthchecks"]);
+    expect(active.http_path).toBe("/readyz");
+    expect(active.healthy.interval * 1000).toBe(defaults.GATEWAY_HEALTH_INTERVAL_MS);
+    expect(active.unhealthy.interval * 1000).toBe(defaults.GATEWAY_HEALTH_INTERVAL_MS);
+    expect(active.unhealthy.http_failures).toBe(defaults.GATEWAY_HEALTH_FAILURES);
+    expect(active.healthy.successes).toBe(1);
+    // A refused connection: out at once, and the request tried once more elsewhere.
+    expect(active.unhealthy.tcp_failures).toBe(1);
+    expect(passive.unhealthy.tcp_failures).toBe(1);
+    expect(passive.unhealthy.http_failures).toBe(0);
+    expect(kong.services.find((s) => s.name === video?.kong.service)?.retries).toBe(1);
   });
 
   it("allows the same CORS origins as the gateway's default", () => {

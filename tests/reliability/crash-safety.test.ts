@@ -115,10 +115,16 @@ describe.skipIf(!amqpUrl)(`crash safety: video service SIGKILLed before its even
     expect((await appointmentStatus(system, appointmentId)).status).toBe("IN_PROGRESS");
 
     child = await startChild();
-    const completed = await eventually("COMPLETED after the restart", async () => {
-      const a = await appointmentStatus(system, appointmentId);
-      return a.status === "COMPLETED" ? a : undefined;
-    });
+    // At once, or after the dead relay's claim on the row ran out (a 30 s lease) if it had
+    // claimed the row before the kill.
+    const completed = await eventually(
+      "COMPLETED after the restart",
+      async () => {
+        const a = await appointmentStatus(system, appointmentId);
+        return a.status === "COMPLETED" ? a : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(completed.session_id).toBe(sessionId);
     expect(await eventually("the outbox row sent", async () => (await completedEvent(sessionId)).sent_at)).toBeTruthy();
     expect(eventProcessing(system.logs.lines, pending.event_id).applied).toBe(1);
@@ -145,10 +151,12 @@ describe.skipIf(!amqpUrl)(`crash safety: video service SIGKILLed before its even
     expect(unconfirmed.sent_at, "no confirm, so the row is still pending").toBeNull();
 
     child = await startChild();
-    // The restarted relay sends the same event (same id) again; the inbox drops it.
+    // The restarted relay sends the same event (same id) again, once the dead relay's claim on
+    // the row has run out (a 30 s lease); the inbox drops it.
     await eventually(
       "the redelivered duplicate to be processed",
       async () => eventProcessing(system.logs.lines, unconfirmed.event_id).duplicates >= 1,
+      { timeoutMs: 60_000 },
     );
     expect(eventProcessing(system.logs.lines, unconfirmed.event_id)).toEqual({ applied: 1, duplicates: 1 });
     const after = await appointmentStatus(system, appointmentId);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { migrate, openDatabase } from "@clinic/platform";
+import { migrate, openDatabase, purgeDeliveredEvents } from "@clinic/platform";
 import { eventually } from "@clinic/platform/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,6 +121,33 @@ describe.skipIf(!databaseUrl)("database roles: owner migrates, the service's rol
       token: doctor,
     });
     expect(cancel.status, cancel.text).toBe(200);
+  });
+
+  it("lets the service's role purge delivered events (outbox and inbox are not append-only)", async () => {
+    const s = system as System;
+    await bookNow(s); // appointment.booked: a sent outbox row here, a processed inbox row in video
+    const purgeAs = async (service: "appointments" | "video", name: string) => {
+      const database = await openDatabase({ service: name, url: urlFor(appRole), schema: schemas[service] });
+      try {
+        // Everything delivered counts as old: the retention pass's own statements, as the runtime role.
+        return await purgeDeliveredEvents(database.db, { before: new Date(Date.now() + 86_400_000) });
+      } finally {
+        await database.close();
+      }
+    };
+    const unsent = (schema: string) =>
+      asApp(schema, async (client) => {
+        const { rows } = await client.query("SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL");
+        return rows[0].n as number;
+      });
+    const processed = (schema: string) =>
+      asApp(schema, async (client) => (await client.query("SELECT count(*)::int AS n FROM inbox")).rows[0].n as number);
+    await eventually("the booking to be sent and processed", async () => {
+      return (await unsent(schemas.appointments)) === 0 && (await processed(schemas.video)) > 0;
+    });
+    expect((await purgeAs("appointments", "appointments-service")).outbox).toBeGreaterThan(0);
+    expect((await purgeAs("video", "video-service")).inbox).toBeGreaterThan(0);
+    expect(await processed(schemas.video)).toBe(0);
   });
 
   const guarded = [

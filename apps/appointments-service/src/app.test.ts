@@ -48,6 +48,14 @@ describe("configuration", () => {
     expect(loadAppointmentsConfig({ DATABASE_URL: "postgres://db/x" }).SEED_DEMO).toBe("0");
   });
 
+  it("keeps delivered events 7 days by default, and at least a day", () => {
+    expect(loadAppointmentsConfig({}).EVENT_RETENTION_DAYS).toBe(7);
+    expect(loadAppointmentsConfig({ EVENT_RETENTION_DAYS: "30" }).EVENT_RETENTION_DAYS).toBe(30);
+    for (const bad of ["0", "-1", "a week"]) {
+      expect(() => loadAppointmentsConfig({ EVENT_RETENTION_DAYS: bad }), bad).toThrow(/EVENT_RETENTION_DAYS/);
+    }
+  });
+
   it("names every bad variable at once", () => {
     let error: unknown;
     try {

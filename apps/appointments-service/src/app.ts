@@ -3,15 +3,18 @@ import {
   type App,
   authPlugin,
   createEventBus,
+  createEventRetention,
   createOutboxRelay,
   createService,
   createTokenVerifier,
   type DatabaseOptions,
+  databaseTimeouts,
   type EventBus,
   maxEventLoopDelay,
   migrate,
   type OutboxRelay,
   openDatabase,
+  type PeriodicPass,
   registerEventMetrics,
   registerHealth,
   registerProbes,
@@ -78,8 +81,10 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
   let database: AppointmentsDatabase | undefined;
   let bus: EventBus | undefined;
   let relay: OutboxRelay | undefined;
+  let retention: PeriodicPass | undefined;
   // One hook, in order: stop taking events, send what the outbox still holds, then close.
   app.addHook("onClose", async () => {
+    await retention?.stop();
     if (relay) {
       await relay.stop();
       await relay.flush().catch((err: Error) => logger.warn({ err }, "outbox flush on close failed"));
@@ -94,6 +99,7 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
         url: config.DATABASE_URL,
         ownerUrl: config.DATABASE_OWNER_URL,
         dataDir: config.DATA_DIR,
+        ...databaseTimeouts(config),
         logger,
       },
     );
@@ -106,10 +112,22 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
     await subscribeConsultationEvents(bus, createConsultationEventHandler({ db: database.db, logger }));
     if (config.SEED_DEMO === "1") await seedDemoAppointments(database.db, appointments, logger, now());
     relay.start();
+    retention = createEventRetention({
+      db: asOutbox(database.db),
+      retentionDays: config.EVENT_RETENTION_DAYS,
+      logger,
+    });
+    retention.start(true);
 
     const verify =
       options.verify ??
-      createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+      createTokenVerifier({
+        jwksUrl: config.AUTH_JWKS_URL,
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        logger: app.log,
+        metrics: app.metrics,
+      });
     const db = database;
     const eventBus = bus;
     const checks = [

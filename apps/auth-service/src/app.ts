@@ -6,6 +6,7 @@ import {
   createService,
   createTokenVerifier,
   type DatabaseOptions,
+  databaseTimeouts,
   maxEventLoopDelay,
   migrate,
   openDatabase,
@@ -21,6 +22,7 @@ import type { AuthDatabase, AuthTables } from "./database.ts";
 import { jwksRoutes } from "./keys/jwks.routes.ts";
 import { parseKeyEncryptionKey } from "./keys/key-encryption.ts";
 import { openSigningKeys } from "./keys/signing-key.ts";
+import { loginLimitStore } from "./tokens/login-limit-store.ts";
 import { tokensRoutes } from "./tokens/tokens.routes.ts";
 import { createTokensService, type LoginFailure } from "./tokens/tokens.service.ts";
 import { seedDemoUsers } from "./users/demo-seed.ts";
@@ -72,6 +74,7 @@ export async function buildApp(options: AuthAppOptions): Promise<App> {
       url: config.DATABASE_URL,
       ownerUrl: config.DATABASE_OWNER_URL,
       dataDir: config.DATA_DIR,
+      ...databaseTimeouts(config),
       logger: app.log as Logger,
     },
   );
@@ -115,8 +118,14 @@ export async function buildApp(options: AuthAppOptions): Promise<App> {
     const checks = [{ name: "database", check: () => database.ping() }];
     registerHealth(app, "auth-service", checks, "getAuthHealth");
     registerProbes(app, { checks, operationIds: { liveness: "getAuthLiveness", readiness: "getAuthReadiness" } });
-    // Only routes that opt in (login) are limited.
-    await app.register(rateLimit, { global: false });
+    // Only routes that opt in (login) are limited. With REDIS_URL every replica counts in
+    // Redis (ioredis loaded only then); otherwise each process in its own memory.
+    await app.register(rateLimit, {
+      global: false,
+      ...(config.REDIS_URL
+        ? { store: await redisLoginLimitStore(app, config.REDIS_URL, config.REDIS_KEY_PREFIX) }
+        : {}),
+    });
     await app.register(authPlugin, { verify });
     await app.register(
       async (api) => {
@@ -139,4 +148,13 @@ export async function buildApp(options: AuthAppOptions): Promise<App> {
     throw err;
   }
   return app;
+}
+
+/** The login limit's Redis store; the connection closes with the app. */
+async function redisLoginLimitStore(app: App, url: string, keyPrefix: string) {
+  const { connectRedis } = await import("@clinic/platform/redis");
+  const redis = connectRedis(url, { logger: app.log as Logger, name: "auth-login-limit" });
+  // Counters need no flush: drop the connection rather than wait on a Redis that may not answer.
+  app.addHook("onClose", async () => redis.disconnect());
+  return loginLimitStore({ redis, prefix: `${keyPrefix}auth:login-limit:`, log: app.log });
 }

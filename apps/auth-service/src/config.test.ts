@@ -52,6 +52,24 @@ describe("auth configuration", () => {
       expect((error as ConfigError).problems).toEqual([expect.stringMatching(/^TRUST_PROXY: .*`true` is refused/)]);
     }
   });
+
+  it("takes REDIS_URL for the login limit (unset: counted in memory), without echoing a bad one", () => {
+    expect(loadAuthConfig({}).REDIS_URL).toBeUndefined();
+    expect(loadAuthConfig({}).REDIS_KEY_PREFIX).toBe("clinic:");
+    expect(loadAuthConfig({ REDIS_URL: "redis://:pw@cache:6379/2" }).REDIS_URL).toBe("redis://:pw@cache:6379/2");
+    let error: unknown;
+    try {
+      loadAuthConfig({ REDIS_URL: "http://:hunter2@cache:6379", REDIS_KEY_PREFIX: "a b" });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.split(":")[0]).sort()).toEqual([
+      "REDIS_KEY_PREFIX",
+      "REDIS_URL",
+    ]);
+    expect((error as Error).message).not.toContain("hunter2");
+  });
 });
 
 describe("signing key encryption and session settings", () => {

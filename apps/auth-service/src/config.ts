@@ -28,6 +28,18 @@ export const authConfigSchema = Type.Object({
     description: "login attempts per client IP, whatever the email, within the window",
   }),
   LOGIN_RATE_LIMIT_WINDOW_SEC: Type.Integer({ minimum: 1, default: 300, description: "login rate limit window" }),
+  REDIS_URL: Type.Optional(
+    Type.String({
+      pattern: "^rediss?://",
+      description:
+        "Redis holding the login rate-limit counters, shared by every replica; unset = each process counts in its own memory",
+    }),
+  ),
+  REDIS_KEY_PREFIX: Type.String({
+    default: "clinic:",
+    pattern: "^[A-Za-z0-9:._-]{1,64}$",
+    description: "prefix of every Redis key written (several deployments or test runs on one Redis)",
+  }),
   AUTH_SIGNING_KEY: Type.Optional(
     Type.String({ description: "private Ed25519 JWK as JSON; unset = generated once and kept in the database" }),
   ),

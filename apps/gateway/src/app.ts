@@ -11,10 +11,11 @@ import {
 import cors from "@fastify/cors";
 import { LogController } from "fastify";
 import pino, { type DestinationStream, type Logger } from "pino";
-import { corsOrigins, docsExposed, type GatewayConfig } from "./config.ts";
+import { corsOrigins, docsExposed, type GatewayConfig, upstreamUrls } from "./config.ts";
 import { registerDocsPolicy } from "./docs/docs-policy.ts";
 import { registerUpstreamHealth } from "./health/upstream-health.ts";
 import { registerMetricsPolicy, serveGatewayMetrics } from "./metrics/gateway-metrics.ts";
+import { registerUpstreamPools, UpstreamPool } from "./proxy/upstream-pool.ts";
 import { pathOf, registerUpstreamProxies, type UpstreamTarget } from "./proxy/upstream-proxy.ts";
 import { preOpenLimits } from "./proxy/websocket-guard.ts";
 import { upstreamRoutes } from "./routes.ts";
@@ -26,7 +27,7 @@ export interface GatewayAppOptions {
   logStream?: DestinationStream;
 }
 
-/** How long `/health` waits for each upstream's own `/health`. */
+/** How long `/health` waits for each upstream's own `/health`, and a balanced instance's `/readyz` check at most. */
 const healthTimeoutMs = 3000;
 
 export async function buildApp(options: GatewayAppOptions): Promise<App> {
@@ -80,7 +81,26 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
 
   registerDocsPolicy(app, docsExposed(config));
   registerMetricsPolicy(app);
-  const targets: UpstreamTarget[] = upstreamRoutes.map((route) => ({ route, url: config[route.urlVariable] }));
+  const targets: UpstreamTarget[] = upstreamRoutes.map((route) => {
+    const urls = upstreamUrls(config[route.urlVariable]);
+    const [url = ""] = urls;
+    // One URL is proxied as it always was; several are instances balanced over, with health checks.
+    if (urls.length === 1) return { route, url };
+    const pool = new UpstreamPool({
+      name: route.name,
+      urls,
+      intervalMs: config.GATEWAY_HEALTH_INTERVAL_MS,
+      failureThreshold: config.GATEWAY_HEALTH_FAILURES,
+      probeTimeoutMs: Math.min(healthTimeoutMs, config.UPSTREAM_TIMEOUT_MS),
+      connectTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
+      log: app.log,
+    });
+    return { route, url, pool };
+  });
+  registerUpstreamPools(
+    app,
+    targets.flatMap((target) => (target.pool ? [target.pool] : [])),
+  );
   const webApp = await registerWebApp(app, config.WEB_DIST_DIR ?? defaultWebDistDir, config.MEDIA_PROVIDER);
   await registerUpstreamProxies(app, {
     targets,

@@ -1,8 +1,16 @@
-import { commonConfig, loadConfig } from "@clinic/platform";
+import { ConfigError, commonConfig, loadConfig } from "@clinic/platform";
 import { type Static, Type } from "typebox";
 
 const upstreamUrl = (service: string, fallback: string) =>
   Type.String({ pattern: "^https?://", default: fallback, description: `base URL of the ${service} service` });
+
+/** One base URL, or several (comma-separated) for replicas the gateway balances over. */
+const upstreamUrlList = (service: string, fallback: string) =>
+  Type.String({
+    pattern: "^\\s*https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*\\s*$",
+    default: fallback,
+    description: `base URL of the ${service} service, or a comma-separated list of its instances' base URLs (balanced round robin)`,
+  });
 
 export const gatewayConfigSchema = Type.Object({
   HOST: commonConfig.HOST,
@@ -13,7 +21,7 @@ export const gatewayConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8000, description: "port the gateway listens on" }),
   AUTH_URL: upstreamUrl("auth", "http://127.0.0.1:8080"),
   APPOINTMENTS_URL: upstreamUrl("appointments", "http://127.0.0.1:8082"),
-  VIDEO_URL: upstreamUrl("video", "http://127.0.0.1:8086"),
+  VIDEO_URL: upstreamUrlList("video", "http://127.0.0.1:8086"),
   CORS_ORIGINS: Type.String({
     default: "http://localhost:8000,http://127.0.0.1:8000",
     pattern: "^\\s*(\\*|https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*)\\s*$",
@@ -58,6 +66,17 @@ export const gatewayConfigSchema = Type.Object({
     default: 120,
     description: "close a WebSocket whose client sent nothing (no message, ping or pong) for this long",
   }),
+  GATEWAY_HEALTH_INTERVAL_MS: Type.Integer({
+    minimum: 100,
+    default: 2000,
+    description: "pause between two readiness checks (/readyz) of each instance of a service given several URLs",
+  }),
+  GATEWAY_HEALTH_FAILURES: Type.Integer({
+    minimum: 1,
+    default: 2,
+    description:
+      "consecutive failed readiness checks that take an instance out of rotation (a refused connection: at once)",
+  }),
   NODE_ENV: Type.Optional(
     Type.String({ description: "production: the API docs are not served (see GATEWAY_EXPOSE_DOCS)" }),
   ),
@@ -72,7 +91,53 @@ export const gatewayConfigSchema = Type.Object({
 export type GatewayConfig = Static<typeof gatewayConfigSchema>;
 
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
-  return loadConfig(gatewayConfigSchema, env);
+  let config: GatewayConfig | undefined;
+  let problems: string[] = [];
+  try {
+    config = loadConfig(gatewayConfigSchema, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems = [...err.problems];
+  }
+  // The schema checks the form of the list; each URL, and what balancing over them needs, here.
+  const video = config?.VIDEO_URL ?? env.VIDEO_URL;
+  if (video && !problems.some((p) => p.startsWith("VIDEO_URL:"))) {
+    problems.push(...upstreamListProblems("VIDEO_URL", video));
+  }
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return config;
+}
+
+/** The base URLs of an upstream variable: one, or each instance of a replicated service. */
+export function upstreamUrls(value: string): string[] {
+  return value
+    .split(",")
+    .map((url) => url.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Never the value in a message (a URL may carry credentials): which entry, and why. The
+ * instances must differ by host or port only: the prefix rewrite is one per route, and a
+ * WebSocket retried on another instance keeps its path and scheme.
+ */
+function upstreamListProblems(name: string, value: string): string[] {
+  const urls = upstreamUrls(value);
+  const parsed: URL[] = [];
+  for (const [index, url] of urls.entries()) {
+    if (!URL.canParse(url)) return [`${name}: entry ${index + 1} is not a valid URL`];
+    parsed.push(new URL(url));
+  }
+  const [first] = parsed;
+  if (!first || parsed.length === 1) return [];
+  if (new Set(parsed.map((u) => u.host)).size < parsed.length) return [`${name}: an instance is listed twice`];
+  if (parsed.some((u) => u.protocol !== first.protocol || u.pathname !== first.pathname)) {
+    return [`${name}: every instance needs the same scheme and path (only host and port may differ)`];
+  }
+  if (parsed.some((u) => u.search || u.hash || u.username || u.password)) {
+    return [`${name}: an instance URL with a query, fragment or credentials cannot be balanced`];
+  }
+  return [];
 }
 
 /** Swagger UI and the OpenAPI documents are for developers: off in production unless asked for. */

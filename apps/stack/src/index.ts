@@ -1,1 +1,8 @@
-export { defaultPorts, type RunningStack, runStack, type StackOptions, type StackPorts } from "./stack.ts";
+export {
+  defaultPorts,
+  type RunningStack,
+  runStack,
+  type StackOptions,
+  type StackPorts,
+  type StackUrls,
+} from "./stack.ts";

@@ -9,9 +9,19 @@ import { initTracing, shutdownTracing } from "@clinic/platform/tracing";
 // Tracing first (when OTEL_EXPORTER_OTLP_ENDPOINT is set): the modules it instruments must
 // load after it, hence the dynamic import. One process, so one service name for the stack.
 await initTracing({ serviceName: "clinic-stack" });
+const { ConfigError } = await import("@clinic/platform");
 const { runStack } = await import("./stack.ts");
-const stack = await runStack();
+const stack = await runStack().catch((err: unknown) => {
+  // A bad setting (VIDEO_REPLICAS without REDIS_URL, …) is one message, not a stack trace.
+  process.stderr.write(`${err instanceof ConfigError ? err.message : String((err as Error).stack ?? err)}\n`);
+  process.exit(1);
+});
 const { urls } = stack;
+// With VIDEO_REPLICAS > 1, each instance on its own port, behind the gateway's one address.
+const instances =
+  urls.videoInstances.length > 1
+    ? urls.videoInstances.map((url, i) => `    video-${i + 1}        ${url}      docs: ${url}/docs`)
+    : [];
 const lines = [
   "",
   "Clinic video consultations is running.",
@@ -21,6 +31,7 @@ const lines = [
   `  Auth           ${urls.gateway}/auth/api/auth      docs: ${urls.auth}/docs`,
   `  Appointments   ${urls.gateway}/appointments/api/appointments      docs: ${urls.appointments}/docs`,
   `  Video          ${urls.gateway}/video/api/video      docs: ${urls.video}/docs`,
+  ...instances,
   "",
   "  Demo logins (email / password):",
   "    doctor          doctor@demo.clinic    / doctor-demo",

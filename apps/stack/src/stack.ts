@@ -1,18 +1,23 @@
+import { generateKeyPairSync } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service";
 import { buildApp as buildAuth, loadAuthConfig } from "@clinic/auth-service";
 import { buildApp as buildGateway, loadGatewayConfig } from "@clinic/gateway";
 import {
   type App,
+  ConfigError,
   createEventBus,
   createLogger,
+  type Database,
   type DatabaseOptions,
   type EventBus,
   type LogFormat,
   logDestination,
+  openDatabase,
 } from "@clinic/platform";
-import { buildApp as buildVideo, loadVideoConfig } from "@clinic/video-service";
-import type { DestinationStream } from "pino";
+import { buildApp as buildVideo, loadVideoConfig, type VideoTables } from "@clinic/video-service";
+import type { DestinationStream, Logger } from "pino";
+import { replicaBuses } from "./replica-bus.ts";
 
 export type StackService = "auth" | "appointments" | "video";
 export type StackPorts = Record<StackService | "gateway", number>;
@@ -49,10 +54,63 @@ export interface StackOptions {
   env?: Record<string, string | undefined>;
 }
 
+export interface StackUrls extends Record<StackService | "gateway", string> {
+  /** Every video-service instance (`video-1`, `video-2`, … in order); `video` is the first. */
+  videoInstances: string[];
+}
+
 export interface RunningStack {
-  urls: Record<StackService | "gateway", string>;
+  urls: StackUrls;
   bus: EventBus;
+  /**
+   * Closes video instance `index` (0-based) as a replica going away would: it stops taking
+   * requests and closes its WebSockets, its share of the events goes to the others, and the
+   * gateway's balancing finds it gone. The rest of the stack keeps running (tests).
+   */
+  stopVideoInstance(index: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Most video-service instances `npm start` runs (VIDEO_REPLICAS). */
+export const maxVideoReplicas = 8;
+
+/**
+ * VIDEO_REPLICAS (default 1): how many video-service instances the stack runs. More than one
+ * needs REDIS_URL: a call's two browsers may reach different instances, which relay
+ * signalling and share their limits through Redis. Throws a ConfigError saying which.
+ */
+export function videoReplicas(env: Record<string, string | undefined>): number {
+  const raw = env.VIDEO_REPLICAS?.trim() ?? "";
+  if (raw === "") return 1;
+  const count = /^\d{1,2}$/.test(raw) ? Number(raw) : 0;
+  if (count < 1 || count > maxVideoReplicas) {
+    throw new ConfigError([`VIDEO_REPLICAS: must be a whole number from 1 to ${maxVideoReplicas}`]);
+  }
+  if (count > 1 && !env.REDIS_URL) {
+    throw new ConfigError([
+      `VIDEO_REPLICAS=${count} needs REDIS_URL (e.g. redis://127.0.0.1:6379): video instances relay signalling and share limits through Redis`,
+    ]);
+  }
+  return count;
+}
+
+/**
+ * The join-token signing key the video instances share: JOIN_TOKEN_PRIVATE_JWK when set.
+ * Instances on Redis verify join tokens another instance signed, so they need one key (the
+ * video service refuses to start on Redis without it). For `npm start` in development one
+ * Ed25519 key is generated for this process's instances; tokens then end with the process,
+ * as they do with one instance. In production the key comes from a secret store, or no start.
+ */
+function sharedJoinTokenKey(env: Record<string, string | undefined>, log: Logger): string | undefined {
+  if (env.JOIN_TOKEN_PRIVATE_JWK || !env.REDIS_URL) return env.JOIN_TOKEN_PRIVATE_JWK;
+  if (env.NODE_ENV === "production") {
+    throw new ConfigError([
+      "JOIN_TOKEN_PRIVATE_JWK: is required with REDIS_URL when NODE_ENV=production (every video instance must verify the join tokens the others sign)",
+    ]);
+  }
+  const jwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
+  log.info("no JOIN_TOKEN_PRIVATE_JWK: generated one join-token signing key, shared by this process's video instances");
+  return JSON.stringify(jwk);
 }
 
 /**
@@ -85,6 +143,8 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
   const databaseUrl = options.databaseUrl ?? env.DATABASE_URL;
   const amqpUrl = options.amqpUrl ?? env.AMQP_URL;
   const logLevel = options.logLevel ?? env.LOG_LEVEL ?? "info";
+  // Checked before anything starts: a bad VIDEO_REPLICAS is one line, not a half-started stack.
+  const replicas = videoReplicas(env);
   const baseEnv = {
     ...env,
     LOG_LEVEL: logLevel,
@@ -117,15 +177,23 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
   };
   // Tests pass their capture stream and read JSON; otherwise one stream for every logger.
   const logStream = options.logStream ?? stackLogStream(env);
+  const joinTokenKey = sharedJoinTokenKey(env, createLogger("stack", logLevel, logStream));
   const bus =
     options.bus ?? (await createEventBus({ amqpUrl, logger: createLogger("event-bus", logLevel, logStream) }));
-  const started: App[] = [];
+  // What close() undoes, in start order: apps, and the video instances' shared database.
+  const started: (() => Promise<void>)[] = [];
+  const start = (app: App) =>
+    started.push(
+      once(async () => {
+        await app.close();
+      }),
+    );
   let closing: Promise<void> | undefined;
   const close = () => {
     // Front to back: stop taking requests before the services behind go away. Once only,
     // however many signals arrive.
     closing ??= (async () => {
-      for (const app of [...started].reverse()) await app.close();
+      for (const stop of [...started].reverse()) await stop();
       if (!options.bus) await bus.close();
     })();
     return closing;
@@ -139,7 +207,7 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
       database: database("auth"),
       ...(logStream ? { logStream } : {}),
     });
-    started.push(auth);
+    start(auth);
     const authUrl = await listenOn(auth, ports.auth, serviceHost);
     const jwksUrl = `${authUrl}/api/auth/.well-known/jwks.json`;
 
@@ -148,22 +216,47 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
       database: database("appointments"),
       ...common,
     });
-    started.push(appointments);
+    start(appointments);
     const appointmentsUrl = await listenOn(appointments, ports.appointments, serviceHost);
 
-    const video = await buildVideo({
-      config: loadVideoConfig({
-        ...baseEnv,
-        // The video service's own PORT must be a real port; with 0 we listen on a free one below.
-        PORT: String(ports.video || defaultPorts.video),
-        APPOINTMENTS_URL: appointmentsUrl,
-        AUTH_JWKS_URL: jwksUrl,
-      }),
-      database: database("video"),
-      ...common,
-    });
-    started.push(video);
-    const videoUrl = await listenOn(video, ports.video, serviceHost);
+    // VIDEO_REPLICAS instances on consecutive ports (video, video+1, …), ids video-1…video-N.
+    // Embedded, they share one open PGlite database (its files are one process's); on
+    // PostgreSQL each opens its own pool on the same schema, as replicas in separate
+    // processes do. They consume events as competing consumers of the one video queue.
+    const videoDatabase = database("video");
+    let sharedDatabase: Database<VideoTables> | undefined;
+    if (replicas > 1 && !videoDatabase.url) {
+      const opened = await openDatabase<VideoTables>(videoDatabase);
+      sharedDatabase = opened;
+      started.push(once(() => opened.close())); // closed after every instance
+    }
+    const videoBuses = replicas > 1 ? replicaBuses(bus, replicas) : undefined;
+    const videoStops: (() => Promise<void>)[] = [];
+    const videoUrls: string[] = [];
+    for (let index = 0; index < replicas; index++) {
+      const video = await buildVideo({
+        config: loadVideoConfig({
+          ...baseEnv,
+          // The video service's own PORT must be a real port; with 0 we listen on a free one below.
+          PORT: String((ports.video || defaultPorts.video) + index),
+          APPOINTMENTS_URL: appointmentsUrl,
+          AUTH_JWKS_URL: jwksUrl,
+          ...(replicas > 1 ? { INSTANCE_ID: `video-${index + 1}` } : {}),
+          ...(joinTokenKey ? { JOIN_TOKEN_PRIVATE_JWK: joinTokenKey } : {}),
+        }),
+        ...(sharedDatabase ? { sharedDatabase } : { database: videoDatabase }),
+        ...common,
+        bus: videoBuses?.buses[index] ?? bus,
+      });
+      const stop = once(async () => {
+        videoBuses?.stop(index);
+        await video.close();
+      });
+      started.push(stop);
+      videoStops.push(stop);
+      videoUrls.push(await listenOn(video, ports.video ? ports.video + index : 0, serviceHost));
+    }
+    const [videoUrl = ""] = videoUrls;
 
     const gateway = await buildGateway({
       config: loadGatewayConfig({
@@ -171,25 +264,46 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
         PORT: String(ports.gateway),
         AUTH_URL: authUrl,
         APPOINTMENTS_URL: appointmentsUrl,
-        VIDEO_URL: videoUrl,
+        // Every instance: the gateway balances over them and reports each in its /health.
+        VIDEO_URL: videoUrls.join(","),
         // The gateway is the stack's edge: browsers reach it on loopback too, so trusting
         // 127.0.0.1 (as the services behind it do) would believe any local client's header.
         TRUST_PROXY: undefined,
       }),
       ...(logStream ? { logStream } : {}),
     });
-    started.push(gateway);
+    start(gateway);
     const gatewayUrl = await listenOn(gateway, ports.gateway, options.host ?? env.HOST ?? "localhost");
 
     return {
-      urls: { gateway: gatewayUrl, auth: authUrl, appointments: appointmentsUrl, video: videoUrl },
+      urls: {
+        gateway: gatewayUrl,
+        auth: authUrl,
+        appointments: appointmentsUrl,
+        video: videoUrl,
+        videoInstances: videoUrls,
+      },
       bus,
+      stopVideoInstance: async (index) => {
+        const stop = videoStops[index];
+        if (!stop) throw new RangeError(`no video instance ${index} (0 to ${videoStops.length - 1})`);
+        await stop();
+      },
       close,
     };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;
   }
+}
+
+/** `fn` run once; later calls get the same promise (an instance stopped by a test, then by close). */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => {
+    done ??= fn();
+    return done;
+  };
 }
 
 /** Listens and returns the URL to reach the app at (`localhost` for a wildcard or named host). */

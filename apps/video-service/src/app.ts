@@ -4,13 +4,16 @@ import {
   type App,
   authPlugin,
   type CloudEvent,
+  ConfigError,
   createEventBus,
+  createEventRetention,
   createLogger,
   createOutboxRelay,
   createService,
   createTokenVerifier,
   type Database,
   type DatabaseOptions,
+  databaseTimeouts,
   type EventBus,
   logDestination,
   maxEventLoopDelay,
@@ -25,7 +28,7 @@ import websocket from "@fastify/websocket";
 import type { DestinationStream, Logger } from "pino";
 import { appointmentEventHandler, CONSUMER, consumedEventTypes } from "./appointments/appointment-events.ts";
 import { createAppointmentsClient } from "./appointments/appointments.client.ts";
-import { parseIceServers, type VideoConfig } from "./config.ts";
+import { defaultInstanceId, parseIceServers, type VideoConfig } from "./config.ts";
 import { consentRoutes } from "./consent/consent.routes.ts";
 import { fhirRoutes } from "./fhir/fhir.routes.ts";
 import { healthRoutes } from "./health.routes.ts";
@@ -37,8 +40,10 @@ import { recordLeave } from "./sessions/attendance.service.ts";
 import { startIdleSweeper, sweepIdleSessions } from "./sessions/idle-sweeper.ts";
 import { notesDraftRoutes } from "./sessions/notes-draft.routes.ts";
 import { SessionAccess } from "./sessions/session-access.ts";
+import { DEFAULT_START_WAIT_MS } from "./sessions/session-start.service.ts";
 import { sessionsRoutes } from "./sessions/sessions.routes.ts";
 import type { SessionsContext } from "./sessions/sessions-context.ts";
+import type { InProcessSignalCluster, SignalFanout } from "./signalling/signal-fanout.ts";
 import { SignalHub } from "./signalling/signal-hub.ts";
 import { signallingRoutes } from "./signalling/signalling.routes.ts";
 import { appendOnlyTables, asOutboxDb, type VideoTables } from "./tables.ts";
@@ -73,8 +78,15 @@ export interface VideoAppOptions {
   logStream?: DestinationStream;
   /** Signalling heartbeat timeout; default 30 s (contracts). */
   heartbeatTimeoutMs?: number;
+  /** How long a start waits for a concurrent start of the same session; default 8 s (session-start.service.ts). */
+  startWaitMs?: number;
   /** How webhook host names resolve (default: the system resolver); tests simulate DNS rebinding with it. */
   webhookLookup?: Lookup;
+  /**
+   * Links this app's signalling to other apps of this process without Redis (tests): each
+   * app of the cluster gets its node. Default: Redis when REDIS_URL is set, else none.
+   */
+  signalCluster?: InProcessSignalCluster;
 }
 
 export interface VideoInternals {
@@ -86,6 +98,10 @@ export interface VideoInternals {
   database: Database<VideoTables>;
   /** The webhook delivery worker (`flush()` sends what is due now). */
   webhooks: WebhookWorker;
+  /** INSTANCE_ID (or its default): `x-served-by` of every response. */
+  instanceId: string;
+  /** Waits for the database writes and cross-instance messages that connection events started (tests). */
+  settle: () => Promise<void>;
 }
 
 declare module "fastify" {
@@ -101,6 +117,13 @@ const migrations = fileURLToPath(new URL("./migrations", import.meta.url));
 export async function buildApp(options: VideoAppOptions): Promise<App> {
   const { config } = options;
   const now = options.now ?? (() => new Date());
+  const instanceId = config.INSTANCE_ID ?? defaultInstanceId();
+  // Replicas verify the join tokens each other signs: one shared key, or no start.
+  if ((options.signalCluster || config.REDIS_URL) && !config.JOIN_TOKEN_PRIVATE_JWK) {
+    throw new ConfigError([
+      "JOIN_TOKEN_PRIVATE_JWK: is required with REDIS_URL (every instance must verify the join tokens the others sign)",
+    ]);
+  }
   const logger =
     options.logger ??
     createLogger("video-service", config.LOG_LEVEL, options.logStream ?? logDestination(config.LOG_FORMAT));
@@ -112,6 +135,8 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     maxEventLoopDelayMs: maxEventLoopDelay(config),
     ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // Which replica answered, on every response (errors, health and docs included).
+    responseHeaders: { "x-served-by": instanceId },
     servers: serviceServers({
       name: "video service",
       port: config.PORT,
@@ -138,14 +163,33 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
         logger,
         ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
         ...(config.DATABASE_OWNER_URL ? { ownerUrl: config.DATABASE_OWNER_URL } : {}),
+        ...databaseTimeouts(config),
       },
     ));
   const ownsBus = !options.bus;
   const bus = options.bus ?? (await createEventBus({ amqpUrl: config.AMQP_URL, logger }));
-  const hub = new SignalHub();
+  // Replicas: the signalling hubs are linked (Redis, loaded only then). One instance without
+  // REDIS_URL has no link and pays nothing for it.
+  let fanout: SignalFanout | undefined;
+  if (options.signalCluster) fanout = options.signalCluster.node(instanceId);
+  else if (config.REDIS_URL) {
+    const { createRedisFanout } = await import("./signalling/redis-fanout.ts");
+    fanout = await createRedisFanout({
+      url: config.REDIS_URL,
+      prefix: config.REDIS_KEY_PREFIX,
+      instanceId,
+      log: app.log,
+    });
+  }
+  const hub = new SignalHub({ ...(fanout ? { fanout } : {}), log: app.log });
   const pending = new Set<Promise<unknown>>();
   let stopSweeper: (() => Promise<void>) | undefined;
   const relay = createOutboxRelay({ db: asOutboxDb(database.db), bus, logger });
+  const retention = createEventRetention({
+    db: asOutboxDb(database.db),
+    retentionDays: config.EVENT_RETENTION_DAYS,
+    logger,
+  });
   const urlPolicy: UrlPolicy = {
     production: config.NODE_ENV === "production",
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE === "1",
@@ -163,7 +207,14 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     await stopSweeper?.();
     await webhookWorker.stop();
     for (let i = 0; i < 50 && pending.size > 0; i++) await Promise.allSettled([...pending]);
+    // The other instances have heard of this one's leaves (closeAll on preClose) before it goes.
+    await hub.close();
+    await fanout?.close();
+    await retention.stop();
+    // As the appointments service: stop the relay, then send what the outbox still holds
+    // (events of the last requests and sweeps) while the bus is still open.
     await relay.stop();
+    await relay.flush().catch((err: Error) => logger.warn({ err }, "outbox flush on close failed"));
     if (ownsBus) await bus.close();
     if (!options.sharedDatabase) await database.close();
   });
@@ -189,10 +240,17 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     config,
     now,
     log: app.log,
+    startWaitMs: options.startWaitMs ?? DEFAULT_START_WAIT_MS,
   };
   const verify =
     options.verify ??
-    createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+    createTokenVerifier({
+      jwksUrl: config.AUTH_JWKS_URL,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      logger: app.log,
+      metrics: app.metrics,
+    });
 
   await app.register(authPlugin, { verify });
   await app.register(websocket, {
@@ -203,9 +261,15 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
       const leftAt = now();
       for (const conn of hub.closeAll(1001, "server shutting down")) {
         pending.add(
-          recordLeave(database.db, conn.attendee.attendee_id, conn.sessionId, leftAt, ctx.webhooks).catch(
-            (err: Error) =>
-              logger.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave on shutdown"),
+          recordLeave(
+            database.db,
+            conn.attendee.attendee_id,
+            conn.sessionId,
+            leftAt,
+            ctx.webhooks,
+            conn.intervalId,
+          ).catch((err: Error) =>
+            logger.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave on shutdown"),
           ),
         );
       }
@@ -235,7 +299,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     }),
     { prefix: "/api/video" },
   );
-  healthRoutes(app, { database, appointments, bus });
+  healthRoutes(app, { database, appointments, bus, instanceId, ...(fanout ? { fanout: () => hub.fanoutUp } : {}) });
   // As /health: the database decides; the appointments service and the bus are reported (a
   // start answers 503 itself without the first, events wait in the outbox for the second).
   registerProbes(app, {
@@ -243,6 +307,9 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
       { name: "database", check: () => database.ping() },
       { name: "appointments", check: () => appointments.ping(), informational: true },
       { name: "event_bus", check: () => bus.ping(), informational: true },
+      // Redis down: new signalling connects are refused (4503) on every instance alike, so
+      // it is reported, not a reason to take this one out of rotation.
+      ...(fanout ? [{ name: "signalling_fanout", check: async () => fanoutCheck(hub), informational: true }] : []),
     ],
     operationIds: { liveness: "getVideoLiveness", readiness: "getVideoReadiness" },
   });
@@ -260,6 +327,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     await handleEvent(event);
   });
   relay.start();
+  retention.start(true);
   webhookWorker.start();
   stopSweeper = startIdleSweeper(ctx, config.IDLE_SWEEP_INTERVAL_SEC * 1000);
   app.decorate("video", {
@@ -270,6 +338,11 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     handleEvent,
     database,
     webhooks: webhookWorker,
+    instanceId,
+    settle: async () => {
+      for (let i = 0; i < 50 && pending.size > 0; i++) await Promise.allSettled([...pending]);
+      await hub.settle();
+    },
   });
   return app;
 }
@@ -282,4 +355,8 @@ function defaultProvider(config: VideoConfig, joinTokens: JoinTokens, app: App):
     });
   }
   return createEmbeddedMediaProvider({ joinTokens, iceServers: parseIceServers(config.ICE_SERVERS) });
+}
+
+function fanoutCheck(hub: SignalHub): void {
+  if (!hub.fanoutUp) throw new Error("signalling fan-out (Redis) unreachable");
 }

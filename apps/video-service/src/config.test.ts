@@ -1,6 +1,6 @@
 import { ConfigError } from "@clinic/platform";
 import { describe, expect, it } from "vitest";
-import { loadVideoConfig, parseIceServers } from "./config.ts";
+import { defaultInstanceId, loadVideoConfig, parseIceServers } from "./config.ts";
 
 describe("video service configuration", () => {
   it("has the documented defaults", () => {
@@ -34,6 +34,25 @@ describe("video service configuration", () => {
     expect(loadVideoConfig({}).TELEHEALTH_CONSENT).toBe("required");
     expect(loadVideoConfig({ TELEHEALTH_CONSENT: "off" }).TELEHEALTH_CONSENT).toBe("off");
     expect(() => loadVideoConfig({ TELEHEALTH_CONSENT: "maybe" })).toThrow(/TELEHEALTH_CONSENT/);
+  });
+
+  it("replicas: REDIS_URL needs JOIN_TOKEN_PRIVATE_JWK; INSTANCE_ID and REDIS_KEY_PREFIX are checked", () => {
+    expect(loadVideoConfig({}).REDIS_KEY_PREFIX).toBe("clinic:");
+    expect(() => loadVideoConfig({ REDIS_URL: "redis://127.0.0.1:6379" })).toThrow(
+      /JOIN_TOKEN_PRIVATE_JWK: is required with REDIS_URL/,
+    );
+    expect(
+      loadVideoConfig({ REDIS_URL: "redis://127.0.0.1:6379", JOIN_TOKEN_PRIVATE_JWK: "{}", INSTANCE_ID: "video-2" }),
+    ).toMatchObject({ REDIS_URL: "redis://127.0.0.1:6379", INSTANCE_ID: "video-2" });
+    for (const env of [
+      { REDIS_URL: "http://x" },
+      { INSTANCE_ID: "a b" },
+      { INSTANCE_ID: "-x" },
+      { REDIS_KEY_PREFIX: "a*" },
+    ]) {
+      expect(() => loadVideoConfig(env)).toThrow(new RegExp(Object.keys(env)[0]!));
+    }
+    expect(defaultInstanceId()).toMatch(/^video-[A-Za-z0-9._-]+-\d+$/);
   });
 
   it("parses STUN/TURN servers", () => {

@@ -1,10 +1,12 @@
+import { hostname } from "node:os";
 import { IceServer } from "@clinic/contracts";
-import { ConfigError, commonConfig, loadConfig } from "@clinic/platform";
+import { ConfigError, commonConfig, eventRetentionConfig, loadConfig } from "@clinic/platform";
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 
 export const videoConfigSchema = Type.Object({
   ...commonConfig,
+  ...eventRetentionConfig,
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8086, description: "port to listen on" }),
   PUBLIC_URL: Type.Optional(
     Type.String({
@@ -50,7 +52,28 @@ export const videoConfigSchema = Type.Object({
       "signalling connects allowed per client address and per attendee in any minute (a browser reconnects at most once a second)",
   }),
   JOIN_TOKEN_PRIVATE_JWK: Type.Optional(
-    Type.String({ description: "Ed25519 private JWK (JSON) signing join tokens; unset = a fresh key per start" }),
+    Type.String({
+      description:
+        "Ed25519 private JWK (JSON) signing join tokens; unset = a fresh key per start (required with REDIS_URL)",
+    }),
+  ),
+  REDIS_URL: Type.Optional(
+    Type.String({
+      pattern: "^rediss?://",
+      description:
+        "Redis URL: instances relay signalling, presence and connect limits through it (several replicas); unset = one instance, in memory",
+    }),
+  ),
+  REDIS_KEY_PREFIX: Type.String({
+    pattern: "^[A-Za-z0-9:._-]{1,64}$",
+    default: "clinic:",
+    description: "prefix of every Redis key and channel of this deployment (letters, digits, : . _ -)",
+  }),
+  INSTANCE_ID: Type.Optional(
+    Type.String({
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",
+      description: "this instance's name in x-served-by, /health and logs; default video-<hostname>-<pid>",
+    }),
   ),
   AWS_REGION: Type.Optional(Type.String({ pattern: "^[a-z]{2}(-[a-z]+)+-\\d$", description: "Chime media region" })),
   NODE_ENV: Type.Optional(Type.String({ description: "production: webhook URLs must be https" })),
@@ -71,6 +94,14 @@ export function loadVideoConfig(env: Record<string, string | undefined> = proces
       config = loadConfig(videoConfigSchema, env);
     },
     () => parseIceServers(env.ICE_SERVERS || "[]"),
+    () => {
+      // Replicas verify the join tokens each other signs: one key for all, or none can start.
+      if (env.REDIS_URL && !env.JOIN_TOKEN_PRIVATE_JWK) {
+        throw new ConfigError([
+          "JOIN_TOKEN_PRIVATE_JWK: is required with REDIS_URL (every instance must verify the join tokens the others sign)",
+        ]);
+      }
+    },
   ]) {
     try {
       step();
@@ -81,6 +112,14 @@ export function loadVideoConfig(env: Record<string, string | undefined> = proces
   }
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return config;
+}
+
+/** INSTANCE_ID when unset: the host and process, made to fit its pattern. */
+export function defaultInstanceId(): string {
+  const host = hostname()
+    .replace(/[^A-Za-z0-9._-]/g, "-")
+    .slice(0, 40);
+  return `video-${host}-${process.pid}`;
 }
 
 /** ICE_SERVERS parsed and checked (an RTCIceServer[]); throws a ConfigError naming the variable. */

@@ -30,6 +30,16 @@ export class SessionAlreadyStarted extends AppError {
   }
 }
 
+/** Another start of the same session is still waiting on the media provider (after our wait). */
+export class SessionStarting extends AppError {
+  constructor(sessionId: string) {
+    super(409, "SESSION_STARTING", "The session is being started by another request; try again in a moment", {
+      session_id: sessionId,
+      retryable: true,
+    });
+  }
+}
+
 export class InvalidSessionTransition extends AppError {
   constructor(code: string, message: string, sessionId: string | null, status: SessionStatus) {
     super(409, code, message, { ...(sessionId ? { session_id: sessionId } : {}), session_status: status });

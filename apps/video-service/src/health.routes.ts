@@ -12,11 +12,20 @@ const check = (p: Promise<unknown>): Promise<Check> =>
  * GET /health. The database decides the status (without it nothing works); the
  * appointments service and the event bus are reported too, but a start that needs the
  * appointments service answers 503 itself, and events wait in the outbox, so they do not
- * take this instance out of rotation.
+ * take this instance out of rotation. With replicas, `instance` says which one answered and
+ * `signalling_fanout` whether it reaches Redis (every instance shares that one, so it is
+ * reported, not deciding either).
  */
 export function healthRoutes(
   app: App,
-  deps: { database: { ping(): Promise<void> }; appointments: AppointmentsClient; bus: EventBus },
+  deps: {
+    database: { ping(): Promise<void> };
+    appointments: AppointmentsClient;
+    bus: EventBus;
+    instanceId: string;
+    /** Whether the signalling fan-out is up; absent with one instance. */
+    fanout?: () => boolean;
+  },
 ): void {
   app.get(
     "/health",
@@ -35,9 +44,15 @@ export function healthRoutes(
         check(deps.bus.ping()),
       ]);
       const status = database === "UP" ? "UP" : "DOWN";
+      const checks = {
+        database,
+        appointments,
+        event_bus: eventBus,
+        ...(deps.fanout ? { signalling_fanout: deps.fanout() ? "UP" : "DOWN" } : {}),
+      };
       return reply
         .status(status === "UP" ? 200 : 503)
-        .send({ status, service: "video-service", checks: { database, appointments, event_bus: eventBus } });
+        .send({ status, service: "video-service", instance: deps.instanceId, checks });
     },
   );
 }

@@ -25,6 +25,9 @@ export interface SessionsTable {
   notes: string | null;
   quality_rating: number | null;
   last_activity_at: Date | null;
+  /** A start's reservation while it calls the media provider (sessions.repository.ts `reserveStart`). */
+  start_token: string | null;
+  start_reserved_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -90,6 +93,20 @@ export interface VideoTables extends OutboxTables {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   usage_thresholds_crossed: UsageThresholdsCrossedTable;
+  appointment_early_changes: AppointmentEarlyChangesTable;
+}
+
+/**
+ * A cancellation or reschedule handled before the appointment's `appointment.booked`
+ * (appointments/early-changes.repository.ts); applied when the session is created, then deleted.
+ */
+export interface AppointmentEarlyChangesTable {
+  appointment_id: string;
+  clinic_id: string;
+  cancelled_at: Date | null;
+  scheduled_start: Date | null;
+  scheduled_duration_minutes: number | null;
+  recorded_at: Date;
 }
 
 /** Tables the service may only add rows to (their triggers refuse UPDATE/DELETE/TRUNCATE too). */

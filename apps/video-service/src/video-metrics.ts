@@ -1,4 +1,4 @@
-import { type EventBus, type MetricsRegistry, observedGauge, registerEventMetrics } from "@clinic/platform";
+import { counter, type EventBus, type MetricsRegistry, observedGauge, registerEventMetrics } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
 import { CONSUMER } from "./appointments/appointment-events.ts";
 import { countInProgress } from "./sessions/sessions.repository.ts";
@@ -34,6 +34,21 @@ export function registerVideoMetrics(registry: MetricsRegistry, options: VideoMe
     read: async () => hub.connectionCount,
     log,
   });
+  if (hub.clustered) {
+    // Replicas only: whether this instance reaches the others (Redis), and what it sends and hears.
+    observedGauge(registry, {
+      name: "video_signalling_fanout_up",
+      help: "1 while this instance's signalling reaches the other instances (Redis), else 0 (new connects refused with 4503)",
+      read: async () => (hub.fanoutUp ? 1 : 0),
+      log,
+    });
+    const messages = counter(registry, {
+      name: "video_signalling_fanout_messages_total",
+      help: "Signalling messages published to (out) and received from (in) the other instances",
+      labelNames: ["direction"] as const,
+    });
+    hub.observeFanout((direction) => messages.inc({ direction }));
+  }
   observedGauge(registry, {
     name: "video_sessions_in_progress",
     help: "Video sessions started and not yet ended (all instances: read from the database)",

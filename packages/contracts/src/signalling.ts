@@ -25,6 +25,11 @@ export const SignalCloseCodes = {
   badMessage: 4400,
   /** RFC 6455's "try again later": too many connects from this address or with this token in a minute. */
   tryAgainLater: 1013,
+  /**
+   * The instance cannot serve signalling right now (it lost its Redis, which links it to the
+   * other instances): reconnect with backoff, the same join token is still good.
+   */
+  unavailable: 4503,
 } as const;
 
 /** The client sends a heartbeat this often; the server closes a connection silent for the timeout. */

@@ -1,14 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from "fastify";
 import fp from "fastify-plugin";
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  type JSONWebKeySet,
-  type JWTVerifyGetKey,
-  errors as joseErrors,
-  jwtVerify,
-} from "jose";
+import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from "jose";
+import type { Registry } from "prom-client";
 import { forbidden, unauthorized } from "./errors.ts";
+import { remoteJwks } from "./jwks.ts";
+
+export { jwksRefetchCooldownMs, jwksRefreshAfterMs, jwksRetryMaxMs } from "./jwks.ts";
 
 export type Role = "DOCTOR" | "PATIENT" | "ADMIN";
 export const roles: readonly Role[] = ["DOCTOR", "PATIENT", "ADMIN"];
@@ -25,15 +22,11 @@ export interface AuthUser {
 /** Only asymmetric algorithms: a shared HS256 secret or `none` is never accepted. */
 export const allowedAlgorithms = ["EdDSA", "ES256"];
 
-/**
- * A token whose `kid` is not in the cached JWKS makes the verifier fetch the JWKS again, at
- * most once per this period (tokens with made-up kids must not turn into a stream of
- * fetches). The auth service publishes a rotated key longer than this before signing with it.
- */
-export const jwksRefetchCooldownMs = 30_000;
-
 export interface VerifierOptions {
-  /** Auth service JWKS URL (fetched lazily, cached, refetched on unknown `kid`). */
+  /**
+   * Auth service JWKS URL: fetched on first use, refreshed every 10 minutes and on an unknown
+   * `kid`; while it cannot be fetched the last keys fetched keep verifying (see jwks.ts).
+   */
   jwksUrl?: string;
   /**
    * A key set instead: fixed (tests, or keys provisioned out of band), or a function giving
@@ -42,34 +35,51 @@ export interface VerifierOptions {
   jwks?: JSONWebKeySet | (() => Promise<JSONWebKeySet>);
   issuer: string;
   audience: string;
+  /** The clock of the JWKS cache (refresh, cooldown, retry backoff); token expiry uses jose's. */
+  now?: () => Date;
+  /** Where the JWKS outage (once) and its end (once) are logged. */
+  logger?: FastifyBaseLogger;
+  /** Counts failed JWKS fetches (`auth_jwks_refresh_failures_total`). */
+  metrics?: Registry;
 }
 
 export type TokenVerifier = (token: string) => Promise<AuthUser>;
 
-function keySetOf(options: VerifierOptions): JWTVerifyGetKey {
+/** A verifier; `settled` resolves once no JWKS fetch is under way (a retry in an outage runs in the background). */
+export type JwksTokenVerifier = TokenVerifier & { settled(): Promise<void> };
+
+function keySetOf(options: VerifierOptions): { getKey: JWTVerifyGetKey; settled(): Promise<void> } {
+  const settled = async () => undefined;
   const { jwks } = options;
   if (typeof jwks === "function") {
     // The function returns the same object while the keys are unchanged: build the lookup once per set.
     let cached: { set: JSONWebKeySet; getKey: JWTVerifyGetKey } | undefined;
-    return async (header, token) => {
+    const getKey: JWTVerifyGetKey = async (header, token) => {
       const set = await jwks();
       if (cached?.set !== set) cached = { set, getKey: createLocalJWKSet(set) };
       return cached.getKey(header, token);
     };
+    return { getKey, settled };
   }
-  if (jwks) return createLocalJWKSet(jwks);
-  return createRemoteJWKSet(new URL(required(options.jwksUrl, "jwksUrl")), {
-    cacheMaxAge: 10 * 60_000,
-    cooldownDuration: jwksRefetchCooldownMs,
-    timeoutDuration: 5_000,
+  if (jwks) return { getKey: createLocalJWKSet(jwks), settled };
+  return remoteJwks({
+    url: new URL(required(options.jwksUrl, "jwksUrl")).href,
+    now: options.now ?? (() => new Date()),
+    logger: options.logger,
+    metrics: options.metrics,
   });
 }
 
-export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
+/**
+ * 401 for a token that does not verify against the keys held (bad signature, expired, wrong
+ * claims); 503 AUTH_UNAVAILABLE (`AuthUnavailable`) when its key is unknown and the JWKS cannot
+ * be fetched, since then the token may well be good.
+ */
+export function createTokenVerifier(options: VerifierOptions): JwksTokenVerifier {
   const keySet = keySetOf(options);
-  return async (token) => {
+  const verify = async (token: string): Promise<AuthUser> => {
     try {
-      const { payload } = await jwtVerify(token, keySet, {
+      const { payload } = await jwtVerify(token, keySet.getKey, {
         algorithms: allowedAlgorithms,
         issuer: options.issuer,
         audience: options.audience,
@@ -92,6 +102,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       throw err;
     }
   };
+  return Object.assign(verify, { settled: keySet.settled });
 }
 
 function required<T>(value: T | undefined, name: string): T {

@@ -27,6 +27,8 @@ describe("loadConfig", () => {
       LOG_LEVEL: "info",
       LOG_FORMAT: "json",
       DATA_DIR: ".data",
+      DB_STATEMENT_TIMEOUT_MS: 15_000,
+      DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: 30_000,
       JWT_ISSUER: "clinic-auth",
       JWT_AUDIENCE: "clinic-api",
       BODY_LIMIT_BYTES: 65536,

@@ -78,6 +78,22 @@ export const commonConfig = {
         "PostgreSQL URL of the role that owns the schema and runs migrations (same database as DATABASE_URL, whose role then only gets DML); unset = DATABASE_URL's role does both",
     }),
   ),
+  // Set on every PostgreSQL connection by openDatabase (db.ts holds the same defaults); see
+  // docs/operations.md "Database timeouts and provider calls".
+  DB_STATEMENT_TIMEOUT_MS: Type.Integer({
+    minimum: 0,
+    maximum: 3_600_000,
+    default: 15_000,
+    description:
+      "PostgreSQL statement_timeout (ms) of every pooled connection: a longer statement is cancelled; 0 = none; migrations run without it",
+  }),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: Type.Integer({
+    minimum: 0,
+    maximum: 3_600_000,
+    default: 30_000,
+    description:
+      "PostgreSQL idle_in_transaction_session_timeout (ms): a connection idle inside an open transaction this long is closed and its locks released; 0 = none",
+  }),
   DATA_DIR: Type.String({ default: ".data", description: "where embedded PGlite keeps its files" }),
   AMQP_URL: Type.Optional(Type.String({ pattern: "^amqps?://", description: "RabbitMQ URL; unset = in-process bus" })),
   JWT_ISSUER: Type.String({ default: "clinic-auth", description: "expected `iss` of access tokens" }),
@@ -101,6 +117,27 @@ export const commonConfig = {
     }),
   ),
 };
+
+/** Services that publish or consume events (an outbox/inbox) spread this in. */
+export const eventRetentionConfig = {
+  EVENT_RETENTION_DAYS: Type.Integer({
+    minimum: 1,
+    maximum: 3650,
+    default: 7,
+    description: "days sent outbox events and processed inbox rows are kept (they hold patient names), then purged",
+  }),
+};
+
+/** DB_STATEMENT_TIMEOUT_MS / DB_IDLE_IN_TRANSACTION_TIMEOUT_MS as `openDatabase` options. */
+export function databaseTimeouts(config: {
+  DB_STATEMENT_TIMEOUT_MS: number;
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: number;
+}) {
+  return {
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+}
 
 export interface TrustedProxies {
   /** Fastify's `trustProxy`; empty when no proxy is trusted. */

@@ -40,8 +40,24 @@ export interface DatabaseOptions {
   /** PostgreSQL schema to use (created if missing); lets tests share one database. */
   schema?: string;
   poolSize?: number;
+  /**
+   * PostgreSQL `statement_timeout` of every pooled connection, ms: a statement running longer
+   * is cancelled (the caller gets the error, the connection goes back to the pool). Default
+   * 15 000; 0 = none. Migrations and `runScript` run without it. PGlite has no such setting.
+   */
+  statementTimeoutMs?: number;
+  /**
+   * PostgreSQL `idle_in_transaction_session_timeout`, ms: a connection left idle inside an open
+   * transaction this long (code waiting on something else while holding locks) is closed by the
+   * server and its locks released. Default 30 000; 0 = none. PostgreSQL only.
+   */
+  idleInTransactionTimeoutMs?: number;
   logger?: Logger;
 }
+
+/** The defaults of `statementTimeoutMs` / `idleInTransactionTimeoutMs` (config.ts `commonConfig` repeats them). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
 
 const int8AsNumber = (oid: number, format?: "text" | "binary") =>
   // Counts and sums come back as int8; they stay far below 2^53 here, so numbers are safe.
@@ -74,10 +90,22 @@ async function openPostgres<DB>(url: string, options: DatabaseOptions): Promise<
     connectionTimeoutMillis: 5000,
     types: { getTypeParser: int8AsNumber } as pg.CustomTypesConfig,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // Startup parameters of each connection: no query, and no transaction left open by a
+    // process that went on to wait for something else, holds a connection and its locks for
+    // ever. pg sends neither when 0: the server's own setting (normally none) applies.
+    statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
   // A dropped connection (server restart, pg_terminate_backend) must not crash the process;
   // the pool replaces the client and the next query reports the error to its caller.
   pool.on("error", (err) => options.logger?.warn({ err }, "idle database connection lost"));
+  // The same for a connection in use: the server ends one whose transaction sat idle past
+  // idle_in_transaction_session_timeout while its holder waited on something else. Unheard,
+  // that 'error' event would end the process; the holder's next query fails instead, and the
+  // pool discards the connection when it is released.
+  pool.on("connect", (client) => {
+    client.on("error", (err) => options.logger?.warn({ err }, "database connection in use lost"));
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const database: Database<DB> = {
     db,
@@ -89,7 +117,9 @@ async function openPostgres<DB>(url: string, options: DatabaseOptions): Promise<
     runScript: async (script) => {
       const client = await pool.connect();
       try {
-        await client.query(`BEGIN;\n${script}\nCOMMIT;`);
+        // Migrations may build an index on a large table or wait for another replica's
+        // migration lock: not cancelled after DB_STATEMENT_TIMEOUT_MS.
+        await client.query(`BEGIN;\nSET LOCAL statement_timeout = 0;\n${script}\nCOMMIT;`);
       } catch (err) {
         await client.query("ROLLBACK").catch(() => undefined);
         throw err;

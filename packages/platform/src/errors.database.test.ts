@@ -10,6 +10,11 @@ describe("database unavailable → 503", () => {
     ["pg_terminate_backend", withCode("terminating connection due to administrator command", "57P01")],
     ["a server starting up", withCode("the database system is starting up", "57P03")],
     ["too many connections", withCode("sorry, too many clients already", "53300")],
+    ["a statement over statement_timeout", withCode("canceling statement due to statement timeout", "57014")],
+    [
+      "a transaction over idle_in_transaction_session_timeout",
+      withCode("terminating connection due to idle-in-transaction timeout", "25P03"),
+    ],
     ["a connection exception (class 08)", withCode("connection failure", "08006")],
     ["a refused connection", withCode("connect ECONNREFUSED 127.0.0.1:5432", "ECONNREFUSED")],
   ])("maps %s to 503 DATABASE_UNAVAILABLE without internals", (_what, err) => {

@@ -29,6 +29,24 @@ export const conflict = (message: string, code = "CONFLICT", extra?: Record<stri
   new AppError(409, code, message, extra);
 export const serviceUnavailable = (message: string, code = "SERVICE_UNAVAILABLE") => new AppError(503, code, message);
 
+/**
+ * The auth service's keys cannot be fetched and the token's key is not among the keys held:
+ * whether the token is good cannot be told, so it is neither accepted nor called invalid (a
+ * 401 would sign the browser out).
+ */
+export class AuthUnavailable extends AppError {
+  /** Seconds, sent as `retry-after` by the error handler below. */
+  readonly retryAfter: number;
+  constructor(retryAfterSeconds: number) {
+    super(
+      503,
+      "AUTH_UNAVAILABLE",
+      "Sign-in cannot be checked right now (the auth service is unreachable); try again shortly",
+    );
+    this.retryAfter = retryAfterSeconds;
+  }
+}
+
 export interface ErrorBody {
   error: string;
   status: number;
@@ -52,10 +70,14 @@ const fastifyCodes: Record<string, { status: number; code: string; message?: str
  * connect): a transient condition of ours, answered 503 so clients and load balancers retry,
  * not a 500 that reads as a bug. pg reports these by SQLSTATE (class 08 connection
  * exceptions; 57P01–57P03 shutdown/terminated/cannot connect now; 53300 too many
- * connections), by Node socket error codes, or — for a connection lost or never made inside
- * the pool — only by message.
+ * connections; 57014 a statement cancelled by statement_timeout and 25P03 a transaction
+ * ended by idle_in_transaction_session_timeout, both signs of a database too busy or locked
+ * for now, see docs/operations.md "Database timeouts and provider calls"), by Node socket
+ * error codes, or — for a connection lost or never made inside the pool — only by message.
  */
 const unreachableDatabaseCodes = new Set([
+  "57014",
+  "25P03",
   "57P01",
   "57P02",
   "57P03",
@@ -147,7 +169,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (body.status >= 500) request.log.error({ err }, "request failed");
     if (body.code === "DATABASE_UNAVAILABLE") reply.header("retry-after", "5");
     else request.log.info({ code: body.code, status: body.status }, "request refused");
-    if (body.status === 429 && (err as { retryAfter?: number }).retryAfter) {
+    // 429s, and 503s such as AUTH_UNAVAILABLE, that know when to try again.
+    if ((body.status === 429 || body.status === 503) && (err as { retryAfter?: number }).retryAfter) {
       reply.header("retry-after", String((err as { retryAfter?: number }).retryAfter));
     }
     return reply.status(body.status).send(body);

@@ -53,6 +53,11 @@ export interface ServiceOptions {
   /** Extra Fastify options (e.g. `trustProxy`). */
   fastify?: Partial<FastifyServerOptions>;
   /**
+   * Headers on every response, refusals of malformed requests included (e.g. the video
+   * service's `x-served-by: <INSTANCE_ID>`, which replica answered).
+   */
+  responseHeaders?: Record<string, string>;
+  /**
    * Compress JSON answers above 1 KiB (default on). The gateway turns it off: it passes the
    * services' compressed answers through and serves the web app precompressed.
    */
@@ -157,7 +162,10 @@ export async function createService(options: ServiceOptions): Promise<App> {
       request.log.info({ code: body.code, status: body.status }, "request refused");
       setSecurityHeaders(request.raw, reply.raw, () => undefined);
       // The reply is typed for no route in particular; any status and body are allowed here.
-      return (reply as FastifyReply).code(body.status).header("x-request-id", request.id).send(body);
+      return (reply as FastifyReply)
+        .code(body.status)
+        .headers({ ...options.responseHeaders, "x-request-id": request.id })
+        .send(body);
     },
     ...options.fastify,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -176,6 +184,7 @@ export async function createService(options: ServiceOptions): Promise<App> {
 
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
+    if (options.responseHeaders) reply.headers(options.responseHeaders);
   });
   warnUntrustedForwarding(app, proxies);
   registerErrorHandling(app);

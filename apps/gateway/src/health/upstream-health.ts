@@ -1,4 +1,5 @@
 import type { App } from "@clinic/platform";
+import type { InstanceReport } from "../proxy/upstream-pool.ts";
 import type { UpstreamTarget } from "../proxy/upstream-proxy.ts";
 
 export interface UpstreamStatus {
@@ -9,11 +10,16 @@ export interface UpstreamStatus {
   reason?: "UNREACHABLE" | "TIMEOUT";
   /** The upstream's own dependency checks (database, bus), when it reported them. */
   checks?: Record<string, string>;
+  /** A balanced upstream: each instance as the gateway's own checks last saw it. */
+  instances?: InstanceReport[];
 }
 
 /**
  * `GET /health`: the gateway is only as healthy as the services behind it, so it asks each
- * upstream's `/health` in parallel and answers 503 when any of them is down.
+ * upstream's `/health` in parallel and answers 503 when any of them is down. A balanced
+ * upstream (several instances) is reported as its pool sees it, each instance with its URL,
+ * rotation status and last check, and is UP while at least one instance is in rotation: the
+ * service still answers then.
  */
 export function registerUpstreamHealth(app: App, targets: UpstreamTarget[], timeoutMs: number): void {
   app.get(
@@ -28,7 +34,9 @@ export function registerUpstreamHealth(app: App, targets: UpstreamTarget[], time
     },
     async (request, reply) => {
       const results = await Promise.all(
-        targets.map(async (t) => [t.route.name, await probe(t.url, timeoutMs, request.id)] as const),
+        targets.map(
+          async (t) => [t.route.name, t.pool ? t.pool.report() : await probe(t.url, timeoutMs, request.id)] as const,
+        ),
       );
       const upstreams = Object.fromEntries(results);
       const checks = Object.fromEntries(results.map(([name, s]) => [name, s.status]));

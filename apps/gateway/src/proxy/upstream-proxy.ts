@@ -1,14 +1,21 @@
+import type { ClientRequest } from "node:http";
 import type { App } from "@clinic/platform";
 import proxy from "@fastify/http-proxy";
+import type { FastifyReplyFromHooks } from "@fastify/reply-from";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type WebSocket from "ws";
 import { sendError, UpstreamTimeout, UpstreamUnavailable, WebSocketNotSupported } from "../errors.ts";
 import { servicePathPattern, type UpstreamRoute } from "../routes.ts";
 import type { WebApp } from "../web/web-app.ts";
-import { createWebSocketGuard, type WebSocketLimits } from "./websocket-guard.ts";
+import { isConnectFailure, type UpstreamInstance, type UpstreamPool } from "./upstream-pool.ts";
+import { createWebSocketGuard, type WebSocketGuard, type WebSocketLimits } from "./websocket-guard.ts";
 
 export interface UpstreamTarget {
   route: UpstreamRoute;
+  /** The upstream's base URL; with several instances, the first. */
   url: string;
+  /** Several instances (a comma-separated URL variable): balanced over, with health checks. */
+  pool?: UpstreamPool;
 }
 
 export interface ProxyOptions {
@@ -24,7 +31,8 @@ export interface ProxyOptions {
  * (`/video/api/video/sessions` → `/api/video/sessions`), the request id and
  * `x-forwarded-*` headers are set so upstreams log the same id and can build public
  * URLs, and upstream failures leave as 502/504 with the platform's error body. WebSockets
- * pass through under the limits of `websocket-guard.ts`.
+ * pass through under the limits of `websocket-guard.ts`. A target with a pool is balanced:
+ * see `balanced` below.
  */
 /**
  * The library's typings model `preHandler` as callback-only and lack
@@ -41,11 +49,10 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
     app.log,
   );
   for (const target of options.targets) {
-    const { route } = target;
+    const { route, pool } = target;
     await app.register(proxyPlugin, {
-      upstream: target.url,
+      ...(pool ? balanced(pool, route) : { upstream: target.url, rewritePrefix: "" }),
       prefix: route.prefix,
-      rewritePrefix: "",
       websocket: route.websocket,
       // reply-from's own "fetching"/"received" lines would double ours (see request-log.ts).
       disableRequestLogging: true,
@@ -56,6 +63,8 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
         if (request.raw.headers.upgrade?.toLowerCase() === "websocket") {
           // Without this the library would leave the socket of an upgrade it cannot proxy hanging.
           if (!route.websocket) throw new WebSocketNotSupported(route.prefix);
+          // Before the upgrade: a 502 the client can read, rather than an open socket closed with 1011.
+          if (pool && !pool.available()) return refuseNoInstance(reply, route);
           webSockets.admit(request);
           // The upgraded socket is hijacked, so onResponse never runs: log the upgrade here.
           request.log.info(
@@ -65,8 +74,10 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
           return;
         }
         if (isWebAppNavigation(request, route)) return options.webApp.sendIndex(reply);
+        if (pool && !pool.available()) return refuseNoInstance(reply, route);
       },
       replyOptions: {
+        ...(pool ? { getUpstream: () => pool.next().url } : {}),
         timeout: options.timeoutMs,
         // reply-from retries GETs answered 503 up to ten times by default; an upstream that
         // says it is unavailable should be believed at once, not hammered.
@@ -82,6 +93,7 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
       wsHooks: webSockets.hooks,
       wsClientOptions: {
         ...webSockets.clientOptions,
+        ...(pool ? balancedWebSocket(pool, webSockets.clientOptions.finishRequest) : {}),
         rewriteRequestHeaders: (headers: Record<string, string>, request: FastifyRequest) => {
           const forwarded: Record<string, string> = { ...headers, ...forwardedHeaders(request, route) };
           for (const name of ["origin", "user-agent", "authorization"]) {
@@ -93,6 +105,73 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
       },
     });
   }
+}
+
+/** What the library hands a `handler`: our `replyOptions`, with `getUpstream` fixed to its pick. */
+type ReplyFromOptions = FastifyReplyFromHooks & Required<Pick<FastifyReplyFromHooks, "getUpstream">>;
+
+/**
+ * The options of `@fastify/http-proxy` that balance a route over its pool. `upstream: ""`
+ * with `replyOptions.getUpstream` is the library's way to choose the upstream per request:
+ * it asks `getUpstream` once per HTTP request and once per WebSocket upgrade (its
+ * `findUpstream`), so both go round robin. The instances share one path (the config checks),
+ * which is the rewrite prefix. The `handler` (the library's default, `reply.from`, plus one
+ * retry) sends a request whose connection was refused to another instance, when it is
+ * idempotent and has no body to replay: nothing reached the refused instance, and the
+ * request's stream is not consumed.
+ */
+function balanced(pool: UpstreamPool, route: UpstreamRoute): Record<string, unknown> {
+  const first = pool.instances[0]?.target;
+  return {
+    upstream: "",
+    rewritePrefix: first && first.pathname !== "/" ? first.pathname : "",
+    handler: (request: FastifyRequest, reply: FastifyReply, dest: string, options: ReplyFromOptions) => {
+      const forward = (instance: UpstreamInstance, retried: boolean): FastifyReply =>
+        reply.from(dest, {
+          ...options,
+          getUpstream: () => instance.url,
+          // Called with this same reply.
+          onError: (_reply, { error }: { error: Error & { statusCode?: number } }) => {
+            if (isConnectFailure(error)) {
+              pool.refused(instance, causeCode(error));
+              const other = !retried && replayable(request) ? pool.pick(instance) : undefined;
+              if (other) {
+                request.log.info(
+                  { upstream: route.name, cause: causeCode(error) },
+                  "request retried on another instance",
+                );
+                forward(other, true);
+                return;
+              }
+            }
+            sendUpstreamError(reply, route, error);
+          },
+        });
+      // The library has already asked getUpstream (our pick) and hands its answer on.
+      const picked = pool.byUrl(options.getUpstream(request, "")) ?? pool.next();
+      return forward(picked, false);
+    },
+  };
+}
+
+/**
+ * The WebSocket half of `balanced`: the library opens the upstream socket only after it has
+ * accepted the client's, and has no hook for its failure, so the retry happens one layer
+ * down, in the TCP connection ws asks for (`createConnection`, see `UpstreamPool.connect`);
+ * the upgrade request is sent once that connection stands, with the Host of the instance
+ * reached.
+ */
+function balancedWebSocket(pool: UpstreamPool, finishRequest: WebSocketGuard["clientOptions"]["finishRequest"]) {
+  return {
+    createConnection: pool.connect,
+    finishRequest: (request: ClientRequest, socket: WebSocket) =>
+      finishRequest(request, socket, (upgrade) => pool.sendWhenConnected(upgrade)),
+  };
+}
+
+/** Whether a request can be sent again: idempotent (RFC 9110 §9.2.2) and without a body stream to replay. */
+function replayable(request: FastifyRequest): boolean {
+  return ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"].includes(request.method) && request.body == null;
 }
 
 export function pathOf(request: FastifyRequest): string {
@@ -135,6 +214,13 @@ function isWebAppNavigation(request: FastifyRequest, route: UpstreamRoute): bool
 function sendUpstreamError(reply: FastifyReply, route: UpstreamRoute, error: Error & { statusCode?: number }) {
   const refusal = error.statusCode === 504 ? new UpstreamTimeout(route.name) : new UpstreamUnavailable(route.name);
   reply.request.log.warn({ upstream: route.name, code: refusal.code, cause: causeCode(error) }, "upstream failed");
+  return sendError(reply, refusal);
+}
+
+/** A balanced route whose every instance is out of rotation: 502 at once, none is tried. */
+function refuseNoInstance(reply: FastifyReply, route: UpstreamRoute) {
+  const refusal = new UpstreamUnavailable(route.name);
+  reply.request.log.warn({ upstream: route.name, code: refusal.code, instances_up: 0 }, "upstream failed");
   return sendError(reply, refusal);
 }
 

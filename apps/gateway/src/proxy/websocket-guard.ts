@@ -35,7 +35,8 @@ export interface WebSocketGuard {
   /** `wsClientOptions` additions: the upstream half must open in time. */
   clientOptions: {
     handshakeTimeout: number;
-    finishRequest: (request: ClientRequest, socket: WebSocket) => void;
+    /** ws calls it with two arguments; `send` ends (sends) the upgrade request, later for a balanced route. */
+    finishRequest: (request: ClientRequest, socket: WebSocket, send?: (request: ClientRequest) => void) => void;
   };
   /** `wsHooks`. */
   hooks: { onIncomingMessage: Hook; onConnect: Hook };
@@ -125,9 +126,9 @@ export function createWebSocketGuard(limits: WebSocketLimits, log: FastifyBaseLo
       handshakeTimeout: limits.upstreamHandshakeTimeoutMs,
       // ws's hook on the upstream half as it is created: the library waits for its `open` once
       // per frame held, up to the pre-open budget, which is no listener leak.
-      finishRequest: (request, socket) => {
+      finishRequest: (request, socket, send = (upgrade) => upgrade.end()) => {
         socket.setMaxListeners(limits.preOpenMaxFrames + 10);
-        request.end();
+        send(request);
       },
     },
     hooks: {

@@ -12,6 +12,10 @@ export interface EchoUpstreamOptions {
   slowMs?: number;
   /** Hold every WebSocket upgrade until `acceptUpgrades()`: an upstream slow to accept. */
   holdUpgrades?: boolean;
+  /** Sent as `x-served-by` on every HTTP answer, as a video-service instance names itself. */
+  servedBy?: string;
+  /** Listen on this port instead of a free one (an instance started again where it was). */
+  port?: number;
 }
 
 export interface EchoUpstream {
@@ -25,6 +29,8 @@ export interface EchoUpstream {
   heldUpgrades: Duplex[];
   /** Completes the held upgrades and accepts later ones at once. */
   acceptUpgrades(): void;
+  /** false: `GET /readyz` answers 503 NOT_READY (a dependency down); true (the start): it is echoed with 200. */
+  setReady(ready: boolean): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +53,21 @@ export async function startEchoUpstream(options: EchoUpstreamOptions = {}): Prom
   const heldUpgrades: Duplex[] = [];
   const held: (() => void)[] = [];
   let holding = options.holdUpgrades ?? false;
+  let ready = true;
+  let closed: Promise<void> | undefined;
+  if (options.servedBy) {
+    const servedBy = options.servedBy;
+    app.addHook("onSend", async (_request, reply) => {
+      reply.header("x-served-by", servedBy);
+    });
+  }
+  app.addHook("onRequest", async (request, reply) => {
+    if (!ready && request.url === "/readyz") {
+      return reply
+        .status(503)
+        .send({ error: "Not ready", status: 503, code: "NOT_READY", checks: { database: "DOWN" } });
+    }
+  });
   app.get("/health", async (_request, reply) => {
     if (options.healthDelayMs) await new Promise((resolve) => setTimeout(resolve, options.healthDelayMs));
     return reply.status(options.healthStatus ?? 200).send({ status: "UP", checks: { database: "UP" } });
@@ -83,7 +104,7 @@ export async function startEchoUpstream(options: EchoUpstreamOptions = {}): Prom
     heldUpgrades.push(socket);
     held.push(accept);
   });
-  await app.listen({ port: 0, host: "127.0.0.1" });
+  await app.listen({ port: options.port ?? 0, host: "127.0.0.1" });
   const { port } = app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -95,11 +116,18 @@ export async function startEchoUpstream(options: EchoUpstreamOptions = {}): Prom
       holding = false;
       for (const accept of held.splice(0)) accept();
     },
-    close: async () => {
-      for (const client of wss.clients) client.terminate();
-      for (const socket of heldUpgrades) socket.destroy();
-      wss.close();
-      await app.close();
+    setReady: (value) => {
+      ready = value;
+    },
+    // Once: a test may stop an instance (a replica killed) before the fixture closes everything.
+    close: () => {
+      closed ??= (async () => {
+        for (const client of wss.clients) client.terminate();
+        for (const socket of heldUpgrades) socket.destroy();
+        wss.close();
+        await app.close();
+      })();
+      return closed;
     },
   };
 }

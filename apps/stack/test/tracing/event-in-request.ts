@@ -9,14 +9,13 @@ import { initTracing, shutdownTracing } from "@clinic/platform/tracing";
 
 const tracing = await initTracing({ serviceName: "tracing-fixture" });
 await import("../../src/stack.ts");
-const { createOutboxRelay, createService, enqueueEvent, InProcessBus, openDatabase } = await import("@clinic/platform");
+const { createOutboxRelay, createService, enqueueEvent, InProcessBus, openDatabase, outboxDdl } = await import(
+  "@clinic/platform"
+);
 type CloudEvent = import("@clinic/platform").CloudEvent;
 
 const database = await openDatabase({ service: "tracing-fixture", dataDir: ":memory:" });
-await database.runScript(`
-  CREATE TABLE outbox (id bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE, type text NOT NULL,
-    payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), sent_at timestamptz,
-    attempts int NOT NULL DEFAULT 0, last_error text);`);
+await database.runScript(outboxDdl);
 const bus = new InProcessBus();
 const received: CloudEvent[] = [];
 await bus.subscribe("fixture", ["fixture.happened"], async (event) => {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type AppointmentBookedData, EventTypes } from "@clinic/contracts";
 import { InProcessBus, makeEvent } from "@clinic/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
+import { appointmentBookedEvent, createHarness, type Harness, users } from "../testing/video-test-harness.ts";
 
 const booked = (overrides: Partial<AppointmentBookedData> = {}) =>
   makeEvent(EventTypes.appointmentBooked, "appointments-service", {
@@ -115,6 +115,82 @@ describe("appointment events → sessions", () => {
     const noVideo = booked({ video_enabled: false });
     expect(await h.app.video.handleEvent(noVideo)).toBe(false);
     expect(await sessionOf(noVideo.data.appointment_id)).toHaveLength(0);
+  });
+
+  it("cancel-before-booked: appointment.cancelled handled before its appointment.booked leaves the session CANCELLED", async () => {
+    const event = booked();
+    const cancel = cancelled(event.data.appointment_id);
+    expect(await h.app.video.handleEvent(cancel)).toBe(true);
+    expect(await sessionOf(event.data.appointment_id)).toHaveLength(0);
+    expect(await h.app.video.handleEvent(event)).toBe(true);
+    const rows = await sessionOf(event.data.appointment_id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "CANCELLED", doctor_id: users.doctor.id, clinic_id: "clinic-1" });
+    // Redeliveries of either event change nothing (inbox), and the recorded cancellation was used up.
+    expect(await h.app.video.handleEvent(cancel)).toBe(false);
+    expect(await h.app.video.handleEvent(event)).toBe(false);
+    expect((await sessionOf(event.data.appointment_id))[0]?.status).toBe("CANCELLED");
+    const pending = await h.app.video.database.db
+      .selectFrom("appointment_early_changes")
+      .selectAll()
+      .where("appointment_id", "=", event.data.appointment_id)
+      .execute();
+    expect(pending).toEqual([]);
+  });
+
+  it("cancel-before-booked: the doctor cannot start the cancelled session", async () => {
+    const appointment = h.addAppointment();
+    await h.cancelAppointment(appointment.id);
+    await h.app.video.handleEvent(appointmentBookedEvent(appointment));
+    // The appointments service answers as it did before the cancellation reached it (a lagging replica).
+    const response = await h.start(appointment.id);
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ code: "SESSION_CANCELLED", session_status: "CANCELLED" });
+  });
+
+  it("cancel-before-booked: a start that creates the session itself honours the recorded cancellation", async () => {
+    const appointment = h.addAppointment();
+    await h.cancelAppointment(appointment.id);
+    const response = await h.start(appointment.id);
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ code: "SESSION_CANCELLED" });
+    // The refused start kept nothing; the recorded cancellation still waits for the booked event.
+    expect(await sessionOf(appointment.id)).toHaveLength(0);
+    await h.app.video.handleEvent(appointmentBookedEvent(appointment));
+    expect((await sessionOf(appointment.id))[0]?.status).toBe("CANCELLED");
+  });
+
+  it("rescheduled-before-booked: the later booked event takes the rescheduled time", async () => {
+    const event = booked();
+    expect(await h.app.video.handleEvent(rescheduled(event.data.appointment_id))).toBe(true);
+    expect(await h.app.video.handleEvent(event)).toBe(true);
+    const [row] = await sessionOf(event.data.appointment_id);
+    expect(row?.status).toBe("CREATED");
+    expect(new Date(row!.scheduled_start).toISOString()).toBe("2026-01-26T09:30:00.000Z");
+    expect(row!.scheduled_duration_minutes).toBe(45);
+  });
+
+  it("an early change for another clinic's appointment id is not applied to the booked session", async () => {
+    const event = booked();
+    await h.app.video.handleEvent(
+      makeEvent(EventTypes.appointmentCancelled, "appointments-service", {
+        appointment_id: event.data.appointment_id,
+        clinic_id: "clinic-2",
+        cancelled_at: "2026-01-24T10:00:00.000Z",
+      }),
+    );
+    await h.app.video.handleEvent(event);
+    expect((await sessionOf(event.data.appointment_id))[0]?.status).toBe("CREATED");
+  });
+
+  it("cancel-before-booked through the bus: cancelled published first, then booked → CANCELLED", async () => {
+    const event = booked();
+    await bus.publish(cancelled(event.data.appointment_id));
+    await bus.drain();
+    await bus.publish(event);
+    await bus.drain();
+    const rows = await sessionOf(event.data.appointment_id);
+    expect(rows.map((r) => r.status)).toEqual(["CANCELLED"]);
   });
 
   it("is subscribed on the bus as queue video-service", async () => {

@@ -1,9 +1,20 @@
 import { EventTypes } from "@clinic/contracts";
 import { type CloudEvent, eventData, handleOnce } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
-import { newSessionRow } from "../sessions/new-session.ts";
-import { cancelCreatedSession, insertIfAbsent, rescheduleCreatedSession } from "../sessions/sessions.repository.ts";
+import { newSessionRow, withEarlyChanges } from "../sessions/new-session.ts";
+import {
+  cancelCreatedSession,
+  findSessionByAppointment,
+  insertIfAbsent,
+  rescheduleCreatedSession,
+} from "../sessions/sessions.repository.ts";
 import type { VideoDb } from "../tables.ts";
+import {
+  lockAppointment,
+  recordEarlyCancellation,
+  recordEarlyReschedule,
+  takeEarlyChanges,
+} from "./early-changes.repository.ts";
 
 export const CONSUMER = "video-service";
 export const consumedEventTypes = [
@@ -18,6 +29,11 @@ export const consumedEventTypes = [
  * `appointment.rescheduled` moves a CREATED one's scheduled time. Each event has
  * its effect once (inbox); a malformed event is logged and skipped rather than retried
  * forever. Returns false for a repeat or an event that changed nothing.
+ *
+ * Events are not ordered (several queues, replicas, redeliveries): a cancellation or
+ * reschedule handled before its booked event is recorded (`appointment_early_changes`) and
+ * applied by the booked event, so a cancelled appointment never gets a CREATED session back.
+ * The appointment's lock makes a cancel and a booked handled at the same time see each other.
  */
 export function appointmentEventHandler(db: VideoDb, log: FastifyBaseLogger, now: () => Date) {
   return async (event: CloudEvent): Promise<boolean> => {
@@ -26,36 +42,53 @@ export function appointmentEventHandler(db: VideoDb, log: FastifyBaseLogger, now
       if (!data) return skip(log, event);
       if (!data.video_enabled) return false;
       return handleOnce(db, CONSUMER, event, async (trx) => {
-        await insertIfAbsent(trx, newSessionRow(data, now()));
+        await lockAppointment(trx, data.appointment_id);
+        const early = await takeEarlyChanges(trx, data.appointment_id);
+        await insertIfAbsent(trx, withEarlyChanges(newSessionRow(data, now()), early, { schedule: true }));
       });
     }
     if (event.type === EventTypes.appointmentCancelled) {
       const data = eventData(event, EventTypes.appointmentCancelled);
       if (!data) return skip(log, event);
       return handleOnce(db, CONSUMER, event, async (trx) => {
-        if ((await cancelCreatedSession(trx, data.appointment_id, now())) === 0) {
+        await lockAppointment(trx, data.appointment_id);
+        if ((await cancelCreatedSession(trx, data.appointment_id, now())) > 0) return;
+        const session = await findSessionByAppointment(trx, data.appointment_id);
+        if (session) {
           log.info(
-            { eventId: event.id, appointmentId: data.appointment_id },
-            "cancelled appointment has no CREATED session",
+            { eventId: event.id, appointmentId: data.appointment_id, sessionStatus: session.status },
+            "cancelled appointment's session is not CREATED; left as it is",
           );
+          return;
         }
+        await recordEarlyCancellation(
+          trx,
+          { appointment_id: data.appointment_id, clinic_id: data.clinic_id, cancelled_at: new Date(data.cancelled_at) },
+          now(),
+        );
+        log.info(
+          { eventId: event.id, appointmentId: data.appointment_id },
+          "cancellation handled before appointment.booked: recorded for it",
+        );
       });
     }
     if (event.type === EventTypes.appointmentRescheduled) {
       const data = eventData(event, EventTypes.appointmentRescheduled);
       if (!data) return skip(log, event);
       return handleOnce(db, CONSUMER, event, async (trx) => {
+        const change = {
+          appointment_id: data.appointment_id,
+          clinic_id: data.clinic_id,
+          start: new Date(data.start_time),
+          duration_minutes: data.duration_minutes,
+        };
+        await lockAppointment(trx, data.appointment_id);
+        if (!(await findSessionByAppointment(trx, data.appointment_id))) {
+          await recordEarlyReschedule(trx, change, now());
+          return;
+        }
         // Only a session not yet started follows the appointment; a started one keeps its times.
-        await rescheduleCreatedSession(
-          trx,
-          {
-            appointment_id: data.appointment_id,
-            clinic_id: data.clinic_id,
-            start: new Date(data.start_time),
-            duration_minutes: data.duration_minutes,
-          },
-          now(),
-        );
+        await rescheduleCreatedSession(trx, change, now());
       });
     }
     return false;

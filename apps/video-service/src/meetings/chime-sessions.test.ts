@@ -42,6 +42,8 @@ describe("sessions on the chime media provider (mocked AWS client)", () => {
     await h.close();
     chime.restore();
   });
+  const sessionOf = (appointmentId: string) =>
+    h.app.video.database.db.selectFrom("sessions").selectAll().where("appointment_id", "=", appointmentId).execute();
 
   it("start answers the guide's shape plus chime {Meeting, Attendee} for MeetingSessionConfiguration", async () => {
     const appointment = h.addAppointment();
@@ -71,19 +73,18 @@ describe("sessions on the chime media provider (mocked AWS client)", () => {
     expect(chime.commandCalls(CreateAttendeeCommand)).toHaveLength(1);
   });
 
-  it("an AWS failure creating the attendee → 502 MEDIA_PROVIDER_ERROR, the meeting deleted, no session left", async () => {
+  it("an AWS failure creating the attendee → 502 MEDIA_PROVIDER_ERROR, the meeting deleted, the session not started", async () => {
     chime.on(CreateAttendeeCommand).rejects(new ServiceUnavailableException({ message: "down", $metadata: {} }));
     const appointment = h.addAppointment();
     const response = await h.start(appointment.id);
     expect(response.statusCode).toBe(502);
     expect(response.json()).toMatchObject({ status: 502, code: "MEDIA_PROVIDER_ERROR" });
     expect(chime.commandCalls(DeleteMeetingCommand)).toHaveLength(1);
-    const rows = await h.app.video.database.db
-      .selectFrom("sessions")
-      .selectAll()
-      .where("appointment_id", "=", appointment.id)
-      .execute();
-    expect(rows).toEqual([]);
+    // The session the start made stays CREATED, as appointment.booked would have made it, with
+    // no meeting and its start reservation given back.
+    expect(await sessionOf(appointment.id)).toMatchObject([
+      { status: "CREATED", meeting_id: null, start_token: null, start_reserved_at: null },
+    ]);
     const events = await h.app.video.database.db.selectFrom("outbox").select("payload").execute();
     expect(events.some((e) => JSON.stringify(e.payload).includes(appointment.id))).toBe(false);
 
@@ -92,12 +93,51 @@ describe("sessions on the chime media provider (mocked AWS client)", () => {
     expect((await h.start(appointment.id)).statusCode).toBe(200);
   });
 
-  it("an AWS failure creating the meeting → 502 and the appointment can be started later", async () => {
+  // The mocked client answers as the real one does once its own retries (3 attempts) are spent.
+  it("an AWS failure creating the meeting → 502 and the appointment can be started again at once", async () => {
     chime.on(CreateMeetingCommand).rejects(new ServiceUnavailableException({ message: "down", $metadata: {} }));
     const appointment = h.addAppointment();
     const response = await h.start(appointment.id);
     expect(response.statusCode).toBe(502);
-    expect(response.json().code).toBe("MEDIA_PROVIDER_ERROR");
+    expect(response.json()).toMatchObject({
+      code: "MEDIA_PROVIDER_ERROR",
+      operation: "createMeeting",
+      retryable: true,
+    });
     expect(chime.commandCalls(DeleteMeetingCommand)).toHaveLength(0);
+    // The failed start gave its reservation back: the next start does not wait for it to expire.
+    expect(await sessionOf(appointment.id)).toMatchObject([{ status: "CREATED", start_token: null }]);
+
+    chime.on(CreateMeetingCommand).resolves({ Meeting: meeting });
+    const retried = await h.start(appointment.id);
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toMatchObject({ status: "IN_PROGRESS", chime_meeting_id: meeting.MeetingId });
+  });
+
+  it("a start that took over an expired reservation keeps Chime's meeting: the late first start does not end it", async () => {
+    // Chime answers CreateMeeting of one session (ClientRequestToken) with the same meeting.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    chime.on(CreateMeetingCommand).callsFake(async () => {
+      if (++calls === 1) await gate;
+      return { Meeting: meeting };
+    });
+    const appointment = h.addAppointment();
+    const first = h.start(appointment.id);
+    for (let i = 0; i < 1000 && calls === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(calls).toBe(1);
+    // The first start's process looks dead: its reservation is older than 60 s.
+    h.advance(61_000);
+    const second = await h.start(appointment.id);
+    expect(second.statusCode).toBe(200);
+    release();
+    const late = await first;
+    expect(late.statusCode).toBe(409);
+    expect(late.json()).toMatchObject({ code: "SESSION_ALREADY_STARTED", session_id: second.json().session_id });
+    expect(chime.commandCalls(DeleteMeetingCommand)).toHaveLength(0);
+    expect(await sessionOf(appointment.id)).toMatchObject([{ status: "IN_PROGRESS", meeting_id: meeting.MeetingId }]);
   });
 });

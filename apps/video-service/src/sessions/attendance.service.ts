@@ -21,7 +21,7 @@ import { findClinicOfSession, lockSession, touchSessionActivity } from "./sessio
  * in-memory registry only routes messages.
  */
 export type ConnectResult =
-  | { ok: true; attendee: AttendeeRow; clinicId: string }
+  | { ok: true; attendee: AttendeeRow; clinicId: string; intervalId: number }
   | { ok: false; closeCode: number; reason: string; clinicId: string | null };
 
 export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Date): Promise<ConnectResult> {
@@ -41,7 +41,7 @@ export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Da
     // A second connection with the same token ends the first one's interval.
     await closeOpenIntervals(trx, { attendee_id: attendee.attendee_id }, at);
     await setAttendeeStatus(trx, [attendee.attendee_id], "CONNECTED", at);
-    await openInterval(trx, {
+    const intervalId = await openInterval(trx, {
       attendee_id: attendee.attendee_id,
       session_id: session.session_id,
       clinic_id: session.clinic_id,
@@ -49,24 +49,41 @@ export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Da
       joined_at: at,
     });
     await touchSessionActivity(trx, session.session_id, at);
-    return { ok: true as const, attendee: { ...attendee, status: "CONNECTED" as const }, clinicId: session.clinic_id };
+    return {
+      ok: true as const,
+      attendee: { ...attendee, status: "CONNECTED" as const },
+      clinicId: session.clinic_id,
+      intervalId,
+    };
   });
 }
 
-/** `webhooks`: when given, a closed interval checks the clinic's usage thresholds in the same transaction. */
+/**
+ * `webhooks`: when given, a closed interval checks the clinic's usage thresholds in the same
+ * transaction. `intervalId`: the leave of one connection closes only the interval it opened;
+ * when that one was already closed (a newer connection of the attendee, maybe on another
+ * instance, closed it and holds the open one) the attendee stays as it is.
+ */
 export async function recordLeave(
   db: VideoDb,
   attendeeId: string,
   sessionId: string,
   at: Date,
   webhooks?: Pick<WebhookEvents, "intervalsClosed">,
+  intervalId?: number,
 ): Promise<void> {
   await withTransaction(db, async (trx) => {
     // The session row first, as `endSession` locks it (session → intervals → attendees):
     // the other order deadlocked a leave against a concurrent end on PostgreSQL.
     await touchSessionActivity(trx, sessionId, at);
-    const closed = await closeOpenIntervals(trx, { attendee_id: attendeeId }, at);
-    await setAttendeeStatus(trx, [attendeeId], "LEFT", at, ["CONNECTED", "JOINING"]);
+    const closed = await closeOpenIntervals(
+      trx,
+      intervalId === undefined ? { attendee_id: attendeeId } : { attendee_id: attendeeId, id: intervalId },
+      at,
+    );
+    if (intervalId === undefined || closed > 0) {
+      await setAttendeeStatus(trx, [attendeeId], "LEFT", at, ["CONNECTED", "JOINING"]);
+    }
     if (closed > 0 && webhooks) {
       const clinicId = await findClinicOfSession(trx, sessionId);
       if (clinicId) await webhooks.intervalsClosed(trx, clinicId, at);
@@ -98,19 +115,20 @@ export const STALE_ATTENDANCE_MS = 90_000;
 
 /**
  * Closes intervals whose connection died without a goodbye (the process holding it crashed
- * or was killed): not heard from for STALE_ATTENDANCE_MS and not connected to this process.
+ * or was killed): not heard from for STALE_ATTENDANCE_MS and not connected to this process
+ * nor, with replicas, to a live instance (the signalling presence says so).
  * Each is closed at its last sign of life, so no minutes are invented.
  */
 export async function closeStaleAttendance(
   db: VideoDb,
   now: Date,
-  isConnectedHere: (attendeeId: string) => boolean,
+  isConnected: (sessionId: string, attendeeId: string) => Promise<boolean>,
   webhooks?: Pick<WebhookEvents, "intervalsClosed">,
 ): Promise<number> {
   const stale = await findStaleOpenIntervals(db, new Date(now.getTime() - STALE_ATTENDANCE_MS), 500);
   let closed = 0;
   for (const interval of stale) {
-    if (isConnectedHere(interval.attendee_id)) continue;
+    if (await isConnected(interval.session_id, interval.attendee_id)) continue;
     await recordLeave(db, interval.attendee_id, interval.session_id, new Date(interval.last_seen_at), webhooks);
     closed++;
   }

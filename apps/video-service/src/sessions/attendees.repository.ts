@@ -90,14 +90,28 @@ export async function hasOpenInterval(db: Executor, sessionId: string): Promise<
   return open !== undefined;
 }
 
+/** Returns the new interval's id. */
 export async function openInterval(
   db: Executor,
   row: { attendee_id: string; session_id: string; clinic_id: string; user_id: string; joined_at: Date },
-): Promise<void> {
-  await db
+): Promise<number> {
+  const { id } = await db
     .insertInto("attendance_intervals")
     .values({ ...row, left_at: null, last_seen_at: row.joined_at })
-    .execute();
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return Number(id);
+}
+
+/** Whether the interval is still open (not closed by a newer connection, an end or the sweeper). */
+export async function isIntervalOpen(db: Executor, intervalId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom("attendance_intervals")
+    .select("id")
+    .where("id", "=", intervalId)
+    .where("left_at", "is", null)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The connection is alive at `at` (called on its messages, throttled). */
@@ -128,10 +142,11 @@ export async function findStaleOpenIntervals(db: Executor, cutoff: Date, limit: 
  */
 export async function closeOpenIntervals(
   trx: VideoTrx,
-  where: { attendee_id?: string; session_id?: string },
+  where: { attendee_id?: string; session_id?: string; id?: number },
   at: Date,
 ) {
   let query = trx.selectFrom("attendance_intervals").selectAll().where("left_at", "is", null);
+  if (where.id !== undefined) query = query.where("id", "=", where.id);
   if (where.attendee_id) query = query.where("attendee_id", "=", where.attendee_id);
   if (where.session_id) query = query.where("session_id", "=", where.session_id);
   const open = await query.forUpdate().execute();

@@ -16,7 +16,12 @@ const batch = 100;
 export async function sweepIdleSessions(ctx: SessionsContext): Promise<string[]> {
   // First the attendance of connections that died with their process, so their sessions
   // can become idle.
-  const stale = await closeStaleAttendance(ctx.db, ctx.now(), (id) => ctx.notifier.isConnectedHere(id), ctx.webhooks);
+  const stale = await closeStaleAttendance(
+    ctx.db,
+    ctx.now(),
+    (sessionId, attendeeId) => ctx.notifier.isConnected(sessionId, attendeeId),
+    ctx.webhooks,
+  );
   if (stale > 0) ctx.log.warn({ intervals: stale }, "closed attendance of connections lost without a leave");
   const cutoff = new Date(ctx.now().getTime() - ctx.config.IDLE_TIMEOUT_MIN * 60_000);
   const ended: string[] = [];

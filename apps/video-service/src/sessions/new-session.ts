@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { EarlyChanges } from "../appointments/early-changes.repository.ts";
 import type { NewSession } from "./sessions.repository.ts";
 
 /** `sess-<uuid>`, the guide's id shape (contracts SessionId). */
@@ -38,7 +39,30 @@ export function newSessionRow(facts: AppointmentFacts, now: Date): NewSession {
     notes: null,
     quality_rating: null,
     last_activity_at: null,
+    start_token: null,
+    start_reserved_at: null,
     created_at: now,
     updated_at: now,
   };
+}
+
+/**
+ * A new session row with what an `appointment.cancelled` / `appointment.rescheduled` handled
+ * before it recorded (appointments/early-changes.repository.ts): cancelled → CANCELLED,
+ * rescheduled → the new time (`schedule: false` when the facts are fresher than the event, as
+ * a start's lookup is). A change naming another clinic is not this appointment's and is ignored.
+ */
+export function withEarlyChanges(
+  row: NewSession,
+  changes: EarlyChanges | undefined,
+  { schedule }: { schedule: boolean },
+): NewSession {
+  if (!changes || changes.clinic_id !== row.clinic_id) return row;
+  const next = { ...row };
+  if (schedule && changes.scheduled_start && changes.scheduled_duration_minutes !== null) {
+    next.scheduled_start = changes.scheduled_start;
+    next.scheduled_duration_minutes = changes.scheduled_duration_minutes;
+  }
+  if (changes.cancelled_at) next.status = "CANCELLED";
+  return next;
 }

@@ -51,16 +51,22 @@ export async function endSession(ctx: SessionsContext, sessionId: string, input:
     const seconds = durationSeconds(ended, now);
     await enqueue(
       trx,
-      makeEvent(EventTypes.consultationCompleted, "video-service", {
-        appointment_id: ended.appointment_id,
-        session_id: sessionId,
-        clinic_id: ended.clinic_id,
-        doctor_id: ended.doctor_id,
-        started_at: ended.start_time!.toISOString(),
-        ended_at: now.toISOString(),
-        duration_seconds: seconds,
-        duration_minutes: Math.round(seconds / 60),
-      }),
+      // Subject: the appointment, so `completed` never overtakes its `started` in the outbox.
+      makeEvent(
+        EventTypes.consultationCompleted,
+        "video-service",
+        {
+          appointment_id: ended.appointment_id,
+          session_id: sessionId,
+          clinic_id: ended.clinic_id,
+          doctor_id: ended.doctor_id,
+          started_at: ended.start_time!.toISOString(),
+          ended_at: now.toISOString(),
+          duration_seconds: seconds,
+          duration_minutes: Math.round(seconds / 60),
+        },
+        ended.appointment_id,
+      ),
     );
     await ctx.webhooks.sessionEnded(trx, ended, now);
     return ended;

@@ -88,4 +88,24 @@ describe("consultation events (outbox)", () => {
       await bus.close();
     }
   });
+
+  it("flushes the outbox on graceful shutdown: an event still waiting is published before the app finishes closing", async () => {
+    const bus = new InProcessBus();
+    const h = await createHarness({ bus });
+    let closed = false;
+    try {
+      // Refused a moment ago (its consumer was not up yet), the start's event waits out a backoff.
+      const { appointment } = await h.startedSession();
+      await h.app.video.relay.notify();
+      expect(await h.app.video.relay.pending()).toBe(1);
+      const seen = collect(bus);
+      await h.close();
+      closed = true;
+      await bus.drain();
+      expect(seen.map((e) => [e.type, e.subject])).toEqual([[EventTypes.consultationStarted, appointment.id]]);
+    } finally {
+      if (!closed) await h.close();
+      await bus.close();
+    }
+  });
 });

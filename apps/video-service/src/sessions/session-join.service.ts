@@ -21,6 +21,12 @@ import { callProvider, type RequestContext, type SessionsContext } from "./sessi
  * POST /sessions/{session_id}/join: the patient joining, or anyone of the two reconnecting.
  * Issues a fresh attendee and join token; the person's previous attendee becomes REPLACED
  * (its connection is closed after commit), so nobody is counted twice.
+ *
+ * The attendee is created at the media provider first, with no transaction open (a slow
+ * provider must not hold a row lock and a pool connection); then one short transaction under
+ * the row lock checks the session is still in progress, replaces the previous attendee and
+ * records the new one. Concurrent joins of one person are recorded one after the other there.
+ * If recording fails (the session ended meanwhile), the new attendee is deleted again.
  */
 export async function joinSession(
   ctx: SessionsContext,
@@ -38,9 +44,14 @@ export async function joinSession(
 
   const now = ctx.now();
   let issued: Attendee | undefined;
+  let recorded = false;
   let replaced: AttendeeRow[] = [];
   const meeting = meetingOf(session);
   try {
+    issued = await callProvider(ctx.provider, "createAttendee", () =>
+      ctx.provider.createAttendee(meeting, { session_id: sessionId, external_user_id: user.id }),
+    );
+    const created = issued;
     const row = await withTransaction(ctx.db, async (trx) => {
       const locked = await lockSession(trx, sessionId);
       if (!locked) throw new SessionNotFound();
@@ -53,12 +64,9 @@ export async function joinSession(
         now,
       );
       for (const old of replaced) await closeOpenIntervals(trx, { attendee_id: old.attendee_id }, now);
-      issued = await callProvider(ctx.provider, "createAttendee", () =>
-        ctx.provider.createAttendee(meeting, { session_id: sessionId, external_user_id: user.id }),
-      );
       const isDoctor = user.role === "DOCTOR";
       await insertAttendee(trx, {
-        attendee_id: issued.attendee_id,
+        attendee_id: created.attendee_id,
         session_id: sessionId,
         user_id: user.id,
         user_type: isDoctor ? "DOCTOR" : "PATIENT",
@@ -66,13 +74,14 @@ export async function joinSession(
         status: "JOINING",
         device_info: body.device_info ?? null,
         browser_info: body.browser_info ?? null,
-        provider_data: JSON.stringify(issued.provider_data ?? null),
+        provider_data: JSON.stringify(created.provider_data ?? null),
         created_at: now,
         updated_at: now,
       });
       return updateSession(trx, sessionId, { last_activity_at: now, updated_at: now });
     });
-    const attendee = issued!;
+    recorded = true;
+    const attendee = created;
     afterReplace(ctx, sessionId, replaced);
     const attendees = await listAttendees(ctx.db, sessionId);
     return {
@@ -87,7 +96,7 @@ export async function joinSession(
       attendees: attendees.map(toAttendee),
     };
   } catch (err) {
-    if (issued) {
+    if (issued && !recorded) {
       const orphan = issued.attendee_id;
       await ctx.provider
         .deleteAttendee(meeting, orphan)

@@ -1,22 +1,48 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { EventTypes, type StartSessionResponse } from "@clinic/contracts";
 import { makeEvent, withTransaction } from "@clinic/platform";
-import { AppointmentNotStartable, NotVideoAppointment, OutsideJoinWindow } from "../errors.ts";
+import { lockAppointment, takeEarlyChanges } from "../appointments/early-changes.repository.ts";
+import {
+  AppointmentNotStartable,
+  NotVideoAppointment,
+  OutsideJoinWindow,
+  SessionNotFound,
+  SessionStarting,
+} from "../errors.ts";
 import type { Attendee, Meeting } from "../meetings/media-provider.ts";
 import { enqueue } from "../tables.ts";
 import { assertWithinFreeTier } from "../usage/usage.service.ts";
 import { insertAttendee } from "./attendees.repository.ts";
-import { newSessionRow } from "./new-session.ts";
+import { type AppointmentFacts, newSessionRow, withEarlyChanges } from "./new-session.ts";
 import { isInsideWindow, joinWindow, requireTransition } from "./session-state.ts";
 import { mediaFields } from "./session-views.ts";
-import { findSessionByAppointment, insertOrLockByAppointment, updateSession } from "./sessions.repository.ts";
+import {
+  findSession,
+  findSessionByAppointment,
+  hasLiveStartReservation,
+  insertOrLockByAppointment,
+  lockSession,
+  releaseStartReservation,
+  reserveStart,
+  updateSession,
+} from "./sessions.repository.ts";
 import { callProvider, type RequestContext, type SessionsContext } from "./sessions-context.ts";
 
 /**
- * POST /sessions/{appointment_id}/start. The appointment's facts come from
- * the appointments service; the session row is created (or found) and locked, the meeting
- * and the doctor's attendee are created while the lock is held, and the state change and
- * `appointment.consultation.started` commit together. If the provider fails, the
- * transaction rolls back (no half-created session) and a meeting already made is ended.
+ * POST /sessions/{appointment_id}/start. The appointment's facts come from the appointments
+ * service. Then, so that no transaction, row lock or pool connection is held while the media
+ * provider answers (Chime: up to 10 s a try, 3 tries):
+ *
+ * 1. reserve: a short transaction creates (or finds) the session and marks it as being
+ *    started by this request (`start_token`); a concurrent start waits for that reservation;
+ * 2. the meeting and the doctor's attendee are created at the provider, no transaction open;
+ * 3. record: a second short transaction, under the row lock, checks the reservation is still
+ *    ours and the session still CREATED, and commits IN_PROGRESS with
+ *    `appointment.consultation.started`.
+ *
+ * If the provider fails, or the session was cancelled meanwhile, the reservation is given back
+ * (the appointment can be started again at once) and a meeting made but not recorded is ended.
  */
 export async function startSession(
   ctx: SessionsContext,
@@ -53,22 +79,24 @@ export async function startSession(
   }
   await assertWithinFreeTier(ctx, appointment.clinic_id, now);
 
+  const token = randomUUID();
+  const sessionId = await reserveSession(ctx, { ...appointment, appointment_id: appointment.id }, token);
   let meeting: Meeting | undefined;
   try {
-    const { row, attendee } = await withTransaction(ctx.db, async (trx) => {
-      const locked = await insertOrLockByAppointment(
-        trx,
-        newSessionRow({ ...appointment, appointment_id: appointment.id }, now),
-      );
-      requireTransition(locked.session_id, locked.status, "start");
-      const sessionId = locked.session_id;
-      meeting = await callProvider(ctx.provider, "createMeeting", () =>
-        ctx.provider.createMeeting({ session_id: sessionId, clinic_id: appointment.clinic_id }),
-      );
-      const created = meeting;
-      const attendee: Attendee = await callProvider(ctx.provider, "createAttendee", () =>
-        ctx.provider.createAttendee(created, { session_id: sessionId, external_user_id: actor.user.id }),
-      );
+    meeting = await callProvider(ctx.provider, "createMeeting", () =>
+      ctx.provider.createMeeting({ session_id: sessionId, clinic_id: appointment.clinic_id }),
+    );
+    const created = meeting;
+    const attendee: Attendee = await callProvider(ctx.provider, "createAttendee", () =>
+      ctx.provider.createAttendee(created, { session_id: sessionId, external_user_id: actor.user.id }),
+    );
+    const row = await withTransaction(ctx.db, async (trx) => {
+      const locked = await lockSession(trx, sessionId);
+      if (!locked) throw new SessionNotFound();
+      // Cancelled while the provider answered, or started by a request that took over our
+      // reservation after it expired: this meeting is not the session's.
+      requireTransition(sessionId, locked.status, "start");
+      if (locked.start_token !== token) throw new SessionStarting(sessionId);
       const row = await updateSession(trx, sessionId, {
         status: "IN_PROGRESS",
         start_time: now,
@@ -82,6 +110,8 @@ export async function startSession(
         patient_name: appointment.patient_name,
         scheduled_start: new Date(appointment.start_time),
         scheduled_duration_minutes: appointment.duration_minutes,
+        start_token: null,
+        start_reserved_at: null,
         last_activity_at: now,
         updated_at: now,
       });
@@ -100,16 +130,22 @@ export async function startSession(
       });
       await enqueue(
         trx,
-        makeEvent(EventTypes.consultationStarted, "video-service", {
-          appointment_id: appointmentId,
-          session_id: sessionId,
-          clinic_id: appointment.clinic_id,
-          doctor_id: appointment.doctor_id,
-          started_at: now.toISOString(),
-        }),
+        // Subject: the appointment, whose events the outbox relay keeps in order.
+        makeEvent(
+          EventTypes.consultationStarted,
+          "video-service",
+          {
+            appointment_id: appointmentId,
+            session_id: sessionId,
+            clinic_id: appointment.clinic_id,
+            doctor_id: appointment.doctor_id,
+            started_at: now.toISOString(),
+          },
+          appointmentId,
+        ),
       );
       await ctx.webhooks.sessionStarted(trx, row, now);
-      return { row, attendee };
+      return row;
     });
     ctx.relay.notify();
     return {
@@ -128,16 +164,72 @@ export async function startSession(
       created_at: row.created_at.toISOString(),
     };
   } catch (err) {
-    if (meeting) {
-      const made = meeting;
-      await ctx.provider
-        .endMeeting(made)
-        .catch((cleanupErr: Error) =>
-          ctx.log.error({ err: cleanupErr, meetingId: made.meeting_id }, "could not end meeting after failed start"),
-        );
-    }
+    await releaseStartReservation(ctx.db, sessionId, token).catch((releaseErr: Error) =>
+      ctx.log.error({ err: releaseErr, sessionId }, "could not release the start reservation; it expires by itself"),
+    );
+    if (meeting) await endUnrecordedMeeting(ctx, sessionId, meeting);
     throw err;
   }
+}
+
+/** How long a start waits for another start's reservation by default (below the gateway's 10 s). */
+export const DEFAULT_START_WAIT_MS = 8_000;
+const MAX_RESERVE_TRIES = 100;
+
+/**
+ * Step 1: creates (or finds) the appointment's session and reserves it for this start, in a
+ * short transaction; returns the session id. While another start holds a live reservation,
+ * tries again every 50–500 ms for up to `ctx.startWaitMs`: it ends as 409
+ * SESSION_ALREADY_STARTED (the other succeeded: join it), with the reservation (the other
+ * failed and gave it back, or its process died and it expired), or as 409 SESSION_STARTING.
+ */
+async function reserveSession(ctx: SessionsContext, facts: AppointmentFacts, token: string): Promise<string> {
+  const giveUpAt = Date.now() + ctx.startWaitMs;
+  for (let attempt = 0; ; attempt++) {
+    const now = ctx.now();
+    const result = await withTransaction(ctx.db, async (trx) => {
+      // The appointment's lock orders this insert with its events; a cancellation handled
+      // before any session existed is applied to the row made here (the lookup may lag it).
+      await lockAppointment(trx, facts.appointment_id);
+      const early = await takeEarlyChanges(trx, facts.appointment_id);
+      const locked = await insertOrLockByAppointment(
+        trx,
+        withEarlyChanges(newSessionRow(facts, now), early, { schedule: false }),
+      );
+      requireTransition(locked.session_id, locked.status, "start");
+      if (hasLiveStartReservation(locked, now)) return { sessionId: locked.session_id, reserved: false };
+      if (locked.start_token !== null) {
+        ctx.log.warn({ sessionId: locked.session_id }, "start reservation expired (its start died?); taken over");
+      }
+      await reserveStart(trx, locked.session_id, token, now);
+      return { sessionId: locked.session_id, reserved: true };
+    });
+    if (result.reserved) return result.sessionId;
+    if (Date.now() >= giveUpAt || attempt + 1 >= MAX_RESERVE_TRIES) throw new SessionStarting(result.sessionId);
+    await sleep(Math.min(500, 50 * 2 ** attempt));
+  }
+}
+
+/**
+ * A meeting made for a start that was not recorded is ended, unless the session holds it after
+ * all: Chime answers a repeated CreateMeeting of one session with the same meeting, so a start
+ * that took our expired reservation over may have recorded this very meeting.
+ */
+async function endUnrecordedMeeting(ctx: SessionsContext, sessionId: string, made: Meeting): Promise<void> {
+  let recorded: boolean;
+  try {
+    recorded = (await findSession(ctx.db, sessionId))?.meeting_id === made.meeting_id;
+  } catch (err) {
+    // Unknown: leave it. A meeting nobody joins is ended by the provider (Chime: 5 minutes).
+    ctx.log.error({ err, sessionId, meetingId: made.meeting_id }, "could not tell whether the meeting was recorded");
+    return;
+  }
+  if (recorded) return;
+  await ctx.provider
+    .endMeeting(made)
+    .catch((cleanupErr: Error) =>
+      ctx.log.error({ err: cleanupErr, meetingId: made.meeting_id }, "could not end meeting after failed start"),
+    );
 }
 
 function attendeeMeetingId(meetingId: string | null): string {

@@ -11,8 +11,12 @@ import type { Actor, SessionAccess } from "./session-access.ts";
 export interface SessionNotifier {
   sessionEnded(sessionId: string, reason: "ENDED_BY_DOCTOR" | "IDLE_TIMEOUT"): void;
   attendeesReplaced(sessionId: string, attendeeIds: string[]): void;
-  /** True while the attendee has an open signalling connection in this process. */
-  isConnectedHere(attendeeId: string): boolean;
+  /**
+   * True while the attendee has an open signalling connection in this process or, with
+   * replicas, on another live instance (its presence in Redis; assumed true while that
+   * cannot be read, so a live attendance is never closed for want of an answer).
+   */
+  isConnected(sessionId: string, attendeeId: string): Promise<boolean>;
 }
 
 /** The dependencies of the session services, built once in app.ts. */
@@ -37,6 +41,11 @@ export interface SessionsContext {
   >;
   now: () => Date;
   log: FastifyBaseLogger;
+  /**
+   * How long (real ms) a start waits for another start of the same session that is calling the
+   * media provider, before 409 SESSION_STARTING (session-start.service.ts).
+   */
+  startWaitMs: number;
 }
 
 /** Who is asking and from where: the actor, their bearer token (forwarded) and our WebSocket base URL. */

@@ -20,7 +20,8 @@ export async function lockSession(trx: VideoTrx, sessionId: string): Promise<Ses
 
 /**
  * Concurrent starts meet here: the unique index on appointment_id lets exactly one insert
- * win (the others wait for it, then do nothing), and the row lock queues them behind it.
+ * win (the others wait for it, then do nothing), and the row lock queues them behind it
+ * while each looks at the start reservation (`reserveStart`).
  */
 export async function insertOrLockByAppointment(trx: VideoTrx, row: NewSession): Promise<SessionRow> {
   await trx
@@ -34,6 +35,38 @@ export async function insertOrLockByAppointment(trx: VideoTrx, row: NewSession):
     .where("appointment_id", "=", row.appointment_id)
     .forUpdate()
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * How long a start's reservation stands. A start holds it only while it calls the media
+ * provider (Chime: seconds); one older than this was left by a process that died mid-call,
+ * and the next start takes it over instead of waiting for ever.
+ */
+export const START_RESERVATION_TTL_MS = 60_000;
+
+/** Another start is calling the media provider for this session now. */
+export function hasLiveStartReservation(row: SessionRow, now: Date): boolean {
+  if (row.start_token === null || row.start_reserved_at === null) return false;
+  return now.getTime() - row.start_reserved_at.getTime() < START_RESERVATION_TTL_MS;
+}
+
+/** Takes the start reservation (under the row lock, after `hasLiveStartReservation` said no). */
+export async function reserveStart(trx: VideoTrx, sessionId: string, token: string, at: Date): Promise<void> {
+  await trx
+    .updateTable("sessions")
+    .set({ start_token: token, start_reserved_at: at })
+    .where("session_id", "=", sessionId)
+    .execute();
+}
+
+/** Gives a failed start's reservation back, so the next start need not wait for it to expire. */
+export async function releaseStartReservation(db: Executor, sessionId: string, token: string): Promise<void> {
+  await db
+    .updateTable("sessions")
+    .set({ start_token: null, start_reserved_at: null })
+    .where("session_id", "=", sessionId)
+    .where("start_token", "=", token)
+    .execute();
 }
 
 /** Inserts a CREATED session for a booked appointment unless one exists; true when inserted. */

@@ -279,7 +279,9 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
     expect(health.json()).toEqual({
       status: "UP",
       service: "video-service",
+      instance: h.app.video.instanceId,
       checks: { database: "UP", appointments: "UP", event_bus: "UP" },
     });
+    expect(health.headers["x-served-by"]).toBe(h.app.video.instanceId);
   });
 });

@@ -1,16 +1,17 @@
-import { idPattern, SIGNAL_HEARTBEAT_TIMEOUT_MS, SignalCloseCodes } from "@clinic/contracts";
+import { idPattern, SIGNAL_HEARTBEAT_TIMEOUT_MS, type SignalAttendee, SignalCloseCodes } from "@clinic/contracts";
 import type { App } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
 import { Type } from "typebox";
 import type { RawData, WebSocket } from "ws";
 import type { JoinTokenClaims, JoinTokens } from "../meetings/embedded/join-tokens.ts";
 import { recheckConnection, recordConnect, recordLeave } from "../sessions/attendance.service.ts";
-import { touchOpenInterval } from "../sessions/attendees.repository.ts";
+import { isIntervalOpen, touchOpenInterval } from "../sessions/attendees.repository.ts";
 import type { SessionAccess, SignalConnectAttempt } from "../sessions/session-access.ts";
 import type { VideoDb } from "../tables.ts";
 import type { WebhookEvents } from "../webhooks/webhook-events.ts";
 import { addressKey, ConnectLimiter, type Take } from "./connect-limiter.ts";
-import type { SignalConnection, SignalHub } from "./signal-hub.ts";
+import type { ConnectCounter } from "./signal-fanout.ts";
+import { newConnectionId, type SignalConnection, type SignalHub } from "./signal-hub.ts";
 import { createMessageHandler } from "./signal-messages.ts";
 
 /** Well inside STALE_ATTENDANCE_MS (90 s), with clients sending a heartbeat every 10 s. */
@@ -23,7 +24,7 @@ export interface SignallingOptions {
   /** Audits every connect, refused tokens included (session-access.ts). */
   access: SessionAccess;
   now: () => Date;
-  /** SIGNAL_CONNECTS_PER_MINUTE: per client address and per attendee (default 60). */
+  /** SIGNAL_CONNECTS_PER_MINUTE: per client address and per attendee (default 60), for the whole cluster with replicas. */
   connectsPerMinute?: number;
   heartbeatTimeoutMs?: number;
   /** Database writes started by connection events, awaited on shutdown. */
@@ -43,12 +44,26 @@ export function signallingRoutes(options: SignallingOptions) {
   // (before anything else, so forged tokens cannot flood the audit log) and per attendee.
   const connectsPerMinute = options.connectsPerMinute ?? 60;
   const clock = () => options.now().getTime();
-  const byAddress = new ConnectLimiter(connectsPerMinute, clock);
-  const byAttendee = new ConnectLimiter(connectsPerMinute, clock);
+  const { hub } = options;
+  // With replicas the counts are the cluster's (in Redis), else this process's.
+  const limiter = (kind: "address" | "attendee"): ConnectCounter => {
+    if (hub.fanout) return hub.fanout.connectLimiter(kind, connectsPerMinute, clock);
+    const local = new ConnectLimiter(connectsPerMinute, clock);
+    return { take: async (key) => local.take(key) };
+  };
+  const byAddress = limiter("address");
+  const byAttendee = limiter("attendee");
   const tooMany = (socket: WebSocket, log: FastifyBaseLogger, take: Take, counted: "address" | "attendee") => {
     if (take.firstRefusal) log.warn({ counted, connectsPerMinute }, "signalling connects over the limit refused");
     socket.close(SignalCloseCodes.tryAgainLater, "too many connects, try again later");
   };
+  // Redis unreachable: nothing can be counted nor reach the other instances. Refused (fail
+  // closed) with a code the browser retries with backoff; ioredis logs the outage once.
+  const unavailable = (socket: WebSocket, log: FastifyBaseLogger) => {
+    log.debug("signalling connect refused: fan-out unavailable");
+    socket.close(SignalCloseCodes.unavailable, "signalling temporarily unavailable, try again");
+  };
+  const take = (counter: ConnectCounter, key: string) => counter.take(key).catch(() => null);
   const track = <T>(p: Promise<T>): Promise<T> => {
     options.pending.add(p);
     void p.finally(() => options.pending.delete(p)).catch(() => undefined);
@@ -56,6 +71,19 @@ export function signallingRoutes(options: SignallingOptions) {
   };
 
   return async function register(app: App) {
+    // After a Redis outage the messages sent meanwhile are lost: each connection held here is
+    // checked against the database (bounded: the connections of this instance).
+    hub.fanout?.onRestored(() => {
+      void track(
+        (async () => {
+          for (const conn of hub.connections()) {
+            await recheck(conn, "session changed while the instances were apart").catch((err: Error) =>
+              app.log.warn({ err, sessionId: conn.sessionId }, "could not re-check a connection after the outage"),
+            );
+          }
+        })(),
+      );
+    });
     app.get(
       "/sessions/:session_id/signal",
       {
@@ -83,12 +111,14 @@ export function signallingRoutes(options: SignallingOptions) {
         socket.on("error", (err) => log.warn({ err }, "signalling socket error"));
         const { session_id: sessionId } = request.params as { session_id: string };
         const { token } = request.query as { token?: string };
-        const fromAddress = byAddress.take(addressKey(request.ip));
-        if (!fromAddress.allowed) return tooMany(socket, log, fromAddress, "address");
         const attempt: SignalConnectAttempt = { sessionId, requestId: String(request.id), clientAddress: request.ip };
 
         void track(
           (async () => {
+            if (!hub.fanoutUp) return unavailable(socket, log);
+            const fromAddress = await take(byAddress, addressKey(request.ip));
+            if (!fromAddress) return unavailable(socket, log);
+            if (!fromAddress.allowed) return tooMany(socket, log, fromAddress, "address");
             if (!idPattern.session.test(sessionId))
               return socket.close(SignalCloseCodes.sessionNotFound, "session not found");
             // Missing, forged or expired: on record as an anonymous attempt (the error, which
@@ -98,7 +128,8 @@ export function signallingRoutes(options: SignallingOptions) {
               await options.access.recordSignalConnect(attempt, "DENIED");
               return socket.close(SignalCloseCodes.invalidToken, "invalid or expired join token");
             }
-            const withToken = byAttendee.take(claims.attendee_id);
+            const withToken = await take(byAttendee, claims.attendee_id);
+            if (!withToken) return unavailable(socket, log);
             if (!withToken.allowed) return tooMany(socket, log, withToken, "attendee");
             const holder = { ...attempt, userId: claims.user_id };
             if (claims.session_id !== sessionId) {
@@ -115,6 +146,8 @@ export function signallingRoutes(options: SignallingOptions) {
             const conn: SignalConnection = {
               socket,
               sessionId,
+              id: newConnectionId(),
+              intervalId: result.intervalId,
               attendee: {
                 attendee_id: result.attendee.attendee_id,
                 user_id: result.attendee.user_id,
@@ -123,17 +156,10 @@ export function signallingRoutes(options: SignallingOptions) {
                 status: "CONNECTED",
               },
             };
-            open(conn, claims, log);
-            onMessage = createMessageHandler(options.hub, conn, log);
+            if (!(await open(conn, claims, log))) return;
+            onMessage = createMessageHandler(hub, conn, log);
             for (const data of early.splice(0)) onMessage(data);
-            const check = await recheckConnection(options.db, conn.attendee.attendee_id, sessionId);
-            if (check.ok) return;
-            if (check.endReason) {
-              options.hub.send(conn, { type: "session.ended", session_id: sessionId, reason: check.endReason });
-            } else if (check.closeCode === SignalCloseCodes.replaced) {
-              options.hub.send(conn, { type: "replaced" });
-            }
-            socket.close(check.closeCode, "session changed while connecting");
+            await recheck(conn, "session changed while connecting");
           })().catch((err: Error) => {
             log.error({ err }, "signalling connect failed");
             socket.close(1011, "internal error");
@@ -143,8 +169,28 @@ export function signallingRoutes(options: SignallingOptions) {
     );
   };
 
-  function open(conn: SignalConnection, claims: JoinTokenClaims, log: FastifyBaseLogger) {
-    const { hub } = options;
+  /**
+   * An end or a replacement that committed while `conn` was being registered (or, with
+   * replicas, while the other instances could not tell this one) reaches it here: the
+   * database is the record. A connection whose interval another connection of the same
+   * attendee closed was superseded (without a leave: the newer one holds the attendance).
+   */
+  async function recheck(conn: SignalConnection, reason: string): Promise<void> {
+    const check = await recheckConnection(options.db, conn.attendee.attendee_id, conn.sessionId);
+    if (check.ok) {
+      if (hub.clustered && !(await isIntervalOpen(options.db, conn.intervalId))) hub.supersede(conn);
+      return;
+    }
+    if (check.endReason) {
+      hub.send(conn, { type: "session.ended", session_id: conn.sessionId, reason: check.endReason });
+    } else if (check.closeCode === SignalCloseCodes.replaced) {
+      hub.send(conn, { type: "replaced" });
+    }
+    conn.socket.close(check.closeCode, reason);
+  }
+
+  /** Registers the connection and sends `welcome`; false when it closed (or was refused) meanwhile. */
+  async function open(conn: SignalConnection, claims: JoinTokenClaims, log: FastifyBaseLogger): Promise<boolean> {
     const previous = hub.add(conn);
     if (previous) {
       hub.send(previous, { type: "replaced" });
@@ -174,22 +220,42 @@ export function signallingRoutes(options: SignallingOptions) {
     });
     const onClose = () => {
       clearTimeout(heartbeat);
-      if (!hub.remove(conn)) return; // replaced by a newer connection of the same attendee
-      hub.broadcast(conn.sessionId, { type: "attendee.left", attendee_id: conn.attendee.attendee_id });
+      // Not registered (any more): replaced by a newer connection of the same attendee.
+      // Otherwise the others hear attendee.left (hub.remove), here and on other instances.
+      if (!hub.remove(conn)) return;
       void track(
-        recordLeave(options.db, conn.attendee.attendee_id, conn.sessionId, options.now(), options.webhooks).catch(
-          (err: Error) => log.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave"),
-        ),
+        recordLeave(
+          options.db,
+          conn.attendee.attendee_id,
+          conn.sessionId,
+          options.now(),
+          options.webhooks,
+          conn.intervalId,
+        ).catch((err: Error) => log.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave")),
       );
     };
-    if (conn.socket.readyState !== conn.socket.OPEN) return onClose();
+    if (conn.socket.readyState !== conn.socket.OPEN) {
+      onClose();
+      return false;
+    }
     conn.socket.on("close", onClose);
+    // The others hear attendee.joined; with replicas, the other instances learn of it (and
+    // close an older connection of this attendee they hold) and say who is connected there.
+    let attendees: SignalAttendee[];
+    try {
+      attendees = await hub.announce(conn);
+    } catch (err) {
+      log.warn({ err }, "signalling connect refused: fan-out unavailable");
+      conn.socket.close(SignalCloseCodes.unavailable, "signalling temporarily unavailable, try again");
+      return false;
+    }
+    if (!hub.isCurrent(conn)) return false;
     hub.send(conn, {
       type: "welcome",
       session_id: claims.session_id,
       attendee_id: conn.attendee.attendee_id,
-      attendees: hub.attendeesOf(conn.sessionId, conn.attendee.attendee_id),
+      attendees,
     });
-    hub.broadcast(conn.sessionId, { type: "attendee.joined", attendee: conn.attendee }, conn.attendee.attendee_id);
+    return true;
   }
 }

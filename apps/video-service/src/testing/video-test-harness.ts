@@ -5,6 +5,7 @@ import type { DestinationStream } from "pino";
 import { buildApp } from "../app.ts";
 import { loadVideoConfig } from "../config.ts";
 import type { MediaProvider } from "../meetings/media-provider.ts";
+import type { InProcessSignalCluster } from "../signalling/signal-fanout.ts";
 import type { Lookup } from "../webhooks/webhook-url.ts";
 import { appointmentFixture, type FakeAppointments, startFakeAppointments } from "./fake-appointments.ts";
 
@@ -23,11 +24,15 @@ export interface HarnessOptions {
   mediaProvider?: MediaProvider;
   bus?: EventBus;
   heartbeatTimeoutMs?: number;
+  /** How long a start waits for a concurrent start of the same session (default 8 s). */
+  startWaitMs?: number;
   logStream?: DestinationStream;
   /** Reuse a database (restart tests); default a fresh one, dropped on close. */
   database?: ReturnType<typeof testDatabase>;
   /** How webhook host names resolve (DNS rebinding tests). */
   webhookLookup?: Lookup;
+  /** Links the signalling to other instances of this process without Redis (cluster tests). */
+  signalCluster?: InProcessSignalCluster;
 }
 
 /**
@@ -48,8 +53,10 @@ export async function createHarness(options: HarnessOptions = {}) {
     ...(options.mediaProvider ? { mediaProvider: options.mediaProvider } : {}),
     ...(options.bus ? { bus: options.bus } : {}),
     ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
+    ...(options.startWaitMs ? { startWaitMs: options.startWaitMs } : {}),
     ...(options.logStream ? { logStream: options.logStream } : {}),
     ...(options.webhookLookup ? { webhookLookup: options.webhookLookup } : {}),
+    ...(options.signalCluster ? { signalCluster: options.signalCluster } : {}),
   });
   const tokenCache = new Map<string, string>();
   const token = async (user: AuthUser) => {
@@ -191,5 +198,26 @@ export function appointmentBookedEvent(appointment: Appointment) {
     duration_minutes: appointment.duration_minutes,
     booking_type: "CLINIC_BASED",
     video_enabled: true,
+  });
+}
+
+/**
+ * Another instance of the service next to `h`'s (a replica): the same open database, clock,
+ * access tokens and appointments service; its own signalling hub, linked to `h`'s through
+ * Redis (REDIS_URL in `env`) or `signalCluster`. Closed by the caller, before `h`.
+ */
+export async function createPeer(
+  h: Harness,
+  options: Pick<HarnessOptions, "env" | "signalCluster" | "logStream" | "heartbeatTimeoutMs"> = {},
+): Promise<App> {
+  return buildApp({
+    config: loadVideoConfig({ LOG_LEVEL: "silent", ...options.env }),
+    sharedDatabase: h.app.video.database,
+    verify: createTokenVerifier({ jwks: h.tokens.jwks, issuer: h.tokens.issuer, audience: h.tokens.audience }),
+    appointmentsUrl: h.appointments.url,
+    now: () => h.clock.now,
+    ...(options.signalCluster ? { signalCluster: options.signalCluster } : {}),
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+    ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
   });
 }

@@ -2,6 +2,7 @@ import createClient, { type Middleware } from "openapi-fetch";
 import type { paths as AppointmentsPaths } from "./api/appointments.gen.ts";
 import type { paths as AuthPaths } from "./api/auth.gen.ts";
 import type { paths as VideoPaths } from "./api/video.gen.ts";
+import { type ApiError, networkError, toApiError } from "./api-error.ts";
 import { authTokens, refreshDelayMs } from "./auth-tokens.ts";
 
 // The browser talks only to the gateway (same origin); each service sits under its prefix.
@@ -16,21 +17,33 @@ export const videoClient = createClient<VideoPaths>({ baseUrl: base("/video"), f
 // Login and refresh answer 401 for bad credentials; that must not trigger another refresh.
 const noRetryPaths = new Set(["/api/auth/login", "/api/auth/refresh"]);
 const pendingRetries = new Map<string, Request>();
-let refreshing: Promise<boolean> | null = null;
+let refreshing: Promise<RefreshResult> | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
+/**
+ * How a refresh ended: new tokens; `refused` by the auth service (400/401: the refresh token is
+ * unknown, reused or past the session's lifetime — the login is over); or `unavailable` (no
+ * answer, a 5xx, 429: the auth service is down or busy). Only a refusal signs the person out.
+ */
+export type RefreshResult = { kind: "refreshed" } | { kind: "refused" } | { kind: "unavailable"; error: ApiError };
+
 /** Exchanges the refresh token once, shared by every request that hit 401 meanwhile. */
-export function refreshAccessToken(): Promise<boolean> {
-  refreshing ??= (async () => {
+export function refreshAccessToken(): Promise<RefreshResult> {
+  refreshing ??= (async (): Promise<RefreshResult> => {
     const refreshToken = authTokens.refreshToken();
-    if (!refreshToken) return false;
+    if (!refreshToken) return { kind: "refused" };
     try {
-      const { data, response } = await authClient.POST("/api/auth/refresh", { body: { refresh_token: refreshToken } });
-      if (!response.ok || !data) return false;
-      authTokens.set(data);
-      return true;
+      const { data, error, response } = await authClient.POST("/api/auth/refresh", {
+        body: { refresh_token: refreshToken },
+      });
+      if (response.ok && data) {
+        authTokens.set(data);
+        return { kind: "refreshed" };
+      }
+      if (response.status === 400 || response.status === 401) return { kind: "refused" };
+      return { kind: "unavailable", error: toApiError(error, response.status) };
     } catch {
-      return false;
+      return { kind: "unavailable", error: networkError() };
     }
   })().finally(() => {
     refreshing = null;
@@ -49,11 +62,15 @@ const bearer: Middleware = {
     const retry = pendingRetries.get(id);
     pendingRetries.delete(id);
     if (response.status !== 401 || !retry) return undefined;
-    // The one 401 path: refresh silently once and replay; otherwise back to the login page.
-    if (!(await refreshAccessToken())) {
+    // The one 401 path: refresh silently once and replay; refused, back to the login page.
+    const refreshed = await refreshAccessToken();
+    if (refreshed.kind === "refused") {
       authTokens.clear("expired");
       return undefined;
     }
+    // The auth service cannot be reached: the person stays signed in and this call fails as
+    // "temporarily unavailable" (or a connection problem), to be retried.
+    if (refreshed.kind === "unavailable") throw refreshed.error;
     retry.headers.set("Authorization", `Bearer ${authTokens.accessToken()}`);
     const again = await options.fetch(retry);
     if (again.status === 401) authTokens.clear("expired");
@@ -66,13 +83,23 @@ const bearer: Middleware = {
 
 for (const client of [authClient, appointmentsClient, videoClient]) client.use(bearer);
 
+/** After a refresh the auth service could not answer: 5 s, 10 s, 20 s … at most a minute. */
+export const refreshRetryDelayMs = (failures: number) => Math.min(60_000, 5_000 * 2 ** (failures - 1));
+
+function scheduleRefresh(delayMs: number, failures: number) {
+  refreshTimer = setTimeout(() => {
+    void refreshAccessToken().then((result) => {
+      if (result.kind === "refused") authTokens.clear("expired");
+      // Auth service down: keep the login and try again (new tokens reschedule via subscribe).
+      else if (result.kind === "unavailable" && authTokens.get())
+        scheduleRefresh(refreshRetryDelayMs(failures + 1), failures + 1);
+    });
+  }, delayMs);
+}
+
 // Silent refresh before expiry, so a consultation is never interrupted by a 401.
 authTokens.subscribe((state) => {
   clearTimeout(refreshTimer);
   if (!state) return;
-  refreshTimer = setTimeout(() => {
-    void refreshAccessToken().then((ok) => {
-      if (!ok) authTokens.clear("expired");
-    });
-  }, refreshDelayMs(state.expiresAt));
+  scheduleRefresh(refreshDelayMs(state.expiresAt), 0);
 });

@@ -39,7 +39,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Turns a non-2xx answer (body already parsed by openapi-fetch, or text) into an ApiError. */
-function toApiError(body: unknown, status: number): ApiError {
+export function toApiError(body: unknown, status: number): ApiError {
   const [fallbackCode, fallbackMessage] = fallbackCodes[status] ?? ["UNEXPECTED_ERROR", "Something went wrong."];
   if (isRecord(body)) {
     return new ApiError({
@@ -53,7 +53,7 @@ function toApiError(body: unknown, status: number): ApiError {
   return new ApiError({ status, code: fallbackCode, error: fallbackMessage });
 }
 
-const networkError = () =>
+export const networkError = () =>
   new ApiError({
     status: 0,
     code: "NETWORK_ERROR",

@@ -50,6 +50,18 @@ export function eventData<K extends EventType>(event: CloudEvent, type: K): Even
 export type EventHandler = (event: CloudEvent) => Promise<void>;
 
 /**
+ * A publish refused because the bus itself cannot take events now (broker disconnected, no
+ * confirm in time, bus closed), whatever the event. The outbox relay does not count it
+ * against the event: an outage must not park every event written meanwhile.
+ */
+export class EventBusUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EventBusUnavailableError";
+  }
+}
+
+/**
  * The seam between services and the broker. Delivery is at-least-once: `publish` resolves
  * only once the bus has taken responsibility for the event (RabbitMQ: publisher confirm),
  * and a handler that throws gets the event again, up to a limit, then it is dead-lettered.

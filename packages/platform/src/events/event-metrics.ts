@@ -3,13 +3,7 @@ import type { Kysely } from "kysely";
 import type { Registry } from "prom-client";
 import { counter, observedGauge } from "../metrics.ts";
 import type { EventBus } from "./event-bus.ts";
-import { type OutboxTables, onInboxDuplicate, outboxBacklog } from "./outbox.ts";
-
-/**
- * Failed publishes after which an unsent event counts as parked. The relay retries every
- * second and keeps order, so an event stuck this long holds back everything behind it.
- */
-export const parkedAfterAttempts = 5;
+import { type OutboxTables, onInboxDuplicate, outboxBacklog, outboxRetry } from "./outbox.ts";
 
 export interface EventMetricsOptions {
   db: Kysely<unknown> | Kysely<OutboxTables>;
@@ -30,20 +24,20 @@ export function registerEventMetrics(registry: Registry, options: EventMetricsOp
   // second joins the query in flight; the next scrape asks again.
   let backlog: Promise<{ pending: number; parked: number }> | undefined;
   const readBacklog = () => {
-    backlog ??= outboxBacklog(db, parkedAfterAttempts).finally(() => {
+    backlog ??= outboxBacklog(db).finally(() => {
       backlog = undefined;
     });
     return backlog;
   };
   observedGauge(registry, {
     name: "outbox_pending_events",
-    help: "Events committed to the outbox and not yet confirmed by the bus",
+    help: "Events committed to the outbox, not yet confirmed by the bus and still being tried",
     read: async () => (await readBacklog()).pending,
     log,
   });
   observedGauge(registry, {
     name: "outbox_parked_events",
-    help: `Unsent outbox events whose publish failed at least ${parkedAfterAttempts} times (still retried)`,
+    help: `Outbox events set aside after ${outboxRetry.maxAttempts} failed publishes, waiting for an operator (docs/operations.md)`,
     read: async () => (await readBacklog()).parked,
     log,
   });

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { eventTracing } from "../tracing.ts";
-import type { CloudEvent, EventBus, EventHandler } from "./event-bus.ts";
+import { type CloudEvent, type EventBus, EventBusUnavailableError, type EventHandler } from "./event-bus.ts";
 
 interface Subscription {
   queue: string;
@@ -40,7 +40,7 @@ export class InProcessBus implements EventBus {
   }
 
   async publish(event: CloudEvent): Promise<void> {
-    if (this.#closed) throw new Error("event bus is closed");
+    if (this.#closed) throw new EventBusUnavailableError("event bus is closed");
     const targets = this.#subscriptions.filter((sub) => sub.types.has(event.type));
     // Like the RabbitMQ bus with no queue bound (mandatory publish), refuse rather than drop:
     // the outbox keeps the event and retries, so a consumer that starts later still gets it.

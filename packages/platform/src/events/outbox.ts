@@ -1,36 +1,58 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import { randomUUID } from "node:crypto";
+import type { Generated, Kysely, Transaction } from "kysely";
+import { sql } from "kysely";
 import type { Logger } from "pino";
 import { periodicPass } from "../periodic-pass.ts";
 import { eventTracing } from "../tracing.ts";
-import type { CloudEvent, EventBus } from "./event-bus.ts";
+import { type CloudEvent, type EventBus, EventBusUnavailableError } from "./event-bus.ts";
 
 /**
- * The outbox and inbox tables every publishing/consuming service creates in its own
- * migrations (migrations never import code, so this DDL is copied there, not imported):
- *
- *   CREATE TABLE outbox (id bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE, type text NOT NULL,
- *     payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), sent_at timestamptz,
- *     attempts int NOT NULL DEFAULT 0, last_error text);
- *   CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;
- *   CREATE TABLE inbox (event_id uuid NOT NULL, consumer text NOT NULL, type text NOT NULL,
- *     processed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (event_id, consumer));
+ * The outbox and inbox tables every publishing/consuming service has, as they stand after its
+ * migrations (migrations never import code, so each service's migrations spell them out:
+ * the first created the tables, `2026-12-02-060-outbox-parking.sql` added parking, per-aggregate
+ * order and the retention indexes). Tests create them from this text.
  */
+export const outboxDdl = `
+  CREATE TABLE outbox (id bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE, type text NOT NULL,
+    payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), sent_at timestamptz,
+    attempts int NOT NULL DEFAULT 0, last_error text, aggregate_id text, next_attempt_at timestamptz,
+    claimed_until timestamptz, claim_id uuid, parked_at timestamptz,
+    CONSTRAINT outbox_sent_or_parked CHECK (sent_at IS NULL OR parked_at IS NULL));
+  CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;
+  CREATE INDEX outbox_unsent_aggregate ON outbox (aggregate_id, id) WHERE sent_at IS NULL AND parked_at IS NULL;
+  CREATE INDEX outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL;
+  CREATE TABLE inbox (event_id uuid NOT NULL, consumer text NOT NULL, type text NOT NULL,
+    processed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (event_id, consumer));
+  CREATE INDEX inbox_processed_at ON inbox (processed_at);`;
+
 export interface OutboxTables {
   outbox: {
-    id: import("kysely").Generated<number>;
+    id: Generated<number>;
     event_id: string;
     type: string;
+    /** The event's `subject` (the appointment): events of one aggregate leave in order. Null for rows of before. */
+    aggregate_id: string | null;
     payload: unknown;
-    created_at: import("kysely").Generated<Date>;
+    created_at: Generated<Date>;
+    /** Set once the bus confirmed the event; then the row only waits for the retention purge. */
     sent_at: Date | null;
-    attempts: import("kysely").Generated<number>;
+    /** Publishes that failed because of this event (a bus outage is not counted), plus the one that went through. */
+    attempts: Generated<number>;
+    /** The error of the last failed publish: its type, code and message, never the event. */
     last_error: string | null;
+    /** Not tried again before this (backoff after a failure); null: due. */
+    next_attempt_at: Date | null;
+    /** A relay publishing the row holds it until then; after that another relay may take it. */
+    claimed_until: Date | null;
+    claim_id: string | null;
+    /** Set aside after `maxAttempts` failures: not tried again until an operator re-queues it. */
+    parked_at: Date | null;
   };
   inbox: {
     event_id: string;
     consumer: string;
     type: string;
-    processed_at: import("kysely").Generated<Date>;
+    processed_at: Generated<Date>;
   };
 }
 
@@ -40,8 +62,17 @@ type AnyDb = Kysely<OutboxTables> | Transaction<OutboxTables>;
 const tracedSendAttempts = 5;
 
 /**
+ * Failed publishes of one event before it is parked, and the wait after the first failure
+ * (doubled after each further one, at most `maxDelayMs`): 2 s, 4 s … 128 s, so an event is
+ * parked about four minutes after its first refusal, and its aggregate's later events wait
+ * that long behind it.
+ */
+export const outboxRetry = { maxAttempts: 8, firstDelayMs: 2_000, maxDelayMs: 5 * 60_000 } as const;
+
+/**
  * Stores an event in the same transaction as the state change it describes. With tracing on,
- * the stored event carries the active trace (the request's) as its `traceparent`.
+ * the stored event carries the active trace (the request's) as its `traceparent`. The event's
+ * `subject` is its aggregate: the relay sends one aggregate's events in the order written.
  */
 export async function enqueueEvent(
   trx: Transaction<unknown> | Transaction<OutboxTables>,
@@ -53,6 +84,7 @@ export async function enqueueEvent(
     .values({
       event_id: stored.id,
       type: stored.type,
+      aggregate_id: stored.subject ?? null,
       payload: JSON.stringify(stored),
       sent_at: null,
       last_error: null,
@@ -62,11 +94,18 @@ export async function enqueueEvent(
 
 export interface OutboxRelay {
   start(): void;
-  /** Wakes the relay now instead of at the next tick (call after a commit that enqueued). */
-  notify(): void;
-  /** Sends everything pending; resolves when the outbox is empty or the bus refuses. */
+  /**
+   * Wakes the relay now instead of at the next tick (call after a commit that enqueued).
+   * Resolves with what the pass sent (the pass in flight, when one is); 0 once stopped.
+   */
+  notify(): Promise<number>;
+  /**
+   * Sends everything pending now, events waiting out a backoff included (each tried once);
+   * resolves with how many went out. For shutdown and tests.
+   */
   flush(): Promise<number>;
   stop(): Promise<void>;
+  /** Unsent events that are not parked. */
   pending(): Promise<number>;
 }
 
@@ -75,73 +114,215 @@ export interface OutboxRelayOptions {
   bus: EventBus;
   logger?: Logger;
   intervalMs?: number;
+  /** Rows claimed at once (at most one per aggregate), published concurrently. */
   batchSize?: number;
+  /** Failed publishes before an event is parked (default `outboxRetry.maxAttempts`). */
+  maxAttempts?: number;
+  /** Wait after the first failed publish, doubled after each further one (default `outboxRetry`). */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /**
+   * How long a claim keeps other relays off a row (default 30 s): above a publish's timeout
+   * (10 s, batches publish concurrently), and how long the events a crashed relay was
+   * publishing wait before another relay, or the restarted one, sends them.
+   */
+  leaseMs?: number;
+  /** The relay's clock (tests move it past backoffs and leases). */
+  now?: () => Date;
 }
 
+interface ClaimedRow {
+  id: number;
+  event_id: string;
+  type: string;
+  aggregate_id: string | null;
+  payload: unknown;
+  attempts: number;
+}
+
+/** Batches one pass claims at most; the next pass (a tick or a notify) goes on. */
+const maxBatchesPerPass = 100;
+
 /**
- * Moves outbox rows to the bus. A row is marked sent only after `bus.publish` resolved
- * (a broker confirm), so a crash or broker outage leaves it pending and it goes out later:
- * at-least-once. Rows are claimed with SKIP LOCKED so several replicas never send the
- * same row at the same time.
+ * Moves outbox rows to the bus, at least once, in order per aggregate:
+ *
+ * - A pass claims due rows in one short statement (FOR UPDATE SKIP LOCKED, a lease in
+ *   `claimed_until`), publishes them with no transaction open, then marks each sent or failed
+ *   in its own statement. Another relay (a second replica) skips claimed rows, and takes them
+ *   over when a lease ran out (its holder died): the event may then go out twice, which the
+ *   consumers' inboxes absorb.
+ * - A row is claimable only when no earlier row of its aggregate is still unsent and not
+ *   parked, so the events of one appointment leave in the order written, whichever relay
+ *   sends them; other aggregates are not held up.
+ * - A publish the bus refuses for this event counts as an attempt and backs off; after
+ *   `maxAttempts` the row is parked (`parked_at`, `last_error`, a warning) and its aggregate's
+ *   later events go on. A bus that is unavailable (EventBusUnavailableError) counts against no
+ *   event: the pass stops and the next tick tries again.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const db = options.db as Kysely<OutboxTables>;
   const intervalMs = options.intervalMs ?? 1000;
   const batchSize = options.batchSize ?? 100;
+  const maxAttempts = options.maxAttempts ?? outboxRetry.maxAttempts;
+  const firstDelayMs = options.retryDelayMs ?? outboxRetry.firstDelayMs;
+  const maxDelayMs = options.maxRetryDelayMs ?? outboxRetry.maxDelayMs;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const now = options.now ?? (() => new Date());
+  const log = options.logger;
+  let busDown = false;
 
-  const sendBatch = async (): Promise<number> =>
-    db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom("outbox")
-        .select(["id", "payload", "attempts"])
-        .where("sent_at", "is", null)
-        .orderBy("id")
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      let sent = 0;
-      for (const row of rows) {
-        const event = (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as CloudEvent;
-        try {
-          const send = () => options.bus.publish(event);
-          // An event the bus keeps refusing is retried every tick: its first sends are in its
-          // trace, later ones only in the log (a trace must not grow by a span a second).
-          await (row.attempts < tracedSendAttempts ? eventTracing.publish(event, options.bus.kind, send) : send());
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          await trx
-            .updateTable("outbox")
-            .set({ attempts: row.attempts + 1, last_error: message })
-            .where("id", "=", row.id)
-            .execute();
-          options.logger?.warn({ eventId: event.id, type: event.type, err }, "outbox publish failed; will retry");
-          break; // keep order: later events wait for this one
+  const claim = async (exclude: number[], ignoreBackoff: boolean) => {
+    const at = now();
+    const claimId = randomUUID();
+    const rows = await db
+      .updateTable("outbox")
+      .set({ claim_id: claimId, claimed_until: new Date(at.getTime() + leaseMs) })
+      .where("id", "in", (eb) => {
+        let due = eb
+          .selectFrom("outbox as o")
+          .select("o.id")
+          .where("o.sent_at", "is", null)
+          .where("o.parked_at", "is", null)
+          .where((w) => w.or([w("o.claimed_until", "is", null), w("o.claimed_until", "<=", at)]))
+          .where((w) =>
+            w.or([
+              w("o.aggregate_id", "is", null),
+              w.not(
+                w.exists(
+                  w
+                    .selectFrom("outbox as e")
+                    .select(sql<number>`1`.as("one"))
+                    .whereRef("e.aggregate_id", "=", "o.aggregate_id")
+                    .whereRef("e.id", "<", "o.id")
+                    .where("e.sent_at", "is", null)
+                    .where("e.parked_at", "is", null),
+                ),
+              ),
+            ]),
+          );
+        if (!ignoreBackoff) {
+          due = due.where((w) => w.or([w("o.next_attempt_at", "is", null), w("o.next_attempt_at", "<=", at)]));
         }
-        await trx
-          .updateTable("outbox")
-          .set({ sent_at: new Date(), attempts: row.attempts + 1 })
-          .where("id", "=", row.id)
-          .execute();
-        sent++;
-      }
-      return sent;
-    });
+        if (exclude.length > 0) due = due.where("o.id", "not in", exclude);
+        return due.orderBy("o.id").limit(batchSize).forUpdate().skipLocked();
+      })
+      .returning(["id", "event_id", "type", "aggregate_id", "payload", "attempts"])
+      .execute();
+    return { claimId, rows: rows.map((r) => ({ ...r, id: Number(r.id) })).sort((a, b) => a.id - b.id) };
+  };
 
-  const drain = async (): Promise<number> => {
-    let total = 0;
-    for (;;) {
-      const sent = await sendBatch();
-      total += sent;
-      if (sent < batchSize) return total;
+  const publish = async (row: ClaimedRow): Promise<void> => {
+    const event = (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as CloudEvent;
+    const send = () => options.bus.publish(event);
+    // An event the bus keeps refusing is retried for minutes: its first sends are in its
+    // trace, later ones only in the log.
+    await (row.attempts < tracedSendAttempts ? eventTracing.publish(event, options.bus.kind, send) : send());
+  };
+
+  const markSent = async (ids: number[]) => {
+    if (ids.length === 0) return;
+    await db
+      .updateTable("outbox")
+      .set((eb) => ({
+        sent_at: now(),
+        attempts: eb("attempts", "+", 1),
+        parked_at: null,
+        next_attempt_at: null,
+        claimed_until: null,
+        claim_id: null,
+      }))
+      .where("id", "in", ids)
+      .where("sent_at", "is", null)
+      .execute();
+  };
+
+  /** Gives rows back untried (the bus was unavailable): no attempt counted, due at once. */
+  const release = async (ids: number[], claimId: string) => {
+    if (ids.length === 0) return;
+    await db
+      .updateTable("outbox")
+      .set({ claimed_until: null, claim_id: null })
+      .where("id", "in", ids)
+      .where("claim_id", "=", claimId)
+      .execute();
+  };
+
+  const markFailed = async (row: ClaimedRow, claimId: string, err: unknown) => {
+    const attempts = row.attempts + 1;
+    const at = now();
+    const park = attempts >= maxAttempts;
+    const delayMs = Math.min(firstDelayMs * 2 ** Math.min(attempts - 1, 30), maxDelayMs);
+    const error = describeError(err);
+    const updated = await db
+      .updateTable("outbox")
+      .set({
+        attempts,
+        last_error: error,
+        next_attempt_at: park ? null : new Date(at.getTime() + delayMs),
+        parked_at: park ? at : null,
+        claimed_until: null,
+        claim_id: null,
+      })
+      .where("id", "=", row.id)
+      .where("claim_id", "=", claimId) // a relay that took over after our lease ran out decides
+      .where("sent_at", "is", null)
+      .executeTakeFirst();
+    const meta = { eventId: row.event_id, type: row.type, aggregateId: row.aggregate_id, attempts, error };
+    if (!park) {
+      log?.warn({ ...meta, retryInMs: delayMs }, "outbox publish failed; will retry");
+    } else if (Number(updated.numUpdatedRows) > 0) {
+      // Once per row: only the relay whose claim parked it says so.
+      log?.warn(meta, "outbox event parked after repeated publish failures; later events of its aggregate go on");
     }
   };
 
-  const loop = periodicPass(drain, {
+  /** One batch: publish concurrently (one row per aggregate), record each outcome. */
+  const sendBatch = async (rows: ClaimedRow[], claimId: string) => {
+    const results = await Promise.allSettled(rows.map(publish));
+    const sent: number[] = [];
+    const untried: number[] = [];
+    const failed: number[] = [];
+    let unavailable: unknown;
+    for (const [i, result] of results.entries()) {
+      const row = rows[i] as ClaimedRow;
+      if (result.status === "fulfilled") sent.push(row.id);
+      else if (result.reason instanceof EventBusUnavailableError) {
+        untried.push(row.id);
+        unavailable ??= result.reason;
+      } else {
+        failed.push(row.id);
+        await markFailed(row, claimId, result.reason);
+      }
+    }
+    await markSent(sent);
+    await release(untried, claimId);
+    if (unavailable && !busDown) log?.warn({ err: unavailable }, "event bus unavailable; outbox events wait for it");
+    if (!unavailable && busDown && sent.length > 0) log?.info("event bus available again; sending the outbox");
+    if (unavailable) busDown = true;
+    else if (sent.length > 0) busDown = false;
+    return { sent: sent.length, failed, unavailable: unavailable !== undefined };
+  };
+
+  const drain = async (ignoreBackoff: boolean): Promise<number> => {
+    let total = 0;
+    // Rows that failed in this pass are not tried twice in it (a flush ignores their backoff).
+    const failed: number[] = [];
+    for (let batch = 0; batch < maxBatchesPerPass; batch++) {
+      const { claimId, rows } = await claim(failed, ignoreBackoff);
+      if (rows.length === 0) break;
+      const outcome = await sendBatch(rows, claimId);
+      total += outcome.sent;
+      failed.push(...outcome.failed);
+      if (outcome.unavailable) break;
+    }
+    return total;
+  };
+
+  const loop = periodicPass(() => drain(false), {
     intervalMs,
     // The error object, not its message: the serializer drops a database error's message,
     // which can quote a value.
-    onError: (err) => options.logger?.warn({ err }, "outbox relay pass failed"),
+    onError: (err) => log?.warn({ err }, "outbox relay pass failed"),
   });
 
   return {
@@ -149,27 +330,30 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       loop.start(true);
     },
     notify() {
-      if (!loop.stopped) void loop.run();
+      return loop.stopped ? Promise.resolve(0) : loop.run();
     },
     flush: async () => {
-      const first = await loop.run();
-      return first + (await loop.run());
+      await loop.inFlight;
+      return drain(true);
     },
     stop: () => loop.stop(),
-    pending: async () => {
-      const row = await db
-        .selectFrom("outbox")
-        .select(sql<number>`count(*)::int`.as("n"))
-        .where("sent_at", "is", null)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
-    },
+    pending: async () => (await outboxBacklog(db)).pending,
   };
+}
+
+/** What `last_error` keeps of a failure: the error's type, code and message (never the event). */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return "publish failed";
+  const code = (err as { code?: unknown }).code;
+  const text = `${err.name}${typeof code === "string" || typeof code === "number" ? ` ${code}` : ""}: ${err.message}`;
+  return text.slice(0, 500);
 }
 
 /**
  * Runs `effect` at most once per (event, consumer): the inbox row and the effect commit
  * together, so a redelivered event finds its row and is skipped. Returns false on a repeat.
+ * The row is kept for the retention period (`purgeDeliveredEvents`), far longer than any
+ * broker redelivery.
  */
 export async function handleOnce<DB>(
   db: Kysely<DB>,
@@ -205,19 +389,18 @@ export function onInboxDuplicate(db: object, observer: (consumer: string) => voi
 }
 
 /**
- * Unsent outbox events (`pending`), and those among them whose publish has failed at least
- * `failedAttempts` times (`parked`: the relay keeps retrying them; nothing is set aside). One
- * scan of the partial index on unsent rows, so it costs what the backlog is.
+ * Unsent outbox events still being tried (`pending`), and those set aside after repeated
+ * publish failures (`parked`). One scan of the partial index on unsent rows, so it costs
+ * what the backlog is.
  */
 export async function outboxBacklog(
   db: Kysely<unknown> | Kysely<OutboxTables>,
-  failedAttempts: number,
 ): Promise<{ pending: number; parked: number }> {
   const row = await (db as Kysely<OutboxTables>)
     .selectFrom("outbox")
     .select([
-      sql<number>`count(*)::int`.as("pending"),
-      sql<number>`(count(*) FILTER (WHERE attempts >= ${failedAttempts}))::int`.as("parked"),
+      sql<number>`(count(*) FILTER (WHERE parked_at IS NULL))::int`.as("pending"),
+      sql<number>`(count(*) FILTER (WHERE parked_at IS NOT NULL))::int`.as("parked"),
     ])
     .where("sent_at", "is", null)
     .executeTakeFirstOrThrow();

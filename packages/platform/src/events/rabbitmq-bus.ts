@@ -7,7 +7,7 @@ import { EVENTS_EXCHANGE } from "@clinic/contracts";
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
 import type { Logger } from "pino";
 import { eventTracing } from "../tracing.ts";
-import type { CloudEvent, EventBus, EventHandler } from "./event-bus.ts";
+import { type CloudEvent, type EventBus, EventBusUnavailableError, type EventHandler } from "./event-bus.ts";
 
 export interface RabbitMqBusOptions {
   url: string;
@@ -101,12 +101,22 @@ export class RabbitMqBus implements EventBus {
     return this.#link !== undefined;
   }
 
+  /**
+   * Rejects with EventBusUnavailableError when the broker cannot take any event now (not
+   * connected, channel closed under us, no confirm in time), with a plain Error when it
+   * refused this one (a nack, or no queue bound for its type).
+   */
   async publish(event: CloudEvent): Promise<void> {
     const link = this.#link;
-    if (this.#closed || !link) throw new Error("event bus is not connected to RabbitMQ");
+    if (this.#closed || !link) throw new EventBusUnavailableError("event bus is not connected to RabbitMQ");
     const timeoutMs = this.options.publishTimeoutMs ?? 10_000;
+    // Outside the try below: an event that cannot be serialised is this event's fault.
+    const body = Buffer.from(JSON.stringify(event));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no publisher confirm within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new EventBusUnavailableError(`no publisher confirm within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const done = (err?: Error) => {
         clearTimeout(timer);
         if (err) reject(err);
@@ -122,15 +132,22 @@ export class RabbitMqBus implements EventBus {
         timestamp: Math.floor(Date.parse(event.time) / 1000) || undefined,
       };
       try {
-        link.channel.publish(this.exchange, event.type, Buffer.from(JSON.stringify(event)), options, (err: unknown) => {
+        link.channel.publish(this.exchange, event.type, body, options, (err: unknown) => {
           const unroutable = link.returned.delete(event.id);
-          if (err) done(err instanceof Error ? err : new Error("broker refused the message (nack)"));
+          // amqplib calls back "message nacked" for a nack; any other error is the channel
+          // closing with the confirm outstanding.
+          if (err) {
+            const nacked = err instanceof Error && err.message === "message nacked";
+            done(
+              nacked ? new Error("broker refused the message (nack)") : new EventBusUnavailableError("channel closed"),
+            );
+          }
           // No queue is bound for this type yet (its consumer never ran): keep it in the outbox.
           else if (unroutable) done(new Error(`no queue is bound for routing key ${event.type}`));
           else done();
         });
-      } catch (err) {
-        done(err as Error); // channel closed under us
+      } catch {
+        done(new EventBusUnavailableError("channel closed")); // closed under us
       }
     });
   }

@@ -114,6 +114,30 @@ describe("EmbeddedCall signalling", () => {
     expect(rejoin).toHaveBeenCalledTimes(MAX_RECONNECT_ATTEMPTS);
   });
 
+  it("a server without its link to the others (4503): retries with the same token, backing off, and never gives up", async () => {
+    const { call, rejoin } = await connectedCall();
+    last().drop(1006); // the instance went away; the gateway sends the retry to one that is cut off
+    await vi.advanceTimersByTimeAsync(1000);
+    const delays: (number | null)[] = [];
+    for (let i = 0; i < MAX_RECONNECT_ATTEMPTS + 4; i++) {
+      last().open(); // the upgrade succeeds, then the server closes at once
+      last().drop(4503);
+      expect(call.getState().phase).toBe("reconnecting");
+      delays.push(call.getState().nextRetryInMs);
+      await vi.advanceTimersByTimeAsync(call.getState().nextRetryInMs ?? 0);
+    }
+    expect(delays.slice(0, 5)).toEqual([1000, 2000, 4000, 8000, 16000]);
+    expect(delays.slice(-3)).toEqual([30_000, 30_000, 30_000]);
+    expect(rejoin).toHaveBeenCalledOnce(); // for the drop; each 4503 retry reuses that token
+    expect(FakeSocket.all.slice(2).every((s) => s.url.includes("token=fresh"))).toBe(true);
+    // Served again: welcomed, connected, and the next refusal starts from 1 s.
+    last().open();
+    last().receive({ type: "welcome", session_id: "sess-1", attendee_id: "att-fresh", attendees: [] });
+    expect(call.getState()).toMatchObject({ phase: "connected", reconnectAttempt: 0 });
+    last().drop(4503);
+    expect(call.getState().nextRetryInMs).toBe(1000);
+  });
+
   it("never holds two sockets: the old one is gone before the rejoin opens a new one", async () => {
     const { call } = await connectedCall();
     last().drop();

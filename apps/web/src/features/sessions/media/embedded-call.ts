@@ -38,6 +38,8 @@ export class EmbeddedCall implements CallEngine {
   private counters: PacketCounters | null = null;
   private screenTrack: MediaStreamTrack | null = null;
   private left = false;
+  /** Connects refused in a row with `unavailable` (4503); a `welcome` resets it. */
+  private unavailableInARow = 0;
 
   constructor(
     private credentials: CallCredentials,
@@ -149,6 +151,7 @@ export class EmbeddedCall implements CallEngine {
   private async handle(message: ServerSignal) {
     switch (message.type) {
       case "welcome":
+        this.unavailableInARow = 0;
         this.store.update({ selfAttendeeId: message.attendee_id });
         for (const attendee of message.attendees) {
           if (attendee.attendee_id === message.attendee_id || attendee.status !== "CONNECTED") continue;
@@ -198,6 +201,8 @@ export class EmbeddedCall implements CallEngine {
       this.becomeReplaced();
     } else if (code === SignalCloseCodes.forbidden || code === SignalCloseCodes.sessionNotFound) {
       this.fail("You are not authorized to access this appointment");
+    } else if (code === SignalCloseCodes.unavailable) {
+      this.retryWhenAvailable();
     } else {
       this.scheduleReconnect(this.store.get().reconnectAttempt);
     }
@@ -213,6 +218,24 @@ export class EmbeddedCall implements CallEngine {
     this.store.update({ phase: "reconnecting", reconnectAttempt: attempt + 1, nextRetryInMs: delay });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.reconnect(attempt + 1), delay);
+  }
+
+  /**
+   * The server is up but cannot serve signalling for now (it lost its link to the other
+   * servers): the socket opened and was closed at once, so the attempt count of a drop (reset
+   * on open) would never grow. Backs off 1 s, 2 s … 30 s by its own count and never gives up,
+   * reusing the join token (it still connects: nothing replaced it): no rejoin per try. A
+   * token that expired meanwhile is refused with 4401 and takes the usual rejoin path.
+   */
+  private retryWhenAvailable() {
+    this.closeLinks();
+    const attempt = this.unavailableInARow++;
+    const delay = backoffDelayMs(attempt);
+    this.store.update({ phase: "reconnecting", reconnectAttempt: attempt + 1, nextRetryInMs: delay });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (!this.left) this.connect();
+    }, delay);
   }
 
   private async reconnect(attempt: number) {
