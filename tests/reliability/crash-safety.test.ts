@@ -1,12 +1,11 @@
 import { EventTypes } from "@clinic/contracts";
-import { eventually } from "@clinic/platform/testing";
+import { eventually, startTcpProxy, viaProxy } from "@clinic/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { amqpUrl, backend, busTopology } from "../support/bus.ts";
 import { childDatabase } from "../support/child-database.ts";
 import { appointmentStatus, bookNow, endSession, startSession } from "../support/flows.ts";
 import { eventProcessing } from "../support/logs.ts";
 import { type System, startSystem } from "../support/system.ts";
-import { startTcpProxy, viaProxy } from "../support/tcp-proxy.ts";
 import { startVideoChild, type VideoChild } from "../support/video-child.ts";
 
 interface OutboxRow {

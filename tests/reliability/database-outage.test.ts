@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { eventually, testDatabase } from "@clinic/platform/testing";
+import { eventually, startTcpProxy, testDatabase } from "@clinic/platform/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { busTopology, databaseUrl } from "../support/bus.ts";
 import { bookNow, startSession } from "../support/flows.ts";
 import { call } from "../support/http.ts";
 import { type System, startSystem } from "../support/system.ts";
-import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 /**
  * PostgreSQL goes away under running services: their connections are terminated with

@@ -1,9 +1,9 @@
 import { SignalCloseCodes } from "@clinic/contracts";
 import type { App } from "@clinic/platform";
+import { startTcpProxy, viaProxy } from "@clinic/platform/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { closedWithin, connectSignal, type SignalClient, signalUrl } from "../testing/signal-client.ts";
 import { type TestCluster, testCluster } from "../testing/signal-cluster.ts";
-import { startTcpProxy, viaProxy } from "../testing/tcp-proxy.ts";
 import { createHarness, createPeer, type Harness, users } from "../testing/video-test-harness.ts";
 
 // CI sets REDIS_URL: the two instances are linked through a real Redis (keys and channels of
@@ -306,6 +306,7 @@ describe.skipIf(!redisUrl)("signalling across instances through a Redis outage",
     const later = await a.meeting();
 
     proxy.cut();
+    proxy.dropAll();
     // New upgrades on either instance: the clear close code, which the browser retries with backoff.
     for (const base of [baseA, baseB]) {
       await vi.waitFor(async () => {
