@@ -1,7 +1,8 @@
 import type { AddressInfo } from "node:net";
+import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import type { InstanceReport } from "../proxy/upstream-pool.ts";
+import { type InstanceReport, UpstreamPool } from "../proxy/upstream-pool.ts";
 import { type EchoUpstream, startEchoUpstream } from "../testing/echo-upstream.ts";
 import { type GatewayFixture, startGateway } from "../testing/gateway-fixture.ts";
 
@@ -195,18 +196,21 @@ describe("gateway balancing over two video instances", () => {
     expect(f.logs.text()).toContain('"instances_up":0');
   });
 
-  it("lists each instance in /health with its URL, id (x-served-by), status and last check", async () => {
+  it("lists each instance in /health by position and id (x-served-by), never by its internal URL", async () => {
     const [one, two] = f.videoInstances as [EchoUpstream, EchoUpstream];
     const up = await health();
     expect(up.status).toBe(200);
     expect(up.video).toEqual({
       status: "UP",
       instances: [
-        { url: one.url, instance: "video-1", status: "UP", last_check: expect.any(String), http_status: 200 },
-        { url: two.url, instance: "video-2", status: "UP", last_check: expect.any(String), http_status: 200 },
+        { index: 1, instance: "video-1", status: "UP", last_check: expect.any(String), http_status: 200 },
+        { index: 2, instance: "video-2", status: "UP", last_check: expect.any(String), http_status: 200 },
       ],
     });
     expect(Date.parse(up.video.instances[0]?.last_check ?? "")).not.toBeNaN();
+    // /health is public: the instances' internal addresses stay out of it.
+    const raw = await (await fetch(`http://${base}/health`)).text();
+    for (const instance of [one, two]) expect(raw).not.toContain(new URL(instance.url).host);
 
     await stop(1);
     await pool().checkNow();
@@ -216,7 +220,7 @@ describe("gateway balancing over two video instances", () => {
     expect(degraded.video.status).toBe("UP");
     // The id seen last is kept while the instance does not answer.
     expect(degraded.video.instances[1]).toEqual({
-      url: two.url,
+      index: 2,
       instance: "video-2",
       status: "DOWN",
       last_check: expect.any(String),
@@ -292,6 +296,29 @@ describe("gateway balancing health checks", () => {
       expect(res.json().upstreams.video).toEqual({ status: "UP", http_status: 200, checks: { database: "UP" } });
     } finally {
       await f.close();
+    }
+  });
+});
+
+describe("an instance whose name does not resolve", () => {
+  it("is taken out after GATEWAY_HEALTH_FAILURES checks, not at the first DNS failure", async () => {
+    const pool = new UpstreamPool({
+      name: "video",
+      // .invalid never resolves (RFC 6761): every check fails with ENOTFOUND / EAI_AGAIN.
+      urls: ["http://video-1.invalid:8086", "http://video-2.invalid:8086"],
+      intervalMs: 3_600_000,
+      failureThreshold: 2,
+      probeTimeoutMs: 5000,
+      connectTimeoutMs: 5000,
+      log: pino({ level: "silent" }),
+    });
+    try {
+      await pool.checkNow();
+      expect(pool.report().instances.map((i) => i.status)).toEqual(["UP", "UP"]);
+      await pool.checkNow();
+      expect(pool.report().instances.map((i) => i.status)).toEqual(["DOWN", "DOWN"]);
+    } finally {
+      pool.stop();
     }
   });
 });

@@ -31,7 +31,8 @@ export interface UpstreamPoolOptions {
 
 /** One instance as `/health` shows it; the fields of a single upstream's status, plus where and when. */
 export interface InstanceReport {
-  url: string;
+  /** Its position in VIDEO_URL (1 = first): `/health` is public, so internal addresses are not shown. */
+  index: number;
   /** The id the instance answers with (`x-served-by` of its last `/readyz`), once known. */
   instance?: string;
   /** UP: in rotation. DOWN: taken out until a readiness check passes again. */
@@ -65,14 +66,19 @@ export interface UpstreamInstance {
   seen: number;
 }
 
+/** What an instance id may look like before it is shown on `/health` (the video config's pattern is stricter). */
+const instanceIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
+
 /**
  * Errors of the connection phase: the instance was never reached, so nothing was sent and the
  * request may go to another one. A reset or timeout after connecting is not among them.
  */
-/** What an instance id may look like before it is shown on `/health` (the video config's pattern is stricter). */
-const instanceIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
-
 const connectFailures = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+/**
+ * Name-resolution failures: safe to retry elsewhere, but a DNS blip fails every instance at
+ * once, so they count as one failed check instead of taking the instance out on the spot.
+ */
+const resolutionFailures = new Set(["ENOTFOUND", "EAI_AGAIN"]);
 
 export function isConnectFailure(error: unknown): boolean {
   const direct = (error as { code?: unknown } | undefined)?.code;
@@ -161,11 +167,16 @@ export class UpstreamPool {
   /** A request could not connect to `instance`: out of rotation at once, back after a passing check. */
   refused(instance: UpstreamInstance, code: string | undefined): void {
     instance.seen = ++this.#observations;
-    instance.failures = Math.max(instance.failures + 1, this.#options.failureThreshold);
+    const resolution = code !== undefined && resolutionFailures.has(code);
+    instance.failures = resolution
+      ? instance.failures + 1
+      : Math.max(instance.failures + 1, this.#options.failureThreshold);
     instance.httpStatus = undefined;
     instance.checks = undefined;
     instance.reason = "UNREACHABLE";
-    this.#setStatus(instance, "DOWN", { cause: code, by: "request" });
+    if (instance.failures >= this.#options.failureThreshold) {
+      this.#setStatus(instance, "DOWN", { cause: code, by: "request" });
+    }
   }
 
   /** One round of readiness checks of every instance; resolves when all are applied. Never rejects. */
@@ -197,8 +208,8 @@ export class UpstreamPool {
   report(): { status: "UP" | "DOWN"; instances: InstanceReport[] } {
     return {
       status: this.available() ? "UP" : "DOWN",
-      instances: this.instances.map((instance) => ({
-        url: displayUrl(instance.target),
+      instances: this.instances.map((instance, i) => ({
+        index: i + 1,
         ...(instance.instanceId ? { instance: instance.instanceId } : {}),
         status: instance.status,
         last_check: instance.lastCheck?.toISOString() ?? null,
@@ -232,7 +243,11 @@ export class UpstreamPool {
         { upstream: this.name, cause: codeOf(err) },
         "websocket upgrade retried on another instance",
       );
-      this.#dial(other, done);
+      this.#dial(other, (again, socket) => {
+        if (again && isConnectFailure(again)) this.refused(other, codeOf(again));
+        if (again) return done(again);
+        done(null, socket);
+      });
     });
     return undefined;
   };
@@ -338,7 +353,11 @@ export class UpstreamPool {
       }, this.#options.probeTimeoutMs);
       request.on("error", (err) => {
         clearTimeout(timer);
-        resolve({ ok: false, refused: isConnectFailure(err), reason: timedOut ? "TIMEOUT" : "UNREACHABLE" });
+        resolve({
+          ok: false,
+          refused: isConnectFailure(err) && !resolutionFailures.has(codeOf(err) ?? ""),
+          reason: timedOut ? "TIMEOUT" : "UNREACHABLE",
+        });
       });
     });
   }
