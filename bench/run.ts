@@ -5,7 +5,8 @@
  *
  * Options: --only=a,b  --duration=<s> (default 10)  --connections=<n> (default 50)  --quick
  *          --keep (keep the other scenarios already in latest.json: re-run one without losing the rest)
- * Environment: DATABASE_URL for the PostgreSQL figures (skipped without it).
+ * Environment: DATABASE_URL for the PostgreSQL figures (skipped without it); REDIS_URL (and
+ * DATABASE_URL) for the cluster scenario.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -40,6 +41,7 @@ function parseArgs(argv: string[]): { options: BenchOptions; only: string[]; kee
       connections: number("connections", 50),
       quick,
       databaseUrl: process.env.DATABASE_URL || undefined,
+      redisUrl: process.env.REDIS_URL || undefined,
     },
   };
 }
@@ -70,6 +72,7 @@ async function runScenario(scenario: Scenario, options: BenchOptions) {
     started_at: startedAt,
     // Per scenario, since --keep mixes runs.
     database_url: options.databaseUrl ? "set" : "unset",
+    redis_url: options.redisUrl ? "set" : "unset",
     seconds,
     load_average_before: load,
     result,
@@ -97,7 +100,12 @@ async function main() {
     started_at: new Date().toISOString(),
     finished_at: "",
     machine,
-    options: { ...options, databaseUrl: options.databaseUrl ? "set" : "unset" },
+    // Never the URLs themselves: they may carry passwords.
+    options: {
+      ...options,
+      databaseUrl: options.databaseUrl ? "set" : "unset",
+      redisUrl: options.redisUrl ? "set" : "unset",
+    },
     scenarios: {} as Record<string, Awaited<ReturnType<typeof runScenario>>>,
   };
   if (keep && existsSync(resultsFile)) {

@@ -8,6 +8,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Real PostgreSQL for the figures that need it; unset → those parts are skipped. */
   databaseUrl: string | undefined;
+  /** Redis (REDIS_URL) for the video-service replicas of the cluster scenario; unset → it is skipped. */
+  redisUrl: string | undefined;
 }
 
 export interface RecordedTable {

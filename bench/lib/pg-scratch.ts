@@ -13,12 +13,26 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
-/** A schema of its own on the bench database, dropped afterwards (like the tests do). */
+/**
+ * A schema of its own on the bench database, dropped afterwards (like the tests do). The
+ * bench's video server puts each service in `<schema>_<service>` (video.server.ts), so
+ * those go too: every schema named `<schema>` or `<schema>_…` (the random suffix keeps
+ * other runs' apart).
+ */
 export function scratchSchema(url: string, label: string) {
   const schema = `bench_${label.replace(/\W/g, "_")}_${suffix()}`;
   return {
     schema,
-    drop: () => withClient(url, (c) => c.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`)),
+    drop: () =>
+      withClient(url, async (c) => {
+        const found = await c.query<{ nspname: string }>(
+          "SELECT nspname FROM pg_namespace WHERE nspname = $1 OR starts_with(nspname, $2)",
+          [schema, `${schema}_`],
+        );
+        for (const { nspname } of found.rows) {
+          await c.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(nspname)} CASCADE`);
+        }
+      }),
   };
 }
 

@@ -14,6 +14,12 @@ export interface SignallingLoadOptions {
   iceCandidates: number;
   /** Sockets opened at once while connecting (a browser storm is not the point here). */
   connectConcurrency: number;
+  /**
+   * Before any exchange, wait until each side has been told the other is connected (`welcome`,
+   * `attendee.joined`), as a browser does; needed with replicas, where that news crosses
+   * instances. The bare relay baseline sends no such news.
+   */
+  waitForPeers?: boolean;
   /** Called when every socket is open and welcomed, before any exchange (memory is read here). */
   onAllConnected?: () => Promise<void>;
 }
@@ -33,13 +39,26 @@ export interface SignallingLoadResult {
 const sdpPadding = `v=0\r\n${"a=bench-padding-line-for-a-realistic-sdp-size\r\n".repeat(48)}`;
 const candidatePadding = "candidate:842163049 1 udp 1677729535 192.0.2.10 51234 typ srflx raddr 0.0.0.0 rport 0";
 
-type Incoming = { type: string; from?: string; sdp?: string; candidate?: { candidate?: string } | null };
+type Incoming = {
+  type: string;
+  from?: string;
+  sdp?: string;
+  candidate?: { candidate?: string } | null;
+  attendees?: { attendee_id: string }[];
+  attendee?: { attendee_id: string };
+  attendee_id?: string;
+};
 
 class Socket {
   private handlers = new Set<(m: Incoming) => void>();
+  /** The other attendees this socket's server has said are connected (welcome, joined, left). */
+  readonly peers = new Set<string>();
   private constructor(readonly ws: WebSocket) {
     ws.on("message", (data) => {
       const message = JSON.parse(String(data)) as Incoming;
+      if (message.type === "welcome") for (const a of message.attendees ?? []) this.peers.add(a.attendee_id);
+      if (message.type === "attendee.joined" && message.attendee) this.peers.add(message.attendee.attendee_id);
+      if (message.type === "attendee.left" && message.attendee_id) this.peers.delete(message.attendee_id);
       for (const h of this.handlers) h(message);
     });
   }
@@ -92,6 +111,26 @@ async function openAll(urls: string[], concurrency: number): Promise<Socket[]> {
 }
 
 /**
+ * Waits (bounded) until each side of every meeting has been told the other is connected, as a
+ * browser waits for `welcome`/`attendee.joined` before offering. With replicas the news of an
+ * attendee on another instance comes through the fan-out, a moment after its welcome.
+ */
+async function peersKnown(pairs: MeetingPair[], sockets: Socket[], timeoutMs = 15_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  const missing = () =>
+    pairs.filter((pair, i) => {
+      const a = sockets[2 * i] as Socket;
+      const b = sockets[2 * i + 1] as Socket;
+      return !a.peers.has(pair.b.attendeeId) || !b.peers.has(pair.a.attendeeId);
+    }).length;
+  for (let left = missing(); left > 0; left = missing()) {
+    if (performance.now() > deadline)
+      throw new Error(`${left} meetings' attendees not told of each other within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
  * Holds every attendee's socket open, then runs offer → answer → ICE exchanges between the
  * two attendees of each meeting, timing each relayed message from send to receipt (both
  * ends live in this process, so one clock).
@@ -108,6 +147,7 @@ export async function runSignallingLoad(
     for (const s of sockets) if (s.ws.readyState === WebSocket.OPEN) s.send({ type: "heartbeat" });
   }, 10_000);
   try {
+    if (options.waitForPeers) await peersKnown(pairs, sockets);
     await options.onAllConnected?.();
     const samples = { offer: [] as number[], answer: [] as number[], ice: [] as number[] };
     const sentAt = new Map<string, number>();

@@ -1,5 +1,6 @@
 import type { Scenario } from "../lib/context.ts";
 import { browserScenario } from "./browser.scenario.ts";
+import { clusterScenario } from "./cluster.scenario.ts";
 import { cyclesScenario } from "./cycles.scenario.ts";
 import { gatewayScenario } from "./gateway.scenario.ts";
 import { listSessionsScenario } from "./list-sessions.scenario.ts";
@@ -18,4 +19,5 @@ export const scenarios: Scenario[] = [
   browserScenario,
   stackScenario,
   webScenario,
+  clusterScenario,
 ];

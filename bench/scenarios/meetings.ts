@@ -52,11 +52,13 @@ export async function startAndJoin(baseUrl: string, appointment: BookedAppointme
   };
 }
 
-/** Books `count` appointments starting now (one doctor each), then starts and joins every one. */
-export async function openMeetings(video: ChildServer, count: number) {
+/**
+ * Books `count` appointments starting now (one doctor each), then starts and joins every one,
+ * at `baseUrl` (default: the video server itself; the gateway's `…/video` to go through it).
+ */
+export async function openMeetings(video: ChildServer, count: number, baseUrl = `http://127.0.0.1:${video.port}`) {
   const started = performance.now();
   const appointments = (await video.call("bookAppointments", { count })) as BookedAppointment[];
-  const baseUrl = `http://127.0.0.1:${video.port}`;
   const meetings: BenchMeeting[] = [];
   // A handful at a time, like clinics starting their consultations, bounded by `count`.
   for (let i = 0; i < appointments.length; i += 10) {

@@ -113,14 +113,19 @@ export const stackScenario: Scenario = {
     if (web.built) ctx.note(`web app built first (${web.seconds} s; not counted in start-up)`);
     const key = await createOperatorKey();
     const dataDir = mkdtempSync(join(tmpdir(), "clinic-bench-stack-"));
-    // DATABASE_URL/AMQP_URL empty: this is the embedded stack (PGlite, in-process bus).
+    // DATABASE_URL/AMQP_URL empty: this is the embedded stack (PGlite, in-process bus). Every
+    // bench attendee connects from 127.0.0.1: the per-address caps on WebSockets (gateway, 20)
+    // and signalling connects (video service, 60 a minute), meant for browsers, are raised.
     const env = {
       ...key.env,
       DATA_DIR: dataDir,
       WEB_DIST_DIR: web.dir,
       DATABASE_URL: "",
       AMQP_URL: "",
+      REDIS_URL: "",
       LOG_LEVEL: "info",
+      GATEWAY_WS_MAX_PER_ADDRESS: "10000",
+      SIGNAL_CONNECTS_PER_MINUTE: "100000",
     };
     const meetings = ctx.options.quick ? 100 : 500;
     try {

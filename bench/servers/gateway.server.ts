@@ -1,4 +1,7 @@
-/** The gateway in its own process, proxying /video/* to the video service the bench started. */
+/**
+ * The gateway in its own process, proxying /video/* to the video service the bench started
+ * (`videoUrl`: one base URL, or several comma-separated for replicas, balanced round robin).
+ */
 import { buildApp, loadGatewayConfig } from "@clinic/gateway";
 import { serveChild } from "../lib/serve-child.ts";
 
@@ -10,6 +13,8 @@ serveChild(async (params) => {
     VIDEO_URL: String(params.videoUrl),
     APPOINTMENTS_URL: String(params.appointmentsUrl ?? "http://127.0.0.1:9"),
     AUTH_URL: String(params.authUrl ?? "http://127.0.0.1:9"),
+    // Every bench WebSocket comes from 127.0.0.1; the per-address cap (20 by default) is for browsers.
+    ...(params.wsMaxPerAddress ? { GATEWAY_WS_MAX_PER_ADDRESS: String(params.wsMaxPerAddress) } : {}),
   });
   const app = await buildApp({ config });
   await app.listen({ port: 0, host: "127.0.0.1" });

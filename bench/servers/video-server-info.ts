@@ -14,3 +14,20 @@ export interface BookedAppointment {
   doctorToken: string;
   patientToken: string;
 }
+
+/** What makes an instance a member of a cluster of video-service replicas (the cluster scenario). */
+export interface ClusterMember {
+  instanceId: string;
+  redisUrl: string;
+  /** Of this run only; its keys are deleted afterwards. */
+  redisKeyPrefix: string;
+  /** One Ed25519 private JWK (JSON) for every instance: each verifies the join tokens the others sign. */
+  joinTokenJwk: string;
+}
+
+/** A further instance of a first one: its appointments service and its access-token keys. */
+export interface ReplicaOf {
+  appointmentsUrl: string;
+  /** The first instance's public JWKS (`info.jwks`), so both verify the bench's tokens. */
+  jwks: unknown;
+}

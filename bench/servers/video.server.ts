@@ -5,19 +5,34 @@
  * appointments service runs beside it on the same in-process bus (booking publishes
  * `appointment.booked`, the video service creates the session). Access tokens are signed
  * with the bench's own EdDSA key (the auth service is not what is measured here).
+ *
+ * Replicas (the cluster scenario): `cluster` gives the instance its INSTANCE_ID and the
+ * settings every replica shares (REDIS_URL, a REDIS_KEY_PREFIX of this run, one
+ * JOIN_TOKEN_PRIVATE_JWK); `replicaOf` makes it a further instance of a first one: the video
+ * service alone on the same PostgreSQL schema, verifying the first one's access tokens
+ * (its JWKS) and asking its appointments service. The in-process bus does not cross
+ * processes, so only the first instance hears `appointment.booked` (it creates the sessions
+ * every instance reads); a further instance's own events go out on a bus of its own that
+ * nothing consumes — the scenario measures reads and signalling, which do not depend on them.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service";
 import type { Appointment } from "@clinic/contracts";
-import { type App, createTokenVerifier, type DatabaseOptions, InProcessBus } from "@clinic/platform";
-import { createTestTokens } from "@clinic/platform/testing";
+import {
+  type App,
+  createTokenVerifier,
+  type DatabaseOptions,
+  InProcessBus,
+  type VerifierOptions,
+} from "@clinic/platform";
+import { createTestTokens, testAudience, testIssuer } from "@clinic/platform/testing";
 import { buildApp, loadVideoConfig } from "@clinic/video-service";
 import { type ChildHandle, serveChild } from "../lib/serve-child.ts";
 import { explainUsageQuery } from "./usage-explain.ts";
 import { analyze, seedSessions, seedUsage } from "./video-seed.ts";
-import type { BookedAppointment, VideoServerInfo } from "./video-server-info.ts";
+import type { BookedAppointment, ClusterMember, ReplicaOf, VideoServerInfo } from "./video-server-info.ts";
 
 const clinicId = "bench-clinic";
 const doctorId = "bench-doctor";
@@ -37,13 +52,29 @@ async function listen(app: App): Promise<number> {
   return address.port;
 }
 
+/** The environment a replica adds: its name and what all instances of the cluster share. */
+function clusterEnv(cluster: ClusterMember | undefined): Record<string, string> {
+  if (!cluster) return {};
+  return {
+    INSTANCE_ID: cluster.instanceId,
+    REDIS_URL: cluster.redisUrl,
+    REDIS_KEY_PREFIX: cluster.redisKeyPrefix,
+    JOIN_TOKEN_PRIVATE_JWK: cluster.joinTokenJwk,
+  };
+}
+
 serveChild(async (params): Promise<ChildHandle> => {
+  const cluster = params.cluster as ClusterMember | undefined;
+  const replicaOf = params.replicaOf as ReplicaOf | undefined;
+  if (replicaOf) return startReplica(params, cluster, replicaOf);
   const dir = mkdtempSync(join(tmpdir(), "clinic-bench-"));
   const tokens = await createTestTokens();
   const verify = createTokenVerifier({ jwks: tokens.jwks, issuer: tokens.issuer, audience: tokens.audience });
   const bus = new InProcessBus();
-  // PORT is not used: the bench listens on a free port itself.
-  const env = { LOG_LEVEL: logLevel };
+  // PORT is not used: the bench listens on a free port itself. Every bench attendee connects
+  // from 127.0.0.1, where a clinic's browsers come from many addresses: the per-address
+  // signalling connect limit (60 a minute by default) is raised to what the bench opens.
+  const env = { LOG_LEVEL: logLevel, SIGNAL_CONNECTS_PER_MINUTE: "100000" };
 
   const appointments = await buildAppointments({
     config: loadAppointmentsConfig({ ...env, SEED_DEMO: "0" }),
@@ -54,7 +85,7 @@ serveChild(async (params): Promise<ChildHandle> => {
   const appointmentsPort = await listen(appointments);
   const video = await buildApp({
     // "warn": the cycles create no attendance, but a run must not depend on the free tier.
-    config: loadVideoConfig({ ...env, USAGE_LIMIT_POLICY: "warn" }),
+    config: loadVideoConfig({ ...env, ...clusterEnv(cluster), USAGE_LIMIT_POLICY: "warn" }),
     database: databaseOptions("video-service", params, dir),
     bus,
     verify,
@@ -126,7 +157,7 @@ serveChild(async (params): Promise<ChildHandle> => {
 
   return {
     port,
-    info: { ...info, appointmentsPort },
+    info: { ...info, appointmentsPort, jwks: tokens.jwks, instanceId: video.video.instanceId },
     calls: {
       bookAppointments,
       seedUsage: async (a) => {
@@ -152,3 +183,40 @@ serveChild(async (params): Promise<ChildHandle> => {
     },
   };
 });
+
+/** A further instance of a cluster: the video service alone (see the header). */
+async function startReplica(
+  params: Record<string, unknown>,
+  cluster: ClusterMember | undefined,
+  replicaOf: ReplicaOf,
+): Promise<ChildHandle> {
+  if (typeof params.databaseUrl !== "string" || !cluster) {
+    throw new Error("a replica needs the first instance's PostgreSQL schema and the cluster settings");
+  }
+  const bus = new InProcessBus();
+  const video = await buildApp({
+    config: loadVideoConfig({
+      LOG_LEVEL: logLevel,
+      SIGNAL_CONNECTS_PER_MINUTE: "100000",
+      USAGE_LIMIT_POLICY: "warn",
+      ...clusterEnv(cluster),
+    }),
+    database: databaseOptions("video-service", params, ""),
+    bus,
+    verify: createTokenVerifier({
+      jwks: replicaOf.jwks as VerifierOptions["jwks"],
+      issuer: testIssuer,
+      audience: testAudience,
+    }),
+    appointmentsUrl: replicaOf.appointmentsUrl,
+  });
+  const port = await listen(video);
+  return {
+    port,
+    info: { instanceId: video.video.instanceId, database: video.video.database.kind },
+    close: async () => {
+      await video.close();
+      await bus.close();
+    },
+  };
+}

@@ -1,12 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { type EventBus, InProcessBus, RabbitMqBus } from "@clinic/platform";
 import { captureLogs, deleteBrokerObjects, testDatabase } from "@clinic/platform/testing";
-import { type RunningStack, runStack } from "@clinic/stack";
+import { type RunningStack, runStack, type StackUrls } from "@clinic/stack";
 import { ensureWebBuild } from "./web-build.ts";
 
 export interface E2eStack {
   /** The gateway as the browser reaches it: http://localhost:<port> (a secure context). */
   origin: string;
+  /** Every service's own URL (each video instance's in `videoInstances`), for tests that go around the gateway. */
+  urls: StackUrls;
+  /** With `videoReplicas`: the Redis key prefix of this stack (its signalling presence and channels). */
+  redisKeyPrefix?: string;
   /** Every log line of every service, for log-hygiene assertions. */
   logs: ReturnType<typeof captureLogs>;
   close(): Promise<void>;
@@ -19,6 +23,11 @@ export interface E2eStackOptions {
   amqpUrl?: string | null;
   /** Build the web app first if stale (browser tests); API-only tests skip it. */
   web?: boolean;
+  /**
+   * VIDEO_REPLICAS: video instances `video-1`… behind the gateway, linked through the Redis of
+   * REDIS_URL (required then) under a key prefix of this stack only, deleted by `close`.
+   */
+  videoReplicas?: number;
 }
 
 /**
@@ -39,6 +48,14 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     video: testDatabase("e2e_video"),
   };
   const logs = captureLogs();
+  const redisUrl = process.env.REDIS_URL;
+  const cluster = (options.videoReplicas ?? 1) > 1;
+  if (cluster && !redisUrl) throw new Error("videoReplicas needs REDIS_URL (e.g. redis://127.0.0.1:6379)");
+  const redisKeyPrefix = cluster ? `test:e2e:${run}:` : undefined;
+  const clusterEnv: Record<string, string> =
+    cluster && redisUrl && redisKeyPrefix
+      ? { VIDEO_REPLICAS: String(options.videoReplicas), REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisKeyPrefix }
+      : {};
   const bus: EventBus = amqpUrl
     ? await RabbitMqBus.connect({ url: amqpUrl, exchange, queuePrefix, retryDelayMs: 50 })
     : new InProcessBus();
@@ -51,6 +68,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       const queues = ["appointments-service", "video-service"].map((service) => `${queuePrefix}${service}`);
       await deleteBrokerObjects(amqpUrl, exchange, queues);
     }
+    if (redisUrl && redisKeyPrefix) await deleteRedisKeys(redisUrl, redisKeyPrefix);
   };
   try {
     stack = await runStack({
@@ -64,7 +82,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       bus,
       seed: true,
       logStream: logs.stream,
-      env,
+      env: { ...env, ...clusterEnv },
     });
   } catch (err) {
     await close().catch(() => undefined);
@@ -72,5 +90,23 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
   }
   // Browsers treat http://localhost as a secure context (getUserMedia needs one).
   const origin = stack.urls.gateway.replace("127.0.0.1", "localhost");
-  return { origin, logs, close };
+  return { origin, urls: stack.urls, ...(redisKeyPrefix ? { redisKeyPrefix } : {}), logs, close };
+}
+
+/** This stack's keys only (never FLUSHALL: other test files share the server). */
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const { connectRedis, redisReady } = await import("@clinic/platform/redis");
+  const redis = connectRedis(url, { logger: { info: () => undefined, warn: () => undefined }, name: "e2e-cleanup" });
+  try {
+    await redisReady(redis);
+    let cursor = "0";
+    for (let i = 0; i < 1000; i++) {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+      if (cursor === "0") break;
+    }
+  } finally {
+    redis.disconnect();
+  }
 }

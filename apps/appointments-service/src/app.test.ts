@@ -56,6 +56,14 @@ describe("configuration", () => {
     }
   });
 
+  it("trusts fetched JWKS keys 24 h by default while the JWKS cannot be fetched, between 1 and 720 h", () => {
+    expect(loadAppointmentsConfig({}).JWKS_MAX_STALE_HOURS).toBe(24);
+    expect(loadAppointmentsConfig({ JWKS_MAX_STALE_HOURS: "2" }).JWKS_MAX_STALE_HOURS).toBe(2);
+    for (const bad of ["0", "721", "a day"]) {
+      expect(() => loadAppointmentsConfig({ JWKS_MAX_STALE_HOURS: bad }), bad).toThrow(/JWKS_MAX_STALE_HOURS/);
+    }
+  });
+
   it("names every bad variable at once", () => {
     let error: unknown;
     try {

@@ -123,6 +123,7 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
       options.verify ??
       createTokenVerifier({
         jwksUrl: config.AUTH_JWKS_URL,
+        jwksMaxStaleMs: config.JWKS_MAX_STALE_HOURS * 3_600_000,
         issuer: config.JWT_ISSUER,
         audience: config.JWT_AUDIENCE,
         logger: app.log,

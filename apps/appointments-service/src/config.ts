@@ -1,9 +1,10 @@
-import { commonConfig, eventRetentionConfig, loadConfig } from "@clinic/platform";
+import { commonConfig, eventRetentionConfig, jwksCacheConfig, loadConfig } from "@clinic/platform";
 import { type Static, Type } from "typebox";
 
 export const appointmentsConfigSchema = Type.Object({
   ...commonConfig,
   ...eventRetentionConfig,
+  ...jwksCacheConfig,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8082, description: "port to listen on" }),
   AUTH_JWKS_URL: Type.String({
     pattern: "^https?://",

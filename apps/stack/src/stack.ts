@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service";
 import { buildApp as buildAuth, loadAuthConfig } from "@clinic/auth-service";
 import { buildApp as buildGateway, loadGatewayConfig } from "@clinic/gateway";
@@ -66,8 +66,11 @@ export interface RunningStack {
    * Closes video instance `index` (0-based) as a replica going away would: it stops taking
    * requests and closes its WebSockets, its share of the events goes to the others, and the
    * gateway's balancing finds it gone. The rest of the stack keeps running (tests).
+   * `abrupt`: first it stops accepting connections and its open ones are cut without a
+   * closing handshake, as when its host or the network goes away (the gateway sees 1006 on
+   * the WebSockets it relays); then it closes as above, recording the leaves it still can.
    */
-  stopVideoInstance(index: number): Promise<void>;
+  stopVideoInstance(index: number, options?: { abrupt?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -232,6 +235,7 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
     }
     const videoBuses = replicas > 1 ? replicaBuses(bus, replicas) : undefined;
     const videoStops: (() => Promise<void>)[] = [];
+    const videoCuts: (() => void)[] = [];
     const videoUrls: string[] = [];
     for (let index = 0; index < replicas; index++) {
       const video = await buildVideo({
@@ -254,6 +258,16 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
       });
       started.push(stop);
       videoStops.push(stop);
+      // Every TCP connection of the instance, upgraded WebSockets included: what an abrupt stop cuts.
+      const connections = new Set<Socket>();
+      video.server.on("connection", (socket: Socket) => {
+        connections.add(socket);
+        socket.once("close", () => connections.delete(socket));
+      });
+      videoCuts.push(() => {
+        video.server.close(); // refuses new connections now; the app's close finds it closed
+        for (const socket of connections) socket.destroy();
+      });
       videoUrls.push(await listenOn(video, ports.video ? ports.video + index : 0, serviceHost));
     }
     const [videoUrl = ""] = videoUrls;
@@ -284,9 +298,10 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
         videoInstances: videoUrls,
       },
       bus,
-      stopVideoInstance: async (index) => {
+      stopVideoInstance: async (index, stopOptions) => {
         const stop = videoStops[index];
         if (!stop) throw new RangeError(`no video instance ${index} (0 to ${videoStops.length - 1})`);
+        if (stopOptions?.abrupt) videoCuts[index]?.();
         await stop();
       },
       close,

@@ -20,6 +20,7 @@ import {
   migrate,
   type OutboxRelay,
   openDatabase,
+  type PeriodicPass,
   registerProbes,
   serviceServers,
   type TokenVerifier,
@@ -28,6 +29,7 @@ import websocket from "@fastify/websocket";
 import type { DestinationStream, Logger } from "pino";
 import { appointmentEventHandler, CONSUMER, consumedEventTypes } from "./appointments/appointment-events.ts";
 import { createAppointmentsClient } from "./appointments/appointments.client.ts";
+import { purgeEarlyChanges } from "./appointments/early-changes.repository.ts";
 import { defaultInstanceId, parseIceServers, type VideoConfig } from "./config.ts";
 import { consentRoutes } from "./consent/consent.routes.ts";
 import { fhirRoutes } from "./fhir/fhir.routes.ts";
@@ -98,6 +100,8 @@ export interface VideoInternals {
   database: Database<VideoTables>;
   /** The webhook delivery worker (`flush()` sends what is due now). */
   webhooks: WebhookWorker;
+  /** The retention purge (`run()` purges what is past EVENT_RETENTION_DAYS now). */
+  retention: PeriodicPass;
   /** INSTANCE_ID (or its default): `x-served-by` of every response. */
   instanceId: string;
   /** Waits for the database writes and cross-instance messages that connection events started (tests). */
@@ -189,6 +193,9 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     db: asOutboxDb(database.db),
     retentionDays: config.EVENT_RETENTION_DAYS,
     logger,
+    now,
+    // Early changes of appointments without video: nothing takes them (appointment-events.ts).
+    purges: { appointmentEarlyChanges: (before) => purgeEarlyChanges(database.db, before) },
   });
   const urlPolicy: UrlPolicy = {
     production: config.NODE_ENV === "production",
@@ -246,6 +253,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     options.verify ??
     createTokenVerifier({
       jwksUrl: config.AUTH_JWKS_URL,
+      jwksMaxStaleMs: config.JWKS_MAX_STALE_HOURS * 3_600_000,
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
       logger: app.log,
@@ -338,6 +346,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     handleEvent,
     database,
     webhooks: webhookWorker,
+    retention,
     instanceId,
     settle: async () => {
       for (let i = 0; i < 50 && pending.size > 0; i++) await Promise.allSettled([...pending]);

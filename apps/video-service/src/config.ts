@@ -1,12 +1,13 @@
 import { hostname } from "node:os";
 import { IceServer } from "@clinic/contracts";
-import { ConfigError, commonConfig, eventRetentionConfig, loadConfig } from "@clinic/platform";
+import { ConfigError, commonConfig, eventRetentionConfig, jwksCacheConfig, loadConfig } from "@clinic/platform";
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 
 export const videoConfigSchema = Type.Object({
   ...commonConfig,
   ...eventRetentionConfig,
+  ...jwksCacheConfig,
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8086, description: "port to listen on" }),
   PUBLIC_URL: Type.Optional(
     Type.String({

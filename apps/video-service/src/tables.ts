@@ -99,6 +99,7 @@ export interface VideoTables extends OutboxTables {
 /**
  * A cancellation or reschedule handled before the appointment's `appointment.booked`
  * (appointments/early-changes.repository.ts); applied when the session is created, then deleted.
+ * Rows nothing takes (appointments without video) are purged after EVENT_RETENTION_DAYS.
  */
 export interface AppointmentEarlyChangesTable {
   appointment_id: string;
@@ -106,6 +107,9 @@ export interface AppointmentEarlyChangesTable {
   cancelled_at: Date | null;
   scheduled_start: Date | null;
   scheduled_duration_minutes: number | null;
+  /** The `time` of the reschedule event kept: a reschedule of an earlier time does not replace it. */
+  rescheduled_event_time: Date | null;
+  /** When the row was last written; the retention purge goes by it. */
   recorded_at: Date;
 }
 

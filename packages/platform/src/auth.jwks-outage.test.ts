@@ -7,6 +7,7 @@ import {
   authPlugin,
   createTokenVerifier,
   type JwksTokenVerifier,
+  jwksMaxStaleMs,
   jwksRefreshAfterMs,
   jwksRetryMaxMs,
 } from "./auth.ts";
@@ -189,6 +190,61 @@ describe("JWKS outage beyond the cache (fake clock) keeps verifying", () => {
     advance(1_000);
     expect((await whoami(token)).json()).toEqual(doctor);
     expect(jwks.state.requests).toBe(2);
+  });
+
+  it("stops trusting the held keys jwksMaxStaleMs (24 h) after their fetch: 503 until a fetch succeeds, then verifies again", async () => {
+    const token = await current.sign(doctor);
+    expect((await whoami(token)).statusCode).toBe(200);
+    // The path to the auth service blocked: a key it removed meanwhile would go on verifying here.
+    jwks.state.down = true;
+    advance(jwksMaxStaleMs - 1);
+    expect((await whoami(token)).statusCode).toBe(200);
+    await verify.settled();
+    const attempts = jwks.state.requests;
+
+    advance(1);
+    const refused = await whoami(token);
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json()).toEqual({ error: expect.any(String), status: 503, code: "AUTH_UNAVAILABLE" });
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    // Refused within the backoff without a fetch each; logged once, at error, without the token.
+    for (let i = 0; i < 5; i++) expect((await whoami(token)).statusCode).toBe(503);
+    expect(jwks.state.requests).toBe(attempts);
+    advance(7 * 24 * 60 * 60_000); // a week on, still no fetch: still refused
+    expect((await whoami(token)).statusCode).toBe(503);
+    expect(jwks.state.requests).toBe(attempts + 1);
+    expect(
+      logged("auth JWKS held keys are too old to trust; requests are refused with 503 until a fetch succeeds"),
+    ).toEqual([expect.objectContaining({ level: 50, keysFetchedAt: expect.any(String), maxStaleHours: 24 })]);
+    expect(logs.text()).not.toContain(token);
+
+    // Recovery: the first request after the retry is due waits for the fetch and verifies.
+    jwks.state.down = false;
+    advance(jwksRetryMaxMs);
+    expect((await whoami(token)).json()).toEqual(doctor);
+    expect(jwks.state.requests).toBe(attempts + 2);
+    for (let i = 0; i < 3; i++) expect((await whoami(token)).statusCode).toBe(200);
+  });
+
+  it("takes its maximum staleness from jwksMaxStaleMs (JWKS_MAX_STALE_HOURS)", async () => {
+    const strict = createTokenVerifier({
+      jwksUrl: jwks.url(),
+      issuer: current.issuer,
+      audience: current.audience,
+      now: () => new Date(clock),
+      jwksMaxStaleMs: 60 * 60_000,
+    });
+    const token = await current.sign(doctor);
+    expect(await strict(token)).toEqual(doctor);
+    jwks.state.down = true;
+    advance(60 * 60_000 - 1);
+    expect(await strict(token)).toEqual(doctor);
+    await strict.settled();
+    advance(jwksRetryMaxMs);
+    await expect(strict(token)).rejects.toMatchObject({ status: 503, code: "AUTH_UNAVAILABLE" });
+    jwks.state.down = false;
+    advance(jwksRetryMaxMs);
+    expect(await strict(token)).toEqual(doctor);
   });
 
   it("drops a key a successful refresh no longer lists (keys leave only then)", async () => {

@@ -5,7 +5,7 @@ import type { Registry } from "prom-client";
 import { forbidden, unauthorized } from "./errors.ts";
 import { remoteJwks } from "./jwks.ts";
 
-export { jwksRefetchCooldownMs, jwksRefreshAfterMs, jwksRetryMaxMs } from "./jwks.ts";
+export { jwksMaxStaleMs, jwksRefetchCooldownMs, jwksRefreshAfterMs, jwksRetryMaxMs } from "./jwks.ts";
 
 export type Role = "DOCTOR" | "PATIENT" | "ADMIN";
 export const roles: readonly Role[] = ["DOCTOR", "PATIENT", "ADMIN"];
@@ -25,9 +25,12 @@ export const allowedAlgorithms = ["EdDSA", "ES256"];
 export interface VerifierOptions {
   /**
    * Auth service JWKS URL: fetched on first use, refreshed every 10 minutes and on an unknown
-   * `kid`; while it cannot be fetched the last keys fetched keep verifying (see jwks.ts).
+   * `kid`; while it cannot be fetched the last keys fetched keep verifying, for at most
+   * `jwksMaxStaleMs` after their fetch (see jwks.ts).
    */
   jwksUrl?: string;
+  /** JWKS_MAX_STALE_HOURS in ms: how long held keys verify without a successful fetch (default 24 h). */
+  jwksMaxStaleMs?: number;
   /**
    * A key set instead: fixed (tests, or keys provisioned out of band), or a function giving
    * the current one (the auth service verifying with its own keys, which rotate).
@@ -65,6 +68,7 @@ function keySetOf(options: VerifierOptions): { getKey: JWTVerifyGetKey; settled(
   return remoteJwks({
     url: new URL(required(options.jwksUrl, "jwksUrl")).href,
     now: options.now ?? (() => new Date()),
+    maxStaleMs: options.jwksMaxStaleMs,
     logger: options.logger,
     metrics: options.metrics,
   });
@@ -73,7 +77,7 @@ function keySetOf(options: VerifierOptions): { getKey: JWTVerifyGetKey; settled(
 /**
  * 401 for a token that does not verify against the keys held (bad signature, expired, wrong
  * claims); 503 AUTH_UNAVAILABLE (`AuthUnavailable`) when its key is unknown and the JWKS cannot
- * be fetched, since then the token may well be good.
+ * be fetched, since then the token may well be good, and when the held keys are too old to trust.
  */
 export function createTokenVerifier(options: VerifierOptions): JwksTokenVerifier {
   const keySet = keySetOf(options);

@@ -128,6 +128,17 @@ export const eventRetentionConfig = {
   }),
 };
 
+/** Services that verify access tokens with the auth service's JWKS (AUTH_JWKS_URL) spread this in. */
+export const jwksCacheConfig = {
+  JWKS_MAX_STALE_HOURS: Type.Integer({
+    minimum: 1,
+    maximum: 720,
+    default: 24,
+    description:
+      "hours the auth service's keys, once fetched, keep verifying while the JWKS cannot be fetched again; then every request is 503 AUTH_UNAVAILABLE until it can",
+  }),
+};
+
 /** DB_STATEMENT_TIMEOUT_MS / DB_IDLE_IN_TRANSACTION_TIMEOUT_MS as `openDatabase` options. */
 export function databaseTimeouts(config: {
   DB_STATEMENT_TIMEOUT_MS: number;

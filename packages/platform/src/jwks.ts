@@ -17,11 +17,20 @@ export const jwksFetchTimeoutMs = 5_000;
 /** After a failed fetch the next one waits 1 s, 2 s, 4 s … up to 60 s (each × 0.5–1, jittered). */
 export const jwksRetryBaseMs = 1_000;
 export const jwksRetryMaxMs = 60_000;
+/**
+ * Held keys are trusted for at most this long after the fetch that brought them (default of
+ * JWKS_MAX_STALE_HOURS). Beyond it every token is refused with 503 until a fetch succeeds: a
+ * key removed (retired, compromised) while fetches kept failing — the auth service down, or
+ * the path to it blocked by an attacker — must not verify for ever.
+ */
+export const jwksMaxStaleMs = 24 * 60 * 60_000;
 
 export interface RemoteJwksOptions {
   url: string;
   now: () => Date;
-  logger?: Pick<FastifyBaseLogger, "warn" | "info" | "debug">;
+  logger?: Pick<FastifyBaseLogger, "error" | "warn" | "info" | "debug">;
+  /** Held keys verify for at most this long after their fetch (default `jwksMaxStaleMs`). */
+  maxStaleMs?: number;
   /** Counts failed fetches as `auth_jwks_refresh_failures_total` on this registry. */
   metrics?: Registry;
 }
@@ -39,9 +48,10 @@ interface KeySet {
 
 /**
  * The auth service's JWKS, fetched on first use and kept. The last key set fetched stays in use
- * for as long as fetching fails (the keys are public; a key leaves only when a successful fetch
- * no longer lists it), so an auth-service outage does not stop verification here. Failed
- * fetches are retried with exponential backoff, never once per request. jose's
+ * while fetching fails (the keys are public; a key leaves only when a successful fetch no
+ * longer lists it), so an auth-service outage does not stop verification here — for at most
+ * `maxStaleMs` after that set was fetched; then every token gets 503 until a fetch succeeds.
+ * Failed fetches are retried with exponential backoff, never once per request. jose's
  * `createRemoteJWKSet` is not used: once its cache expires, every verification fails while the
  * JWKS cannot be fetched.
  */
@@ -49,12 +59,15 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
   const { url, logger } = options;
   const now = () => options.now().getTime();
   const failuresMetric = options.metrics ? refreshFailures(options.metrics) : undefined;
+  const maxStaleMs = options.maxStaleMs ?? jwksMaxStaleMs;
   let current: KeySet | undefined;
   /** Failed fetches since the last successful one. */
   let failures = 0;
   /** No fetch before this time (ms) after a failure. */
   let retryAt = 0;
   let pending: Promise<boolean> | undefined;
+  /** The held keys are past `maxStaleMs` and refused (logged once until a fetch succeeds). */
+  let expired = false;
 
   async function fetchKeySet(): Promise<KeySet> {
     const response = await fetch(url, {
@@ -102,6 +115,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
       current = keySet;
       failures = 0;
       retryAt = 0;
+      expired = false;
       return true;
     }, failed);
     pending = fetching.finally(() => {
@@ -115,6 +129,21 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
   return {
     async getKey(header, token) {
       if (!current && !(await refresh())) throw unavailable();
+      if (now() - (current as KeySet).fetchedAt >= maxStaleMs && !(await refresh())) {
+        // Too old to trust: a key removed meanwhile would still verify. Refused until a fetch succeeds.
+        if (!expired) {
+          expired = true;
+          logger?.error(
+            {
+              jwksUrl: url,
+              keysFetchedAt: new Date((current as KeySet).fetchedAt).toISOString(),
+              maxStaleHours: maxStaleMs / 3_600_000,
+            },
+            "auth JWKS held keys are too old to trust; requests are refused with 503 until a fetch succeeds",
+          );
+        }
+        throw unavailable();
+      }
       const held = current as KeySet;
       if (now() - held.fetchedAt >= jwksRefreshAfterMs) {
         // Healthy: a stale set is replaced before use (a removed key stops verifying on time).

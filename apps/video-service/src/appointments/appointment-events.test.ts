@@ -24,13 +24,14 @@ const cancelled = (appointmentId: string) =>
     cancelled_at: "2026-01-24T10:00:00.000Z",
   });
 
-const rescheduled = (appointmentId: string, clinicId = "clinic-1") =>
+const rescheduled = (appointmentId: string, clinicId = "clinic-1", startTime = "2026-01-26T09:30:00.000Z") =>
   makeEvent(EventTypes.appointmentRescheduled, "appointments-service", {
     appointment_id: appointmentId,
     clinic_id: clinicId,
-    start_time: "2026-01-26T09:30:00.000Z",
+    start_time: startTime,
     duration_minutes: 45,
   });
+const day = 24 * 60 * 60_000;
 
 describe("appointment events → sessions", () => {
   let h: Harness;
@@ -44,6 +45,12 @@ describe("appointment events → sessions", () => {
   });
   const sessionOf = (appointmentId: string) =>
     h.app.video.database.db.selectFrom("sessions").selectAll().where("appointment_id", "=", appointmentId).execute();
+  const earlyChangeOf = (appointmentId: string) =>
+    h.app.video.database.db
+      .selectFrom("appointment_early_changes")
+      .selectAll()
+      .where("appointment_id", "=", appointmentId)
+      .executeTakeFirst();
 
   it("appointment.booked creates one CREATED session with the appointment's facts, once per event", async () => {
     const event = booked();
@@ -168,6 +175,56 @@ describe("appointment events → sessions", () => {
     expect(row?.status).toBe("CREATED");
     expect(new Date(row!.scheduled_start).toISOString()).toBe("2026-01-26T09:30:00.000Z");
     expect(row!.scheduled_duration_minutes).toBe(45);
+  });
+
+  it("rescheduled-before-booked: of several early reschedules the latest by event time wins, whatever order they are handled in", async () => {
+    for (const order of ["older first", "newer first"]) {
+      const event = booked();
+      const id = event.data.appointment_id;
+      const older = { ...rescheduled(id, "clinic-1", "2026-01-26T09:00:00.000Z"), time: "2026-01-20T10:00:00.000Z" };
+      const newer = { ...rescheduled(id, "clinic-1", "2026-01-27T16:00:00.000Z"), time: "2026-01-20T10:05:00.000Z" };
+      for (const early of order === "older first" ? [older, newer] : [newer, older]) {
+        expect(await h.app.video.handleEvent(early), order).toBe(true);
+      }
+      expect(await h.app.video.handleEvent(event)).toBe(true);
+      const [row] = await sessionOf(id);
+      expect(new Date(row!.scheduled_start).toISOString(), order).toBe("2026-01-27T16:00:00.000Z");
+    }
+  });
+
+  it("appointment.booked without video drops the change recorded before it (no session will ever take it)", async () => {
+    const event = booked({ video_enabled: false });
+    const id = event.data.appointment_id;
+    await h.app.video.handleEvent(cancelled(id));
+    await h.app.video.handleEvent(rescheduled(id));
+    expect(await earlyChangeOf(id)).toBeDefined();
+    expect(await h.app.video.handleEvent(event)).toBe(false);
+    expect(await earlyChangeOf(id)).toBeUndefined();
+    expect(await sessionOf(id)).toHaveLength(0);
+  });
+
+  it("early changes nothing takes (a cancel after a booked without video) are purged by the retention pass after EVENT_RETENTION_DAYS", async () => {
+    const started = h.clock.now;
+    try {
+      // Its data does not say the appointment has no video: the cancellation is recorded.
+      const noVideo = booked({ video_enabled: false });
+      await h.app.video.handleEvent(noVideo);
+      await h.app.video.handleEvent(cancelled(noVideo.data.appointment_id));
+      expect(await earlyChangeOf(noVideo.data.appointment_id)).toBeDefined();
+
+      h.advance(6 * day);
+      const recent = `appt-${randomUUID()}`;
+      await h.app.video.handleEvent(rescheduled(recent));
+      await h.app.video.retention.run();
+      expect(await earlyChangeOf(noVideo.data.appointment_id)).toBeDefined();
+
+      h.advance(day + 60_000); // past the 7 days (EVENT_RETENTION_DAYS' default) of the first
+      await h.app.video.retention.run();
+      expect(await earlyChangeOf(noVideo.data.appointment_id)).toBeUndefined();
+      expect(await earlyChangeOf(recent)).toBeDefined();
+    } finally {
+      h.clock.now = started;
+    }
   });
 
   it("an early change for another clinic's appointment id is not applied to the booked session", async () => {

@@ -32,7 +32,11 @@ export const consumedEventTypes = [
  *
  * Events are not ordered (several queues, replicas, redeliveries): a cancellation or
  * reschedule handled before its booked event is recorded (`appointment_early_changes`) and
- * applied by the booked event, so a cancelled appointment never gets a CREATED session back.
+ * applied by the booked event, so a cancelled appointment never gets a CREATED session back;
+ * of several early reschedules the one with the latest event `time` counts. A booked event
+ * without video deletes what was recorded (no session will take it); cancellations and
+ * reschedules of such appointments that come after it are recorded all the same (their data
+ * does not say whether the appointment has video) and purged after EVENT_RETENTION_DAYS.
  * The appointment's lock makes a cancel and a booked handled at the same time see each other.
  */
 export function appointmentEventHandler(db: VideoDb, log: FastifyBaseLogger, now: () => Date) {
@@ -40,7 +44,19 @@ export function appointmentEventHandler(db: VideoDb, log: FastifyBaseLogger, now
     if (event.type === EventTypes.appointmentBooked) {
       const data = eventData(event, EventTypes.appointmentBooked);
       if (!data) return skip(log, event);
-      if (!data.video_enabled) return false;
+      if (!data.video_enabled) {
+        // No session, ever: an early change recorded for it would wait for nothing.
+        await db.transaction().execute(async (trx) => {
+          await lockAppointment(trx, data.appointment_id);
+          if (await takeEarlyChanges(trx, data.appointment_id)) {
+            log.info(
+              { eventId: event.id, appointmentId: data.appointment_id },
+              "appointment without video: the change recorded before its booked event is dropped",
+            );
+          }
+        });
+        return false;
+      }
       return handleOnce(db, CONSUMER, event, async (trx) => {
         await lockAppointment(trx, data.appointment_id);
         const early = await takeEarlyChanges(trx, data.appointment_id);
@@ -84,7 +100,7 @@ export function appointmentEventHandler(db: VideoDb, log: FastifyBaseLogger, now
         };
         await lockAppointment(trx, data.appointment_id);
         if (!(await findSessionByAppointment(trx, data.appointment_id))) {
-          await recordEarlyReschedule(trx, change, now());
+          await recordEarlyReschedule(trx, { ...change, eventTime: eventTime(event) }, now());
           return;
         }
         // Only a session not yet started follows the appointment; a started one keeps its times.
@@ -93,6 +109,12 @@ export function appointmentEventHandler(db: VideoDb, log: FastifyBaseLogger, now
     }
     return false;
   };
+}
+
+/** The event's CloudEvent `time`; null when missing or unreadable (it then loses to any with a time). */
+function eventTime(event: CloudEvent): Date | null {
+  const ms = typeof event.time === "string" ? Date.parse(event.time) : Number.NaN;
+  return Number.isNaN(ms) ? null : new Date(ms);
 }
 
 function skip(log: FastifyBaseLogger, event: CloudEvent): false {

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { AppointmentEarlyChangesTable, VideoTrx } from "../tables.ts";
+import type { AppointmentEarlyChangesTable, VideoDb, VideoTrx } from "../tables.ts";
 
 export type EarlyChanges = AppointmentEarlyChangesTable;
 
@@ -21,7 +21,13 @@ export async function recordEarlyCancellation(
 ): Promise<void> {
   await trx
     .insertInto("appointment_early_changes")
-    .values({ ...change, scheduled_start: null, scheduled_duration_minutes: null, recorded_at: at })
+    .values({
+      ...change,
+      scheduled_start: null,
+      scheduled_duration_minutes: null,
+      rescheduled_event_time: null,
+      recorded_at: at,
+    })
     .onConflict((oc) =>
       oc
         .column("appointment_id")
@@ -31,13 +37,21 @@ export async function recordEarlyCancellation(
     .execute();
 }
 
-/** `appointment.rescheduled` for an appointment with no session yet (the latest handled wins). */
+/**
+ * `appointment.rescheduled` for an appointment with no session yet. Of several, the one with
+ * the latest event time (`eventTime`, the CloudEvent's `time`) is kept, whichever was handled
+ * last: redeliveries and replicas handle them in any order. One without a time loses to one with.
+ */
 export async function recordEarlyReschedule(
   trx: VideoTrx,
-  change: { appointment_id: string; clinic_id: string; start: Date; duration_minutes: number },
+  change: { appointment_id: string; clinic_id: string; start: Date; duration_minutes: number; eventTime: Date | null },
   at: Date,
 ): Promise<void> {
-  const schedule = { scheduled_start: change.start, scheduled_duration_minutes: change.duration_minutes };
+  const schedule = {
+    scheduled_start: change.start,
+    scheduled_duration_minutes: change.duration_minutes,
+    rescheduled_event_time: change.eventTime,
+  };
   await trx
     .insertInto("appointment_early_changes")
     .values({
@@ -51,12 +65,53 @@ export async function recordEarlyReschedule(
       oc
         .column("appointment_id")
         .doUpdateSet({ ...schedule, recorded_at: at })
-        .where("appointment_early_changes.clinic_id", "=", change.clinic_id),
+        .where("appointment_early_changes.clinic_id", "=", change.clinic_id)
+        .where((eb) =>
+          eb.or([
+            eb("appointment_early_changes.rescheduled_event_time", "is", null),
+            eb("appointment_early_changes.rescheduled_event_time", "<=", eb.ref("excluded.rescheduled_event_time")),
+          ]),
+        ),
     )
     .execute();
 }
 
-/** What was recorded for the appointment, removed: the caller is creating its session now. */
+/**
+ * Deletes early changes recorded before `before` (`recorded_at`), in batches, and returns how
+ * many: those of appointments without video, whose booked event creates no session to take
+ * them. A booked event of a video appointment comes minutes after its changes, not days.
+ */
+export async function purgeEarlyChanges(
+  db: VideoDb,
+  before: Date,
+  { batchSize = 1000, maxBatches = 100 }: { batchSize?: number; maxBatches?: number } = {},
+): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    // SKIP LOCKED: replicas purging at once take other rows; a row a handler holds is left for next time.
+    const result = await db
+      .deleteFrom("appointment_early_changes")
+      .where("appointment_id", "in", (eb) =>
+        eb
+          .selectFrom("appointment_early_changes")
+          .select("appointment_id")
+          .where("recorded_at", "<", before)
+          .limit(batchSize)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .executeTakeFirst();
+    const deleted = Number(result.numDeletedRows);
+    total += deleted;
+    if (deleted < batchSize) break;
+  }
+  return total;
+}
+
+/**
+ * What was recorded for the appointment, removed: the caller is creating its session now, or
+ * its booked event says it has no video (nothing would ever take the record).
+ */
 export async function takeEarlyChanges(trx: VideoTrx, appointmentId: string): Promise<EarlyChanges | undefined> {
   return trx
     .deleteFrom("appointment_early_changes")

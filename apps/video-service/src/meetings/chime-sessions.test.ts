@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-chime-sdk-meetings";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startReservationTtlMs } from "../sessions/session-start.service.ts";
 import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
 import { createChimeMediaProvider } from "./chime/chime-media-provider.ts";
 
@@ -27,10 +28,9 @@ const freshAttendee = () => ({ Attendee: { ...attendee, AttendeeId: `att-${++att
 
 describe("sessions on the chime media provider (mocked AWS client)", () => {
   let h: Harness;
+  const provider = createChimeMediaProvider({ client: new ChimeSDKMeetingsClient({ region: "us-east-1" }) });
   beforeAll(async () => {
-    h = await createHarness({
-      mediaProvider: createChimeMediaProvider({ client: new ChimeSDKMeetingsClient({ region: "us-east-1" }) }),
-    });
+    h = await createHarness({ mediaProvider: provider });
   });
   beforeEach(() => {
     chime.reset();
@@ -129,8 +129,8 @@ describe("sessions on the chime media provider (mocked AWS client)", () => {
     const first = h.start(appointment.id);
     for (let i = 0; i < 1000 && calls === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(calls).toBe(1);
-    // The first start's process looks dead: its reservation is older than 60 s.
-    h.advance(61_000);
+    // The first start's process looks dead: its reservation is older than the TTL.
+    h.advance(startReservationTtlMs(provider));
     const second = await h.start(appointment.id);
     expect(second.statusCode).toBe(200);
     release();

@@ -36,6 +36,11 @@ export interface MediaProvider {
   readonly name: MediaProviderName;
   /** ICE servers handed to browsers (embedded); empty for providers that bring their own. */
   readonly iceServers: IceServer[];
+  /**
+   * The longest one call may take before it answers or fails, its retries included (Chime:
+   * enforced by a deadline on every call). Sizes a start's reservation (session-start.service.ts).
+   */
+  readonly maxCallMs: number;
   createMeeting(input: CreateMeetingInput): Promise<Meeting>;
   createAttendee(meeting: Meeting, input: CreateAttendeeInput): Promise<Attendee>;
   deleteAttendee(meeting: Meeting, attendeeId: string): Promise<void>;

@@ -2,10 +2,11 @@ import type { JoinSessionBody, JoinSessionResponse } from "@clinic/contracts";
 import { withTransaction } from "@clinic/platform";
 import { requireConsentToJoin } from "../consent/consent.service.ts";
 import { SessionNotFound } from "../errors.ts";
-import type { Attendee } from "../meetings/media-provider.ts";
+import type { Attendee, Meeting } from "../meetings/media-provider.ts";
 import {
   type AttendeeRow,
   closeOpenIntervals,
+  findAttendee,
   insertAttendee,
   listAttendees,
   replaceableAttendeesOf,
@@ -26,7 +27,11 @@ import { callProvider, type RequestContext, type SessionsContext } from "./sessi
  * provider must not hold a row lock and a pool connection); then one short transaction under
  * the row lock checks the session is still in progress, replaces the previous attendee and
  * records the new one. Concurrent joins of one person are recorded one after the other there.
- * If recording fails (the session ended meanwhile), the new attendee is deleted again.
+ *
+ * Chime hands the same person the same attendee while it exists (ExternalUserId is its
+ * idempotency token): then the join gets that attendee back and it stays the person's one
+ * live entry, neither replaced nor deleted. If recording fails, the attendee is deleted again
+ * only once the session is over (`dropUnrecordedAttendee`).
  */
 export async function joinSession(
   ctx: SessionsContext,
@@ -56,7 +61,10 @@ export async function joinSession(
       const locked = await lockSession(trx, sessionId);
       if (!locked) throw new SessionNotFound();
       requireTransition(sessionId, locked.status, "join");
-      replaced = await replaceableAttendeesOf(trx, sessionId, user.id);
+      const existing = await findAttendee(trx, created.attendee_id);
+      replaced = (await replaceableAttendeesOf(trx, sessionId, user.id)).filter(
+        (a) => a.attendee_id !== created.attendee_id,
+      );
       await setAttendeeStatus(
         trx,
         replaced.map((a) => a.attendee_id),
@@ -64,6 +72,11 @@ export async function joinSession(
         now,
       );
       for (const old of replaced) await closeOpenIntervals(trx, { attendee_id: old.attendee_id }, now);
+      if (existing && existing.session_id === sessionId && existing.user_id === user.id) {
+        // The provider handed back the person's attendee (Chime): it is live again, the same place.
+        await setAttendeeStatus(trx, [existing.attendee_id], "JOINING", now, ["LEFT", "REPLACED"]);
+        return updateSession(trx, sessionId, { last_activity_at: now, updated_at: now });
+      }
       const isDoctor = user.role === "DOCTOR";
       await insertAttendee(trx, {
         attendee_id: created.attendee_id,
@@ -96,16 +109,32 @@ export async function joinSession(
       attendees: attendees.map(toAttendee),
     };
   } catch (err) {
-    if (issued && !recorded) {
-      const orphan = issued.attendee_id;
-      await ctx.provider
-        .deleteAttendee(meeting, orphan)
-        .catch((e: Error) =>
-          ctx.log.warn({ err: e, attendeeId: orphan }, "could not delete attendee after failed join"),
-        );
-    }
+    if (issued && !recorded) await dropUnrecordedAttendee(ctx, sessionId, meeting, issued.attendee_id);
     throw err;
   }
+}
+
+/**
+ * The attendee of a join that was not recorded is deleted at the provider once the session is
+ * no longer in progress. While it is, the attendee is left alone: on Chime another join of the
+ * same person (or the start, for the doctor) may have been handed this very attendee and
+ * recorded it, and one left over is that person's place, handed back at their next join
+ * (embedded allocates nothing). Once the session is over nobody can record it any more.
+ */
+async function dropUnrecordedAttendee(
+  ctx: SessionsContext,
+  sessionId: string,
+  meeting: Meeting,
+  attendeeId: string,
+): Promise<void> {
+  const session = await findSession(ctx.db, sessionId).catch((e: Error) => {
+    ctx.log.warn({ err: e, sessionId, attendeeId }, "could not read the session after a failed join");
+    return null;
+  });
+  if (session === null || session?.status === "IN_PROGRESS") return;
+  await ctx.provider
+    .deleteAttendee(meeting, attendeeId)
+    .catch((e: Error) => ctx.log.warn({ err: e, attendeeId }, "could not delete attendee after failed join"));
 }
 
 /** The replaced attendees' connections are closed and their provider seats freed (best effort). */

@@ -10,7 +10,7 @@ import {
   SessionNotFound,
   SessionStarting,
 } from "../errors.ts";
-import type { Attendee, Meeting } from "../meetings/media-provider.ts";
+import type { Attendee, MediaProvider, Meeting } from "../meetings/media-provider.ts";
 import { enqueue } from "../tables.ts";
 import { assertWithinFreeTier } from "../usage/usage.service.ts";
 import { insertAttendee } from "./attendees.repository.ts";
@@ -18,7 +18,6 @@ import { type AppointmentFacts, newSessionRow, withEarlyChanges } from "./new-se
 import { isInsideWindow, joinWindow, requireTransition } from "./session-state.ts";
 import { mediaFields } from "./session-views.ts";
 import {
-  findSession,
   findSessionByAppointment,
   hasLiveStartReservation,
   insertOrLockByAppointment,
@@ -32,7 +31,7 @@ import { callProvider, type RequestContext, type SessionsContext } from "./sessi
 /**
  * POST /sessions/{appointment_id}/start. The appointment's facts come from the appointments
  * service. Then, so that no transaction, row lock or pool connection is held while the media
- * provider answers (Chime: up to 10 s a try, 3 tries):
+ * provider answers (Chime: up to 43 s a call, its retries included):
  *
  * 1. reserve: a short transaction creates (or finds) the session and marks it as being
  *    started by this request (`start_token`); a concurrent start waits for that reservation;
@@ -41,8 +40,9 @@ import { callProvider, type RequestContext, type SessionsContext } from "./sessi
  *    ours and the session still CREATED, and commits IN_PROGRESS with
  *    `appointment.consultation.started`.
  *
- * If the provider fails, or the session was cancelled meanwhile, the reservation is given back
- * (the appointment can be started again at once) and a meeting made but not recorded is ended.
+ * If the provider fails, or the session was cancelled meanwhile, a meeting made but not recorded
+ * is ended while the reservation is still held (`endUnrecordedMeeting`), then the reservation is
+ * given back (the appointment can be started again at once).
  */
 export async function startSession(
   ctx: SessionsContext,
@@ -164,10 +164,12 @@ export async function startSession(
       created_at: row.created_at.toISOString(),
     };
   } catch (err) {
+    // First the meeting, then the reservation: once it is given back, the next start may get
+    // this very meeting from the provider (Chime) and record it.
+    if (meeting) await endUnrecordedMeeting(ctx, sessionId, meeting, token);
     await releaseStartReservation(ctx.db, sessionId, token).catch((releaseErr: Error) =>
       ctx.log.error({ err: releaseErr, sessionId }, "could not release the start reservation; it expires by itself"),
     );
-    if (meeting) await endUnrecordedMeeting(ctx, sessionId, meeting);
     throw err;
   }
 }
@@ -175,6 +177,20 @@ export async function startSession(
 /** How long a start waits for another start's reservation by default (below the gateway's 10 s). */
 export const DEFAULT_START_WAIT_MS = 8_000;
 const MAX_RESERVE_TRIES = 100;
+/** Room for the database work around the provider calls (a statement may wait up to DB_STATEMENT_TIMEOUT_MS). */
+const RESERVATION_MARGIN_MS = 30_000;
+
+/**
+ * How long a start's reservation stands: twice the provider's slowest start (two calls of at
+ * most `maxCallMs` each) plus 30 s — Chime 202 s, embedded 50 s. A start that is alive is done
+ * well before, so it is not taken over; a reservation older than this was left by a process
+ * that died mid-call. The price of a longer one: after such a crash the appointment answers
+ * 409 SESSION_STARTING until it expires. Should a start stall longer all the same (a frozen
+ * process), `endUnrecordedMeeting` keeps it from ending the meeting of the start that took over.
+ */
+export function startReservationTtlMs(provider: Pick<MediaProvider, "maxCallMs">): number {
+  return 2 * (2 * provider.maxCallMs) + RESERVATION_MARGIN_MS;
+}
 
 /**
  * Step 1: creates (or finds) the appointment's session and reserves it for this start, in a
@@ -185,6 +201,7 @@ const MAX_RESERVE_TRIES = 100;
  */
 async function reserveSession(ctx: SessionsContext, facts: AppointmentFacts, token: string): Promise<string> {
   const giveUpAt = Date.now() + ctx.startWaitMs;
+  const ttlMs = startReservationTtlMs(ctx.provider);
   for (let attempt = 0; ; attempt++) {
     const now = ctx.now();
     const result = await withTransaction(ctx.db, async (trx) => {
@@ -197,7 +214,7 @@ async function reserveSession(ctx: SessionsContext, facts: AppointmentFacts, tok
         withEarlyChanges(newSessionRow(facts, now), early, { schedule: false }),
       );
       requireTransition(locked.session_id, locked.status, "start");
-      if (hasLiveStartReservation(locked, now)) return { sessionId: locked.session_id, reserved: false };
+      if (hasLiveStartReservation(locked, now, ttlMs)) return { sessionId: locked.session_id, reserved: false };
       if (locked.start_token !== null) {
         ctx.log.warn({ sessionId: locked.session_id }, "start reservation expired (its start died?); taken over");
       }
@@ -211,20 +228,41 @@ async function reserveSession(ctx: SessionsContext, facts: AppointmentFacts, tok
 }
 
 /**
- * A meeting made for a start that was not recorded is ended, unless the session holds it after
- * all: Chime answers a repeated CreateMeeting of one session with the same meeting, so a start
- * that took our expired reservation over may have recorded this very meeting.
+ * A meeting made for a start that was not recorded is ended, but only by a start holding the
+ * session's reservation. Chime answers every CreateMeeting of one session with the same
+ * meeting, so the start holding it may be about to record this very meeting: ending it under
+ * that start would leave the session IN_PROGRESS on an ended meeting. Under the row lock:
+ * - the session holds this meeting (a start that took over recorded it): kept;
+ * - the session is no longer CREATED (cancelled, or started on another meeting): no start can
+ *   record it any more: ended;
+ * - another start holds a live reservation: kept; that start records it or, if it fails,
+ *   ends it itself;
+ * - else (the reservation is ours, given back or expired): this start takes or renews the
+ *   reservation and ends the meeting; the caller then gives the reservation back.
  */
-async function endUnrecordedMeeting(ctx: SessionsContext, sessionId: string, made: Meeting): Promise<void> {
-  let recorded: boolean;
+async function endUnrecordedMeeting(ctx: SessionsContext, sessionId: string, made: Meeting, token: string) {
+  let end: boolean;
   try {
-    recorded = (await findSession(ctx.db, sessionId))?.meeting_id === made.meeting_id;
+    end = await withTransaction(ctx.db, async (trx) => {
+      const now = ctx.now();
+      const row = await lockSession(trx, sessionId);
+      if (!row) return true;
+      if (row.meeting_id === made.meeting_id) return false;
+      if (row.status !== "CREATED") return true;
+      const ttlMs = startReservationTtlMs(ctx.provider);
+      if (row.start_token !== token && hasLiveStartReservation(row, now, ttlMs)) return false;
+      await reserveStart(trx, sessionId, token, now);
+      return true;
+    });
   } catch (err) {
     // Unknown: leave it. A meeting nobody joins is ended by the provider (Chime: 5 minutes).
     ctx.log.error({ err, sessionId, meetingId: made.meeting_id }, "could not tell whether the meeting was recorded");
     return;
   }
-  if (recorded) return;
+  if (!end) {
+    ctx.log.info({ sessionId, meetingId: made.meeting_id }, "meeting of a start not recorded left to the session");
+    return;
+  }
   await ctx.provider
     .endMeeting(made)
     .catch((cleanupErr: Error) =>

@@ -38,19 +38,19 @@ export async function insertOrLockByAppointment(trx: VideoTrx, row: NewSession):
 }
 
 /**
- * How long a start's reservation stands. A start holds it only while it calls the media
- * provider (Chime: seconds); one older than this was left by a process that died mid-call,
- * and the next start takes it over instead of waiting for ever.
+ * Another start is calling the media provider for this session now: its reservation is younger
+ * than `ttlMs` (`startReservationTtlMs`, well above the provider's slowest start). An older one
+ * was left by a process that died mid-call, and the next start takes it over.
  */
-export const START_RESERVATION_TTL_MS = 60_000;
-
-/** Another start is calling the media provider for this session now. */
-export function hasLiveStartReservation(row: SessionRow, now: Date): boolean {
+export function hasLiveStartReservation(row: SessionRow, now: Date, ttlMs: number): boolean {
   if (row.start_token === null || row.start_reserved_at === null) return false;
-  return now.getTime() - row.start_reserved_at.getTime() < START_RESERVATION_TTL_MS;
+  return now.getTime() - row.start_reserved_at.getTime() < ttlMs;
 }
 
-/** Takes the start reservation (under the row lock, after `hasLiveStartReservation` said no). */
+/**
+ * Takes the start reservation, or renews one's own (under the row lock, after
+ * `hasLiveStartReservation` said no or the token is the caller's).
+ */
 export async function reserveStart(trx: VideoTrx, sessionId: string, token: string, at: Date): Promise<void> {
   await trx
     .updateTable("sessions")

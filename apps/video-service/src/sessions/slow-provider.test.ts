@@ -4,6 +4,7 @@ import { createEmbeddedMediaProvider } from "../meetings/embedded/embedded-media
 import { createJoinTokens } from "../meetings/embedded/join-tokens.ts";
 import type { MediaProvider, Meeting } from "../meetings/media-provider.ts";
 import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
+import { startReservationTtlMs } from "./session-start.service.ts";
 
 // Media-provider calls run outside any database transaction: a start reserves the session in a
 // short transaction, calls the provider with no connection held, and records the result in a
@@ -39,6 +40,7 @@ async function gatedProvider() {
   const provider: MediaProvider = {
     name: inner.name,
     iceServers: inner.iceServers,
+    maxCallMs: inner.maxCallMs,
     async createMeeting(input) {
       meetingsCreated.push(input.session_id);
       await wait("createMeeting", input.session_id);
@@ -194,11 +196,12 @@ describe("provider calls hold no database connection", () => {
     expect((await sessionRow(appointment.id)).start_token).toBe("other-replica");
   });
 
-  it("a reservation left by a crashed start expires after 60 s: the next start takes over", async () => {
+  it("a reservation left by a crashed start expires after the reservation TTL: the next start takes over", async () => {
     const { appointment, sessionId } = await h.bookedSession();
+    const age = startReservationTtlMs(gated.provider);
     await h.app.video.database.db
       .updateTable("sessions")
-      .set({ start_token: "crashed-replica", start_reserved_at: new Date(h.clock.now.getTime() - 61_000) })
+      .set({ start_token: "crashed-replica", start_reserved_at: new Date(h.clock.now.getTime() - age) })
       .where("session_id", "=", sessionId)
       .execute();
     const response = await h.start(appointment.id);

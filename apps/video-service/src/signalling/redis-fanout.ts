@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { connectRedis, type Redis, redisReady } from "@clinic/platform/redis";
 import type { FastifyBaseLogger } from "fastify";
 import type { Take } from "./connect-limiter.ts";
@@ -23,7 +24,12 @@ import {
  *   expires PRESENCE_TTL_MS after its holders stop refreshing it.
  * - `P signal:node:<node>` (string, TTL NODE_TTL_MS): the node is alive; presence entries of
  *   a node without it are ignored (the process died without cleaning up).
- * - `P signal:connects:<address|attendee>:<key>` (hash, TTL 60 s): a connect-limit token bucket.
+ * - `P signal:connects:<address|attendee>:<SHA-256 of the key>` (hash, TTL 60 s): a connect-limit
+ *   token bucket; hashed, so Redis holds no client address in clear.
+ *
+ * No key or channel name holds a name, an email or an address. The values do, briefly: a
+ * presence entry carries the attendee's name (for `welcome`) while connected, and messages
+ * (not stored by pub/sub) carry names and relayed SDP, which lists client addresses.
  *
  * Two connections: one for commands and publishing, one subscriber. Both refuse commands
  * while down (no offline queue) and reconnect by themselves; after an outage the channels
@@ -175,7 +181,7 @@ export async function createRedisFanout(options: RedisFanoutOptions): Promise<Si
     },
     async publish(sessionId, message) {
       const envelope: FanoutEnvelope = { ...message, origin: node, session: sessionId };
-      await cmd.publish(channel(sessionId), JSON.stringify(envelope));
+      await cmd.publish(channel(sessionId), JSON.stringify(envelope)).catch(withoutArguments);
     },
     async announce(sessionId, entry) {
       const key = presenceKey(sessionId);
@@ -184,12 +190,13 @@ export async function createRedisFanout(options: RedisFanoutOptions): Promise<Si
         .hset(key, entry.attendee.attendee_id, JSON.stringify(entry))
         .pexpire(key, PRESENCE_TTL_MS)
         .exec()
-        .then(checkExec);
+        .then(checkExec)
+        .catch(withoutArguments);
     },
     async withdraw(sessionId, attendeeId, conn) {
       await cmd.signalWithdraw(presenceKey(sessionId), attendeeId, conn);
     },
-    async presence(sessionId) {
+    async presence(sessionId, { keepDead = false } = {}) {
       const raw = await cmd.hgetall(presenceKey(sessionId));
       const entries: PresenceEntry[] = [];
       for (const value of Object.values(raw)) {
@@ -199,6 +206,7 @@ export async function createRedisFanout(options: RedisFanoutOptions): Promise<Si
           // not ours: ignored
         }
       }
+      if (keepDead) return entries;
       const live = await fanout.liveNodes([...new Set(entries.map((e) => e.node))]);
       const dead = entries.filter((e) => !live.has(e.node));
       // Left behind by a node that died: dropped now, so they are not read again.
@@ -218,7 +226,9 @@ export async function createRedisFanout(options: RedisFanoutOptions): Promise<Si
     connectLimiter(kind, perMinute, now): ConnectCounter {
       return {
         async take(key): Promise<Take> {
-          const [allowed, first] = await cmd.signalTake(`${prefix}signal:connects:${kind}:${key}`, perMinute, now());
+          // Hashed: the address key is a client's IP address (or /64).
+          const hashed = createHash("sha256").update(key).digest("base64url");
+          const [allowed, first] = await cmd.signalTake(`${prefix}signal:connects:${kind}:${hashed}`, perMinute, now());
           return { allowed: allowed === 1, firstRefusal: first === 1 };
         },
       };
@@ -234,6 +244,15 @@ export async function createRedisFanout(options: RedisFanoutOptions): Promise<Si
     },
   };
   return fanout;
+}
+
+/**
+ * Rethrows a command's error without the command (ioredis attaches its arguments, e.g. to the
+ * errors of commands aborted by a lost connection): they hold names and SDP, and errors get logged.
+ */
+function withoutArguments(err: Error & { command?: unknown }): never {
+  delete err.command;
+  throw err;
 }
 
 /** A MULTI's replies: the first error among them is thrown. */

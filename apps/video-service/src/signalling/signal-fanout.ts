@@ -28,8 +28,11 @@ export interface SignalFanout {
   announce(sessionId: string, entry: PresenceEntry): Promise<void>;
   /** Removes the attendee's entry if it is still this connection's. */
   withdraw(sessionId: string, attendeeId: string, conn: string): Promise<void>;
-  /** The session's presence, entries of nodes no longer alive left out. */
-  presence(sessionId: string): Promise<PresenceEntry[]>;
+  /**
+   * The session's presence, entries of nodes no longer alive left out (and dropped) — unless
+   * `keepDead`: just after an outage, before the others had a chance to refresh their liveness.
+   */
+  presence(sessionId: string, options?: { keepDead?: boolean }): Promise<PresenceEntry[]>;
   /** Which of `nodes` are alive (refreshed their liveness recently). */
   liveNodes(nodes: string[]): Promise<Set<string>>;
   /** Keeps this node alive and the presence of `sessionIds` (the ones it holds) from expiring. */
@@ -157,9 +160,9 @@ export function createInProcessSignalCluster(): InProcessSignalCluster {
       if (entries.size === 0) presence.delete(sessionId);
     }
 
-    async presence(sessionId: string): Promise<PresenceEntry[]> {
+    async presence(sessionId: string, options: { keepDead?: boolean } = {}): Promise<PresenceEntry[]> {
       return [...(presence.get(sessionId)?.values() ?? [])]
-        .filter((e) => alive.has(e.node))
+        .filter((e) => options.keepDead || alive.has(e.node))
         .map((e) => structuredClone(e));
     }
 

@@ -48,6 +48,10 @@ export interface SignalHubOptions {
  * leaves, ends and replacements. For the sessions it holds connections of, it keeps a view of
  * the attendees connected elsewhere (`#remote`), from the presence read at the first connect
  * and the joins and leaves heard since.
+ *
+ * What a connection changes between instances (subscribing, reading the view, announcing,
+ * withdrawing, leaving the channel) runs one step after the other per session: a connection
+ * that closes while it is being announced leaves after its announce, never before it.
  */
 export class SignalHub implements SessionNotifier {
   readonly #sessions = new Map<string, Map<string, SignalConnection>>();
@@ -57,6 +61,10 @@ export class SignalHub implements SessionNotifier {
   readonly #fanout: SignalFanout | undefined;
   readonly #log: FastifyBaseLogger;
   readonly #pending = new Set<Promise<unknown>>();
+  /** Per session, the tail of its queue of changes between instances (`#serial`). */
+  readonly #queues = new Map<string, Promise<unknown>>();
+  /** Leaves that could not reach the others (Redis down), by connection: told once it is back. */
+  readonly #untold = new Map<string, { conn: SignalConnection; announceLeave: boolean }>();
   #timer: NodeJS.Timeout | undefined;
   /** Dead-node pruning waits this long after an outage, for the others to announce themselves again. */
   #pruneAfter = 0;
@@ -74,7 +82,7 @@ export class SignalHub implements SessionNotifier {
       else this.#apply(sessionId, message);
     });
     fanout.onRestored(() => this.#track(this.#restore()));
-    this.#timer = setInterval(() => this.#track(this.#tick()), REFRESH_EVERY_MS);
+    this.#timer = setInterval(() => this.#track(this.refreshPresence()), REFRESH_EVERY_MS);
     this.#timer.unref();
   }
 
@@ -126,9 +134,14 @@ export class SignalHub implements SessionNotifier {
         attendee: conn.attendee,
       };
       try {
-        if (!this.#remote.has(conn.sessionId)) await this.#view(conn.sessionId);
-        await fanout.announce(conn.sessionId, entry);
-        await this.#publish(conn.sessionId, { kind: "joined", entry });
+        await this.#serial(conn.sessionId, async () => {
+          // Closed or replaced meanwhile: nothing to announce (its leave, if any, is queued next).
+          if (!this.isCurrent(conn)) return;
+          if (!this.#remote.has(conn.sessionId)) await this.#view(conn.sessionId);
+          if (!this.isCurrent(conn)) return;
+          await fanout.announce(conn.sessionId, entry);
+          await this.#publish(conn.sessionId, { kind: "joined", entry });
+        });
       } catch (err) {
         throw new FanoutUnavailableError(err);
       }
@@ -283,39 +296,63 @@ export class SignalHub implements SessionNotifier {
     return true;
   }
 
-  /** The other instances hear that `conn` is gone; the session's channel is left with its last connection. */
+  /** The other instances hear that `conn` is gone (after its announce); the session's channel is left with its last connection. */
   #depart(conn: SignalConnection, announceLeave = true): void {
-    const fanout = this.#fanout;
-    if (!fanout) return;
+    if (!this.#fanout) return;
     const { sessionId } = conn;
-    const last = !this.#sessions.has(sessionId);
-    if (last) {
-      this.#remote.delete(sessionId);
-      this.#snapshotting.delete(sessionId);
-    }
     this.#track(
-      (async () => {
-        await fanout.withdraw(sessionId, conn.attendee.attendee_id, conn.id);
-        if (announceLeave)
-          await this.#publish(sessionId, { kind: "left", attendee_id: conn.attendee.attendee_id, conn: conn.id });
-        // A connection of the session may have arrived meanwhile: then the channel stays.
-        if (last && !this.#sessions.has(sessionId)) await fanout.unsubscribe(sessionId);
-      })().catch((err: Error) =>
+      this.#serial(sessionId, () => this.#leave(conn, announceLeave)).catch((err: Error) =>
         this.#log.warn({ err, sessionId }, "could not tell the other instances about a leave"),
       ),
     );
   }
 
-  /** Subscribes to the session and reads who is connected elsewhere; messages meanwhile wait. */
+  async #leave(conn: SignalConnection, announceLeave: boolean): Promise<void> {
+    const fanout = this.#fanout!;
+    const { sessionId } = conn;
+    try {
+      await fanout.withdraw(sessionId, conn.attendee.attendee_id, conn.id);
+      if (announceLeave)
+        await this.#publish(sessionId, { kind: "left", attendee_id: conn.attendee.attendee_id, conn: conn.id });
+      this.#untold.delete(conn.id);
+    } catch (err) {
+      // Else the others would keep it in their views (and presence) for as long as the session lasts.
+      this.#untold.set(conn.id, { conn, announceLeave });
+      throw err;
+    } finally {
+      // The session's last connection here: its view and channel go (unless one arrived meanwhile).
+      if (!this.#sessions.has(sessionId)) {
+        this.#remote.delete(sessionId);
+        await fanout.unsubscribe(sessionId);
+      }
+    }
+  }
+
+  /**
+   * Subscribes to the session and reads who is connected elsewhere; messages meanwhile wait.
+   * Runs in the session's queue, for a session with connections here.
+   */
   async #view(sessionId: string): Promise<void> {
     const fanout = this.#fanout!;
     const waiting: FanoutMessage[] = [];
     this.#snapshotting.set(sessionId, waiting);
     try {
       await fanout.subscribe(sessionId);
-      const entries = await fanout.presence(sessionId);
+      // Just after an outage the others may not have refreshed their liveness yet: not taken
+      // for dead before the same grace as the pruning (refreshPresence).
+      const entries = await fanout.presence(sessionId, { keepDead: Date.now() < this.#pruneAfter });
+      const local = this.#sessions.get(sessionId);
+      // Every connection here closed meanwhile: no view (their leaves, queued next, leave the channel).
+      if (!local) return;
       const view = new Map<string, PresenceEntry>();
-      for (const e of entries) if (e.node !== fanout.node) view.set(e.attendee.attendee_id, e);
+      for (const e of entries) {
+        if (e.node === fanout.node) continue;
+        // An older connection of an attendee connected here is being replaced without a leave:
+        // not "elsewhere" (a newer one is, until this one is superseded).
+        const mine = local.get(e.attendee.attendee_id);
+        if (mine && mine.intervalId >= e.interval) continue;
+        view.set(e.attendee.attendee_id, e);
+      }
       this.#remote.set(sessionId, view);
     } finally {
       if (this.#snapshotting.get(sessionId) === waiting) this.#snapshotting.delete(sessionId);
@@ -409,16 +446,28 @@ export class SignalHub implements SessionNotifier {
     );
   }
 
+  /** Runs `task` after the session's earlier changes between instances (whatever their outcome). */
+  #serial<T>(sessionId: string, task: () => Promise<T>): Promise<T> {
+    const run = (this.#queues.get(sessionId) ?? Promise.resolve()).then(task);
+    const tail = run.catch(() => undefined);
+    this.#queues.set(sessionId, tail);
+    void tail.then(() => {
+      if (this.#queues.get(sessionId) === tail) this.#queues.delete(sessionId);
+    });
+    return run;
+  }
+
   #track(p: Promise<unknown>): void {
     this.#pending.add(p);
     void p.finally(() => this.#pending.delete(p));
   }
 
   /**
-   * Every REFRESH_EVERY_MS: this node stays alive and its sessions' presence does not expire;
-   * attendees of instances that died (no liveness) are gone for the others here.
+   * Every REFRESH_EVERY_MS (tests run one at once): this node stays alive and its sessions'
+   * presence does not expire; attendees of instances that died (no liveness) are gone for the
+   * others here.
    */
-  async #tick(): Promise<void> {
+  async refreshPresence(): Promise<void> {
     const fanout = this.#fanout!;
     if (!fanout.up) return;
     try {
@@ -441,28 +490,39 @@ export class SignalHub implements SessionNotifier {
   }
 
   /**
-   * After an outage (messages may have been lost): this node's connections are announced
-   * again, and each session's view read again, its differences told to the attendees here.
-   * The database check of the connections themselves (ended, replaced) is the caller's
-   * (`onRestored` in signalling.routes.ts).
+   * After an outage (messages may have been lost): the leaves that could not be told are told;
+   * this node's connections are announced again, presence and channel — the others may have
+   * taken this node for dead meanwhile (its liveness lapsed) and dropped its attendees; a
+   * connection they know already changes nothing there —; and each session's view is read
+   * again, its differences told to the attendees here. The database check of the connections
+   * themselves (ended, replaced) is the caller's (`onRestored` in signalling.routes.ts).
    */
   async #restore(): Promise<void> {
     const fanout = this.#fanout!;
     this.#pruneAfter = Date.now() + NODE_TTL_MS;
+    for (const { conn, announceLeave } of [...this.#untold.values()]) {
+      await this.#serial(conn.sessionId, () => this.#leave(conn, announceLeave)).catch((err: Error) =>
+        this.#log.warn({ err, sessionId: conn.sessionId }, "could not tell the other instances about a leave"),
+      );
+    }
     for (const sessionId of [...this.#sessions.keys()]) {
-      try {
-        for (const conn of this.#sessions.get(sessionId)?.values() ?? []) {
-          await fanout.announce(sessionId, {
+      await this.#serial(sessionId, async () => {
+        for (const conn of [...(this.#sessions.get(sessionId)?.values() ?? [])]) {
+          if (!this.isCurrent(conn)) continue;
+          const entry: PresenceEntry = {
             node: fanout.node,
             conn: conn.id,
             interval: conn.intervalId,
             attendee: conn.attendee,
-          });
+          };
+          await fanout.announce(sessionId, entry);
+          await this.#publish(sessionId, { kind: "joined", entry });
         }
+        if (!this.#sessions.has(sessionId)) return;
         const before = this.#remote.get(sessionId) ?? new Map<string, PresenceEntry>();
         await this.#view(sessionId);
         const after = this.#remote.get(sessionId) ?? new Map<string, PresenceEntry>();
-        if (!this.#sessions.has(sessionId)) continue;
+        if (!this.#sessions.has(sessionId)) return;
         for (const [id, e] of before) {
           if (after.get(id)?.conn !== e.conn)
             this.#broadcastLocal(sessionId, { type: "attendee.left", attendee_id: id });
@@ -471,9 +531,7 @@ export class SignalHub implements SessionNotifier {
           if (before.get(id)?.conn !== e.conn)
             this.#broadcastLocal(sessionId, { type: "attendee.joined", attendee: e.attendee }, id);
         }
-      } catch (err) {
-        this.#log.warn({ err, sessionId }, "could not catch up on a session after the outage");
-      }
+      }).catch((err: Error) => this.#log.warn({ err, sessionId }, "could not catch up on a session after the outage"));
     }
   }
 }

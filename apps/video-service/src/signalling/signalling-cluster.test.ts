@@ -2,9 +2,9 @@ import { SignalCloseCodes } from "@clinic/contracts";
 import type { App } from "@clinic/platform";
 import { startTcpProxy, viaProxy } from "@clinic/platform/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { closedWithin, connectSignal, type SignalClient, signalUrl } from "../testing/signal-client.ts";
-import { type TestCluster, testCluster } from "../testing/signal-cluster.ts";
-import { createHarness, createPeer, type Harness, users } from "../testing/video-test-harness.ts";
+import { closedWithin, type SignalClient } from "../testing/signal-client.ts";
+import { signalClients, type TestCluster, testCluster, twoInstances } from "../testing/signal-cluster.ts";
+import { type Harness, users } from "../testing/video-test-harness.ts";
 
 // CI sets REDIS_URL: the two instances are linked through a real Redis (keys and channels of
 // this file only). Without it they are linked in-process, with the same semantics.
@@ -12,40 +12,13 @@ const redisUrl = process.env.REDIS_URL;
 /** `vi.waitFor` bounded in time, so a broken link fails the test, not hangs it. */
 const bounded = { timeout: 15_000, interval: 100 };
 
-/** Two instances of one service: A (the harness's app) and B, on one database, linked. */
-async function twoInstances(cluster: TestCluster, env: Record<string, string> = {}, url = redisUrl) {
-  const linked = cluster.signalCluster ? { signalCluster: cluster.signalCluster } : {};
-  const a = await createHarness({ env: { ...cluster.env("video-a", url), ...env }, ...linked });
-  const b = await createPeer(a, { env: { ...cluster.env("video-b", url), ...env }, ...linked });
-  const baseA = await a.listen();
-  const baseB = await b.listen({ port: 0, host: "127.0.0.1" });
-  return { a, b, baseA, baseB };
-}
-
-function clients() {
-  const open: SignalClient[] = [];
-  return {
-    connect(base: string, sessionId: string, token: string, localAddress?: string) {
-      const client = connectSignal(signalUrl(base, sessionId, token), localAddress ? { localAddress } : {});
-      open.push(client);
-      return client;
-    },
-    async closeAll() {
-      for (const c of open.splice(0)) {
-        c.close();
-        await closedWithin(c).catch(() => undefined);
-      }
-    },
-  };
-}
-
 describe(`signalling across two instances (${redisUrl ? "Redis" : "in-process"})`, () => {
   let cluster: TestCluster;
   let a: Harness;
   let b: App;
   let baseA: string;
   let baseB: string;
-  const sockets = clients();
+  const sockets = signalClients();
   const connect = sockets.connect;
 
   beforeAll(async () => {
@@ -223,11 +196,11 @@ describe(`signalling connect limits count across instances (${redisUrl ? "Redis"
   let b: App;
   let baseA: string;
   let baseB: string;
-  const sockets = clients();
+  const sockets = signalClients();
 
   beforeAll(async () => {
     cluster = await testCluster(redisUrl);
-    ({ a, b, baseA, baseB } = await twoInstances(cluster, { SIGNAL_CONNECTS_PER_MINUTE: "2" }));
+    ({ a, b, baseA, baseB } = await twoInstances(cluster, { env: { SIGNAL_CONNECTS_PER_MINUTE: "2" } }));
   });
   afterAll(async () => {
     await sockets.closeAll();
@@ -264,14 +237,16 @@ describe.skipIf(!redisUrl)("signalling across instances through a Redis outage",
   let b: App;
   let baseA: string;
   let baseB: string;
-  const sockets = clients();
+  const sockets = signalClients();
   const connect = sockets.connect;
 
   beforeAll(async () => {
     const target = new URL(redisUrl!);
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
     cluster = await testCluster(redisUrl);
-    ({ a, b, baseA, baseB } = await twoInstances(cluster, {}, viaProxy(redisUrl!, proxy.port)));
+    ({ a, b, baseA, baseB } = await twoInstances(cluster, {
+      urls: { a: viaProxy(redisUrl!, proxy.port), b: viaProxy(redisUrl!, proxy.port) },
+    }));
   });
   afterAll(async () => {
     await sockets.closeAll();

@@ -5,6 +5,3 @@ export type { VideoDb } from "../tables.ts";
 export { intervalsForMonth } from "../usage/usage.repository.ts";
 export { monthBounds } from "../usage/usage-calculator.ts";
 export { closedWithin, connectSignal, type SignalClient, signalUrl } from "./signal-client.ts";
-// Two instances of the service linked like replicas (bench/fanout-latency.ts).
-export { type TestCluster, testCluster } from "./signal-cluster.ts";
-export { createHarness, createPeer } from "./video-test-harness.ts";

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { exportJWK, generateKeyPair } from "jose";
 import { createInProcessSignalCluster, type InProcessSignalCluster } from "../signalling/signal-fanout.ts";
+import { closedWithin, connectSignal, type SignalClient, signalUrl } from "./signal-client.ts";
+import { createHarness, createPeer } from "./video-test-harness.ts";
 
 /**
  * What several instances of one test need to form a cluster: on Redis when `redisUrl` is
@@ -47,6 +49,44 @@ export async function testCluster(redisUrl: string | undefined): Promise<TestClu
         }
       } finally {
         redis.disconnect();
+      }
+    },
+  };
+}
+
+export interface TwoInstancesOptions {
+  env?: Record<string, string>;
+  /** How each instance reaches Redis (e.g. through its own TCP proxy); default the cluster's URL. */
+  urls?: { a?: string; b?: string };
+  /** In-process link other than the cluster's (e.g. one whose calls the test holds back). */
+  signalCluster?: InProcessSignalCluster;
+}
+
+/** Two instances of one service: A (a harness's app) and B (its peer), on one database, linked. */
+export async function twoInstances(cluster: TestCluster, options: TwoInstancesOptions = {}) {
+  const signalCluster = options.signalCluster ?? cluster.signalCluster;
+  const linked = signalCluster ? { signalCluster } : {};
+  const env = options.env ?? {};
+  const a = await createHarness({ env: { ...cluster.env("video-a", options.urls?.a), ...env }, ...linked });
+  const b = await createPeer(a, { env: { ...cluster.env("video-b", options.urls?.b), ...env }, ...linked });
+  const baseA = await a.listen();
+  const baseB = await b.listen({ port: 0, host: "127.0.0.1" });
+  return { a, b, baseA, baseB };
+}
+
+/** Signalling clients of a test, all closed by `closeAll` (after each test). */
+export function signalClients() {
+  const open: SignalClient[] = [];
+  return {
+    connect(base: string, sessionId: string, token: string, localAddress?: string) {
+      const client = connectSignal(signalUrl(base, sessionId, token), localAddress ? { localAddress } : {});
+      open.push(client);
+      return client;
+    },
+    async closeAll() {
+      for (const c of open.splice(0)) {
+        c.close();
+        await closedWithin(c).catch(() => undefined);
       }
     },
   };

@@ -50,9 +50,51 @@ export function eventData<K extends EventType>(event: CloudEvent, type: K): Even
 export type EventHandler = (event: CloudEvent) => Promise<void>;
 
 /**
+ * A publish refused because no consumer is bound for the event's type yet: its service not
+ * deployed or not started yet, or a broker that lost its definitions. Neither the event's
+ * fault nor an outage of the bus: the outbox relay counts no attempt and never parks it; the
+ * event waits, retried with backoff, until a consumer binds.
+ */
+export class EventUnroutableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EventUnroutableError";
+  }
+}
+
+/**
+ * Largest serialised event either bus takes. Events carry identifiers and a few fields; the
+ * limit sits far below RabbitMQ's `max_message_size` (16 MiB from RabbitMQ 4), whose breach
+ * closes the channel — which the relay would take for an outage, holding up every event.
+ * Refused here instead, the event is at fault: counted, and parked.
+ */
+export const maxEventBytes = 1024 * 1024;
+
+/**
+ * The bytes a bus sends for `event`. Throws a plain Error (the event's own fault: the outbox
+ * counts it and parks the event after repeated refusals) when it cannot be serialised or is
+ * larger than `maxEventBytes`; the message never quotes the event.
+ */
+export function serialiseEvent(event: CloudEvent): Buffer {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(event);
+  } catch {
+    // Not the error's message: it can quote the event (a BigInt's value, a circular key).
+  }
+  if (typeof text !== "string") throw new Error(`event ${String(event.id)} cannot be serialised`);
+  const body = Buffer.from(text, "utf8");
+  if (body.length > maxEventBytes) {
+    throw new Error(`event ${String(event.id)} is ${body.length} bytes, above the limit of ${maxEventBytes}`);
+  }
+  return body;
+}
+
+/**
  * A publish refused because the bus itself cannot take events now (broker disconnected, no
  * confirm in time, bus closed), whatever the event. The outbox relay does not count it
- * against the event: an outage must not park every event written meanwhile.
+ * against the event: an outage must not park every event written meanwhile. (Refusals for no
+ * consumer of the type are `EventUnroutableError`; any other error is the event's own fault.)
  */
 export class EventBusUnavailableError extends Error {
   constructor(message: string) {

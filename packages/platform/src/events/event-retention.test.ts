@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Database, type DatabaseOptions, openDatabase } from "../db.ts";
@@ -27,6 +27,7 @@ describe.each(targets)("event retention on $label", ({ postgres }) => {
     await database.runScript("DELETE FROM outbox; DELETE FROM inbox;");
   });
   afterAll(async () => {
+    await database?.runScript("DROP TABLE IF EXISTS leftovers;");
     await database?.close();
     await target.drop();
   });
@@ -83,6 +84,44 @@ describe.each(targets)("event retention on $label", ({ postgres }) => {
     expect(logs.text()).not.toContain("Ada");
     expect(await retention.run()).toBe(0);
     expect(logs.lines).toHaveLength(1);
+    await retention.stop();
+  });
+
+  it("purges the service's own rows (`purges`) with the same cut-off, and logs their count by name", async () => {
+    await database.runScript(
+      "CREATE TABLE IF NOT EXISTS leftovers (label text PRIMARY KEY, recorded_at timestamptz NOT NULL); DELETE FROM leftovers;",
+    );
+    const leftovers = database.db as unknown as Kysely<{ leftovers: { label: string; recorded_at: Date } }>;
+    await leftovers
+      .insertInto("leftovers")
+      .values([
+        { label: "8-days-old", recorded_at: ago(8) },
+        { label: "6-days-old", recorded_at: ago(6) },
+      ])
+      .execute();
+    await inboxRow("processed-8-days-ago", ago(8));
+    const logs = captureLogs();
+    const retention = createEventRetention({
+      db: database.db,
+      retentionDays: 7,
+      logger: pino({ level: "info" }, logs.stream),
+      now: () => now,
+      purges: {
+        leftovers: async (before) =>
+          Number(
+            (await leftovers.deleteFrom("leftovers").where("recorded_at", "<", before).executeTakeFirst())
+              .numDeletedRows,
+          ),
+      },
+    });
+    expect(await retention.run()).toBe(2);
+    expect((await leftovers.selectFrom("leftovers").select("label").execute()).map((r) => r.label)).toEqual([
+      "6-days-old",
+    ]);
+    expect(logs.lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ outboxDeleted: 0, inboxDeleted: 1, leftoversDeleted: 1, retentionDays: 7 }),
+    ]);
+    expect(await retention.run()).toBe(0);
     await retention.stop();
   });
 

@@ -75,12 +75,19 @@ export interface EventRetentionOptions {
   /** Default hourly. */
   intervalMs?: number;
   now?: () => Date;
+  /**
+   * The service's own rows that expire with its events, by name (the video service's early
+   * appointment changes): each is called in every pass with the same cut-off and returns how
+   * many rows it deleted, logged as `<name>Deleted`. The platform knows no service's tables.
+   */
+  purges?: Record<string, (before: Date) => Promise<number>>;
 }
 
 /**
  * The periodic purge of delivered events: sent outbox rows and processed inbox rows hold
- * event data (patient names) that is of no use once delivered. A pass runs at start and
- * then every `intervalMs`; it logs counts only.
+ * event data (patient names) that is of no use once delivered; `purges` adds the service's
+ * own rows of the same lifetime. A pass runs at start and then every `intervalMs`; it logs
+ * counts only.
  */
 export function createEventRetention(options: EventRetentionOptions): PeriodicPass {
   const now = options.now ?? (() => new Date());
@@ -88,13 +95,16 @@ export function createEventRetention(options: EventRetentionOptions): PeriodicPa
     async () => {
       const before = new Date(now().getTime() - options.retentionDays * dayMs);
       const deleted = await purgeDeliveredEvents(options.db, { before });
-      if (deleted.outbox + deleted.inbox > 0) {
+      const counts: Record<string, number> = { outboxDeleted: deleted.outbox, inboxDeleted: deleted.inbox };
+      for (const [name, purge] of Object.entries(options.purges ?? {})) counts[`${name}Deleted`] = await purge(before);
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      if (total > 0) {
         options.logger?.info(
-          { outboxDeleted: deleted.outbox, inboxDeleted: deleted.inbox, retentionDays: options.retentionDays },
+          { ...counts, retentionDays: options.retentionDays },
           "delivered events past retention purged",
         );
       }
-      return deleted.outbox + deleted.inbox;
+      return total;
     },
     {
       intervalMs: options.intervalMs ?? 60 * 60_000,

@@ -1,6 +1,13 @@
 import type { Logger } from "pino";
 import { eventTracing } from "../tracing.ts";
-import { type CloudEvent, type EventBus, EventBusUnavailableError, type EventHandler } from "./event-bus.ts";
+import {
+  type CloudEvent,
+  type EventBus,
+  EventBusUnavailableError,
+  type EventHandler,
+  EventUnroutableError,
+  serialiseEvent,
+} from "./event-bus.ts";
 
 interface Subscription {
   queue: string;
@@ -18,7 +25,9 @@ export interface InProcessBusOptions {
 /**
  * The embedded bus: every service in one process shares it. Handlers run after `publish`
  * returns (as with a broker), failures are retried with a delay and then kept in
- * `deadLetters` and logged, never dropped silently.
+ * `deadLetters` and logged, never dropped silently. It refuses what the RabbitMQ bus refuses:
+ * an event of a type nobody subscribes to (EventUnroutableError), an event larger than
+ * `maxEventBytes` or that cannot be serialised (a plain Error).
  *
  * Not durable: `publish` resolves before the handlers commit (awaiting them would hold the
  * publisher's outbox transaction while the consumer, in the same process, may be waiting on
@@ -41,12 +50,12 @@ export class InProcessBus implements EventBus {
 
   async publish(event: CloudEvent): Promise<void> {
     if (this.#closed) throw new EventBusUnavailableError("event bus is closed");
+    // A copy per subscriber, as a broker would deliver: handlers cannot affect each other.
+    const copy = serialiseEvent(event).toString("utf8");
     const targets = this.#subscriptions.filter((sub) => sub.types.has(event.type));
     // Like the RabbitMQ bus with no queue bound (mandatory publish), refuse rather than drop:
-    // the outbox keeps the event and retries, so a consumer that starts later still gets it.
-    if (targets.length === 0) throw new Error(`no subscriber for ${event.type}`);
-    // A copy per subscriber, as a broker would deliver: handlers cannot affect each other.
-    const copy = JSON.stringify(event);
+    // the outbox keeps the event, never parks it, and retries until a consumer subscribes.
+    if (targets.length === 0) throw new EventUnroutableError(`no subscriber for ${event.type}`);
     for (const sub of targets) this.#track(this.#deliver(sub, JSON.parse(copy) as CloudEvent));
   }
 

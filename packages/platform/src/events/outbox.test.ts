@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Database, type DatabaseOptions, openDatabase } from "../db.ts";
 import { captureLogs, testDatabase } from "../testing/index.ts";
 import { envelope } from "./envelope.ts";
-import type { CloudEvent, EventBus } from "./event-bus.ts";
+import { type CloudEvent, type EventBus, maxEventBytes } from "./event-bus.ts";
 import { InProcessBus } from "./in-process-bus.ts";
 import { createOutboxRelay, enqueueEvent, type OutboxTables, outboxBacklog, outboxDdl, outboxRetry } from "./outbox.ts";
 
@@ -93,8 +93,13 @@ describe.each(targets)("outbox relay on $label", ({ postgres }) => {
     const { db, clock, bus, received, enqueue, row } = await setup();
     const logs = captureLogs();
     const relay = createOutboxRelay({ db, bus, logger: pino({ level: "info" }, logs.stream), now: clock.now });
-    // No queue takes this type: every publish of it is refused.
-    const poison = envelope("thing.unrouted", "test", { patient_name: "Ada Lovelace" }, "appt-A");
+    // Its type has a consumer, but the bus refuses the event itself: it is too large.
+    const poison = envelope(
+      "thing.happened",
+      "test",
+      { patient_name: "Ada Lovelace", note: "x".repeat(maxEventBytes) },
+      "appt-A",
+    );
     const other = envelope("thing.happened", "test", { n: 1 }, "appt-B");
     const later = envelope("thing.happened", "test", { n: 2 }, "appt-A");
     const loose = envelope("thing.happened", "test", { n: 3 }); // no subject: no order to keep
@@ -123,7 +128,9 @@ describe.each(targets)("outbox relay on $label", ({ postgres }) => {
     const parked = await row(poison);
     expect(parked.parked_at).not.toBeNull();
     expect(parked.sent_at).toBeNull();
-    expect(parked.last_error).toBe("Error: no subscriber for thing.unrouted");
+    expect(parked.last_error).toMatch(
+      new RegExp(`^Error: event ${poison.id} is \\d+ bytes, above the limit of ${maxEventBytes}$`),
+    );
     expect(await outboxBacklog(db)).toEqual({ pending: 0, parked: 1 });
     expect(await relay.pending()).toBe(0);
 
@@ -133,7 +140,7 @@ describe.each(targets)("outbox relay on $label", ({ postgres }) => {
     expect(parkedLogs[0]).toMatchObject({
       level: 40,
       eventId: poison.id,
-      type: "thing.unrouted",
+      type: "thing.happened",
       aggregateId: "appt-A",
       attempts: outboxRetry.maxAttempts,
     });
@@ -154,6 +161,73 @@ describe.each(targets)("outbox relay on $label", ({ postgres }) => {
     expect(await relay.pending()).toBe(1);
     await relay.notify();
     expect((await row(poison)).attempts).toBe(1);
+  });
+
+  it("an event no consumer is bound for waits: no attempt counted, never parked, logged once; it goes once one subscribes", async () => {
+    const { db, clock, bus, received, enqueue, row } = await setup();
+    const logs = captureLogs();
+    const relay = createOutboxRelay({ db, bus, logger: pino({ level: "info" }, logs.stream), now: clock.now });
+    // The consuming service is not deployed yet (or the broker lost its bindings).
+    const waiting = envelope("thing.unrouted", "test", { patient_name: "Ada Lovelace" }, "appt-A");
+    const later = envelope("thing.happened", "test", { n: 1 }, "appt-A");
+    const other = envelope("thing.happened", "test", { n: 2 }, "appt-B");
+    await enqueue(waiting, later, other);
+
+    expect(await relay.notify()).toBe(1);
+    await bus.drain();
+    expect(ids(received)).toEqual([other.id]);
+    // Far longer than parking takes for a refused event (8 attempts, about four minutes).
+    for (let i = 0; i < 2 * outboxRetry.maxAttempts; i++) {
+      clock.advance(outboxRetry.maxDelayMs);
+      expect(await relay.notify()).toBe(0);
+    }
+    await relay.flush(); // a flush tries it too, and counts nothing either
+    expect(await row(waiting)).toMatchObject({
+      attempts: 0,
+      parked_at: null,
+      sent_at: null,
+      last_error: "EventUnroutableError: no subscriber for thing.unrouted",
+    });
+    expect((await row(waiting)).next_attempt_at).not.toBeNull();
+    expect(await outboxBacklog(db)).toEqual({ pending: 2, parked: 0 });
+    expect(ids(received)).toEqual([other.id]); // its appointment's later event waits behind it
+    const said = logs.lines.map((l) => JSON.parse(l)).filter((l) => /no consumer is bound/.test(l.msg));
+    expect(said).toEqual([expect.objectContaining({ level: 40, type: "thing.unrouted", eventId: waiting.id })]);
+    expect(logs.lines.filter((l) => l.includes("outbox event parked"))).toEqual([]);
+    expect(logs.text()).not.toContain("Ada");
+
+    // Its consumer starts: at the next try it goes, then the appointment's later event, in order.
+    await bus.subscribe("late", ["thing.unrouted"], async (event) => {
+      received.push(event);
+    });
+    clock.advance(outboxRetry.maxDelayMs);
+    expect(await relay.notify()).toBe(2);
+    await bus.drain();
+    expect(ids(received)).toEqual([other.id, waiting.id, later.id]);
+    expect(await row(waiting)).toMatchObject({ attempts: 1, parked_at: null });
+    expect(await outboxBacklog(db)).toEqual({ pending: 0, parked: 0 });
+    expect(logs.lines.filter((l) => l.includes("a consumer is bound for this event type now"))).toHaveLength(1);
+  });
+
+  it("once one event of a waiting type goes out, the others waiting for a consumer go at once, not after their wait", async () => {
+    const { db, clock, bus, received, enqueue, row } = await setup();
+    const relay = createOutboxRelay({ db, bus, now: clock.now });
+    const first = envelope("thing.unrouted", "test", { n: 1 }, "appt-A");
+    const second = envelope("thing.unrouted", "test", { n: 2 }, "appt-B");
+    await enqueue(first, second);
+    expect(await relay.notify()).toBe(0);
+    for (const event of [first, second]) {
+      expect((await row(event)).next_attempt_at!.getTime()).toBeGreaterThan(clock.now().getTime());
+    }
+    await bus.subscribe("late", ["thing.unrouted"], async (event) => {
+      received.push(event);
+    });
+    const fresh = envelope("thing.unrouted", "test", { n: 3 }, "appt-C");
+    await enqueue(fresh);
+    // The same instant: the fresh event is due, goes, and wakes the two waiting ones.
+    expect(await relay.notify()).toBe(3);
+    await bus.drain();
+    expect(ids(received).sort()).toEqual(ids([first, second, fresh]).sort());
   });
 
   it("keeps each aggregate's order: a later event waits behind a failing one until it is sent, while other aggregates' events flow", async () => {
@@ -177,7 +251,7 @@ describe.each(targets)("outbox relay on $label", ({ postgres }) => {
     await bus.subscribe("late", ["thing.unrouted"], async (event) => {
       received.push(event);
     });
-    clock.advance(2 * outboxRetry.firstDelayMs);
+    clock.advance(outboxRetry.maxDelayMs);
     expect(await relay.notify()).toBe(3);
     await bus.drain();
     expect(ids(received)).toEqual([other.id, first.id, second.id, third.id]);

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import type { Logger } from "pino";
 import { periodicPass } from "../periodic-pass.ts";
 import { eventTracing } from "../tracing.ts";
-import { type CloudEvent, type EventBus, EventBusUnavailableError } from "./event-bus.ts";
+import { type CloudEvent, type EventBus, EventBusUnavailableError, EventUnroutableError } from "./event-bus.ts";
 
 /**
  * The outbox and inbox tables every publishing/consuming service has, as they stand after its
@@ -36,9 +36,12 @@ export interface OutboxTables {
     created_at: Generated<Date>;
     /** Set once the bus confirmed the event; then the row only waits for the retention purge. */
     sent_at: Date | null;
-    /** Publishes that failed because of this event (a bus outage is not counted), plus the one that went through. */
+    /**
+     * Publishes that failed because of this event, plus the one that went through. Not counted:
+     * a bus outage, and no consumer bound for the type yet (the event waits for one).
+     */
     attempts: Generated<number>;
-    /** The error of the last failed publish: its type, code and message, never the event. */
+    /** The error of the last refused publish (counted or not): its type, code and message, never the event. */
     last_error: string | null;
     /** Not tried again before this (backoff after a failure); null: due. */
     next_attempt_at: Date | null;
@@ -63,9 +66,10 @@ const tracedSendAttempts = 5;
 
 /**
  * Failed publishes of one event before it is parked, and the wait after the first failure
- * (doubled after each further one, at most `maxDelayMs`): 2 s, 4 s … 128 s, so an event is
- * parked about four minutes after its first refusal, and its aggregate's later events wait
- * that long behind it.
+ * (doubled after each further one, at most `maxDelayMs`): 2 s, 4 s … 128 s, so an event the
+ * bus refuses for its own sake is parked about four minutes after its first refusal, and its
+ * aggregate's later events wait that long behind it. An event no consumer is bound for yet is
+ * never parked: it waits as long as it has been in the outbox (2 s … `maxDelayMs`) between tries.
  */
 export const outboxRetry = { maxAttempts: 8, firstDelayMs: 2_000, maxDelayMs: 5 * 60_000 } as const;
 
@@ -138,6 +142,7 @@ interface ClaimedRow {
   aggregate_id: string | null;
   payload: unknown;
   attempts: number;
+  created_at: Date;
 }
 
 /** Batches one pass claims at most; the next pass (a tick or a notify) goes on. */
@@ -154,10 +159,15 @@ const maxBatchesPerPass = 100;
  * - A row is claimable only when no earlier row of its aggregate is still unsent and not
  *   parked, so the events of one appointment leave in the order written, whichever relay
  *   sends them; other aggregates are not held up.
- * - A publish the bus refuses for this event counts as an attempt and backs off; after
- *   `maxAttempts` the row is parked (`parked_at`, `last_error`, a warning) and its aggregate's
- *   later events go on. A bus that is unavailable (EventBusUnavailableError) counts against no
- *   event: the pass stops and the next tick tries again.
+ * - A publish the bus refuses for this event (a nack, too large, not serialisable) counts as
+ *   an attempt and backs off; after `maxAttempts` the row is parked (`parked_at`, `last_error`,
+ *   a warning) and its aggregate's later events go on.
+ * - An event no consumer is bound for yet (EventUnroutableError: its service not started yet,
+ *   a broker that lost its definitions) counts no attempt and is never parked: it is tried
+ *   again after a wait as long as its age (2 s … `maxRetryDelayMs`) until a consumer binds,
+ *   and its aggregate's later events wait behind it. Logged once per type until it is routed.
+ * - A bus that is unavailable (EventBusUnavailableError) counts against no event: the pass
+ *   stops and the next tick tries again.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const db = options.db as Kysely<OutboxTables>;
@@ -170,6 +180,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const now = options.now ?? (() => new Date());
   const log = options.logger;
   let busDown = false;
+  /** Event types refused as unroutable and not sent since (each logged once). */
+  const unroutableTypes = new Set<string>();
 
   const claim = async (exclude: number[], ignoreBackoff: boolean) => {
     const at = now();
@@ -206,7 +218,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         if (exclude.length > 0) due = due.where("o.id", "not in", exclude);
         return due.orderBy("o.id").limit(batchSize).forUpdate().skipLocked();
       })
-      .returning(["id", "event_id", "type", "aggregate_id", "payload", "attempts"])
+      .returning(["id", "event_id", "type", "aggregate_id", "payload", "attempts", "created_at"])
       .execute();
     return { claimId, rows: rows.map((r) => ({ ...r, id: Number(r.id) })).sort((a, b) => a.id - b.id) };
   };
@@ -276,19 +288,72 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   };
 
+  /**
+   * No consumer is bound for the row's type yet: no attempt counted, never parked. Tried again
+   * after a wait as long as the event has been in the outbox (2 s, 4 s … as with failures, at
+   * most `maxDelayMs`), so a consumer that starts late gets a recent event at once and an old
+   * backlog costs a few publishes per `maxDelayMs`.
+   */
+  const markUnroutable = async (row: ClaimedRow, claimId: string, err: unknown) => {
+    const at = now();
+    const ageMs = at.getTime() - new Date(row.created_at).getTime();
+    const delayMs = Math.min(Math.max(ageMs, firstDelayMs), maxDelayMs);
+    await db
+      .updateTable("outbox")
+      .set({
+        last_error: describeError(err),
+        next_attempt_at: new Date(at.getTime() + delayMs),
+        claimed_until: null,
+        claim_id: null,
+      })
+      .where("id", "=", row.id)
+      .where("claim_id", "=", claimId)
+      .where("sent_at", "is", null)
+      .execute();
+    if (!unroutableTypes.has(row.type)) {
+      unroutableTypes.add(row.type);
+      log?.warn(
+        { type: row.type, eventId: row.event_id, error: describeError(err) },
+        "no consumer is bound for this event type yet; its events wait in the outbox (never parked) until one is",
+      );
+    }
+  };
+
+  /** A consumer is bound for `type` now: its events waiting for one are due at once, not after their wait. */
+  const wakeWaiting = async (type: string) => {
+    const woken = await db
+      .updateTable("outbox")
+      .set({ next_attempt_at: null })
+      .where("type", "=", type)
+      .where("sent_at", "is", null)
+      .where("parked_at", "is", null)
+      .where("last_error", "like", "EventUnroutableError:%") // describeError of markUnroutable
+      .executeTakeFirst();
+    log?.info(
+      { type, waiting: Number(woken.numUpdatedRows) },
+      "a consumer is bound for this event type now; its waiting events follow",
+    );
+  };
+
   /** One batch: publish concurrently (one row per aggregate), record each outcome. */
   const sendBatch = async (rows: ClaimedRow[], claimId: string) => {
     const results = await Promise.allSettled(rows.map(publish));
     const sent: number[] = [];
     const untried: number[] = [];
     const failed: number[] = [];
+    const routedAgain: string[] = [];
     let unavailable: unknown;
     for (const [i, result] of results.entries()) {
       const row = rows[i] as ClaimedRow;
-      if (result.status === "fulfilled") sent.push(row.id);
-      else if (result.reason instanceof EventBusUnavailableError) {
+      if (result.status === "fulfilled") {
+        sent.push(row.id);
+        if (unroutableTypes.delete(row.type)) routedAgain.push(row.type);
+      } else if (result.reason instanceof EventBusUnavailableError) {
         untried.push(row.id);
         unavailable ??= result.reason;
+      } else if (result.reason instanceof EventUnroutableError) {
+        failed.push(row.id); // not tried again in this pass either
+        await markUnroutable(row, claimId, result.reason);
       } else {
         failed.push(row.id);
         await markFailed(row, claimId, result.reason);
@@ -296,6 +361,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
     await markSent(sent);
     await release(untried, claimId);
+    for (const type of routedAgain) await wakeWaiting(type);
     if (unavailable && !busDown) log?.warn({ err: unavailable }, "event bus unavailable; outbox events wait for it");
     if (!unavailable && busDown && sent.length > 0) log?.info("event bus available again; sending the outbox");
     if (unavailable) busDown = true;

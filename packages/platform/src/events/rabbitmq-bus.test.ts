@@ -5,8 +5,8 @@ import { type Database, openDatabase } from "../db.ts";
 import { testDatabase } from "../testing/index.ts";
 import { createEventBus } from "./create-event-bus.ts";
 import { envelope } from "./envelope.ts";
-import { type CloudEvent, EventBusUnavailableError } from "./event-bus.ts";
-import { createOutboxRelay, enqueueEvent, type OutboxTables, outboxDdl } from "./outbox.ts";
+import { type CloudEvent, EventBusUnavailableError, EventUnroutableError, maxEventBytes } from "./event-bus.ts";
+import { createOutboxRelay, enqueueEvent, type OutboxTables, outboxBacklog, outboxDdl, outboxRetry } from "./outbox.ts";
 import { ATTEMPT_HEADER, RabbitMqBus, type RabbitMqBusOptions } from "./rabbitmq-bus.ts";
 
 const url = process.env.AMQP_URL;
@@ -91,12 +91,35 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
     await expect(bus.ping()).resolves.toBeUndefined();
   });
 
-  it("rejects a publish no queue is bound for, so the outbox keeps the event", async () => {
+  it("rejects a publish no queue is bound for as unroutable, so the outbox keeps the event for a consumer to come", async () => {
     const bus = await connect();
     const refused = bus.publish(envelope("nobody.listens", "test", {}));
     await expect(refused).rejects.toThrow(/no queue is bound/);
-    // The event's own failure (it counts towards parking), not the bus being unavailable.
+    // Not the event's fault (never parked) and not the bus being unavailable (other types flow).
+    await expect(refused).rejects.toBeInstanceOf(EventUnroutableError);
     await expect(refused).rejects.not.toBeInstanceOf(EventBusUnavailableError);
+  });
+
+  it("refuses an event too large, or whose type is no routing key, as the event's own fault, and stays connected", async () => {
+    const bus = await connect();
+    const queue = queueName("own-fault");
+    const seen: string[] = [];
+    await bus.subscribe(queue, ["thing.big"], async (e) => {
+      seen.push(e.id);
+    });
+    for (const event of [
+      envelope("thing.big", "test", { note: "x".repeat(maxEventBytes) }),
+      envelope("t".repeat(256), "test", {}), // amqplib throws on it, which read as "channel closed" before
+    ]) {
+      const refused = bus.publish(event);
+      await expect(refused).rejects.toThrow(`event ${event.id}`);
+      await expect(refused).rejects.not.toBeInstanceOf(EventBusUnavailableError);
+      await expect(refused).rejects.not.toBeInstanceOf(EventUnroutableError);
+    }
+    expect(bus.connected).toBe(true);
+    const fits = envelope("thing.big", "test", { note: "x".repeat(1000) });
+    await bus.publish(fits);
+    await vi.waitFor(() => expect(seen).toEqual([fits.id]), bounded);
   });
 
   it("retries a failing handler and dead-letters the message after maxAttempts", async () => {
@@ -194,6 +217,68 @@ describe.skipIf(!url)(`RabbitMQ bus on a real broker${url ? "" : " (skipped: AMQ
     expect(finished).toBe(true);
     await expect(bus.ping()).rejects.toThrow();
     expect((await raw.checkQueue(queue)).messageCount).toBe(0);
+  });
+
+  describe("the outbox relay on the broker (fake clock)", () => {
+    let database: Database<OutboxTables>;
+    let drop: () => Promise<void>;
+
+    beforeAll(async () => {
+      const target = testDatabase("platform-bus-relay");
+      drop = target.drop;
+      database = await openDatabase<OutboxTables>(target.options);
+      await database.runScript(outboxDdl);
+    });
+    afterAll(async () => {
+      await database.close();
+      await drop();
+    });
+
+    it("parks a poison event (too large) and later events flow; an event no queue is bound for waits, unparked, until its queue is", async () => {
+      const bus = await connect();
+      const queue = queueName("relay");
+      const received: string[] = [];
+      await bus.subscribe(queue, ["thing.relayed"], async (e) => {
+        received.push(e.id);
+      });
+      let t = Date.now();
+      const relay = createOutboxRelay({ db: database.db, bus, now: () => new Date(t) });
+      const poison = envelope("thing.relayed", "test", { note: "x".repeat(maxEventBytes) }, "appt-A");
+      const afterPoison = envelope("thing.relayed", "test", { n: 1 }, "appt-A");
+      const waiting = envelope("thing.unbound", "test", { n: 2 }, "appt-B");
+      const afterWaiting = envelope("thing.relayed", "test", { n: 3 }, "appt-B");
+      for (const event of [poison, afterPoison, waiting, afterWaiting]) {
+        await database.db.transaction().execute((trx) => enqueueEvent(trx, event));
+      }
+      const row = (event: CloudEvent) =>
+        database.db.selectFrom("outbox").selectAll().where("event_id", "=", event.id).executeTakeFirstOrThrow();
+
+      for (let i = 0; i < 2 * outboxRetry.maxAttempts; i++) {
+        await relay.notify();
+        t += outboxRetry.maxDelayMs;
+      }
+      expect(await row(poison)).toMatchObject({ attempts: outboxRetry.maxAttempts, sent_at: null });
+      expect((await row(poison)).parked_at).not.toBeNull();
+      expect(await row(waiting)).toMatchObject({
+        attempts: 0,
+        parked_at: null,
+        sent_at: null,
+        last_error: "EventUnroutableError: no queue is bound for routing key thing.unbound",
+      });
+      await vi.waitFor(() => expect(received).toEqual([afterPoison.id]), bounded);
+      expect(await outboxBacklog(database.db)).toEqual({ pending: 2, parked: 1 });
+
+      // The consuming service starts and binds its queue: the waiting event goes, then the one behind it.
+      const late = queueName("late");
+      await bus.subscribe(late, ["thing.unbound"], async (e) => {
+        received.push(e.id);
+      });
+      t += outboxRetry.maxDelayMs;
+      expect(await relay.notify()).toBe(2);
+      await vi.waitFor(() => expect(received).toHaveLength(3), bounded);
+      expect(new Set(received)).toEqual(new Set([afterPoison.id, waiting.id, afterWaiting.id]));
+      expect(await outboxBacklog(database.db)).toEqual({ pending: 0, parked: 1 });
+    });
   });
 
   describe("when the broker connection is severed", () => {

@@ -7,7 +7,14 @@ import { EVENTS_EXCHANGE } from "@clinic/contracts";
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
 import type { Logger } from "pino";
 import { eventTracing } from "../tracing.ts";
-import { type CloudEvent, type EventBus, EventBusUnavailableError, type EventHandler } from "./event-bus.ts";
+import {
+  type CloudEvent,
+  type EventBus,
+  EventBusUnavailableError,
+  type EventHandler,
+  EventUnroutableError,
+  serialiseEvent,
+} from "./event-bus.ts";
 
 export interface RabbitMqBusOptions {
   url: string;
@@ -103,15 +110,19 @@ export class RabbitMqBus implements EventBus {
 
   /**
    * Rejects with EventBusUnavailableError when the broker cannot take any event now (not
-   * connected, channel closed under us, no confirm in time), with a plain Error when it
-   * refused this one (a nack, or no queue bound for its type).
+   * connected, channel closed under us, no confirm in time), with EventUnroutableError when no
+   * queue is bound for its type (yet), and with a plain Error when it refused this event for
+   * the event's sake (a nack; too large, not serialisable, a type that is no routing key).
    */
   async publish(event: CloudEvent): Promise<void> {
     const link = this.#link;
     if (this.#closed || !link) throw new EventBusUnavailableError("event bus is not connected to RabbitMQ");
     const timeoutMs = this.options.publishTimeoutMs ?? 10_000;
-    // Outside the try below: an event that cannot be serialised is this event's fault.
-    const body = Buffer.from(JSON.stringify(event));
+    // Checked before the try below, where amqplib's throws mean the channel closed under us.
+    const body = serialiseEvent(event);
+    if (typeof event.type !== "string" || Buffer.byteLength(event.type) > 255) {
+      throw new Error(`event ${String(event.id)} has a type that is not a routing key (at most 255 bytes)`);
+    }
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new EventBusUnavailableError(`no publisher confirm within ${timeoutMs} ms`)),
@@ -142,8 +153,9 @@ export class RabbitMqBus implements EventBus {
               nacked ? new Error("broker refused the message (nack)") : new EventBusUnavailableError("channel closed"),
             );
           }
-          // No queue is bound for this type yet (its consumer never ran): keep it in the outbox.
-          else if (unroutable) done(new Error(`no queue is bound for routing key ${event.type}`));
+          // No queue is bound for this type (its consumer has not run yet, or the broker lost its
+          // definitions): the outbox keeps the event, never parks it, until one is.
+          else if (unroutable) done(new EventUnroutableError(`no queue is bound for routing key ${event.type}`));
           else done();
         });
       } catch {

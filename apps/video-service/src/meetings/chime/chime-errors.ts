@@ -13,6 +13,8 @@ const byName: Record<string, MediaFailure> = {
   ServiceUnavailableException: "UNAVAILABLE",
   ServiceFailureException: "UNAVAILABLE",
   TimeoutError: "UNAVAILABLE",
+  // Our deadline on the call (CHIME_MAX_CALL_MS) passed.
+  AbortError: "UNAVAILABLE",
   RequestTimeout: "UNAVAILABLE",
   ForbiddenException: "ACCESS_DENIED",
   UnauthorizedException: "ACCESS_DENIED",

@@ -25,7 +25,24 @@ export interface ChimeMediaProviderOptions {
   /** Where the media is hosted; default AWS_REGION, else us-east-1. */
   mediaRegion?: string;
   logger?: ChimeLogger;
+  /** Deadline of one call, its retries included; default `CHIME_MAX_CALL_MS`. */
+  callDeadlineMs?: number;
 }
+
+/** Per try: the SDK's HTTP handler gives up connecting after 3 s and on the whole request after 10 s. */
+const CONNECTION_TIMEOUT_MS = 3_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+const MAX_ATTEMPTS = 3;
+/**
+ * The SDK's waits between tries (standard retries): at most 1 s, then 2 s (after throttling),
+ * each stretched by at most 5 s when AWS asks for more with Retry-After.
+ */
+const RETRY_WAITS_MS = 1_000 + 2_000 + (MAX_ATTEMPTS - 1) * 5_000;
+/**
+ * The longest one Chime call takes, every try and wait included (43 s). Enforced with an abort
+ * signal on each call, so it holds whatever the client (an injected one, credential lookups).
+ */
+export const CHIME_MAX_CALL_MS = MAX_ATTEMPTS * REQUEST_TIMEOUT_MS + RETRY_WAITS_MS;
 
 const silent: ChimeLogger = { debug() {}, warn() {} };
 
@@ -40,6 +57,7 @@ const silent: ChimeLogger = { debug() {}, warn() {} };
  */
 export function createChimeMediaProvider(options: ChimeMediaProviderOptions = {}): MediaProvider {
   const logger = options.logger ?? silent;
+  const deadlineMs = options.callDeadlineMs ?? CHIME_MAX_CALL_MS;
   // Checked now so a mistyped region stops start-up instead of every meeting start.
   const mediaRegion = assertMediaRegion(options.mediaRegion ?? process.env.AWS_REGION ?? DEFAULT_MEDIA_REGION);
   const client =
@@ -47,13 +65,22 @@ export function createChimeMediaProvider(options: ChimeMediaProviderOptions = {}
     new ChimeSDKMeetingsClient({
       ...(options.region ? { region: options.region } : {}),
       // The SDK default is to wait forever on a silent socket; a start/join request must not.
-      requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
-      maxAttempts: 3,
+      // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
+      requestHandler: {
+        connectionTimeout: CONNECTION_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+      },
+      maxAttempts: MAX_ATTEMPTS,
     });
 
-  async function call<T>(operation: MediaOperation, ids: Record<string, string>, run: () => Promise<T>): Promise<T> {
+  async function call<T>(
+    operation: MediaOperation,
+    ids: Record<string, string>,
+    run: (abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     try {
-      return await run();
+      return await run(AbortSignal.timeout(deadlineMs));
     } catch (err) {
       const error = toMediaProviderError(operation, err);
       logger.warn({ provider: "chime", operation, ...ids, reason: error.reason, ...error.detail }, "chime call failed");
@@ -62,10 +89,14 @@ export function createChimeMediaProvider(options: ChimeMediaProviderOptions = {}
   }
 
   /** DeleteAttendee/DeleteMeeting on something already gone has reached the goal: not an error. */
-  async function remove(operation: MediaOperation, ids: Record<string, string>, run: () => Promise<unknown>) {
-    await call(operation, ids, async () => {
+  async function remove(
+    operation: MediaOperation,
+    ids: Record<string, string>,
+    run: (abortSignal: AbortSignal) => Promise<unknown>,
+  ) {
+    await call(operation, ids, async (abortSignal) => {
       try {
-        await run();
+        await run(abortSignal);
       } catch (err) {
         if (!isNotFound(err)) throw err;
         logger.debug({ provider: "chime", operation, ...ids }, "already gone at chime");
@@ -76,12 +107,13 @@ export function createChimeMediaProvider(options: ChimeMediaProviderOptions = {}
   return {
     name: "chime",
     iceServers: [],
+    maxCallMs: deadlineMs,
 
     async createMeeting(input: CreateMeetingInput): Promise<Meeting> {
       const keys = chimeMeetingKeys(input.session_id);
       const ids = { session_id: input.session_id };
-      const output = await call("createMeeting", ids, () =>
-        client.send(new CreateMeetingCommand({ ...keys, MediaRegion: mediaRegion })),
+      const output = await call("createMeeting", ids, (abortSignal) =>
+        client.send(new CreateMeetingCommand({ ...keys, MediaRegion: mediaRegion }), { abortSignal }),
       );
       const meeting = output.Meeting;
       const placement = meeting?.MediaPlacement;
@@ -105,8 +137,10 @@ export function createChimeMediaProvider(options: ChimeMediaProviderOptions = {}
     async createAttendee(meeting: Meeting, input: CreateAttendeeInput): Promise<Attendee> {
       const ids = { session_id: input.session_id, meeting_id: meeting.meeting_id };
       const externalUserId = chimeExternalUserId(input.external_user_id);
-      const output = await call("createAttendee", ids, () =>
-        client.send(new CreateAttendeeCommand({ MeetingId: meeting.meeting_id, ExternalUserId: externalUserId })),
+      const output = await call("createAttendee", ids, (abortSignal) =>
+        client.send(new CreateAttendeeCommand({ MeetingId: meeting.meeting_id, ExternalUserId: externalUserId }), {
+          abortSignal,
+        }),
       );
       const attendee = output.Attendee;
       if (!attendee?.AttendeeId || !attendee.JoinToken) {
@@ -125,14 +159,18 @@ export function createChimeMediaProvider(options: ChimeMediaProviderOptions = {}
 
     async deleteAttendee(meeting: Meeting, attendeeId: string): Promise<void> {
       const ids = { meeting_id: meeting.meeting_id, attendee_id: attendeeId };
-      await remove("deleteAttendee", ids, () =>
-        client.send(new DeleteAttendeeCommand({ MeetingId: meeting.meeting_id, AttendeeId: attendeeId })),
+      await remove("deleteAttendee", ids, (abortSignal) =>
+        client.send(new DeleteAttendeeCommand({ MeetingId: meeting.meeting_id, AttendeeId: attendeeId }), {
+          abortSignal,
+        }),
       );
     },
 
     async endMeeting(meeting: Meeting): Promise<void> {
       const ids = { meeting_id: meeting.meeting_id };
-      await remove("endMeeting", ids, () => client.send(new DeleteMeetingCommand({ MeetingId: meeting.meeting_id })));
+      await remove("endMeeting", ids, (abortSignal) =>
+        client.send(new DeleteMeetingCommand({ MeetingId: meeting.meeting_id }), { abortSignal }),
+      );
     },
   };
 }

@@ -13,6 +13,9 @@ import type { JoinTokens } from "./join-tokens.ts";
  * frees nothing here: the sessions service marks the rows and tells the signalling hub,
  * which closes the connections, and the connect check refuses replaced attendees.
  */
+/** Embedded calls are local work (a meeting id, a signed join token): this allows a loaded event loop. */
+const EMBEDDED_MAX_CALL_MS = 5_000;
+
 function signallingPath(sessionId: string): string {
   return `/api/video/sessions/${sessionId}/signal`;
 }
@@ -25,6 +28,7 @@ export function createEmbeddedMediaProvider(options: {
   return {
     name: "embedded",
     iceServers: options.iceServers,
+    maxCallMs: EMBEDDED_MAX_CALL_MS,
     async createMeeting(input: CreateMeetingInput): Promise<Meeting> {
       return {
         meeting_id: `meeting-${randomUUID()}`,
