@@ -421,7 +421,13 @@ export class SignalHub implements SessionNotifier {
 
   #replaceLocal(sessionId: string, attendeeIds: string[]): void {
     const attendees = this.#sessions.get(sessionId);
+    const view = this.#remote.get(sessionId);
     for (const id of attendeeIds) {
+      // Replaced in the database, which is authoritative: seen elsewhere, it is gone for this
+      // instance's clients now, not when its instance says so (a crashed one never will).
+      // Its own leave, if it comes, then finds nothing to remove and is not told twice.
+      if (view?.delete(id) && !attendees?.has(id))
+        this.#broadcastLocal(sessionId, { type: "attendee.left", attendee_id: id });
       const conn = attendees?.get(id);
       if (!conn) continue;
       this.send(conn, { type: "replaced" });

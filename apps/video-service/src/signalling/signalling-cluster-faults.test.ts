@@ -305,6 +305,29 @@ describe.skipIf(!redisUrl)("signalling when one instance is cut off from Redis",
     expect(doctor.messages.filter((x) => x.type === "attendee.left")).toEqual([]);
   });
 
+  it("a doctor whose instance is gone and who rejoins on B is not left behind as a ghost: the patient hears the old attendee leave at once", async () => {
+    const { m, doctor, patient } = await split();
+    // A is unreachable for the cluster (as a crashed instance is): it can tell nobody anything.
+    await cutOff(proxyA, a.app);
+    const rejoined = await b.inject({
+      method: "POST",
+      url: `/api/video/sessions/${m.sessionId}/join`,
+      headers: await a.auth(users.doctor),
+      payload: {},
+    });
+    expect(rejoined.statusCode).toBe(200);
+    const fresh = rejoined.json() as { attendee: { attendee_id: string; join_token: string } };
+    expect(await patient.next("attendee.left")).toEqual({ type: "attendee.left", attendee_id: m.doctor.attendee_id });
+
+    const again = connect(baseB, m.sessionId, fresh.attendee.join_token);
+    expect(ids((await again.next("welcome")).attendees)).toEqual([m.patient.attendee_id]);
+    expect((await patient.next("attendee.joined")).attendee.attendee_id).toBe(fresh.attendee.attendee_id);
+    // The patient's refreshed page is welcomed with the one doctor there is.
+    const refreshed = connect(baseB, m.sessionId, m.patient.join_token);
+    expect(ids((await refreshed.next("welcome")).attendees)).toEqual([fresh.attendee.attendee_id]);
+    doctor.close();
+  });
+
   it("a patient who leaves B while B is cut off is heard leaving on A once B is back", async () => {
     const { m, doctor, patient } = await split();
     await cutOff(proxyB, b);
