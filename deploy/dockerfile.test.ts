@@ -141,7 +141,7 @@ describe("deploy/Dockerfile", () => {
     const compose = parse(readFileSync(join(root, "deploy", "docker-compose.yml"), "utf8"), { merge: true }) as {
       services: Record<string, { environment?: Record<string, string> }>;
     };
-    for (const name of ["auth-service", "appointments-service", "video-service"]) {
+    for (const name of ["auth-service", "appointments-service", "video-service-1", "video-service-2"]) {
       expect(compose.services[name]?.environment?.TRUST_PROXY, name).toMatch(/^[0-9a-f.:/, ]+$/);
     }
     // The compose gateway is published directly: it must not believe a client's X-Forwarded-For.

@@ -179,14 +179,16 @@ describeInCluster("a video consultation with the doctor and the patient on diffe
     expect([...(patientSeen.servedBy.get("video-2") ?? [])]).toContain(
       `POST /video/api/video/sessions/${sessionId}/join`,
     );
-    // Each browser's signalling WebSocket went to its own gateway.
+    // Each browser's signalling WebSockets (a reconnect on a loaded machine adds one) went to its own gateway.
     const signal = `/video/api/video/sessions/${sessionId}/signal`;
-    expect(doctorSeen.sockets.map((u) => u.replace(/\?.*/, ""))).toEqual([
-      `${doctorOrigin.replace("http", "ws")}${signal}`,
-    ]);
-    expect(patientSeen.sockets.map((u) => u.replace(/\?.*/, ""))).toEqual([
-      `${patientOrigin.replace("http", "ws")}${signal}`,
-    ]);
+    for (const [seen, origin] of [
+      [doctorSeen, doctorOrigin],
+      [patientSeen, patientOrigin],
+    ] as const) {
+      const urls = seen.sockets.map((u) => u.replace(/\?.*/, ""));
+      expect(urls.length).toBeGreaterThan(0);
+      for (const url of urls) expect(url).toBe(`${origin.replace("http", "ws")}${signal}`);
+    }
     expect(await presence()).toEqual({ DOCTOR: "video-1", PATIENT: "video-2" });
     for (const instance of [0, 1]) {
       expect(

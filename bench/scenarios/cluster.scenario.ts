@@ -77,9 +77,11 @@ async function listRequestsServed(setup: Setup): Promise<Record<string, number>>
 /** Instances of the balanced route the gateway has ever taken out of rotation (`since` is set on a change). */
 async function rotationChanges(setup: Setup): Promise<string[]> {
   const body = (await (await fetch(`http://127.0.0.1:${setup.gateway.port}/health`)).json()) as {
-    upstreams?: { video?: { instances?: { url: string; status: string; since?: string }[] } };
+    upstreams?: { video?: { instances?: { index: number; instance?: string; status: string; since?: string }[] } };
   };
-  return (body.upstreams?.video?.instances ?? []).filter((i) => i.since || i.status !== "UP").map((i) => i.url);
+  return (body.upstreams?.video?.instances ?? [])
+    .filter((i) => i.since || i.status !== "UP")
+    .map((i) => i.instance ?? `#${i.index}`);
 }
 
 async function measureList(ctx: BenchContext, setup: Setup, headers: Record<string, string>): Promise<ListRun> {

@@ -6,8 +6,9 @@ import type { Logger } from "pino";
  * Its own entry point (`@clinic/platform/redis`) so that a process without REDIS_URL never
  * loads ioredis.
  *
- * Commands fail at once while the connection is down (no offline queue, one try): a caller
- * answers "try again later" instead of piling work up in memory. The connection itself
+ * Commands fail at once while the connection is down (no offline queue, one try), and after
+ * 2 s when Redis does not answer: a caller answers "try again later" instead of piling work
+ * up in memory. The connection itself
  * reconnects forever with a capped backoff, and ioredis re-subscribes its channels after a
  * reconnect.
  */
@@ -26,6 +27,9 @@ export function connectRedis(url: string, options: RedisConnectOptions): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5000,
+    // A command sent just before Redis went silent (a partition, no reset) would otherwise
+    // wait for TCP to give up, minutes later, holding up whatever waits behind it.
+    commandTimeout: 2000,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay),
   };
   const redis = new Redis(url, settings);

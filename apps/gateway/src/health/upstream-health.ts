@@ -17,8 +17,8 @@ export interface UpstreamStatus {
 /**
  * `GET /health`: the gateway is only as healthy as the services behind it, so it asks each
  * upstream's `/health` in parallel and answers 503 when any of them is down. A balanced
- * upstream (several instances) is reported as its pool sees it, each instance with its URL,
- * rotation status and last check, and is UP while at least one instance is in rotation: the
+ * upstream (several instances) is reported as its pool sees it, each instance by position and
+ * id (never its internal URL: this is public) with its rotation status and last check, and is UP while at least one instance is in rotation: the
  * service still answers then.
  */
 export function registerUpstreamHealth(app: App, targets: UpstreamTarget[], timeoutMs: number): void {

@@ -232,6 +232,30 @@ export class SignalHub implements SessionNotifier {
   attendeesReplaced(sessionId: string, attendeeIds: string[]): void {
     this.#replaceLocal(sessionId, attendeeIds);
     this.#publishQuietly(sessionId, { kind: "replaced", attendee_ids: attendeeIds });
+    this.#forgetQuietly(sessionId, attendeeIds);
+  }
+
+  /**
+   * Drops replaced attendees from the shared presence too: held by an instance that died,
+   * their entries would otherwise be read back by any instance building its view of the
+   * session until that instance's liveness lapses. (Their connects are refused anyway.)
+   */
+  #forgetQuietly(sessionId: string, attendeeIds: string[]): void {
+    const fanout = this.#fanout;
+    if (!fanout) return;
+    const forget = async () => {
+      const replaced = new Set(attendeeIds);
+      for (const entry of await fanout.presence(sessionId, { keepDead: true })) {
+        if (replaced.has(entry.attendee.attendee_id)) {
+          await fanout.withdraw(sessionId, entry.attendee.attendee_id, entry.conn);
+        }
+      }
+    };
+    this.#track(
+      this.#serial(sessionId, forget).catch((err: Error) =>
+        this.#log.warn({ err, sessionId }, "could not drop replaced attendees from the presence"),
+      ),
+    );
   }
 
   /** Connected here, or (clustered) on a live instance; assumed so when that cannot be known. */

@@ -325,6 +325,10 @@ describe.skipIf(!redisUrl)("signalling when one instance is cut off from Redis",
     // The patient's refreshed page is welcomed with the one doctor there is.
     const refreshed = connect(baseB, m.sessionId, m.patient.join_token);
     expect(ids((await refreshed.next("welcome")).attendees)).toEqual([fresh.attendee.attendee_id]);
+    // And the shared presence, which an instance building its view from scratch reads, holds no ghost.
+    await b.video.settle();
+    const held = await redis.hkeys(`${cluster.prefix}signal:presence:${m.sessionId}`);
+    expect(held).not.toContain(m.doctor.attendee_id);
     doctor.close();
   });
 
