@@ -6,7 +6,6 @@ import {
   createEventRetention,
   createOutboxRelay,
   createService,
-  createTokenVerifier,
   type DatabaseOptions,
   databaseTimeouts,
   type EventBus,
@@ -19,6 +18,7 @@ import {
   registerHealth,
   registerProbes,
   serviceServers,
+  serviceTokenVerifier,
   type TokenVerifier,
 } from "@clinic/platform";
 import type { DestinationStream, Logger } from "pino";
@@ -119,16 +119,7 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
     });
     retention.start(true);
 
-    const verify =
-      options.verify ??
-      createTokenVerifier({
-        jwksUrl: config.AUTH_JWKS_URL,
-        jwksMaxStaleMs: config.JWKS_MAX_STALE_HOURS * 3_600_000,
-        issuer: config.JWT_ISSUER,
-        audience: config.JWT_AUDIENCE,
-        logger: app.log,
-        metrics: app.metrics,
-      });
+    const verify = options.verify ?? serviceTokenVerifier(config, app);
     const db = database;
     const eventBus = bus;
     const checks = [

@@ -10,7 +10,6 @@ import {
   createLogger,
   createOutboxRelay,
   createService,
-  createTokenVerifier,
   type Database,
   type DatabaseOptions,
   databaseTimeouts,
@@ -23,6 +22,7 @@ import {
   type PeriodicPass,
   registerProbes,
   serviceServers,
+  serviceTokenVerifier,
   type TokenVerifier,
 } from "@clinic/platform";
 import websocket from "@fastify/websocket";
@@ -249,16 +249,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     log: app.log,
     startWaitMs: options.startWaitMs ?? DEFAULT_START_WAIT_MS,
   };
-  const verify =
-    options.verify ??
-    createTokenVerifier({
-      jwksUrl: config.AUTH_JWKS_URL,
-      jwksMaxStaleMs: config.JWKS_MAX_STALE_HOURS * 3_600_000,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      logger: app.log,
-      metrics: app.metrics,
-    });
+  const verify = options.verify ?? serviceTokenVerifier(config, app);
 
   await app.register(authPlugin, { verify });
   await app.register(websocket, {

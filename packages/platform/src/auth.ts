@@ -109,6 +109,24 @@ export function createTokenVerifier(options: VerifierOptions): JwksTokenVerifier
   return Object.assign(verify, { settled: keySet.settled });
 }
 
+/**
+ * The verifier a service behind the auth service uses, from its configuration (AUTH_JWKS_URL,
+ * JWKS_MAX_STALE_HOURS, JWT_ISSUER, JWT_AUDIENCE), logging and counting through its app.
+ */
+export function serviceTokenVerifier(
+  config: { AUTH_JWKS_URL: string; JWKS_MAX_STALE_HOURS: number; JWT_ISSUER: string; JWT_AUDIENCE: string },
+  app: { log: FastifyBaseLogger; metrics: Registry },
+): JwksTokenVerifier {
+  return createTokenVerifier({
+    jwksUrl: config.AUTH_JWKS_URL,
+    jwksMaxStaleMs: config.JWKS_MAX_STALE_HOURS * 3_600_000,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    logger: app.log,
+    metrics: app.metrics,
+  });
+}
+
 function required<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new Error(`createTokenVerifier: ${name} is required`);
   return value;
