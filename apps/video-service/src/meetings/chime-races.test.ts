@@ -18,8 +18,9 @@ import { createChimeMediaProvider } from "./chime/chime-media-provider.ts";
 
 // Races between requests on the Chime provider, with only the AWS client replaced by a small
 // stateful Chime that keeps Chime's idempotency: CreateMeeting with one ClientRequestToken
-// returns the same meeting, CreateAttendee with one ExternalUserId in a meeting the same
-// attendee, until they are deleted.
+// returns the same meeting — even once it was deleted (AWS promises no fresh meeting for a
+// reused token; this fake takes the pessimistic reading), CreateAttendee with one ExternalUserId
+// in a meeting the same attendee until it is deleted; a deleted meeting takes no attendees.
 const chime = mockClient(ChimeSDKMeetingsClient);
 
 function fakeChime() {
@@ -29,8 +30,10 @@ function fakeChime() {
   /** Gates the next CreateMeeting / CreateAttendee calls wait on, in call order. */
   const holds = { meeting: [] as Promise<void>[], attendee: [] as Promise<void>[] };
   const entered = { meeting: 0, attendee: 0 };
+  /** Errors the next CreateAttendee calls throw, in call order. */
+  const attendeeFailures: Error[] = [];
   chime.reset();
-  chime.on(CreateMeetingCommand).callsFake(async (input: { ClientRequestToken: string }) => {
+  chime.on(CreateMeetingCommand).callsFake(async (input: { ClientRequestToken: string; ExternalMeetingId: string }) => {
     entered.meeting++;
     await holds.meeting.shift();
     let meeting = meetings.get(input.ClientRequestToken);
@@ -38,7 +41,7 @@ function fakeChime() {
       const id = randomUUID();
       meeting = {
         MeetingId: id,
-        ExternalMeetingId: input.ClientRequestToken,
+        ExternalMeetingId: input.ExternalMeetingId,
         MediaRegion: "us-east-1",
         MediaPlacement: { AudioHostUrl: `${id}.k.m1.ue1.app.chime.aws:3478`, SignalingUrl: `wss://signal/${id}` },
       };
@@ -49,6 +52,8 @@ function fakeChime() {
   chime.on(CreateAttendeeCommand).callsFake(async (input: { MeetingId: string; ExternalUserId: string }) => {
     entered.attendee++;
     await holds.attendee.shift();
+    const failure = attendeeFailures.shift();
+    if (failure) throw failure;
     if (ended.has(input.MeetingId)) throw new NotFoundException({ message: "meeting ended", $metadata: {} });
     const key = `${input.MeetingId}/${input.ExternalUserId}`;
     let attendee = attendees.get(key);
@@ -70,6 +75,7 @@ function fakeChime() {
   return {
     entered,
     ended,
+    attendeeFailures,
     /** The next `op` call waits until the returned function is called. */
     hold(op: "meeting" | "attendee"): () => void {
       let open: () => void = () => undefined;
@@ -121,7 +127,7 @@ describe("races on the chime media provider (stateful fake of the AWS client)", 
       payload: {},
     });
 
-  it("the reservation outlives Chime's slowest start; a start that takes over later is not undone by the slow one", async () => {
+  it("the reservation outlives Chime's slowest start; a late start ends only its own meeting, never the recorded one", async () => {
     const ttl = startReservationTtlMs(provider);
     // Chime's worst case for one start (two calls, each with its retries) fits twice in the reservation.
     expect(ttl).toBeGreaterThan(2 * 2 * provider.maxCallMs);
@@ -141,7 +147,7 @@ describe("races on the chime media provider (stateful fake of the AWS client)", 
     }
 
     // Past the TTL the first start is taken for dead: a second start takes over and, while it
-    // waits on Chime itself, the first one wakes up and gets the very same meeting (same token).
+    // waits on Chime itself, the first one wakes up with its own meeting (its own token).
     h.advance(1);
     const openSecond = fake.hold("meeting");
     const second = h.start(appointment.id);
@@ -150,8 +156,13 @@ describe("races on the chime media provider (stateful fake of the AWS client)", 
     const late = await first;
     expect(late.statusCode).toBe(409);
     expect(late.json()).toMatchObject({ code: "SESSION_STARTING" });
-    // The late start leaves the meeting to the start holding the reservation: nothing ended.
-    expect(chime.commandCalls(DeleteMeetingCommand)).toHaveLength(0);
+    // The late start's meeting is nobody's: it ends it, and only it.
+    const [lateToken, secondToken] = chime
+      .commandCalls(CreateMeetingCommand)
+      .map((c) => c.args[0].input.ClientRequestToken);
+    expect(lateToken).not.toBe(secondToken);
+    const orphan = (await chime.commandCalls(CreateMeetingCommand)[0]!.returnValue)?.Meeting?.MeetingId;
+    expect(chime.commandCalls(DeleteMeetingCommand).map((c) => c.args[0].input.MeetingId)).toEqual([orphan]);
 
     openSecond();
     const won = await second;
@@ -162,30 +173,40 @@ describe("races on the chime media provider (stateful fake of the AWS client)", 
       meeting_id: meetingId,
       start_token: null,
     });
+    expect(meetingId).not.toBe(orphan);
     expect(fake.ended.has(meetingId)).toBe(false);
-    expect(chime.commandCalls(DeleteMeetingCommand)).toHaveLength(0);
+    expect(chime.commandCalls(DeleteMeetingCommand).map((c) => c.args[0].input.MeetingId)).toEqual([orphan]);
     expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
     // The recorded meeting is usable: the patient joins it.
     await h.consent(won.json().session_id);
     expect((await join(won.json().session_id)).statusCode).toBe(200);
   });
 
-  it("a start that failed after CreateMeeting ends the meeting while it still holds the reservation", async () => {
-    chime
-      .on(CreateAttendeeCommand)
-      .rejectsOnce(Object.assign(new Error("down"), { name: "ServiceUnavailableException", $fault: "server" }));
+  it("a start that failed after CreateMeeting ends its meeting; the next start gets a new meeting and succeeds", async () => {
+    fake.attendeeFailures.push(
+      Object.assign(new Error("down"), { name: "ServiceUnavailableException", $fault: "server" }),
+    );
     const appointment = h.addAppointment();
-    // Until it is given back, no other start can get this session's meeting from Chime and record it.
-    const reservationWhenEnded: (string | null)[] = [];
-    chime.on(DeleteMeetingCommand).callsFake(async () => {
-      reservationWhenEnded.push((await sessionRow(appointment.id)).start_token);
-      return {};
-    });
     const failed = await h.start(appointment.id);
     expect(failed.statusCode).toBe(502);
-    expect(chime.commandCalls(DeleteMeetingCommand)).toHaveLength(1);
-    expect(reservationWhenEnded).toEqual([expect.any(String)]);
+    const [ended] = [...fake.ended];
+    expect(chime.commandCalls(DeleteMeetingCommand).map((c) => c.args[0].input.MeetingId)).toEqual([ended]);
     expect(await sessionRow(appointment.id)).toMatchObject({ status: "CREATED", meeting_id: null, start_token: null });
+
+    // The next start sends its own token: under the session id as token, this fake (like Chime
+    // may) would answer with the deleted meeting and the appointment could never start.
+    const retried = await h.start(appointment.id);
+    expect(retried.statusCode).toBe(200);
+    const meetingId = retried.json().chime_meeting_id;
+    expect(meetingId).not.toBe(ended);
+    expect(fake.ended.has(meetingId)).toBe(false);
+    const sent = chime.commandCalls(CreateMeetingCommand).map((c) => c.args[0].input);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]!.ClientRequestToken).not.toBe(sent[1]!.ClientRequestToken);
+    expect(sent.map((i) => i.ExternalMeetingId)).toEqual([retried.json().session_id, retried.json().session_id]);
+    expect(await sessionRow(appointment.id)).toMatchObject({ status: "IN_PROGRESS", meeting_id: meetingId });
+    await h.consent(retried.json().session_id);
+    expect((await join(retried.json().session_id)).statusCode).toBe(200);
   });
 
   it("joining again gets Chime's same attendee back: recorded once, never deleted", async () => {

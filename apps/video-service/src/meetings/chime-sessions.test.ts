@@ -114,8 +114,9 @@ describe("sessions on the chime media provider (mocked AWS client)", () => {
     expect(retried.json()).toMatchObject({ status: "IN_PROGRESS", chime_meeting_id: meeting.MeetingId });
   });
 
-  it("a start that took over an expired reservation keeps Chime's meeting: the late first start does not end it", async () => {
-    // Chime answers CreateMeeting of one session (ClientRequestToken) with the same meeting.
+  it("a start that took over an expired reservation keeps its meeting: the late first start never ends the recorded one", async () => {
+    // This mock answers every CreateMeeting with one meeting whatever the token: the late start's
+    // meeting is the recorded one, so it must keep it (its own meeting would otherwise be ended).
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
       release = resolve;

@@ -24,6 +24,12 @@ export interface Attendee {
 export interface CreateMeetingInput {
   session_id: string;
   clinic_id: string;
+  /**
+   * One per start attempt (the start's reservation token, a UUID): the provider's idempotency
+   * key (Chime: ClientRequestToken), so its own retries of this call get this attempt's meeting,
+   * and a later attempt never gets a meeting an earlier one made (and maybe ended).
+   */
+  request_token: string;
 }
 
 export interface CreateAttendeeInput {

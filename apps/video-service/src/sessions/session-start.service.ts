@@ -40,9 +40,11 @@ import { callProvider, type RequestContext, type SessionsContext } from "./sessi
  *    ours and the session still CREATED, and commits IN_PROGRESS with
  *    `appointment.consultation.started`.
  *
- * If the provider fails, or the session was cancelled meanwhile, a meeting made but not recorded
- * is ended while the reservation is still held (`endUnrecordedMeeting`), then the reservation is
- * given back (the appointment can be started again at once).
+ * The reservation's token is also the provider's idempotency key for this attempt's meeting
+ * (Chime: ClientRequestToken), so no other start ever gets that meeting. If the provider fails,
+ * or the session was cancelled or taken over meanwhile, the meeting made but not recorded is
+ * ended (`endUnrecordedMeeting`) and the reservation given back (the appointment can be started
+ * again at once, on a new meeting).
  */
 export async function startSession(
   ctx: SessionsContext,
@@ -84,7 +86,7 @@ export async function startSession(
   let meeting: Meeting | undefined;
   try {
     meeting = await callProvider(ctx.provider, "createMeeting", () =>
-      ctx.provider.createMeeting({ session_id: sessionId, clinic_id: appointment.clinic_id }),
+      ctx.provider.createMeeting({ session_id: sessionId, clinic_id: appointment.clinic_id, request_token: token }),
     );
     const created = meeting;
     const attendee: Attendee = await callProvider(ctx.provider, "createAttendee", () =>
@@ -93,8 +95,8 @@ export async function startSession(
     const row = await withTransaction(ctx.db, async (trx) => {
       const locked = await lockSession(trx, sessionId);
       if (!locked) throw new SessionNotFound();
-      // Cancelled while the provider answered, or started by a request that took over our
-      // reservation after it expired: this meeting is not the session's.
+      // Cancelled while the provider answered, or our reservation expired and another start took
+      // it over: this meeting is not the session's (an orphan, ended below).
       requireTransition(sessionId, locked.status, "start");
       if (locked.start_token !== token) throw new SessionStarting(sessionId);
       const row = await updateSession(trx, sessionId, {
@@ -164,9 +166,7 @@ export async function startSession(
       created_at: row.created_at.toISOString(),
     };
   } catch (err) {
-    // First the meeting, then the reservation: once it is given back, the next start may get
-    // this very meeting from the provider (Chime) and record it.
-    if (meeting) await endUnrecordedMeeting(ctx, sessionId, meeting, token);
+    if (meeting) await endUnrecordedMeeting(ctx, sessionId, meeting);
     await releaseStartReservation(ctx.db, sessionId, token).catch((releaseErr: Error) =>
       ctx.log.error({ err: releaseErr, sessionId }, "could not release the start reservation; it expires by itself"),
     );
@@ -186,7 +186,8 @@ const RESERVATION_MARGIN_MS = 30_000;
  * well before, so it is not taken over; a reservation older than this was left by a process
  * that died mid-call. The price of a longer one: after such a crash the appointment answers
  * 409 SESSION_STARTING until it expires. Should a start stall longer all the same (a frozen
- * process), `endUnrecordedMeeting` keeps it from ending the meeting of the start that took over.
+ * process), it finds at its record step that the reservation is no longer its own and ends its
+ * own meeting, never the one the start that took over records (`endUnrecordedMeeting`).
  */
 export function startReservationTtlMs(provider: Pick<MediaProvider, "maxCallMs">): number {
   return 2 * (2 * provider.maxCallMs) + RESERVATION_MARGIN_MS;
@@ -228,39 +229,27 @@ async function reserveSession(ctx: SessionsContext, facts: AppointmentFacts, tok
 }
 
 /**
- * A meeting made for a start that was not recorded is ended, but only by a start holding the
- * session's reservation. Chime answers every CreateMeeting of one session with the same
- * meeting, so the start holding it may be about to record this very meeting: ending it under
- * that start would leave the session IN_PROGRESS on an ended meeting. Under the row lock:
- * - the session holds this meeting (a start that took over recorded it): kept;
- * - the session is no longer CREATED (cancelled, or started on another meeting): no start can
- *   record it any more: ended;
- * - another start holds a live reservation: kept; that start records it or, if it fails,
- *   ends it itself;
- * - else (the reservation is ours, given back or expired): this start takes or renews the
- *   reservation and ends the meeting; the caller then gives the reservation back.
+ * Ends the meeting a start made but did not record. Made with this start's own token, it is no
+ * other start's meeting (a start that took over our reservation has its own), so it is an orphan
+ * unless the session holds it after all: the record step committed but its answer was lost, or
+ * a provider that does not make a new meeting per token. Under the row lock (which waits for a
+ * record step still committing): the session holds it → kept; else → ended. The meeting the
+ * session records is never ended here.
  */
-async function endUnrecordedMeeting(ctx: SessionsContext, sessionId: string, made: Meeting, token: string) {
-  let end: boolean;
+async function endUnrecordedMeeting(ctx: SessionsContext, sessionId: string, made: Meeting) {
+  let recorded: boolean;
   try {
-    end = await withTransaction(ctx.db, async (trx) => {
-      const now = ctx.now();
+    recorded = await withTransaction(ctx.db, async (trx) => {
       const row = await lockSession(trx, sessionId);
-      if (!row) return true;
-      if (row.meeting_id === made.meeting_id) return false;
-      if (row.status !== "CREATED") return true;
-      const ttlMs = startReservationTtlMs(ctx.provider);
-      if (row.start_token !== token && hasLiveStartReservation(row, now, ttlMs)) return false;
-      await reserveStart(trx, sessionId, token, now);
-      return true;
+      return row?.meeting_id === made.meeting_id;
     });
   } catch (err) {
     // Unknown: leave it. A meeting nobody joins is ended by the provider (Chime: 5 minutes).
     ctx.log.error({ err, sessionId, meetingId: made.meeting_id }, "could not tell whether the meeting was recorded");
     return;
   }
-  if (!end) {
-    ctx.log.info({ sessionId, meetingId: made.meeting_id }, "meeting of a start not recorded left to the session");
+  if (recorded) {
+    ctx.log.info({ sessionId, meetingId: made.meeting_id }, "meeting of a failed start is the session's: kept");
     return;
   }
   await ctx.provider

@@ -48,8 +48,9 @@ export function hasLiveStartReservation(row: SessionRow, now: Date, ttlMs: numbe
 }
 
 /**
- * Takes the start reservation, or renews one's own (under the row lock, after
- * `hasLiveStartReservation` said no or the token is the caller's).
+ * Takes the start reservation (under the row lock, after `hasLiveStartReservation` said no).
+ * The token (a UUID, one per start attempt) is also that attempt's idempotency key at the media
+ * provider (Chime: ClientRequestToken).
  */
 export async function reserveStart(trx: VideoTrx, sessionId: string, token: string, at: Date): Promise<void> {
   await trx

@@ -43,7 +43,7 @@ describe("the deadline of a Chime call", () => {
     const provider = createChimeMediaProvider({ client, callDeadlineMs: 300 });
     expect(provider.maxCallMs).toBe(300);
     const error = await provider
-      .createMeeting({ session_id: "sess-deadline-1", clinic_id: "clinic-1" })
+      .createMeeting({ session_id: "sess-deadline-1", clinic_id: "clinic-1", request_token: "tok-deadline-1" })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MediaProviderError);
     expect(error).toMatchObject({ status: 502, operation: "createMeeting", reason: "UNAVAILABLE", retryable: true });

@@ -19,15 +19,23 @@ function isExternalId(value: string): boolean {
 }
 
 /**
- * CreateMeeting keys for a session. The session id is both the idempotency token (a retried
- * start gets the same meeting back instead of a second one) and the external meeting id
- * (finds the meeting in the AWS console / CloudTrail from our records).
+ * CreateMeeting keys for one start attempt of a session. The attempt's own token is the
+ * idempotency token: the SDK's retries of this call get the same meeting, and a later attempt
+ * (after this one failed and ended its meeting) a new one — Chime only promises "a different
+ * token for different meetings", and may answer a reused token with the deleted meeting. The
+ * session id is the external meeting id (finds the meeting in the AWS console / CloudTrail).
  */
-export function chimeMeetingKeys(sessionId: string): { ClientRequestToken: string; ExternalMeetingId: string } {
-  if (!requestTokenPattern.test(sessionId) || !isExternalId(sessionId)) {
-    throw new TypeError("Session id cannot be used as a Chime meeting key (2–64 letters, digits, - or _)");
+export function chimeMeetingKeys(
+  sessionId: string,
+  requestToken: string,
+): { ClientRequestToken: string; ExternalMeetingId: string } {
+  if (!isExternalId(sessionId)) {
+    throw new TypeError("Session id cannot be used as a Chime ExternalMeetingId (2–64 allowed characters)");
   }
-  return { ClientRequestToken: sessionId, ExternalMeetingId: sessionId };
+  if (!requestTokenPattern.test(requestToken)) {
+    throw new TypeError("Request token cannot be used as a Chime ClientRequestToken (2–64 letters, digits, - or _)");
+  }
+  return { ClientRequestToken: requestToken, ExternalMeetingId: sessionId };
 }
 
 /**

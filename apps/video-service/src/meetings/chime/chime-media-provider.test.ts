@@ -21,6 +21,7 @@ import { createChimeMediaProvider } from "./chime-media-provider.ts";
 
 const sessionId = "sess-7d7a1c7e-3b2f-4c55-9a51-0c8e3f6d2b10";
 const userId = "0b6f3a52-1f47-4a8e-9a0c-5f2d7e9b4c31";
+const requestToken = "5e0a8b1c-2d3f-4a5b-8c6d-7e8f9a0b1c2d";
 const chimeMeeting: ChimeMeeting = {
   MeetingId: "6e7d5a8c-2b1f-4f3e-9d0a-1c2b3a4d5e6f",
   ExternalMeetingId: sessionId,
@@ -58,13 +59,17 @@ const awsError = (name: string, fault: "client" | "server", httpStatusCode: numb
   });
 
 describe("createMeeting", () => {
-  it("sends the session id as ClientRequestToken and ExternalMeetingId in the configured media region", async () => {
+  it("sends the start's token as ClientRequestToken and the session id as ExternalMeetingId in the media region", async () => {
     chime.on(CreateMeetingCommand).resolves({ Meeting: chimeMeeting });
     const provider = createChimeMediaProvider({ client, mediaRegion: "eu-central-1" });
-    const created = await provider.createMeeting({ session_id: sessionId, clinic_id: "clinic-1" });
+    const created = await provider.createMeeting({
+      session_id: sessionId,
+      clinic_id: "clinic-1",
+      request_token: requestToken,
+    });
 
     expect(chime.commandCalls(CreateMeetingCommand).map((c) => c.args[0].input)).toEqual([
-      { ClientRequestToken: sessionId, ExternalMeetingId: sessionId, MediaRegion: "eu-central-1" },
+      { ClientRequestToken: requestToken, ExternalMeetingId: sessionId, MediaRegion: "eu-central-1" },
     ]);
     expect(created).toEqual({
       meeting_id: chimeMeeting.MeetingId,
@@ -82,9 +87,17 @@ describe("createMeeting", () => {
   it("takes the media region from AWS_REGION, else us-east-1", async () => {
     chime.on(CreateMeetingCommand).resolves({ Meeting: chimeMeeting });
     vi.stubEnv("AWS_REGION", "ap-southeast-1");
-    await createChimeMediaProvider({ client }).createMeeting({ session_id: sessionId, clinic_id: "c" });
+    await createChimeMediaProvider({ client }).createMeeting({
+      session_id: sessionId,
+      clinic_id: "c",
+      request_token: requestToken,
+    });
     vi.stubEnv("AWS_REGION", undefined);
-    await createChimeMediaProvider({ client }).createMeeting({ session_id: sessionId, clinic_id: "c" });
+    await createChimeMediaProvider({ client }).createMeeting({
+      session_id: sessionId,
+      clinic_id: "c",
+      request_token: requestToken,
+    });
     expect(chime.commandCalls(CreateMeetingCommand).map((c) => c.args[0].input.MediaRegion)).toEqual([
       "ap-southeast-1",
       "us-east-1",
@@ -98,7 +111,9 @@ describe("createMeeting", () => {
   it("builds its own client from the AWS environment when none is injected", async () => {
     chime.on(CreateMeetingCommand).resolves({ Meeting: chimeMeeting });
     const provider = createChimeMediaProvider({ region: "us-east-1", mediaRegion: "us-east-1" });
-    await expect(provider.createMeeting({ session_id: sessionId, clinic_id: "c" })).resolves.toMatchObject({
+    await expect(
+      provider.createMeeting({ session_id: sessionId, clinic_id: "c", request_token: requestToken }),
+    ).resolves.toMatchObject({
       meeting_id: chimeMeeting.MeetingId,
     });
     expect(chime.commandCalls(CreateMeetingCommand)).toHaveLength(1);
@@ -107,23 +122,34 @@ describe("createMeeting", () => {
   it("uses the audio host as video host when Chime gives no screen data URL", async () => {
     const { ScreenDataUrl: _, ...placement } = chimeMeeting.MediaPlacement!;
     chime.on(CreateMeetingCommand).resolves({ Meeting: { ...chimeMeeting, MediaPlacement: placement } });
-    const created = await createChimeMediaProvider({ client }).createMeeting({ session_id: sessionId, clinic_id: "c" });
+    const created = await createChimeMediaProvider({ client }).createMeeting({
+      session_id: sessionId,
+      clinic_id: "c",
+      request_token: requestToken,
+    });
     expect(created.media_urls.video_host_url).toBe(placement.AudioHostUrl);
   });
 
   it("answers 502 INVALID_RESPONSE when Chime returns a meeting without media placement", async () => {
     chime.on(CreateMeetingCommand).resolves({ Meeting: { MeetingId: "m-1" } });
     const error = await createChimeMediaProvider({ client })
-      .createMeeting({ session_id: sessionId, clinic_id: "c" })
+      .createMeeting({ session_id: sessionId, clinic_id: "c", request_token: requestToken })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MediaProviderError);
     expect(toErrorBody(error as MediaProviderError)).toMatchObject({ status: 502, reason: "INVALID_RESPONSE" });
   });
 
-  it("refuses a session id Chime cannot take as a key, without calling Chime", async () => {
+  it("refuses a session id or request token Chime cannot take, without calling Chime", async () => {
     const provider = createChimeMediaProvider({ client });
-    for (const bad of ["x", "sess-".padEnd(65, "a"), "sess with space"]) {
-      await expect(provider.createMeeting({ session_id: bad, clinic_id: "c" })).rejects.toThrow(TypeError);
+    for (const bad of ["x", "sess-".padEnd(65, "a"), "aws:sess-1"]) {
+      await expect(
+        provider.createMeeting({ session_id: bad, clinic_id: "c", request_token: requestToken }),
+      ).rejects.toThrow(/ExternalMeetingId/);
+    }
+    for (const bad of ["x", "tok-".padEnd(65, "a"), "tok with space", "tok.1"]) {
+      await expect(
+        provider.createMeeting({ session_id: sessionId, clinic_id: "c", request_token: bad }),
+      ).rejects.toThrow(/ClientRequestToken/);
     }
     expect(chime.calls()).toHaveLength(0);
   });
@@ -230,7 +256,7 @@ describe("AWS failures", () => {
   it.each(cases)("%s (%s %i) on CreateMeeting → 502 %s", async (name, fault, http, reason, retryable) => {
     chime.on(CreateMeetingCommand).rejects(awsError(name, fault, http));
     const error = await createChimeMediaProvider({ client })
-      .createMeeting({ session_id: sessionId, clinic_id: "c" })
+      .createMeeting({ session_id: sessionId, clinic_id: "c", request_token: requestToken })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MediaProviderError);
     const body = toErrorBody(error as MediaProviderError);
@@ -256,7 +282,11 @@ describe("AWS failures", () => {
   ])("%s → 502 ACCESS_DENIED", async (_label, err) => {
     chime.on(CreateMeetingCommand).rejects(err);
     await expect(
-      createChimeMediaProvider({ client }).createMeeting({ session_id: sessionId, clinic_id: "c" }),
+      createChimeMediaProvider({ client }).createMeeting({
+        session_id: sessionId,
+        clinic_id: "c",
+        request_token: requestToken,
+      }),
     ).rejects.toMatchObject({ status: 502, reason: "ACCESS_DENIED", retryable: false });
   });
 
@@ -291,7 +321,11 @@ describe("AWS failures", () => {
       .on(DeleteMeetingCommand)
       .resolves({});
     const provider = createChimeMediaProvider({ client });
-    const created = await provider.createMeeting({ session_id: sessionId, clinic_id: "c" });
+    const created = await provider.createMeeting({
+      session_id: sessionId,
+      clinic_id: "c",
+      request_token: requestToken,
+    });
     await expect(
       provider.createAttendee(created, { session_id: sessionId, external_user_id: userId }),
     ).rejects.toMatchObject({ status: 502, reason: "THROTTLED" });

@@ -110,7 +110,7 @@ export function createChimeMediaProvider(options: ChimeMediaProviderOptions = {}
     maxCallMs: deadlineMs,
 
     async createMeeting(input: CreateMeetingInput): Promise<Meeting> {
-      const keys = chimeMeetingKeys(input.session_id);
+      const keys = chimeMeetingKeys(input.session_id, input.request_token);
       const ids = { session_id: input.session_id };
       const output = await call("createMeeting", ids, (abortSignal) =>
         client.send(new CreateMeetingCommand({ ...keys, MediaRegion: mediaRegion }), { abortSignal }),
