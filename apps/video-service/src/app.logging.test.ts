@@ -6,7 +6,10 @@ import { createHarness, users } from "./testing/video-test-harness.ts";
 describe("log hygiene", () => {
   it("a whole consultation logs no tokens, patient names or notes", async () => {
     const logs = captureLogs();
-    const h = await createHarness({ env: { LOG_LEVEL: "debug" }, logStream: logs.stream });
+    const h = await createHarness({
+      env: { LOG_LEVEL: "debug", TURN_URLS: "turn:turn.example:3478", TURN_SECRET: "turn-secret-octopus" },
+      logStream: logs.stream,
+    });
     try {
       const base = await h.listen();
       const { body } = await h.startedSession({ patient_name: "Zebulon Quartermain" });
@@ -26,6 +29,9 @@ describe("log hygiene", () => {
         body.doctor_attendee.join_token,
         patient.attendee.join_token,
         await h.token(users.doctor),
+        "turn-secret-octopus",
+        body.ice_servers[0].credential,
+        patient.ice_servers[0].credential,
         "Zebulon",
         "xylophone",
       ]) {

@@ -30,7 +30,7 @@ import type { DestinationStream, Logger } from "pino";
 import { appointmentEventHandler, CONSUMER, consumedEventTypes } from "./appointments/appointment-events.ts";
 import { createAppointmentsClient } from "./appointments/appointments.client.ts";
 import { purgeEarlyChanges } from "./appointments/early-changes.repository.ts";
-import { defaultInstanceId, parseIceServers, type VideoConfig } from "./config.ts";
+import { defaultInstanceId, parseIceServers, turnSettings, type VideoConfig } from "./config.ts";
 import { consentRoutes } from "./consent/consent.routes.ts";
 import { fhirRoutes } from "./fhir/fhir.routes.ts";
 import { healthRoutes } from "./health.routes.ts";
@@ -122,6 +122,8 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
   const { config } = options;
   const now = options.now ?? (() => new Date());
   const instanceId = config.INSTANCE_ID ?? defaultInstanceId();
+  // Checked here too (not only in loadVideoConfig): a config built another way must not half-start.
+  const turn = turnSettings(config);
   // Replicas verify the join tokens each other signs: one shared key, or no start.
   if ((options.signalCluster || config.REDIS_URL) && !config.JOIN_TOKEN_PRIVATE_JWK) {
     throw new ConfigError([
@@ -245,6 +247,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     relay,
     webhooks: createWebhookEvents({ freeTierMinutes: config.FREE_TIER_MINUTES }),
     config,
+    turn,
     now,
     log: app.log,
     startWaitMs: options.startWaitMs ?? DEFAULT_START_WAIT_MS,

@@ -1,6 +1,6 @@
 import { ConfigError } from "@clinic/platform";
 import { describe, expect, it } from "vitest";
-import { defaultInstanceId, loadVideoConfig, parseIceServers } from "./config.ts";
+import { defaultInstanceId, loadVideoConfig, parseIceServers, turnSettings } from "./config.ts";
 
 describe("video service configuration", () => {
   it("has the documented defaults", () => {
@@ -28,6 +28,40 @@ describe("video service configuration", () => {
       const text = (err as ConfigError).problems.join("\n");
       for (const name of ["PORT", "MEDIA_PROVIDER", "USAGE_LIMIT_POLICY", "ICE_SERVERS"]) expect(text).toContain(name);
     }
+  });
+
+  it("TURN: off by default; turn:/turns: URLs with a secret, TTL bounded, relay only with TURN", () => {
+    expect(loadVideoConfig({})).toMatchObject({ TURN_TTL_S: 3600, ICE_TRANSPORT_POLICY: "all" });
+    expect(turnSettings(loadVideoConfig({}))).toBeUndefined();
+    const config = loadVideoConfig({
+      TURN_URLS: "turn:turn.example:3478?transport=udp, turns:turn.example:5349",
+      TURN_SECRET: "north",
+      TURN_TTL_S: "600",
+      ICE_TRANSPORT_POLICY: "relay",
+    });
+    expect(turnSettings(config)).toEqual({
+      urls: ["turn:turn.example:3478?transport=udp", "turns:turn.example:5349"],
+      secret: "north",
+      ttlSeconds: 600,
+    });
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadVideoConfig(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as ConfigError).problems.join("\n");
+      }
+      throw new Error("expected a ConfigError");
+    };
+    expect(problems({ TURN_URLS: "stun:stun.example:3478", TURN_SECRET: "north" })).toMatch(
+      /TURN_URLS: each entry must be a turn: or turns: URL/,
+    );
+    expect(problems({ TURN_URLS: "turn:a:3478,https://b", TURN_SECRET: "north" })).toMatch(/TURN_URLS/);
+    expect(problems({ TURN_URLS: "turn:turn.example:3478" })).toMatch(/TURN_SECRET: is required with TURN_URLS/);
+    expect(problems({ TURN_SECRET: "north" })).toMatch(/TURN_URLS: is required with TURN_SECRET/);
+    expect(problems({ ICE_TRANSPORT_POLICY: "relay" })).toMatch(/ICE_TRANSPORT_POLICY: relay requires TURN_URLS/);
+    expect(problems({ ICE_TRANSPORT_POLICY: "turn-only" })).toMatch(/ICE_TRANSPORT_POLICY/);
+    for (const ttl of ["59", "86401", "1.5", "x"]) expect(problems({ TURN_TTL_S: ttl })).toMatch(/TURN_TTL_S/);
   });
 
   it("requires telehealth consent unless TELEHEALTH_CONSENT=off", () => {

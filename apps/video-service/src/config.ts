@@ -3,6 +3,7 @@ import { IceServer } from "@clinic/contracts";
 import { ConfigError, commonConfig, eventRetentionConfig, jwksCacheConfig, loadConfig } from "@clinic/platform";
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
+import type { TurnSettings } from "./meetings/embedded/turn-credentials.ts";
 
 export const videoConfigSchema = Type.Object({
   ...commonConfig,
@@ -31,6 +32,28 @@ export const videoConfigSchema = Type.Object({
     description: "embedded | chime",
   }),
   ICE_SERVERS: Type.String({ default: "[]", description: "JSON array of RTCIceServer objects" }),
+  TURN_URLS: Type.Optional(
+    Type.String({
+      description:
+        "comma-separated turn:/turns: URLs of a TURN server (coturn); each person gets their own ephemeral credential for them (embedded media)",
+    }),
+  ),
+  TURN_SECRET: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: "the TURN server's shared secret (coturn static-auth-secret); required with TURN_URLS",
+    }),
+  ),
+  TURN_TTL_S: Type.Integer({
+    minimum: 60,
+    maximum: 86_400,
+    default: 3600,
+    description: "seconds a TURN credential stays valid (handed out on every start and join)",
+  }),
+  ICE_TRANSPORT_POLICY: Type.Union([Type.Literal("all"), Type.Literal("relay")], {
+    default: "all",
+    description: "all | relay: browsers use only the TURN relay (strict firewalls); relay requires TURN_URLS",
+  }),
   FREE_TIER_MINUTES: Type.Integer({ minimum: 1, default: 1000, description: "attendee-minutes per clinic per month" }),
   USAGE_LIMIT_POLICY: Type.Union([Type.Literal("block"), Type.Literal("warn")], {
     default: "block",
@@ -95,6 +118,7 @@ export function loadVideoConfig(env: Record<string, string | undefined> = proces
       config = loadConfig(videoConfigSchema, env);
     },
     () => parseIceServers(env.ICE_SERVERS || "[]"),
+    () => turnSettings(env),
     () => {
       // Replicas verify the join tokens each other signs: one key for all, or none can start.
       if (env.REDIS_URL && !env.JOIN_TOKEN_PRIVATE_JWK) {
@@ -135,4 +159,33 @@ export function parseIceServers(raw: string): IceServer[] {
     throw new ConfigError(["ICE_SERVERS: must be a JSON array of {urls, username?, credential?}"]);
   }
   return value;
+}
+
+/**
+ * TURN_URLS, TURN_SECRET, TURN_TTL_S and ICE_TRANSPORT_POLICY checked together: the TURN
+ * settings (undefined without TURN). Throws a ConfigError naming every problem.
+ */
+export function turnSettings(
+  env: Pick<Partial<VideoConfig>, "TURN_URLS" | "TURN_SECRET" | "ICE_TRANSPORT_POLICY"> & {
+    TURN_TTL_S?: number | string | undefined;
+  },
+): TurnSettings | undefined {
+  const problems: string[] = [];
+  const urls = (env.TURN_URLS ?? "")
+    .split(",")
+    .map((u) => u.trim())
+    .filter((u) => u !== "");
+  const bad = urls.filter((u) => !/^turns?:[^\s]+$/.test(u));
+  if (bad.length > 0) problems.push("TURN_URLS: each entry must be a turn: or turns: URL (comma-separated)");
+  if (urls.length > 0 && !env.TURN_SECRET) problems.push("TURN_SECRET: is required with TURN_URLS");
+  if (urls.length === 0 && env.TURN_SECRET) problems.push("TURN_URLS: is required with TURN_SECRET");
+  if (env.ICE_TRANSPORT_POLICY === "relay" && urls.length === 0) {
+    problems.push(
+      "ICE_TRANSPORT_POLICY: relay requires TURN_URLS and TURN_SECRET (there is nothing else to relay through)",
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (urls.length === 0 || !env.TURN_SECRET) return undefined;
+  const ttl = Number(env.TURN_TTL_S ?? 3600);
+  return { urls, secret: env.TURN_SECRET, ttlSeconds: Number.isInteger(ttl) ? ttl : 3600 };
 }

@@ -40,6 +40,12 @@ export const IceServer = Type.Object({
 });
 export type IceServer = Static<typeof IceServer>;
 
+/** RTCConfiguration.iceTransportPolicy for the call: relay = TURN only (ICE_TRANSPORT_POLICY). */
+export const IceTransportPolicy = Type.Union([Type.Literal("all"), Type.Literal("relay")], {
+  description: "the browser's iceTransportPolicy: relay = media only through the TURN relay; always all under Chime",
+});
+export type IceTransportPolicy = Static<typeof IceTransportPolicy>;
+
 // ---------------------------------------------------------------------------------------
 // Route schemas of the video service (the guide's seven endpoints). Field names are the
 // guide's; extra fields are additions the guide leaves room for (media_provider, ice_servers,
@@ -107,7 +113,11 @@ const mediaFields = {
   aws_media_urls: AwsMediaUrls,
   media_provider: MediaProviderName,
   meeting_id: Type.String(),
-  ice_servers: Type.Array(IceServer),
+  ice_servers: Type.Array(IceServer, {
+    description:
+      "RTCIceServer list for the browser (embedded): the configured STUN/TURN servers plus, with TURN_URLS, this attendee's own TURN entry (username `<expiry unix s>:<attendee_id>`, credential base64(HMAC-SHA1(secret, username)), valid TURN_TTL_S); fetch again on every (re)join. Empty under Chime.",
+  }),
+  ice_transport_policy: IceTransportPolicy,
   chime: Type.Optional(ChimeJoinInfo),
 };
 

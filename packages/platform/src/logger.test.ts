@@ -80,3 +80,18 @@ describe("the error serializer", () => {
     expect(logs.text()).not.toContain("insert into");
   });
 });
+
+describe("redaction", () => {
+  it("censors TURN credentials and the TURN secret wherever a log object carries them", () => {
+    const logs = captureLogs();
+    const log = pino(loggerOptions("test", "info"), logs.stream);
+    const iceServers = [{ urls: ["turn:turn.example:3478"], username: "1700003600:att-1", credential: "c3Bhcmtz" }];
+    log.info({ ice_servers: iceServers }, "one");
+    log.info({ body: { ice_servers: iceServers } }, "two");
+    log.info({ credential: "c3Bhcmtz", config: { TURN_SECRET: "north-secret" }, TURN_SECRET: "north-secret" }, "three");
+    const text = logs.text();
+    expect(text).toContain("1700003600:att-1"); // the username is an expiry and an id: useful, not secret
+    expect(text).not.toContain("c3Bhcmtz");
+    expect(text).not.toContain("north-secret");
+  });
+});

@@ -22,6 +22,11 @@ export const redactPaths = [
   "*.name",
   "*.email",
   "*.notes",
+  // TURN: an ice_servers entry's credential and the secret it is derived from (video service).
+  "*.credential",
+  "ice_servers[*].credential",
+  "*.ice_servers[*].credential",
+  "*.TURN_SECRET",
   "password",
   "access_token",
   "refresh_token",
@@ -29,6 +34,8 @@ export const redactPaths = [
   "token",
   "patient_name",
   "notes",
+  "credential",
+  "TURN_SECRET",
 ];
 
 export function loggerOptions(service: string, level: string): LoggerOptions {

@@ -104,7 +104,7 @@ export async function joinSession(
         join_token: attendee.join_token,
         external_user_id: attendee.external_user_id,
       },
-      ...mediaFields(row, attendee.provider_data, req.signallingBase, ctx.provider),
+      ...mediaFields(row, attendee, req.signallingBase, ctx),
       session_status: row.status,
       attendees: attendees.map(toAttendee),
     };

@@ -161,7 +161,7 @@ export async function startSession(
         external_user_id: attendee.external_user_id,
         email: actor.user.email,
       },
-      ...mediaFields(row, attendee.provider_data, req.signallingBase, ctx.provider),
+      ...mediaFields(row, attendee, req.signallingBase, ctx),
       start_time: now.toISOString(),
       created_at: row.created_at.toISOString(),
     };

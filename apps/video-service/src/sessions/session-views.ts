@@ -7,11 +7,13 @@ import type {
   SessionDetailsRedacted,
   SessionSummary,
 } from "@clinic/contracts";
-import type { MediaProvider, Meeting } from "../meetings/media-provider.ts";
+import { turnIceServer } from "../meetings/embedded/turn-credentials.ts";
+import type { Meeting } from "../meetings/media-provider.ts";
 import { iso, isoOrNull, json } from "../tables.ts";
 import type { AttendeeWithTimes } from "./attendees.repository.ts";
 import type { SessionView } from "./session-access.ts";
 import type { SessionRow } from "./sessions.repository.ts";
+import type { SessionsContext } from "./sessions-context.ts";
 
 /** Rows → the guide's response shapes. Kept apart from the rules so each stays short. */
 export function toSummary(row: SessionRow): SessionSummary {
@@ -95,25 +97,32 @@ export function meetingOf(row: SessionRow): Meeting {
 /**
  * The media part of start/join responses. A signalling URL stored as a path (embedded) is
  * made absolute with the base the browser used to reach us (see signallingBase in routes).
+ * Embedded: the static ICE_SERVERS plus, with TURN configured, this attendee's own TURN
+ * credential (valid TURN_TTL_S from now; a rejoin gets a fresh one) and ICE_TRANSPORT_POLICY.
+ * Chime brings its own media servers: no TURN entry, policy "all".
  */
 export function mediaFields(
   row: SessionRow,
-  attendeeProviderData: unknown,
+  attendee: { attendee_id: string; provider_data: unknown },
   signallingBase: string,
-  provider: MediaProvider,
+  ctx: Pick<SessionsContext, "provider" | "turn" | "config" | "now">,
 ) {
   const meeting = meetingOf(row);
   const urls = meeting.media_urls;
   const signaling_url = urls.signaling_url.startsWith("/")
     ? `${signallingBase}${urls.signaling_url}`
     : urls.signaling_url;
+  const mediaProvider = (row.media_provider ?? ctx.provider.name) as MediaProviderName;
+  const embedded = mediaProvider === "embedded";
+  const turn = embedded && ctx.turn ? [turnIceServer(ctx.turn, attendee.attendee_id, ctx.now())] : [];
   return {
     aws_media_urls: { ...urls, signaling_url },
-    media_provider: (row.media_provider ?? provider.name) as MediaProviderName,
+    media_provider: mediaProvider,
     meeting_id: meeting.meeting_id,
-    ice_servers: provider.iceServers,
+    ice_servers: [...ctx.provider.iceServers, ...turn],
+    ice_transport_policy: embedded ? ctx.config.ICE_TRANSPORT_POLICY : ("all" as const),
     ...(row.media_provider === "chime"
-      ? { chime: { Meeting: meeting.provider_data, Attendee: json<unknown>(attendeeProviderData) } }
+      ? { chime: { Meeting: meeting.provider_data, Attendee: json<unknown>(attendee.provider_data) } }
       : {}),
   };
 }

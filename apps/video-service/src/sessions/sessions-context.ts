@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { AppointmentsClient } from "../appointments/appointments.client.ts";
 import type { VideoConfig } from "../config.ts";
+import type { TurnSettings } from "../meetings/embedded/turn-credentials.ts";
 import type { MediaProvider } from "../meetings/media-provider.ts";
 import { type MediaOperation, MediaProviderError } from "../meetings/media-provider-error.ts";
 import type { VideoDb } from "../tables.ts";
@@ -38,7 +39,10 @@ export interface SessionsContext {
     | "USAGE_LIMIT_POLICY"
     | "IDLE_TIMEOUT_MIN"
     | "TELEHEALTH_CONSENT"
+    | "ICE_TRANSPORT_POLICY"
   >;
+  /** TURN_URLS/TURN_SECRET/TURN_TTL_S when set: every start and join hands out its own credential (embedded only). */
+  turn: TurnSettings | undefined;
   now: () => Date;
   log: FastifyBaseLogger;
   /**

@@ -92,5 +92,6 @@ export const joined = {
     media_provider: "embedded",
     meeting_id: "meeting-1",
     ice_servers: [],
+    ice_transport_policy: "all",
   },
 };

@@ -774,11 +774,14 @@ export interface operations {
                             /** @description Short-lived; authenticates the media/signalling connection */
                             join_token: string;
                         };
+                        /** @description RTCIceServer list for the browser (embedded): the configured STUN/TURN servers plus, with TURN_URLS, this attendee's own TURN entry (username `<expiry unix s>:<attendee_id>`, credential base64(HMAC-SHA1(secret, username)), valid TURN_TTL_S); fetch again on every (re)join. Empty under Chime. */
                         ice_servers: {
                             credential?: string;
                             urls: string | string[];
                             username?: string;
                         }[];
+                        /** @description the browser's iceTransportPolicy: relay = media only through the TURN relay; always all under Chime */
+                        ice_transport_policy: "all" | "relay";
                         media_provider: "embedded" | "chime";
                         meeting_id: string;
                         /**
@@ -1777,11 +1780,14 @@ export interface operations {
                             Attendee: unknown;
                             Meeting: unknown;
                         };
+                        /** @description RTCIceServer list for the browser (embedded): the configured STUN/TURN servers plus, with TURN_URLS, this attendee's own TURN entry (username `<expiry unix s>:<attendee_id>`, credential base64(HMAC-SHA1(secret, username)), valid TURN_TTL_S); fetch again on every (re)join. Empty under Chime. */
                         ice_servers: {
                             credential?: string;
                             urls: string | string[];
                             username?: string;
                         }[];
+                        /** @description the browser's iceTransportPolicy: relay = media only through the TURN relay; always all under Chime */
+                        ice_transport_policy: "all" | "relay";
                         media_provider: "embedded" | "chime";
                         meeting_id: string;
                         /**

@@ -36,6 +36,7 @@ export function credentialsFromJoin(response: JoinSessionResponse): CallCredenti
     media_provider: response.media_provider ?? "embedded",
     signaling_url: response.aws_media_urls.signaling_url,
     ice_servers: response.ice_servers ?? [],
+    ice_transport_policy: response.ice_transport_policy ?? "all",
     chime: response.chime ?? null,
   };
 }

@@ -23,6 +23,7 @@ export function credentialsFromStart(response: StartSessionResponse): CallCreden
     media_provider: response.media_provider ?? "embedded",
     signaling_url: response.aws_media_urls.signaling_url,
     ice_servers: response.ice_servers ?? [],
+    ice_transport_policy: response.ice_transport_policy ?? "all",
     chime: response.chime ?? null,
   };
 }

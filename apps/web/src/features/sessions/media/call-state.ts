@@ -49,6 +49,8 @@ export interface CallCredentials {
   media_provider: "embedded" | "chime";
   signaling_url: string;
   ice_servers: IceServer[];
+  /** "relay": media only through the TURN relay (ICE_TRANSPORT_POLICY; strict clinic firewalls). */
+  ice_transport_policy: RTCIceTransportPolicy;
   chime: { Meeting: unknown; Attendee: unknown } | null;
 }
 

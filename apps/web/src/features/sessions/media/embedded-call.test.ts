@@ -35,14 +35,16 @@ class FakeSocket {
   }
 }
 
-const credentials = (token: string): CallCredentials => ({
+const credentials = (token: string, overrides: Partial<CallCredentials> = {}): CallCredentials => ({
   session_id: "sess-1",
   attendee_id: `att-${token}`,
   join_token: token,
   media_provider: "embedded",
   signaling_url: "/api/video/sessions/sess-1/signal",
   ice_servers: [],
+  ice_transport_policy: "all",
   chime: null,
+  ...overrides,
 });
 
 const fakeStream = { getTracks: () => [], getAudioTracks: () => [], getVideoTracks: () => [] };
@@ -190,5 +192,65 @@ describe("EmbeddedCall signalling", () => {
     expect(last().sent).toContainEqual({ type: "media", audio: false, video: true });
     expect(last().sent).toContainEqual({ type: "media", audio: false, video: false });
     expect(call.getState()).toMatchObject({ audioEnabled: false, videoEnabled: false });
+  });
+});
+
+/** The browser's RTCPeerConnection (not ours): records the configuration each link is made with. */
+class FakePeerConnection {
+  static configs: RTCConfiguration[] = [];
+  onicecandidate: unknown = null;
+  ontrack: unknown = null;
+  onconnectionstatechange: unknown = null;
+  connectionState = "new";
+  remoteDescription = null;
+  constructor(config: RTCConfiguration) {
+    FakePeerConnection.configs.push(config);
+  }
+  addTrack() {
+    return { replaceTrack: async () => undefined };
+  }
+  async createOffer() {
+    return { type: "offer", sdp: "v=0" };
+  }
+  async setLocalDescription() {}
+  close() {}
+}
+
+describe("EmbeddedCall ICE configuration", () => {
+  const remote = { attendee_id: "att-other", user_id: "pat-1", user_type: "PATIENT", name: "P", status: "CONNECTED" };
+  const turn = (credential: string) => ({
+    urls: ["turn:turn.example:3478"],
+    username: `1700000000:${credential}`,
+    credential,
+  });
+  beforeEach(() => {
+    FakePeerConnection.configs = [];
+    vi.stubGlobal("RTCPeerConnection", FakePeerConnection);
+  });
+
+  it("relay-only credentials make every peer connection relay-only, with the fresh TURN credential of each (re)join", async () => {
+    const relay = { ice_transport_policy: "relay" as const };
+    const rejoin = vi.fn(async () => credentials("fresh", { ...relay, ice_servers: [turn("second")] }));
+    const call = new EmbeddedCall(credentials("first", { ...relay, ice_servers: [turn("first")] }), rejoin);
+    await call.start();
+    last().open();
+    last().receive({ type: "welcome", session_id: "sess-1", attendee_id: "att-first", attendees: [remote] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakePeerConnection.configs).toEqual([{ iceServers: [turn("first")], iceTransportPolicy: "relay" }]);
+
+    last().drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(rejoin).toHaveBeenCalledOnce();
+    last().open();
+    last().receive({ type: "welcome", session_id: "sess-1", attendee_id: "att-fresh", attendees: [remote] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakePeerConnection.configs[1]).toEqual({ iceServers: [turn("second")], iceTransportPolicy: "relay" });
+  });
+
+  it("without a relay policy the peer connection may use every path", async () => {
+    await connectedCall();
+    last().receive({ type: "welcome", session_id: "sess-1", attendee_id: "att-first", attendees: [remote] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakePeerConnection.configs).toEqual([{ iceServers: [], iceTransportPolicy: "all" }]);
   });
 });

@@ -284,6 +284,7 @@ export class EmbeddedCall implements CallEngine {
     const link = new PeerLink({
       remoteId,
       iceServers: this.credentials.ice_servers,
+      iceTransportPolicy: this.credentials.ice_transport_policy,
       localStream,
       videoTrack: this.screenTrack ?? localStream.getVideoTracks()[0] ?? null,
       send: (message) => this.send(message),

@@ -3,6 +3,8 @@ import type { ClientSignal, IceServer, RTCIceCandidateLike } from "@clinic/contr
 interface PeerLinkOptions {
   remoteId: string;
   iceServers: IceServer[];
+  /** "relay" forces media through TURN; default "all". */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   localStream: MediaStream;
   /** The track sent as video: the camera, or the screen while sharing. */
   videoTrack: MediaStreamTrack | null;
@@ -22,7 +24,10 @@ export class PeerLink {
   private offerer = false;
 
   constructor(private readonly options: PeerLinkOptions) {
-    this.pc = new RTCPeerConnection({ iceServers: options.iceServers });
+    this.pc = new RTCPeerConnection({
+      iceServers: options.iceServers,
+      iceTransportPolicy: options.iceTransportPolicy ?? "all",
+    });
     const { localStream, videoTrack } = options;
     for (const track of localStream.getAudioTracks()) this.pc.addTrack(track, localStream);
     if (videoTrack) this.videoSender = this.pc.addTrack(videoTrack, localStream);
