@@ -1,14 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Appointment, type AppointmentList, demoClinic, demoUsers } from "@clinic/contracts";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { clickAndTime, firstFrameAt, spaNavigate } from "../../e2e/support/browser-timing.ts";
 import { chromiumFlags, chromiumPath } from "../../e2e/support/chromium.ts";
+import { startTurnServer, turnserverPath } from "../../e2e/support/turn.ts";
 import type { BenchContext, Scenario } from "../lib/context.ts";
 import { createOperatorKey } from "../lib/operator-tokens.ts";
 import { gatewayUrl, StackProcess, skipUnlessStackCanRun } from "../lib/stack-process.ts";
-import { round, summarise } from "../lib/stats.ts";
+import { ratio, round, type Summary, summarise } from "../lib/stats.ts";
 import { ensureWebBuild } from "./web-build.ts";
 
 // The page origin browsers use (a secure context for getUserMedia without TLS).
@@ -26,6 +27,23 @@ async function api<T>(method: string, path: string, token: string, body?: object
 
 async function logIn(browser: Browser, email: string, password: string): Promise<Page> {
   const context = await browser.newContext({ permissions: ["camera", "microphone"] });
+  // Records the page's RTCPeerConnections so a call's ICE path can be read (candidatePath);
+  // done in both variants, so they are timed alike.
+  await context.addInitScript(() => {
+    const w = globalThis as unknown as {
+      RTCPeerConnection: new (...args: unknown[]) => object;
+      __benchPeers: object[];
+    };
+    const Original = w.RTCPeerConnection;
+    const peers: object[] = [];
+    w.__benchPeers = peers;
+    w.RTCPeerConnection = class extends Original {
+      constructor(...args: unknown[]) {
+        super(...args);
+        peers.push(this);
+      }
+    };
+  });
   const page = await context.newPage();
   if (process.env.BENCH_DEBUG) {
     page.on("console", (m) => process.stderr.write(`[${email} console] ${m.type()} ${m.text()}\n`));
@@ -54,6 +72,53 @@ interface CallTiming {
   start_to_local_video_ms: number;
   join_to_remote_frame_patient_ms: number;
   join_to_remote_frame_doctor_ms: number;
+  /** Candidate types of the patient's selected pair, local/remote ("host/host", "relay/relay"). */
+  ice_path: string;
+}
+
+/**
+ * The candidate types of the pair the page's connected peer connection uses ("relay/relay"),
+ * so a relay-only figure is refused when the call did not actually go through TURN. Polls
+ * (≤ 5 s) until the selected pair has succeeded.
+ */
+async function candidatePath(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    interface Stat {
+      id: string;
+      type: string;
+      selectedCandidatePairId?: string;
+      localCandidateId?: string;
+      remoteCandidateId?: string;
+      state?: string;
+      candidateType?: string;
+    }
+    interface Peer {
+      connectionState: string;
+      getStats(): Promise<{ values(): Iterable<Stat> }>;
+    }
+    const w = globalThis as unknown as { __benchPeers: Peer[] };
+    const deadline = performance.now() + 5000;
+    while (performance.now() < deadline) {
+      const peer = w.__benchPeers.filter((p) => p.connectionState === "connected").at(-1);
+      if (peer) {
+        const reports = [...(await peer.getStats()).values()];
+        const byId = new Map(reports.map((r) => [r.id, r]));
+        const pairId = reports.find(
+          (r) => r.type === "transport" && r.selectedCandidatePairId,
+        )?.selectedCandidatePairId;
+        const pair = pairId ? byId.get(pairId) : undefined;
+        if (pair?.state === "succeeded") {
+          // No named helper here: tsx would wrap it in a `__name` call the page does not have.
+          const [local, remote] = [pair.localCandidateId, pair.remoteCandidateId].map(
+            (id) => (id ? byId.get(id)?.candidateType : undefined) ?? "?",
+          );
+          return `${local}/${remote}`;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("no connected peer connection with a succeeded candidate pair within 5 s");
+  });
 }
 
 /** One consultation through the UI: the doctor starts, the patient joins, the doctor ends. */
@@ -91,6 +156,7 @@ async function oneCall(doctor: Page, patient: Page, doctorToken: string, patient
   doctorSeesPatient.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const joined = await clickAndTime(patient, "Join", "Doctor video");
   const doctorFrameAt = await doctorSeesPatient;
+  const icePath = await candidatePath(patient);
 
   await doctor.getByRole("button", { name: "End Call" }).click();
   await doctor.getByRole("button", { name: "End consultation" }).click();
@@ -99,10 +165,63 @@ async function oneCall(doctor: Page, patient: Page, doctorToken: string, patient
     start_to_local_video_ms: round(started.shownAt - started.clickedAt, 1),
     join_to_remote_frame_patient_ms: round(joined.shownAt - joined.clickedAt, 1),
     join_to_remote_frame_doctor_ms: round(doctorFrameAt - joined.clickedAt, 1),
+    ice_path: icePath,
   };
 }
 
-/** 6. Chromium with fake media: start-click → local video, and join → first remote frame (p50 of 10 calls). */
+/**
+ * One variant: a fresh `npm start` (its own data folder) with `stackEnv` added, the two demo users
+ * signed in, then up to `calls` consultations within `budgetMs`. The stack is stopped after.
+ */
+async function measureCalls(
+  browser: Browser,
+  stackEnv: Record<string, string>,
+  calls: number,
+  budgetMs: number,
+): Promise<CallTiming[]> {
+  const key = await createOperatorKey();
+  const dataDir = mkdtempSync(join(tmpdir(), "clinic-bench-browser-"));
+  const stack = await StackProcess.start({
+    ...key.env,
+    ...stackEnv,
+    DATA_DIR: dataDir,
+    DATABASE_URL: "",
+    AMQP_URL: "",
+  });
+  const contexts: { close(): Promise<void> }[] = [];
+  try {
+    const doctorToken = await key.sign({ ...demoUsers.doctor, role: "DOCTOR", clinic_id: demoClinic.id });
+    const patientToken = await key.sign({ ...demoUsers.patient, role: "PATIENT", clinic_id: demoClinic.id });
+    // Clear the demo doctor's schedule around now so each call's appointment is the one on screen.
+    const around = new URLSearchParams({
+      from: new Date(Date.now() - 3 * 3600_000).toISOString(),
+      to: new Date(Date.now() + 3 * 3600_000).toISOString(),
+      limit: "100",
+    });
+    const list = await api<AppointmentList>("GET", `/appointments/api/appointments?${around}`, doctorToken);
+    for (const a of list.appointments.filter((a) => a.status === "SCHEDULED")) {
+      await api("POST", `/appointments/api/appointments/${a.id}/cancel`, doctorToken);
+    }
+    const doctor = await logIn(browser, demoUsers.doctor.email, demoUsers.doctor.password);
+    contexts.push(doctor.context());
+    const patient = await logIn(browser, demoUsers.patient.email, demoUsers.patient.password);
+    contexts.push(patient.context());
+    const timings: CallTiming[] = [];
+    const deadline = performance.now() + budgetMs;
+    for (let i = 0; i < calls && performance.now() < deadline; i++)
+      timings.push(await oneCall(doctor, patient, doctorToken, patientToken));
+    return timings;
+  } finally {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * 6. Chromium with fake media: start-click → local video, and join → first remote frame (p50 of
+ * 10 calls), over loopback and then relay-only through a local coturn, in the same run.
+ */
 export const browserScenario: Scenario = {
   name: "browser",
   title: "6. Browser: start-click → local video, join → first remote frame (Chromium, fake media)",
@@ -110,36 +229,35 @@ export const browserScenario: Scenario = {
     await skipUnlessStackCanRun({ browser: chromiumPath });
     const web = await ensureWebBuild();
     if (web.built) ctx.note(`web app rebuilt first (${web.seconds} s; its build was missing or stale)`);
-    const key = await createOperatorKey();
-    const dataDir = mkdtempSync(join(tmpdir(), "clinic-bench-browser-"));
-    const stack = await StackProcess.start({
-      ...key.env,
-      DATA_DIR: dataDir,
-      WEB_DIST_DIR: web.dir,
-      DATABASE_URL: "",
-      AMQP_URL: "",
-    });
     const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
     try {
-      const doctorToken = await key.sign({ ...demoUsers.doctor, role: "DOCTOR", clinic_id: demoClinic.id });
-      const patientToken = await key.sign({ ...demoUsers.patient, role: "PATIENT", clinic_id: demoClinic.id });
-      // Clear the demo doctor's schedule around now so each call's appointment is the one on screen.
-      const around = new URLSearchParams({
-        from: new Date(Date.now() - 3 * 3600_000).toISOString(),
-        to: new Date(Date.now() + 3 * 3600_000).toISOString(),
-        limit: "100",
-      });
-      const list = await api<AppointmentList>("GET", `/appointments/api/appointments?${around}`, doctorToken);
-      for (const a of list.appointments.filter((a) => a.status === "SCHEDULED")) {
-        await api("POST", `/appointments/api/appointments/${a.id}/cancel`, doctorToken);
-      }
-      const doctor = await logIn(browser, demoUsers.doctor.email, demoUsers.doctor.password);
-      const patient = await logIn(browser, demoUsers.patient.email, demoUsers.patient.password);
       const calls = ctx.options.quick ? 3 : 10;
-      const timings: CallTiming[] = [];
-      const deadline = performance.now() + 6 * 60_000;
-      for (let i = 0; i < calls && performance.now() < deadline; i++)
-        timings.push(await oneCall(doctor, patient, doctorToken, patientToken));
+      // Loopback: host candidates on 127.0.0.1, as the figure has always been measured.
+      const timings = await measureCalls(browser, { WEB_DIST_DIR: web.dir }, calls, 6 * 60_000);
+      // Relay only, in the same run: the same calls with the browsers limited to relay
+      // candidates on a local coturn (TURN REST credentials from start/join), as issue 12 asks.
+      let relayTimings: CallTiming[] | undefined;
+      let relaySkipped: string | undefined;
+      if (!existsSync(turnserverPath)) {
+        relaySkipped = `no turnserver at ${turnserverPath} (apt-get install -y coturn, or set TURNSERVER_PATH)`;
+        ctx.note(`relay-only variant skipped: ${relaySkipped}`);
+      } else {
+        const turn = await startTurnServer();
+        try {
+          relayTimings = await measureCalls(
+            browser,
+            { WEB_DIST_DIR: web.dir, TURN_URLS: turn.url, TURN_SECRET: turn.secret, ICE_TRANSPORT_POLICY: "relay" },
+            calls,
+            6 * 60_000,
+          );
+        } finally {
+          await turn.stop();
+        }
+        const notRelayed = relayTimings.filter((t) => t.ice_path !== "relay/relay");
+        if (notRelayed.length) {
+          throw new Error(`relay-only calls used ${notRelayed.map((t) => t.ice_path).join(", ")}, not relay/relay`);
+        }
+      }
       const figure = (pick: (t: CallTiming) => number) => summarise(timings.map(pick));
       const local = figure((t) => t.start_to_local_video_ms);
       const atPatient = figure((t) => t.join_to_remote_frame_patient_ms);
@@ -160,17 +278,41 @@ export const browserScenario: Scenario = {
           row("doctor: patient's Join click → patient's video shown", atDoctor),
         ],
       );
+      const relayFigure = (pick: (t: CallTiming) => number): Summary | undefined =>
+        relayTimings ? summarise(relayTimings.map(pick)) : undefined;
+      const relayAtPatient = relayFigure((t) => t.join_to_remote_frame_patient_ms);
+      const relayAtDoctor = relayFigure((t) => t.join_to_remote_frame_doctor_ms);
+      const compare = (name: string, loopback: Summary, relay: Summary | undefined) => [
+        name,
+        `${loopback.count} / ${relay?.count ?? 0}`,
+        `${round(loopback.p50, 0)} / ${relay ? round(relay.p50, 0) : "—"}`,
+        `${round(loopback.mean, 0)} / ${relay ? round(relay.mean, 0) : "—"}`,
+        `${round(loopback.max, 0)} / ${relay ? round(relay.max, 0) : "—"}`,
+        relay ? ratio(relay.p50, loopback.p50) : (relaySkipped ?? "—"),
+      ];
+      ctx.table(
+        "Join click → first remote frame, loopback (host candidates) / relay only (ICE_TRANSPORT_POLICY=relay, local coturn), ms",
+        ["figure", "calls", "p50", "mean", "max", "relay ÷ loopback p50"],
+        [
+          compare("patient: Join click → doctor's video shown", atPatient, relayAtPatient),
+          compare("doctor: patient's Join click → patient's video shown", atDoctor, relayAtDoctor),
+        ],
+      );
       return {
         calls: timings,
         start_to_local_video: local,
         join_to_remote_frame_patient: atPatient,
         join_to_remote_frame_doctor: atDoctor,
+        relay_calls: relayTimings ?? null,
+        relay_join_to_remote_frame: relayAtPatient ?? null,
+        relay_join_to_remote_frame_doctor: relayAtDoctor ?? null,
+        relay_ratio_p50: relayAtPatient ? ratio(relayAtPatient.p50, atPatient.p50) : null,
+        relay_ratio_p50_doctor: relayAtDoctor ? ratio(relayAtDoctor.p50, atDoctor.p50) : null,
+        relay_skipped: relaySkipped ?? null,
         chromium: browser.version(),
       };
     } finally {
       await browser.close();
-      await stack.stop();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   },
 };
