@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { scanKeys } from "@clinic/platform/testing";
 
 type RedisClient = ReturnType<typeof import("@clinic/platform/redis").connectRedis>;
 
@@ -51,13 +52,8 @@ export class RedisScratch {
     let deleted = 0;
     try {
       const redis = await this.#client();
-      let cursor = "0";
-      for (let page = 0; page < 1000; page++) {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${this.prefix}*`, "COUNT", 500);
-        if (keys.length > 0) deleted += await redis.del(...keys);
-        cursor = next;
-        if (cursor === "0") break;
-      }
+      const keys = await scanKeys(redis, this.prefix);
+      for (let i = 0; i < keys.length; i += 500) deleted += await redis.del(...keys.slice(i, i + 500));
     } finally {
       this.#redis?.disconnect();
       this.#redis = undefined;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type EventBus, InProcessBus, RabbitMqBus } from "@clinic/platform";
-import { captureLogs, deleteBrokerObjects, testDatabase } from "@clinic/platform/testing";
+import { captureLogs, deleteBrokerObjects, deleteRedisKeys, testDatabase } from "@clinic/platform/testing";
 import { type RunningStack, runStack, type StackUrls } from "@clinic/stack";
 import { ensureWebBuild } from "./web-build.ts";
 
@@ -91,22 +91,4 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
   // Browsers treat http://localhost as a secure context (getUserMedia needs one).
   const origin = stack.urls.gateway.replace("127.0.0.1", "localhost");
   return { origin, urls: stack.urls, ...(redisKeyPrefix ? { redisKeyPrefix } : {}), logs, close };
-}
-
-/** This stack's keys only (never FLUSHALL: other test files share the server). */
-async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
-  const { connectRedis, redisReady } = await import("@clinic/platform/redis");
-  const redis = connectRedis(url, { logger: { info: () => undefined, warn: () => undefined }, name: "e2e-cleanup" });
-  try {
-    await redisReady(redis);
-    let cursor = "0";
-    for (let i = 0; i < 1000; i++) {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-      if (cursor === "0") break;
-    }
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { JoinSessionResponse, SessionDetails } from "@clinic/contracts";
 import type { AuthUser } from "@clinic/platform";
 import { connectRedis, type Redis, redisReady } from "@clinic/platform/redis";
-import { captureLogs, eventually, testDatabase } from "@clinic/platform/testing";
+import { captureLogs, deleteRedisKeys, eventually, testDatabase } from "@clinic/platform/testing";
 import { type RunningStack, runStack } from "@clinic/stack";
 import { closedWithin, connectSignal, type SignalClient, signalUrl } from "@clinic/video-service/testing";
 import pg from "pg";
@@ -219,17 +219,9 @@ describe.skipIf(!redisUrl).each(variants)(
       await stack?.close();
       await topology.cleanup();
       await Promise.all(Object.values(databases).map((d) => d.drop()));
-      if (redis) {
-        // This test's keys only (never FLUSHALL: other test files share the server).
-        let cursor = "0";
-        for (let i = 0; i < 1000; i++) {
-          const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-          if (keys.length > 0) await redis.del(...keys);
-          cursor = next;
-          if (cursor === "0") break;
-        }
-        redis.disconnect();
-      }
+      redis?.disconnect();
+      // This test's keys only (never FLUSHALL: other test files share the server).
+      await deleteRedisKeys(redisUrl as string, prefix);
     });
 
     it("puts the doctor and the patient on different instances through the gateway; they negotiate", async () => {

@@ -1,7 +1,7 @@
 import { SignalCloseCodes } from "@clinic/contracts";
 import type { App } from "@clinic/platform";
 import type { Redis } from "@clinic/platform/redis";
-import { startTcpProxy, viaProxy } from "@clinic/platform/testing";
+import { scanKeys, startTcpProxy, viaProxy } from "@clinic/platform/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { closedWithin } from "../testing/signal-client.ts";
 import { signalClients, type TestCluster, testCluster, twoInstances } from "../testing/signal-cluster.ts";
@@ -177,14 +177,7 @@ describe(`signalling: an attendee moving between instances (${redisUrl ? "Redis"
 
     const redis = await inspector(redisUrl!);
     try {
-      const keys: string[] = [];
-      let cursor = "0";
-      for (let i = 0; i < 100; i++) {
-        const [next, batch] = await redis.scan(cursor, "MATCH", `${cluster.prefix}*`, "COUNT", 500);
-        keys.push(...batch);
-        cursor = next;
-        if (cursor === "0") break;
-      }
+      const keys = await scanKeys(redis, cluster.prefix);
       const channels = (await redis.pubsub("CHANNELS", `${cluster.prefix}*`)) as string[];
       // What is looked at: the connect limits, the presence, the session's channel.
       expect(keys.filter((k) => k.includes("signal:connects:address:")).length).toBeGreaterThanOrEqual(2);

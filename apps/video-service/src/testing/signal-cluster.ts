@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { deleteRedisKeys } from "@clinic/platform/testing";
 import { exportJWK, generateKeyPair } from "jose";
 import { createInProcessSignalCluster, type InProcessSignalCluster } from "../signalling/signal-fanout.ts";
 import { closedWithin, connectSignal, type SignalClient, signalUrl } from "./signal-client.ts";
@@ -33,23 +34,8 @@ export async function testCluster(redisUrl: string | undefined): Promise<TestClu
     }),
     ...(signalCluster ? { signalCluster } : {}),
     async cleanup() {
-      if (!redisUrl) return;
       // This test's keys only (never FLUSHALL: other test files share the server).
-      const { connectRedis, redisReady } = await import("@clinic/platform/redis");
-      const quiet = { info: () => undefined, warn: () => undefined };
-      const redis = connectRedis(redisUrl, { logger: quiet, name: "test-cleanup" });
-      try {
-        await redisReady(redis);
-        let cursor = "0";
-        for (let i = 0; i < 1000; i++) {
-          const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-          if (keys.length > 0) await redis.del(...keys);
-          cursor = next;
-          if (cursor === "0") break;
-        }
-      } finally {
-        redis.disconnect();
-      }
+      if (redisUrl) await deleteRedisKeys(redisUrl, prefix);
     },
   };
 }

@@ -7,6 +7,7 @@ import type { AuthUser } from "../auth.ts";
 import type { DatabaseOptions } from "../db.ts";
 
 export { type TestPerson, testPeople } from "./people.ts";
+export { deleteRedisKeys, scanKeys } from "./redis-keys.ts";
 export { startTcpProxy, viaProxy } from "./tcp-proxy.ts";
 
 /**
