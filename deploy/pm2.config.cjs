@@ -48,6 +48,8 @@ module.exports = {
       PORT: "8080",
       ...databaseEnv("auth"),
       AUTH_SIGNING_KEY: process.env.AUTH_SIGNING_KEY,
+      // Invite links are checked there (POST /api/auth/invite-token).
+      APPOINTMENTS_URL: "http://127.0.0.1:8082",
     }),
     service("appointments-service", { PORT: "8082", ...databaseEnv("appointments") }),
     service("video-service", {

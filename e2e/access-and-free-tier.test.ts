@@ -1,4 +1,4 @@
-import type { Appointment, SessionDetails, UsageResponse } from "@clinic/contracts";
+import type { Appointment, CreatedUser, SessionDetails, UsageResponse } from "@clinic/contracts";
 import { eventually } from "@clinic/platform/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -27,13 +27,19 @@ describeInBrowser("access, starting twice and the free tier in the browser (FREE
     browser = await launchBrowser();
     api = new GatewayApi(stack.origin);
     doctorToken = await api.login(demoUsers.doctor);
-    // The second doctor's own consultation starting in a minute, inside its join window.
+    // The second doctor's own consultation starting in a minute, inside its join window, with
+    // a patient the clinic's admin adds first (a booking names someone of the directory).
+    const maria = await api.call<CreatedUser>("POST", "/auth/api/auth/users", await api.login(demoUsers.admin), {
+      role: "PATIENT",
+      name: "Maria Garcia",
+      email: "maria.garcia@demo.clinic",
+    });
     const start = new Date(Math.ceil((Date.now() + 60_000) / 60_000) * 60_000).toISOString();
     otherAppointment = await api.call<Appointment>(
       "POST",
       "/appointments/api/appointments",
       await api.login(demoUsers.doctor2),
-      { patient_id: "pat_maria", patient_name: "Maria Garcia", start_time: start, duration_minutes: 15 },
+      { patient_id: maria.user.id, start_time: start, duration_minutes: 15 },
     );
   });
 

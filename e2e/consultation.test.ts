@@ -226,8 +226,8 @@ describeInBrowser("a video consultation between two browsers (guide checklist 1â
     await screenshot(doctor, "call-window-notes");
     await doctor.close();
     doctor = await doctorContext.newPage();
-    // Tokens live in memory only: the new tab logs in again.
-    await logIn(doctor, stack.origin, demoUsers.doctor);
+    // The new tab is still signed in: the refresh cookie restores the sign-in (issue 11).
+    await doctor.goto(`${stack.origin}/doctor/appointments`);
     await doctor.getByRole("button", { name: "View Session" }).click();
     await doctor.waitForURL(`${stack.origin}/sessions/${sessionId}/call`);
     await Promise.all([expectVideoPlaying(doctor, "Patient video"), expectVideoPlaying(patient, "Doctor video")]);

@@ -47,6 +47,22 @@ function buildWebIfStale() {
   }
 }
 
+// NODE_ENV=production without DATABASE_URL (or with SEED_DEMO=1): refused as the stack
+// would refuse it, but before minutes of web build. The rules: packages/platform/src/config.ts.
+const { tsImport } = await import("tsx/esm/api");
+const { ConfigError, demoSeedProblems, requireProductionDatabase } = await tsImport(
+  "../packages/platform/src/config.ts",
+  import.meta.url,
+);
+try {
+  requireProductionDatabase(process.env);
+  const problems = demoSeedProblems(process.env);
+  if (problems.length > 0) throw new ConfigError(problems);
+} catch (err) {
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+}
+
 buildWebIfStale();
 
 // The workspaces' TypeScript sources (their "@clinic/source" export condition) through tsx;

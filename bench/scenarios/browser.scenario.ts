@@ -126,7 +126,6 @@ async function oneCall(doctor: Page, patient: Page, doctorToken: string, patient
   // The appointment starts in a minute: inside the join window, like a real one.
   await api<Appointment>("POST", "/appointments/api/appointments", doctorToken, {
     patient_id: demoUsers.patient.id,
-    patient_name: demoUsers.patient.name,
     start_time: new Date(Date.now() + 60_000).toISOString(),
     duration_minutes: 15,
   });

@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Appointment } from "@clinic/contracts";
+import { type Appointment, type CreatedUser, demoClinic, demoUsers } from "@clinic/contracts";
 import type { BenchContext, Scenario } from "../lib/context.ts";
 import { measureHttp } from "../lib/http-load.ts";
 import { createOperatorKey } from "../lib/operator-tokens.ts";
@@ -11,25 +12,36 @@ import { mib, round } from "../lib/stats.ts";
 import { type BenchMeeting, startAndJoin } from "./meetings.ts";
 import { ensureWebBuild } from "./web-build.ts";
 
-const clinicId = "bench-stack-clinic";
+// The demo clinic: it exists in the embedded stack, and its admin adds the bench's people.
+const clinicId = demoClinic.id;
 type Sign = Awaited<ReturnType<typeof createOperatorKey>>["sign"];
+
+/** A doctor or patient created through the auth service's admin API (bookings name people of its directory). */
+async function createPerson(adminToken: string, role: "DOCTOR" | "PATIENT", name: string): Promise<string> {
+  const response = await fetch(`${gatewayUrl}/auth/api/auth/users`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ role, name, email: `${role.toLowerCase()}-${randomUUID()}@bench.clinic` }),
+  });
+  if (response.status !== 201) throw new Error(`creating a ${role} → ${response.status} ${await response.text()}`);
+  return ((await response.json()) as CreatedUser).user.id;
+}
 
 async function bookThroughGateway(sign: Sign, count: number) {
   const start = new Date(Date.now() + 60_000).toISOString();
+  const { id, name } = demoUsers.admin;
+  const adminToken = await sign({ id, name, role: "ADMIN", clinic_id: clinicId });
   const booked = [];
   for (let i = 0; i < count; i += 10) {
     const chunk = Array.from({ length: Math.min(10, count - i) }, (_, k) => i + k);
     booked.push(
       ...(await Promise.all(
         chunk.map(async (k) => {
-          const doctorToken = await sign({
-            id: `stack-doc-${k}`,
-            role: "DOCTOR",
-            clinic_id: clinicId,
-            name: `Dr Stack ${k}`,
-          });
+          const doctorId = await createPerson(adminToken, "DOCTOR", `Dr Stack ${k}`);
+          const patientId = await createPerson(adminToken, "PATIENT", `Stack Patient ${k}`);
+          const doctorToken = await sign({ id: doctorId, role: "DOCTOR", clinic_id: clinicId, name: `Dr Stack ${k}` });
           const patientToken = await sign({
-            id: `stack-pat-${k}`,
+            id: patientId,
             role: "PATIENT",
             clinic_id: clinicId,
             name: `Stack Patient ${k}`,
@@ -37,12 +49,7 @@ async function bookThroughGateway(sign: Sign, count: number) {
           const response = await fetch(`${gatewayUrl}/appointments/api/appointments`, {
             method: "POST",
             headers: { authorization: `Bearer ${doctorToken}`, "content-type": "application/json" },
-            body: JSON.stringify({
-              patient_id: `stack-pat-${k}`,
-              patient_name: `Stack Patient ${k}`,
-              start_time: start,
-              duration_minutes: 30,
-            }),
+            body: JSON.stringify({ patient_id: patientId, start_time: start, duration_minutes: 30 }),
           });
           if (response.status !== 201) throw new Error(`booking → ${response.status} ${await response.text()}`);
           return { appointmentId: ((await response.json()) as Appointment).id, doctorToken, patientToken };

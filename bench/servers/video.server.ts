@@ -18,7 +18,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service";
+import {
+  buildApp as buildAppointments,
+  type DirectoryPerson,
+  loadAppointmentsConfig,
+} from "@clinic/appointments-service";
 import type { Appointment } from "@clinic/contracts";
 import {
   type App,
@@ -76,11 +80,15 @@ serveChild(async (params): Promise<ChildHandle> => {
   // signalling connect limit (60 a minute by default) is raised to what the bench opens.
   const env = { LOG_LEVEL: logLevel, SIGNAL_CONNECTS_PER_MINUTE: "100000" };
 
+  // No auth service here: bookings look their people up in this directory, which knows each
+  // bench doctor and patient by the time it is booked (see bookAppointments).
+  const benchPeople = new Map<string, DirectoryPerson>();
   const appointments = await buildAppointments({
     config: loadAppointmentsConfig({ ...env, SEED_DEMO: "0" }),
     database: databaseOptions("appointments-service", params, dir),
     bus,
     verify,
+    directory: { find: async (id, { user }) => (user.clinic_id === clinicId ? benchPeople.get(id) : undefined) },
   });
   const appointmentsPort = await listen(appointments);
   const video = await buildApp({
@@ -98,6 +106,14 @@ serveChild(async (params): Promise<ChildHandle> => {
     await analyze(db);
   }
 
+  const benchPerson = (id: string, role: "DOCTOR" | "PATIENT", name: string): DirectoryPerson => ({
+    id,
+    role,
+    name,
+    email: `${id}@bench.clinic`,
+    clinic_id: clinicId,
+    active: true,
+  });
   const sign = (id: string, role: "DOCTOR" | "PATIENT" | "ADMIN", name: string) =>
     tokens.sign({ id, role, clinic_id: clinicId, name, email: `${id}@bench.clinic` }, { expiresIn: "2h" });
   const info: VideoServerInfo = {
@@ -123,16 +139,17 @@ serveChild(async (params): Promise<ChildHandle> => {
             const doctorToken = await sign(`bench-doc-${tag}-${k}`, "DOCTOR", `Dr Bench ${k}`);
             const patientId = `bench-pat-${tag}-${k}`;
             const patientToken = await sign(patientId, "PATIENT", `Bench Patient ${k}`);
+            for (const person of [
+              benchPerson(`bench-doc-${tag}-${k}`, "DOCTOR", `Dr Bench ${k}`),
+              benchPerson(patientId, "PATIENT", `Bench Patient ${k}`),
+            ]) {
+              benchPeople.set(person.id, person);
+            }
             const response = await appointments.inject({
               method: "POST",
               url: "/api/appointments",
               headers: { authorization: `Bearer ${doctorToken}` },
-              payload: {
-                patient_id: patientId,
-                patient_name: `Bench Patient ${k}`,
-                start_time: start,
-                duration_minutes: 30,
-              },
+              payload: { patient_id: patientId, start_time: start, duration_minutes: 30 },
             });
             if (response.statusCode !== 201) throw new Error(`booking → ${response.statusCode} ${response.body}`);
             return { appointmentId: (response.json() as Appointment).id, doctorToken, patientToken };

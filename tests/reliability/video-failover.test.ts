@@ -11,6 +11,7 @@ import { backend, busTopology } from "../support/bus.ts";
 import { appointmentStatus, bookNow, endSession, giveConsent, type Started, startSession } from "../support/flows.ts";
 import { call } from "../support/http.ts";
 import { createTokenKit, type Person, people, type TokenKit } from "../support/people.ts";
+import { testDirectory } from "../support/system.ts";
 
 const redisUrl = process.env.REDIS_URL;
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -197,6 +198,8 @@ describe.skipIf(!redisUrl).each(variants)(
         },
         bus: await topology.connect(),
         seed: false,
+        // The suite signs tokens for the test people, whom the auth service never stored.
+        directory: testDirectory(),
         logStream: logs.stream,
         env: {
           VIDEO_REPLICAS: "2",

@@ -50,7 +50,9 @@ describe(`audit trail (${backend})`, () => {
     const rows = await db
       .selectFrom("audit_log")
       .select(["actor_id", "action", "outcome", "session_id"])
-      .where("session_id", "=", sessionId)
+      // The start's row names the session only when appointment.booked had already created it
+      // (under load the start can come first): match it by its appointment.
+      .where((eb) => eb.or([eb("session_id", "=", sessionId), eb("appointment_id", "=", appointment.id)]))
       .orderBy("id")
       .execute();
     const seen = rows.map((r) => `${r.actor_id} ${r.action} ${r.outcome}`);

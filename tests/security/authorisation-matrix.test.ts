@@ -1,7 +1,8 @@
+import { demoUsers } from "@clinic/contracts";
 import type { AuthUser } from "@clinic/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backend, busTopology } from "../support/bus.ts";
-import { bookNow, startSession } from "../support/flows.ts";
+import { bookNow, createInvite, exchangeInvite, startSession } from "../support/flows.ts";
 import { call } from "../support/http.ts";
 import { fillPath, type Operation, operationsOf } from "../support/openapi.ts";
 import { people } from "../support/people.ts";
@@ -16,7 +17,8 @@ type Identity =
   | "other clinic"
   | "other doctor"
   | "other patient"
-  | "admin";
+  | "admin"
+  | "invite holder";
 const identities: Identity[] = [
   "no token",
   "expired",
@@ -27,8 +29,33 @@ const identities: Identity[] = [
   "other doctor",
   "other patient",
   "admin",
+  // The appointment's patient, holding an invite link of ANOTHER appointment of the clinic
+  // (issue 11): an access token of scope "invite" for that other appointment.
+  "invite holder",
 ];
 const badTokens: Identity[] = ["no token", "expired", "wrong signature", "alg none", "wrong audience"];
+
+/**
+ * The invite holder is refused everywhere (403: INVITE_SCOPE where the route does not serve
+ * invites, FORBIDDEN where it does but the record is not the invite's) — every operation of
+ * `expected`, so a new endpoint gets this cell too. The one exception: the clinic's consent
+ * text, which names no appointment and which every invite holder reads before joining.
+ */
+const inviteHolderExceptions: Record<string, number[]> = { "GET /api/video/consent-text": [200] };
+const inviteHolderExpected = (key: string): number[] => inviteHolderExceptions[key] ?? [403];
+
+/**
+ * What the invite of the appointment itself opens: the patient's call screen, nothing more
+ * (in this order: the page waits on the appointment, consents, joins, shows the session).
+ * Every other operation answers it 403 INVITE_SCOPE.
+ */
+const ownInviteAllowed = [
+  "GET /api/appointments/{id}",
+  "GET /api/video/consent-text",
+  "POST /api/video/sessions/{session_id}/consent",
+  "POST /api/video/sessions/{session_id}/join",
+  "GET /api/video/sessions/{session_id}",
+];
 
 /**
  * Who may do what, for the people other than the appointment's own doctor and patient
@@ -37,6 +64,37 @@ const badTokens: Identity[] = ["no token", "expired", "wrong signature", "alg no
  */
 const expected: Record<string, Partial<Record<Identity, number[]>>> = {
   "GET /api/auth/me": { "other clinic": [401], "other doctor": [401], "other patient": [401], admin: [401] },
+  // The people directory (issue 11). `{user_id}` is a person of the demo clinic, another clinic
+  // for every identity here: 404 like an unknown id. Provisioning is for admins only.
+  "GET /api/auth/directory": { "other clinic": [200], "other doctor": [200], "other patient": [403], admin: [200] },
+  "GET /api/auth/directory/{user_id}": {
+    "other clinic": [404],
+    "other doctor": [404],
+    "other patient": [403],
+    admin: [404],
+  },
+  "GET /api/auth/users": { "other clinic": [403], "other doctor": [403], "other patient": [403], admin: [200] },
+  // 409 CLINIC_NOT_FOUND when the suite's auth service has no row for the test admin's clinic
+  // (test people exist only as tokens); either way nobody but an admin gets past 403.
+  "POST /api/auth/users": { "other clinic": [403], "other doctor": [403], "other patient": [403], admin: [201, 409] },
+  "GET /api/auth/users/{user_id}": {
+    "other clinic": [403],
+    "other doctor": [403],
+    "other patient": [403],
+    admin: [404],
+  },
+  "PATCH /api/auth/users/{user_id}": {
+    "other clinic": [403],
+    "other doctor": [403],
+    "other patient": [403],
+    admin: [404],
+  },
+  "POST /api/auth/users/{user_id}/password-link": {
+    "other clinic": [403],
+    "other doctor": [403],
+    "other patient": [403],
+    admin: [404],
+  },
   // Lists: everyone gets their own (the foreign data check below proves it is only theirs).
   "GET /api/appointments": { "other clinic": [200], "other doctor": [200], "other patient": [200], admin: [200] },
   "POST /api/appointments": { "other clinic": [201], "other doctor": [201], "other patient": [403], admin: [400] },
@@ -57,6 +115,19 @@ const expected: Record<string, Partial<Record<Identity, number[]>>> = {
     "other doctor": [403],
     "other patient": [403],
     admin: [200],
+  },
+  // Invite links (issue 11): the appointment's doctor or a clinic admin.
+  "POST /api/appointments/{id}/invites": {
+    "other clinic": [403, 404],
+    "other doctor": [403],
+    "other patient": [403],
+    admin: [201],
+  },
+  "DELETE /api/appointments/{id}/invites": {
+    "other clinic": [403, 404],
+    "other doctor": [403],
+    "other patient": [403],
+    admin: [204],
   },
   "GET /api/video/sessions": { "other clinic": [200], "other doctor": [200], "other patient": [403], admin: [200] },
   "POST /api/video/sessions/{appointment_id}/start": {
@@ -168,6 +239,8 @@ const bodies: Record<string, (fixture: Fixture) => unknown> = {
   "PUT /api/video/consent-text": () => ({ text: "Matrix consent text: do you agree to a video consultation?" }),
   "POST /api/video/sessions/{session_id}/consent": () => ({ decision: "GIVEN", text_version: 0 }),
   "PUT /api/video/sessions/{session_id}/notes/draft": () => ({ notes: "matrix draft", quality_rating: null }),
+  "POST /api/auth/users": () => ({ role: "PATIENT", name: "Matrix Person", email: "matrix-person@clinic1.test" }),
+  "PATCH /api/auth/users/{user_id}": () => ({ name: "Renamed By The Matrix" }),
 };
 
 interface Fixture {
@@ -178,6 +251,8 @@ interface Fixture {
   secretNote: string;
   /** The clinic's webhook endpoints: one the cells read, a spare the admin deletes. */
   webhookIds: [string, string];
+  /** An invite-scoped access token of another appointment of the same patient (the "invite holder"). */
+  otherInviteToken: string;
 }
 
 const identityUser: Partial<Record<Identity, AuthUser>> = {
@@ -200,7 +275,18 @@ describe(`authorisation matrix generated from OpenAPI (${backend})`, () => {
   const foreign = [people.patient.name, people.patient.email, people.doctor.name, people.doctor.email];
 
   beforeAll(async () => {
-    system = await startSystem({ bus: await topology.connect() });
+    // The booking cells book "pat-matrix": a patient of each clinic in the bookings' directory.
+    const matrixPatient = {
+      id: "pat-matrix",
+      role: "PATIENT",
+      name: "Matrix Patient",
+      email: "",
+      active: true,
+    } as const;
+    system = await startSystem({
+      bus: await topology.connect(),
+      directoryPeople: ["clinic-1", "clinic-2"].map((clinic_id) => ({ ...matrixPatient, clinic_id })),
+    });
     const doctor = await system.token("doctor");
     const appointment = await bookNow(system);
     const spare = await bookNow(system, "doctor", "patient", 24 * 60);
@@ -222,12 +308,17 @@ describe(`authorisation matrix generated from OpenAPI (${backend})`, () => {
       expect(created.status, created.text).toBe(201);
       return created.body.id;
     };
+    // The invite holder: the same patient, through a link of a third appointment.
+    const other = await bookNow(system, "doctor", "patient", 72 * 60);
+    const exchanged = await exchangeInvite(system.urls.auth, (await createInvite(system, other.id)).token);
+    expect(exchanged.status, exchanged.text).toBe(200);
     fixture = {
       appointmentId: appointment.id,
       spareAppointmentIds: [spare.id, spare2.id],
       sessionId: started.body.session_id,
       secretNote,
       webhookIds: [await webhook(), await webhook()],
+      otherInviteToken: exchanged.body.access_token,
     };
   });
   afterAll(async () => {
@@ -260,6 +351,8 @@ describe(`authorisation matrix generated from OpenAPI (${backend})`, () => {
           return forged.algNone;
         case "wrong audience":
           return forged.wrongAudience;
+        case "invite holder":
+          return fixture.otherInviteToken;
         default:
           return system.token(identityUser[identity] as AuthUser);
       }
@@ -280,6 +373,7 @@ describe(`authorisation matrix generated from OpenAPI (${backend})`, () => {
           appointment_id: id,
           session_id: fixture.sessionId,
           webhook_id: fixture.webhookIds[identity === "admin" && op.method === "DELETE" ? 1 : 0],
+          user_id: demoUsers.patient.id,
         });
         const token = await tokenOf(identity);
         const body = bodies[op.key]?.(fixture);
@@ -287,7 +381,11 @@ describe(`authorisation matrix generated from OpenAPI (${backend})`, () => {
           ...(token ? { token } : {}),
           ...(body !== undefined ? { body } : {}),
         });
-        const allowed = badTokens.includes(identity) ? [401] : (expected[op.key]?.[identity] ?? []);
+        const allowed = badTokens.includes(identity)
+          ? [401]
+          : identity === "invite holder"
+            ? inviteHolderExpected(op.key)
+            : (expected[op.key]?.[identity] ?? []);
         if (!allowed.includes(reply.status))
           mismatches.push(`${op.key} as ${identity}: ${reply.status} ${reply.text.slice(0, 160)}`);
         if (reply.status >= 400) expect(reply.body).toMatchObject({ status: reply.status, code: expect.any(String) });
@@ -302,5 +400,54 @@ describe(`authorisation matrix generated from OpenAPI (${backend})`, () => {
     }
     expect(mismatches).toEqual([]);
     expect(leaks).toEqual([]);
+  });
+
+  it("opens the patient's call screen to the invite of the appointment itself, and nothing else", async () => {
+    const link = await createInvite(system, fixture.appointmentId);
+    const exchanged = await exchangeInvite(system.urls.auth, link.token);
+    expect(exchanged.status, exchanged.text).toBe(200);
+    const token = exchanged.body.access_token;
+    const base = { auth: system.urls.auth, appointments: system.urls.appointments, video: system.urls.video };
+    const operations = secured();
+    const path = (op: Operation) =>
+      fillPath(op.path, {
+        id: fixture.appointmentId,
+        appointment_id: fixture.appointmentId,
+        session_id: fixture.sessionId,
+        webhook_id: fixture.webhookIds[0],
+        user_id: demoUsers.patient.id,
+      });
+    const mismatches: string[] = [];
+    for (const op of operations.filter((o) => !ownInviteAllowed.includes(o.key))) {
+      const body = bodies[op.key]?.(fixture);
+      const reply = await call(base[op.service as keyof typeof base], op.method, path(op), {
+        token,
+        ...(body !== undefined ? { body } : {}),
+      });
+      if (reply.status !== 403 || reply.body.code !== "INVITE_SCOPE")
+        mismatches.push(`${op.key}: ${reply.status} ${reply.text.slice(0, 160)}`);
+    }
+    expect(mismatches).toEqual([]);
+    // The allowed ones exist and answer 2xx, in the page's order; the consent answers the
+    // clinic's current text (the admin's cell above may have changed it).
+    const byKey = new Map(operations.map((o) => [o.key, o]));
+    let consentVersion = 0;
+    for (const key of ownInviteAllowed) {
+      const op = byKey.get(key);
+      expect(op, key).toBeDefined();
+      if (!op) continue;
+      const body =
+        key === "POST /api/video/sessions/{session_id}/consent"
+          ? { decision: "GIVEN", text_version: consentVersion }
+          : bodies[key]?.(fixture);
+      const reply = await call(base[op.service as keyof typeof base], op.method, path(op), {
+        token,
+        ...(body !== undefined ? { body } : {}),
+      });
+      expect(reply.status, `${key}: ${reply.text.slice(0, 160)}`).toBeGreaterThanOrEqual(200);
+      expect(reply.status, `${key}: ${reply.text.slice(0, 160)}`).toBeLessThan(300);
+      if (key === "GET /api/video/consent-text") consentVersion = Number(reply.body.version);
+      expect(reply.text).not.toContain(fixture.secretNote);
+    }
   });
 });

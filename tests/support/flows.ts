@@ -8,19 +8,22 @@ import type { System } from "./system.ts";
 type Who = Person | AuthUser;
 const user = (who: Who): AuthUser => (typeof who === "string" ? people[who] : who);
 
-/** Books (through the appointments API, as the doctor) a video appointment starting now. */
+/**
+ * Books (through the appointments API, as the doctor) a video appointment starting now. The
+ * patient is added to the system's stand-in directory first (bookings check their people there).
+ */
 export async function bookNow(
-  system: Pick<System, "urls" | "token">,
+  system: Pick<System, "urls" | "token"> & Partial<Pick<System, "remember">>,
   doctor: Who = "doctor",
   patient: Who = "patient",
   minutesFromNow = 0,
 ): Promise<Appointment> {
   const p = user(patient);
+  system.remember?.(p);
   const reply = await call<Appointment>(system.urls.appointments, "POST", "/api/appointments", {
     token: await system.token(doctor),
     body: {
       patient_id: p.id,
-      patient_name: p.name,
       start_time: new Date(Date.now() + minutesFromNow * 60_000).toISOString(),
       duration_minutes: 30,
       video_enabled: true,
@@ -73,4 +76,26 @@ export async function appointmentStatus(system: Pick<System, "urls" | "token">, 
   });
   expect(reply.status, reply.text).toBe(200);
   return reply.body;
+}
+
+/** An invite link for the appointment, made by its doctor (or whoever `as` is); the token is the URL's last segment. */
+export async function createInvite(system: Pick<System, "urls" | "token">, appointmentId: string, as: Who = "doctor") {
+  const reply = await call<{ url: string; expires_at: string }>(
+    system.urls.appointments,
+    "POST",
+    `/api/appointments/${appointmentId}/invites`,
+    { token: await system.token(as) },
+  );
+  expect(reply.status, reply.text).toBe(201);
+  return { ...reply.body, token: reply.body.url.slice(reply.body.url.lastIndexOf("/") + 1) };
+}
+
+/** What the /join page does first: the invite token for an invite-scoped access token (auth service). */
+export async function exchangeInvite(authUrl: string, inviteToken: string, path = "/api/auth/invite-token") {
+  return call<{
+    access_token: string;
+    expires_in: number;
+    user: { id: string; role: string; clinic_id: string };
+    invite: { appointment_id: string; session_id: string | null; status: string; expires_at: string };
+  }>(authUrl, "POST", path, { body: { invite_token: inviteToken } });
 }

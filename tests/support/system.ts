@@ -1,5 +1,10 @@
 import type { AddressInfo } from "node:net";
-import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service";
+import {
+  buildApp as buildAppointments,
+  type Directory,
+  type DirectoryPerson,
+  loadAppointmentsConfig,
+} from "@clinic/appointments-service";
 import { buildApp as buildAuth, loadAuthConfig } from "@clinic/auth-service";
 import { buildApp as buildGateway, loadGatewayConfig } from "@clinic/gateway";
 import type { App, AuthUser, DatabaseOptions, EventBus } from "@clinic/platform";
@@ -15,6 +20,17 @@ export interface SystemOptions {
   gateway?: boolean;
   /** Extra environment for every service's configuration. */
   env?: Record<string, string>;
+  /** The appointments service's clock (booking rules, invite windows); default the real one. */
+  appointmentsNow?: () => Date;
+  /**
+   * Where bookings look their doctor and patient up. Default `testDirectory()`: the suites sign
+   * tokens for people the auth service never stored (and the same id in two clinics, which
+   * auth's one users table cannot hold). "auth": the real auth service's directory, asked with
+   * the caller's token, as in production.
+   */
+  directory?: "auth";
+  /** More people for the in-memory directory (e.g. a patient in each clinic). */
+  directoryPeople?: DirectoryPerson[];
   /** Per-service database options (default a fresh schema / in-memory PGlite each). */
   databases?: Partial<Record<"auth" | "appointments" | "video", ReturnType<typeof testDatabase>>>;
 }
@@ -26,7 +42,26 @@ export interface System {
   tokens: TokenKit;
   logs: ReturnType<typeof captureLogs>;
   token(person: Person | AuthUser): Promise<string>;
+  /** Adds someone to the in-memory directory (no effect with `directory: "auth"`). */
+  remember(person: AuthUser): void;
   close(): Promise<void>;
+}
+
+/**
+ * The directory bookings see in tests whose people exist only in the tokens the suite signs
+ * (the suite plays the auth service): the test people, active, plus whoever is `remember`ed;
+ * another clinic's person is nobody, as with the real directory.
+ */
+export function testDirectory(extra: DirectoryPerson[] = []): Directory & { remember(person: AuthUser): void } {
+  const known = new Map<string, DirectoryPerson>();
+  const remember = ({ id, role, name, email, clinic_id, ...rest }: AuthUser & { active?: boolean }) => {
+    known.set(`${clinic_id}\u0000${id}`, { id, role, name, email, clinic_id, active: rest.active ?? true });
+  };
+  for (const person of [...Object.values(people), ...extra]) remember(person);
+  return {
+    remember,
+    find: async (id, { user }) => known.get(`${user.clinic_id}\u0000${id}`),
+  };
 }
 
 /**
@@ -45,6 +80,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     video: options.databases?.video ?? testDatabase("s_video"),
   };
   const started: App[] = [];
+  const directory = options.directory === "auth" ? undefined : testDirectory(options.directoryPeople);
   const env = { LOG_LEVEL: "info", SEED_DEMO: "0", ...options.env };
   const common = { logStream: logs.stream };
   const close = async () => {
@@ -52,22 +88,28 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     for (const database of Object.values(databases)) await database.drop().catch(() => undefined);
   };
   try {
+    // Auth exchanges invite links with the appointments service, which starts after it.
+    let appointmentsUrlForAuth = "";
     const auth = await buildAuth({
       config: loadAuthConfig({ ...env, SEED_DEMO: "1", AUTH_SIGNING_KEY: tokens.signingKey }),
       database: databases.auth.options,
+      appointmentsUrl: () => appointmentsUrlForAuth,
       ...common,
     });
     started.push(auth);
     const authUrl = await listenLocal(auth);
     const jwks = `${authUrl}/api/auth/.well-known/jwks.json`;
     const appointments = await buildAppointments({
-      config: loadAppointmentsConfig({ ...env, OUTBOX_INTERVAL_MS: "200", AUTH_JWKS_URL: jwks }),
+      config: loadAppointmentsConfig({ ...env, OUTBOX_INTERVAL_MS: "200", AUTH_JWKS_URL: jwks, AUTH_URL: authUrl }),
+      ...(directory ? { directory } : {}),
       database: databases.appointments.options as DatabaseOptions,
       bus: options.bus,
+      ...(options.appointmentsNow ? { now: options.appointmentsNow } : {}),
       ...common,
     });
     started.push(appointments);
     const appointmentsUrl = await listenLocal(appointments);
+    appointmentsUrlForAuth = appointmentsUrl;
     let video: App | undefined;
     let videoUrl = "";
     if (options.video !== false) {
@@ -105,7 +147,13 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       databases,
       tokens,
       logs,
-      token: (person) => tokens.sign(typeof person === "string" ? people[person] : person),
+      // Whoever the suite signs a token for is someone its stand-in directory knows.
+      token: (person) => {
+        const user = typeof person === "string" ? people[person] : person;
+        directory?.remember(user);
+        return tokens.sign(user);
+      },
+      remember: (person) => directory?.remember(person),
       close,
     };
   } catch (err) {

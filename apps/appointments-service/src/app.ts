@@ -29,9 +29,12 @@ import {
   createConsultationEventHandler,
   subscribeConsultationEvents,
 } from "./appointments/consultation-events.ts";
-import { seedDemoAppointments } from "./appointments/demo-seed.ts";
+import { demoDirectory, seedDemoAppointments } from "./appointments/demo-seed.ts";
 import type { AppointmentsConfig } from "./config.ts";
 import { type AppointmentsDatabase, type AppointmentsTables, appendOnlyTables, asOutbox } from "./database.ts";
+import { createDirectoryClient, type Directory } from "./directory/directory.client.ts";
+import { invitesRoutes } from "./invites/invites.routes.ts";
+import { createInvitesService } from "./invites/invites.service.ts";
 
 export interface AppointmentsAppOptions {
   config: AppointmentsConfig;
@@ -43,6 +46,8 @@ export interface AppointmentsAppOptions {
   logStream?: DestinationStream;
   /** Default: verifies with the auth service's JWKS at AUTH_JWKS_URL. */
   verify?: TokenVerifier;
+  /** Default: the auth service's directory at AUTH_URL, asked with the caller's token. Tests without an auth service inject one. */
+  directory?: Directory;
   /** Clock for booking rules and the demo seed. */
   now?: () => Date;
 }
@@ -55,6 +60,8 @@ declare module "fastify" {
 }
 
 export const appointmentsBasePath = "/api/appointments";
+/** How long a booking waits for the directory before answering 503 DIRECTORY_UNAVAILABLE. */
+const directoryTimeoutMs = 5000;
 const migrations = fileURLToPath(new URL("./migrations", import.meta.url));
 
 export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
@@ -72,6 +79,7 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
     servers: serviceServers({ name: "appointments service", port: config.PORT, gatewayPrefix: "/appointments" }),
     tags: [
       { name: "appointments", description: "Book, list, cancel and reschedule appointments" },
+      { name: "invites", description: "Invite links: a patient joins one consultation without an account" },
       { name: "health", description: "Service status" },
     ],
     ...(options.logger ? { logger: options.logger } : {}),
@@ -108,9 +116,22 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
     relay = createOutboxRelay({ db: asOutbox(database.db), bus, logger, intervalMs: config.OUTBOX_INTERVAL_MS });
     const outbox = relay;
     registerEventMetrics(app.metrics, { db: asOutbox(database.db), bus, consumer: appointmentsQueue, log: app.log });
-    const appointments = createAppointmentsService({ db: database.db, onEventsEnqueued: () => outbox.notify(), now });
+    const directory =
+      options.directory ?? createDirectoryClient({ baseUrl: config.AUTH_URL, timeoutMs: directoryTimeoutMs });
+    const kysely = database.db;
+    const service = (people: Directory) =>
+      createAppointmentsService({
+        db: kysely,
+        directory: people,
+        onEventsEnqueued: () => outbox.notify(),
+        now,
+        inviteGraceMinutes: config.INVITE_GRACE_AFTER_MIN,
+      });
+    const appointments = service(directory);
     await subscribeConsultationEvents(bus, createConsultationEventHandler({ db: database.db, logger }));
-    if (config.SEED_DEMO === "1") await seedDemoAppointments(database.db, appointments, logger, now());
+    // The seed books without a request (no token to ask the auth service with): its people
+    // are the demo people the auth service seeds, held in memory.
+    if (config.SEED_DEMO === "1") await seedDemoAppointments(database.db, service(demoDirectory), logger, now());
     relay.start();
     retention = createEventRetention({
       db: asOutbox(database.db),
@@ -133,6 +154,13 @@ export async function buildApp(options: AppointmentsAppOptions): Promise<App> {
     });
     await app.register(authPlugin, { verify });
     await app.register(appointmentsRoutes, { prefix: appointmentsBasePath, appointments });
+    const invites = createInvitesService({
+      db: db.db,
+      publicWebUrl: config.PUBLIC_WEB_URL,
+      graceMinutes: config.INVITE_GRACE_AFTER_MIN,
+      now,
+    });
+    await app.register(invitesRoutes, { prefix: appointmentsBasePath, invites });
     app.decorate("appointments", { database: db });
     await app.ready();
   } catch (err) {

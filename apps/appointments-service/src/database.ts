@@ -21,6 +21,20 @@ export interface AppointmentsTables extends OutboxTables {
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
   };
+  /** Invite links (issue 11): only the token's SHA-256 is kept. */
+  appointment_invites: {
+    id: string;
+    appointment_id: string;
+    clinic_id: string;
+    patient_id: string;
+    token_hash: string;
+    created_by: string;
+    created_at: Date;
+    /** The join window's end when the invite was made; a reschedule moves the live one (computed). */
+    expires_at: Date;
+    revoked_at: Date | null;
+    revoked_by: string | null;
+  };
   appointment_audit: {
     id: Generated<number>;
     at: Generated<Date>;

@@ -3,11 +3,15 @@ import { initTracing } from "@clinic/platform/tracing";
 // Tracing first (when OTEL_EXPORTER_OTLP_ENDPOINT is set): the modules it instruments
 // (http, fastify, pg, amqplib) must load after it, hence the dynamic imports below.
 await initTracing({ serviceName: "appointments-service" });
-const { ConfigError, createLogger, listen, logDestination } = await import("@clinic/platform");
+const { ConfigError, createLogger, listen, logDestination, requireProductionDatabase } = await import(
+  "@clinic/platform"
+);
 const { buildApp } = await import("./app.ts");
 const { loadAppointmentsConfig } = await import("./config.ts");
 
 try {
+  // NODE_ENV=production without DATABASE_URL: one line and exit, before anything else.
+  requireProductionDatabase(process.env);
   const config = loadAppointmentsConfig();
   const logger = createLogger("appointments-service", config.LOG_LEVEL, logDestination(config.LOG_FORMAT));
   const app = await buildApp({ config, logger });

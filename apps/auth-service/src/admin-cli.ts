@@ -1,8 +1,9 @@
 // `npm run admin -- <command>`: the auth service's operator commands (see admin/admin.ts).
 import { runAdmin } from "./admin/admin.ts";
 import { listSigningKeysCommand, rotateSigningKeyCommand } from "./keys/keys.commands.ts";
+import { createUserCommand } from "./users/users.commands.ts";
 
-const commands = [rotateSigningKeyCommand, listSigningKeysCommand];
+const commands = [createUserCommand, rotateSigningKeyCommand, listSigningKeysCommand];
 
 process.exitCode = await runAdmin(commands, process.argv.slice(2), {
   env: process.env,

@@ -17,8 +17,12 @@ import {
 } from "@clinic/platform";
 import rateLimit from "@fastify/rate-limit";
 import type { DestinationStream, Logger } from "pino";
+import { clientConfigRoutes } from "./client-config/client-config.routes.ts";
 import type { AuthConfig } from "./config.ts";
-import type { AuthDatabase, AuthTables } from "./database.ts";
+import { type AuthDatabase, type AuthTables, appendOnlyTables } from "./database.ts";
+import { createInviteResolver } from "./invites/appointments.client.ts";
+import { inviteTokenRoutes } from "./invites/invite-token.routes.ts";
+import { createInviteTokenService } from "./invites/invite-token.ts";
 import { jwksRoutes } from "./keys/jwks.routes.ts";
 import { parseKeyEncryptionKey } from "./keys/key-encryption.ts";
 import { openSigningKeys } from "./keys/signing-key.ts";
@@ -27,6 +31,7 @@ import { tokensRoutes } from "./tokens/tokens.routes.ts";
 import { createTokensService, type LoginFailure } from "./tokens/tokens.service.ts";
 import { seedDemoUsers } from "./users/demo-seed.ts";
 import { usersRoutes } from "./users/users.routes.ts";
+import { createUsersService } from "./users/users.service.ts";
 
 export interface AuthAppOptions {
   config: AuthConfig;
@@ -36,13 +41,22 @@ export interface AuthAppOptions {
   logStream?: DestinationStream;
   /** Default: verifies with this service's own public keys, in process. */
   verify?: TokenVerifier;
+  /**
+   * The appointments service's base URL, asked when an invite is exchanged; default
+   * APPOINTMENTS_URL. A function for the one-process stack, which starts auth first.
+   */
+  appointmentsUrl?: () => string;
   /** Clock for issuing tokens and rotating keys (tests move it to produce expired ones). */
   now?: () => Date;
   /** Called on every refused login (wrong credentials or rate limit), e.g. to count it. */
   onLoginFailure?: (reason: LoginFailure) => void;
+  /** Handed the opened database (tests read the audit rows from it). */
+  onDatabase?: (database: AuthDatabase) => void;
 }
 
 export const authBasePath = "/api/auth";
+/** How long an invite exchange waits for the appointments service before answering 503. */
+const appointmentsTimeoutMs = 5000;
 const migrations = fileURLToPath(new URL("./migrations", import.meta.url));
 
 export async function buildApp(options: AuthAppOptions): Promise<App> {
@@ -62,7 +76,10 @@ export async function buildApp(options: AuthAppOptions): Promise<App> {
     tags: [
       { name: "tokens", description: "Login, refresh and logout" },
       { name: "users", description: "The signed-in user" },
+      { name: "people", description: "A clinic's people, managed by its admins; set-password links" },
+      { name: "directory", description: "Looking up people of one's clinic (booking)" },
       { name: "keys", description: "Public keys for verifying access tokens" },
+      { name: "client", description: "Settings the web app reads (idle logoff, time zone)" },
       { name: "health", description: "Service status" },
     ],
     ...(options.logger ? { logger: options.logger } : {}),
@@ -79,8 +96,9 @@ export async function buildApp(options: AuthAppOptions): Promise<App> {
     },
   );
   app.addHook("onClose", () => database.close());
+  options.onDatabase?.(database);
   try {
-    await migrate(database, migrations, app.log as Logger);
+    await migrate(database, migrations, app.log as Logger, { appendOnly: appendOnlyTables });
     if (config.SEED_DEMO === "1") await seedDemoUsers(database, app.log as Logger);
     const now = options.now ?? (() => new Date());
     const keys = await openSigningKeys({
@@ -108,6 +126,7 @@ export async function buildApp(options: AuthAppOptions): Promise<App> {
       access: { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SEC },
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SEC,
       sessionMaxHours: config.SESSION_MAX_HOURS,
+      refreshReuseGraceSeconds: config.REFRESH_REUSE_GRACE_S,
       now,
       onLoginFailure: (reason) => {
         loginFailures.inc({ reason: reason.toLowerCase() });
@@ -136,9 +155,49 @@ export async function buildApp(options: AuthAppOptions): Promise<App> {
             maxPerAddress: config.LOGIN_RATE_LIMIT_ADDRESS_MAX,
             windowSeconds: config.LOGIN_RATE_LIMIT_WINDOW_SEC,
           },
+          trustProxy: config.TRUST_PROXY,
         });
-        await api.register(usersRoutes, { database });
+        await api.register(clientConfigRoutes, {
+          config: {
+            idle_logoff_min: config.IDLE_LOGOFF_MIN,
+            session_max_hours: config.SESSION_MAX_HOURS,
+            clinic_time_zone: config.CLINIC_TIME_ZONE,
+          },
+        });
+        await api.register(usersRoutes, {
+          database,
+          users: createUsersService({
+            db: database.db,
+            publicWebUrl: config.PUBLIC_WEB_URL,
+            linkTtlHours: config.PASSWORD_LINK_TTL_HOURS,
+            now,
+          }),
+          // Per address, as login's per-address-and-email limit: a link's token is not guessable,
+          // the limit keeps scrypt work (and probing) bounded.
+          passwordRateLimit: { max: config.LOGIN_RATE_LIMIT_MAX, windowSeconds: config.LOGIN_RATE_LIMIT_WINDOW_SEC },
+        });
         await api.register(jwksRoutes, { keys });
+        await api.register(inviteTokenRoutes, {
+          invites: createInviteTokenService({
+            keys,
+            access: {
+              issuer: config.JWT_ISSUER,
+              audience: config.JWT_AUDIENCE,
+              ttlSeconds: config.ACCESS_TOKEN_TTL_SEC,
+            },
+            resolver: createInviteResolver({
+              baseUrl: options.appointmentsUrl ?? config.APPOINTMENTS_URL,
+              timeoutMs: appointmentsTimeoutMs,
+            }),
+            now,
+          }),
+          // The login's per-address limit: a link's token cannot be guessed, this keeps the
+          // lookups one client can cause bounded.
+          rateLimit: {
+            maxPerAddress: config.LOGIN_RATE_LIMIT_ADDRESS_MAX,
+            windowSeconds: config.LOGIN_RATE_LIMIT_WINDOW_SEC,
+          },
+        });
       },
       { prefix: authBasePath },
     );

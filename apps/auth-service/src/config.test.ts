@@ -120,4 +120,34 @@ describe("signing key encryption and session settings", () => {
     expect(loadAuthConfig({ SESSION_MAX_HOURS: "8" }).SESSION_MAX_HOURS).toBe(8);
     expect(problemsOf({ SESSION_MAX_HOURS: "0" }).map((p) => p.split(":")[0])).toEqual(["SESSION_MAX_HOURS"]);
   });
+
+  it("reads the refresh grace window (0..60 s, default 5) and the idle logoff (1..240 min, default 15)", () => {
+    expect(loadAuthConfig({})).toMatchObject({ REFRESH_REUSE_GRACE_S: 5, IDLE_LOGOFF_MIN: 15 });
+    expect(loadAuthConfig({ REFRESH_REUSE_GRACE_S: "0", IDLE_LOGOFF_MIN: "240" })).toMatchObject({
+      REFRESH_REUSE_GRACE_S: 0,
+      IDLE_LOGOFF_MIN: 240,
+    });
+    expect(problemsOf({ REFRESH_REUSE_GRACE_S: "61", IDLE_LOGOFF_MIN: "0" }).map((p) => p.split(":")[0])).toEqual([
+      "REFRESH_REUSE_GRACE_S",
+      "IDLE_LOGOFF_MIN",
+    ]);
+    expect(problemsOf({ IDLE_LOGOFF_MIN: "241" }).map((p) => p.split(":")[0])).toEqual(["IDLE_LOGOFF_MIN"]);
+  });
+
+  it("takes CLINIC_TIME_ZONE as an IANA zone name (default UTC) and refuses anything else, once, at start-up", () => {
+    expect(loadAuthConfig({}).CLINIC_TIME_ZONE).toBe("UTC");
+    for (const zone of ["Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5", "UTC"]) {
+      expect(loadAuthConfig({ CLINIC_TIME_ZONE: zone }).CLINIC_TIME_ZONE).toBe(zone);
+    }
+    for (const zone of ["Mars/Olympus_Mons", "+01:00", "CET; DROP", "Europe/../UTC", "x".repeat(80)]) {
+      expect(problemsOf({ CLINIC_TIME_ZONE: zone }), zone).toEqual([
+        expect.stringMatching(/^CLINIC_TIME_ZONE: is not an IANA time zone name/),
+      ]);
+    }
+    // With the other bad variables, not instead of them.
+    expect(problemsOf({ CLINIC_TIME_ZONE: "Nowhere", PORT: "http" }).map((p) => p.split(":")[0])).toEqual([
+      "PORT",
+      "CLINIC_TIME_ZONE",
+    ]);
+  });
 });

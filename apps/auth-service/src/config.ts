@@ -1,4 +1,4 @@
-import { ConfigError, commonConfig, loadConfig } from "@clinic/platform";
+import { ConfigError, commonConfig, demoSeedProblems, demoSeedSetting, loadConfig } from "@clinic/platform";
 import { type Static, Type } from "typebox";
 import { keyEncryptionKeyHelp, parseKeyEncryptionKey } from "./keys/key-encryption.ts";
 
@@ -52,10 +52,46 @@ export const authConfigSchema = Type.Object({
     default: 12,
     description: "a login lasts at most this long, however often its refresh token is rotated",
   }),
+  PUBLIC_WEB_URL: Type.String({
+    default: "http://localhost:8000",
+    // No trailing slash: links are built as <PUBLIC_WEB_URL>/set-password#<token>.
+    pattern: "^https?://[^\\s/?#]+(/[^\\s?#]*[^\\s?#/])?$",
+    description: "where people open the web app (no trailing slash); set-password links point there",
+  }),
+  PASSWORD_LINK_TTL_HOURS: Type.Integer({
+    minimum: 1,
+    maximum: 720,
+    default: 72,
+    description: "how long a set-password link works",
+  }),
+  REFRESH_REUSE_GRACE_S: Type.Integer({
+    minimum: 0,
+    maximum: 60,
+    default: 5,
+    description:
+      "seconds after its rotation a refresh token presented again gets a sibling token instead of ending the login (concurrent refreshes from tabs); 0 = any reuse ends it",
+  }),
+  IDLE_LOGOFF_MIN: Type.Integer({
+    minimum: 1,
+    maximum: 240,
+    default: 15,
+    description:
+      "minutes without activity after which the web app signs out (told to it by GET /api/auth/client-config)",
+  }),
+  CLINIC_TIME_ZONE: Type.String({
+    default: "UTC",
+    description: "IANA time zone of the clinic (e.g. Europe/Berlin), in which the web app shows dates",
+  }),
+  APPOINTMENTS_URL: Type.String({
+    pattern: "^https?://",
+    default: "http://127.0.0.1:8082",
+    description: "the appointments service's base URL: invite links are checked there (POST /api/auth/invite-token)",
+  }),
   NODE_ENV: Type.Optional(Type.String({ description: "production: AUTH_KEY_ENCRYPTION_KEY is required" })),
   SEED_DEMO: Type.Optional(
     Type.Union([Type.Literal("0"), Type.Literal("1")], {
-      description: "seed the demo clinic and users; default 1 without DATABASE_URL, 0 with it",
+      description:
+        "seed the demo clinic and users; default 1 without DATABASE_URL, 0 with it; never with NODE_ENV=production",
     }),
   ),
 });
@@ -63,17 +99,38 @@ export const authConfigSchema = Type.Object({
 export type AuthConfig = Static<typeof authConfigSchema> & { SEED_DEMO: "0" | "1" };
 
 export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
-  const keyProblems = keyEncryptionProblems(env);
+  // Checks the schema cannot express, reported together with its own problems.
+  const otherProblems = [...keyEncryptionProblems(env), ...timeZoneProblems(env), ...demoSeedProblems(env)];
   let config: Static<typeof authConfigSchema>;
   try {
     config = loadConfig(authConfigSchema, env);
   } catch (err) {
-    if (err instanceof ConfigError && keyProblems.length > 0) throw new ConfigError([...err.problems, ...keyProblems]);
+    if (err instanceof ConfigError && otherProblems.length > 0)
+      throw new ConfigError([...err.problems, ...otherProblems]);
     throw err;
   }
-  if (keyProblems.length > 0) throw new ConfigError(keyProblems);
-  // Demo people belong to the embedded mode; a real database gets them only when asked.
-  return { ...config, SEED_DEMO: config.SEED_DEMO ?? (config.DATABASE_URL ? "0" : "1") };
+  if (otherProblems.length > 0) throw new ConfigError(otherProblems);
+  // Demo people belong to embedded development; a real database gets them only when asked,
+  // production never (demoSeedProblems).
+  return { ...config, SEED_DEMO: demoSeedSetting({ ...config, NODE_ENV: env.NODE_ENV }) };
+}
+
+/**
+ * CLINIC_TIME_ZONE must be a zone name the runtime (and so the browser) knows: checked with
+ * Intl at start-up rather than discovered as a RangeError on the first page that shows a date.
+ * Offsets such as +01:00 are refused: they ignore daylight saving time.
+ */
+export function timeZoneProblems(env: Record<string, string | undefined>): string[] {
+  const zone = env.CLINIC_TIME_ZONE;
+  if (!zone) return [];
+  const problem = ["CLINIC_TIME_ZONE: is not an IANA time zone name (e.g. UTC, Europe/Berlin, America/New_York)"];
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(zone)) return problem;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return [];
+  } catch {
+    return problem;
+  }
 }
 
 /**

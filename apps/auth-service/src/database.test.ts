@@ -40,6 +40,7 @@ describe.each(targets)("auth migrations on $label", ({ options }) => {
     expect(await migrate(database, migrations)).toEqual([
       "2026-11-25-001-auth-init",
       "2026-12-02-001-signing-keys-at-rest",
+      "2026-12-03-001-people-directory",
     ]);
     expect(await migrate(database, migrations)).toEqual([]);
     const tables = await sql<{ table_name: string }>`
@@ -47,10 +48,12 @@ describe.each(targets)("auth migrations on $label", ({ options }) => {
       WHERE table_schema = current_schema() ORDER BY table_name`.execute(database.db);
     expect(tables.rows.map((r) => r.table_name)).toEqual([
       "clinics",
+      "password_links",
       "refresh_token_families",
       "refresh_tokens",
       "schema_migrations",
       "signing_keys",
+      "user_audit",
       "users",
     ]);
   });

@@ -10,9 +10,13 @@ export interface AuthTables {
     role: Role;
     name: string;
     email: string;
-    password_hash: string;
+    /** Null until the person uses their set-password link. */
+    password_hash: string | null;
     clinic_id: string;
     created_at: Generated<Date>;
+    active: Generated<boolean>;
+    deactivated_at: Date | null;
+    updated_at: Date | null;
   };
   signing_keys: {
     kid: string;
@@ -31,7 +35,31 @@ export interface AuthTables {
     user_id: string;
     created_at: Generated<Date>;
     revoked_at: Date | null;
-    revoked_reason: "LOGOUT" | "REUSE_DETECTED" | null;
+    revoked_reason: RevokedReason | null;
+  };
+  password_links: {
+    id: Generated<string>;
+    user_id: string;
+    /** SHA-256 of the token, base64url; the token itself is only in the link. */
+    token_hash: string;
+    purpose: "SET" | "RESET";
+    created_by: string;
+    created_at: Generated<Date>;
+    expires_at: Date;
+    used_at: Date | null;
+  };
+  /** Append-only (see appendOnlyTables). */
+  user_audit: {
+    id: Generated<string>;
+    at: Generated<Date>;
+    actor_id: string;
+    actor_role: string;
+    clinic_id: string | null;
+    action: string;
+    outcome: "ALLOWED" | "DENIED";
+    reason: string | null;
+    target_user_id: string | null;
+    request_id: string | null;
   };
   refresh_tokens: {
     token_hash: string;
@@ -43,3 +71,9 @@ export interface AuthTables {
 }
 
 export type AuthDatabase = Database<AuthTables>;
+
+/** Why a login (refresh-token family) was ended. */
+export type RevokedReason = "LOGOUT" | "REUSE_DETECTED" | "DEACTIVATED" | "PASSWORD_CHANGED";
+
+/** The runtime role may insert into these but never change or delete a row. */
+export const appendOnlyTables = ["user_audit"] as const;

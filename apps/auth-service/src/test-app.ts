@@ -2,6 +2,7 @@ import type { App } from "@clinic/platform";
 import { captureLogs, testDatabase } from "@clinic/platform/testing";
 import { type AuthAppOptions, buildApp } from "./app.ts";
 import { loadAuthConfig } from "./config.ts";
+import type { AuthDatabase } from "./database.ts";
 
 /**
  * Builds the real auth service for a test: its own database (fresh PostgreSQL schema when
@@ -15,11 +16,15 @@ export async function buildTestApp(
   const target = testDatabase(extra.service ?? "auth");
   const config = loadAuthConfig({ SEED_DEMO: "1", LOG_LEVEL: "debug", ...env });
   let app: App;
+  let database: AuthDatabase | undefined;
   try {
     app = await buildApp({
       config,
       database: target.options,
       logStream: logs.stream,
+      onDatabase: (opened) => {
+        database = opened;
+      },
       ...(extra.now ? { now: extra.now } : {}),
       ...(extra.onLoginFailure ? { onLoginFailure: extra.onLoginFailure } : {}),
     });
@@ -31,6 +36,8 @@ export async function buildTestApp(
     app,
     logs,
     config,
+    /** The service's own database (audit rows, fixtures a test cannot create over HTTP). */
+    db: (database as AuthDatabase).db,
     close: async () => {
       await app.close();
       await target.drop();

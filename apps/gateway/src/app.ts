@@ -5,6 +5,7 @@ import {
   directServers,
   type LogFormat,
   logDestination,
+  loggablePath,
   loggerOptions,
   registerProbes,
 } from "@clinic/platform";
@@ -16,7 +17,7 @@ import { registerDocsPolicy } from "./docs/docs-policy.ts";
 import { registerUpstreamHealth } from "./health/upstream-health.ts";
 import { registerMetricsPolicy, serveGatewayMetrics } from "./metrics/gateway-metrics.ts";
 import { registerUpstreamPools, UpstreamPool } from "./proxy/upstream-pool.ts";
-import { pathOf, registerUpstreamProxies, type UpstreamTarget } from "./proxy/upstream-proxy.ts";
+import { registerUpstreamProxies, type UpstreamTarget } from "./proxy/upstream-proxy.ts";
 import { preOpenLimits } from "./proxy/websocket-guard.ts";
 import { upstreamRoutes } from "./routes.ts";
 import { defaultWebDistDir, registerWebApp } from "./web/web-app.ts";
@@ -60,8 +61,8 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
     request.log.info(
       {
         method: request.method,
-        // Never the query string: WebSocket join tokens travel in it.
-        path: pathOf(request),
+        // Never the query string (WebSocket join tokens travel in it) nor an invite link's token.
+        path: loggablePath(request.url),
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime),
         upstream,
@@ -126,14 +127,15 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
 }
 
 /**
- * The platform logger plus one rule: a logged `url` loses its query string. The proxy
- * library logs the upstream WebSocket URL at debug level, and join tokens ride in it.
+ * The platform logger plus one rule: a logged `url` loses its query string and any invite
+ * token (`loggablePath`). The proxy library logs the upstream WebSocket URL at debug level,
+ * and join tokens ride in it.
  */
 export function createGatewayLogger(level: string, stream?: DestinationStream, format: LogFormat = "json"): Logger {
   const base = loggerOptions("gateway", level);
   const options = {
     ...base,
-    serializers: { ...base.serializers, url: (url: unknown) => String(url).split("?")[0] },
+    serializers: { ...base.serializers, url: (url: unknown) => loggablePath(String(url)) },
   };
   const destination = stream ?? logDestination(format);
   return destination ? pino(options, destination) : pino(options);

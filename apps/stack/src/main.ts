@@ -33,12 +33,17 @@ const lines = [
   `  Video          ${urls.gateway}/video/api/video      docs: ${urls.video}/docs`,
   ...instances,
   "",
-  "  Demo logins (email / password):",
-  "    doctor          doctor@demo.clinic    / doctor-demo",
-  "    second doctor   doctor2@demo.clinic   / doctor-demo",
-  "    patient         patient@demo.clinic   / patient-demo",
-  "    clinic admin    admin@demo.clinic     / admin-demo",
-  "",
+  // Only when they exist (never under NODE_ENV=production, nor against a real database unasked).
+  ...(stack.demo
+    ? [
+        "  Demo logins (email / password):",
+        "    doctor          doctor@demo.clinic    / doctor-demo",
+        "    second doctor   doctor2@demo.clinic   / doctor-demo",
+        "    patient         patient@demo.clinic   / patient-demo",
+        "    clinic admin    admin@demo.clinic     / admin-demo",
+        "",
+      ]
+    : ["  No demo logins (SEED_DEMO is off): create the first admin with `npm run admin -- create-user`.", ""]),
   "  Ctrl-C stops everything.",
   "",
 ];

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { AddressInfo, Socket } from "node:net";
-import { buildApp as buildAppointments, loadAppointmentsConfig } from "@clinic/appointments-service";
+import { buildApp as buildAppointments, type Directory, loadAppointmentsConfig } from "@clinic/appointments-service";
 import { buildApp as buildAuth, loadAuthConfig } from "@clinic/auth-service";
 import { buildApp as buildGateway, loadGatewayConfig } from "@clinic/gateway";
 import {
@@ -10,10 +10,13 @@ import {
   createLogger,
   type Database,
   type DatabaseOptions,
+  demoSeedProblems,
+  demoSeedSetting,
   type EventBus,
   type LogFormat,
   logDestination,
   openDatabase,
+  requireProductionDatabase,
 } from "@clinic/platform";
 import { buildApp as buildVideo, loadVideoConfig, type VideoTables } from "@clinic/video-service";
 import type { DestinationStream, Logger } from "pino";
@@ -52,6 +55,11 @@ export interface StackOptions {
   logStream?: DestinationStream;
   /** Environment the service configurations are read from, below the settings above. */
   env?: Record<string, string | undefined>;
+  /**
+   * Where bookings look their people up; default the auth service's directory. Tests whose
+   * tokens name people the auth service never stored inject one.
+   */
+  directory?: Directory;
 }
 
 export interface StackUrls extends Record<StackService | "gateway", string> {
@@ -62,6 +70,8 @@ export interface StackUrls extends Record<StackService | "gateway", string> {
 export interface RunningStack {
   urls: StackUrls;
   bus: EventBus;
+  /** Whether the demo clinic and its logins were seeded (never under NODE_ENV=production). */
+  demo: boolean;
   /**
    * Closes video instance `index` (0-based) as a replica going away would: it stops taking
    * requests and closes its WebSockets, its share of the events goes to the others, and the
@@ -147,14 +157,21 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
   const amqpUrl = options.amqpUrl ?? env.AMQP_URL;
   const logLevel = options.logLevel ?? env.LOG_LEVEL ?? "info";
   // Checked before anything starts: a bad VIDEO_REPLICAS is one line, not a half-started stack.
+  // Production on the embedded database, or with the demo logins, is refused the same way.
+  if (!options.databases) requireProductionDatabase({ ...env, DATABASE_URL: databaseUrl });
+  const seedProblems = demoSeedProblems(env);
+  if (seedProblems.length > 0) throw new ConfigError(seedProblems);
   const replicas = videoReplicas(env);
+  const seed =
+    options.seed === undefined ? demoSeedSetting({ ...env, DATABASE_URL: databaseUrl }) : options.seed ? "1" : "0";
   const baseEnv = {
     ...env,
     LOG_LEVEL: logLevel,
     DATA_DIR: options.dataDir ?? env.DATA_DIR ?? ".data",
     // Embedded, the stack is the demo and is seeded; against a real DATABASE_URL the demo
-    // accounts (published passwords) are created only when SEED_DEMO=1 asks for them.
-    SEED_DEMO: (options.seed ?? (env.SEED_DEMO ? env.SEED_DEMO === "1" : !databaseUrl)) ? "1" : "0",
+    // accounts (published passwords) are created only when SEED_DEMO=1 asks for them, and
+    // under NODE_ENV=production never.
+    SEED_DEMO: seed,
     // Browsers reach the services through the gateway on loopback: trust its X-Forwarded-For
     // so the login rate limit counts each client, not the gateway (unless the operator set it).
     TRUST_PROXY: env.TRUST_PROXY ?? "127.0.0.1",
@@ -205,9 +222,13 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
   const serviceHost = "127.0.0.1";
 
   try {
+    // Auth starts first (everyone needs its keys) but exchanges invite links with the
+    // appointments service, whose port (possibly chosen at random) is known only later.
+    let appointmentsUrlForAuth = "";
     const auth = await buildAuth({
       config: loadAuthConfig({ ...baseEnv, PORT: String(ports.auth) }),
       database: database("auth"),
+      appointmentsUrl: () => appointmentsUrlForAuth,
       ...(logStream ? { logStream } : {}),
     });
     start(auth);
@@ -215,12 +236,20 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
     const jwksUrl = `${authUrl}/api/auth/.well-known/jwks.json`;
 
     const appointments = await buildAppointments({
-      config: loadAppointmentsConfig({ ...baseEnv, PORT: String(ports.appointments), AUTH_JWKS_URL: jwksUrl }),
+      config: loadAppointmentsConfig({
+        ...baseEnv,
+        PORT: String(ports.appointments),
+        AUTH_JWKS_URL: jwksUrl,
+        // Bookings check their doctor and patient in auth's directory.
+        AUTH_URL: authUrl,
+      }),
+      ...(options.directory ? { directory: options.directory } : {}),
       database: database("appointments"),
       ...common,
     });
     start(appointments);
     const appointmentsUrl = await listenOn(appointments, ports.appointments, serviceHost);
+    appointmentsUrlForAuth = appointmentsUrl;
 
     // VIDEO_REPLICAS instances on consecutive ports (video, video+1, …), ids video-1…video-N.
     // Embedded, they share one open PGlite database (its files are one process's); on
@@ -298,6 +327,7 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
         videoInstances: videoUrls,
       },
       bus,
+      demo: seed === "1",
       stopVideoInstance: async (index, stopOptions) => {
         const stop = videoStops[index];
         if (!stop) throw new RangeError(`no video instance ${index} (0 to ${videoStops.length - 1})`);

@@ -39,8 +39,14 @@ describe("VIDEO_REPLICAS is checked before anything starts", () => {
   });
 
   it("refuses to make up the shared join-token key under NODE_ENV=production", async () => {
-    // Nothing connects to this Redis: the refusal comes first.
-    const refused = start({ VIDEO_REPLICAS: "2", REDIS_URL: "redis://127.0.0.1:1", NODE_ENV: "production" });
+    // Nothing connects to this Redis: the refusal comes first. (ALLOW_EMBEDDED_DB: else the
+    // missing DATABASE_URL is what production refuses first.)
+    const refused = start({
+      VIDEO_REPLICAS: "2",
+      REDIS_URL: "redis://127.0.0.1:1",
+      NODE_ENV: "production",
+      ALLOW_EMBEDDED_DB: "1",
+    });
     await expect(refused).rejects.toThrow(
       /JOIN_TOKEN_PRIVATE_JWK: is required with REDIS_URL when NODE_ENV=production/,
     );

@@ -245,7 +245,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     appointments,
     notifier: hub,
     relay,
-    webhooks: createWebhookEvents({ freeTierMinutes: config.FREE_TIER_MINUTES }),
+    webhooks: createWebhookEvents({ freeTierMinutes: config.FREE_TIER_MINUTES, timeZone: config.CLINIC_TIME_ZONE }),
     config,
     turn,
     now,
@@ -321,6 +321,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     hub,
     now,
     freeTierMinutes: config.FREE_TIER_MINUTES,
+    timeZone: config.CLINIC_TIME_ZONE,
     log: app.log,
   });
 

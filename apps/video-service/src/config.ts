@@ -1,6 +1,14 @@
 import { hostname } from "node:os";
 import { IceServer } from "@clinic/contracts";
-import { ConfigError, commonConfig, eventRetentionConfig, jwksCacheConfig, loadConfig } from "@clinic/platform";
+import {
+  ConfigError,
+  clinicTimeZoneConfig,
+  commonConfig,
+  eventRetentionConfig,
+  jwksCacheConfig,
+  loadConfig,
+  timeZoneProblems,
+} from "@clinic/platform";
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 import type { TurnSettings } from "./meetings/embedded/turn-credentials.ts";
@@ -9,6 +17,7 @@ export const videoConfigSchema = Type.Object({
   ...commonConfig,
   ...eventRetentionConfig,
   ...jwksCacheConfig,
+  ...clinicTimeZoneConfig,
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8086, description: "port to listen on" }),
   PUBLIC_URL: Type.Optional(
     Type.String({
@@ -118,6 +127,10 @@ export function loadVideoConfig(env: Record<string, string | undefined> = proces
       config = loadConfig(videoConfigSchema, env);
     },
     () => parseIceServers(env.ICE_SERVERS || "[]"),
+    () => {
+      const zone = timeZoneProblems(env);
+      if (zone.length > 0) throw new ConfigError(zone);
+    },
     () => turnSettings(env),
     () => {
       // Replicas verify the join tokens each other signs: one key for all, or none can start.

@@ -3,12 +3,16 @@ import { initTracing } from "@clinic/platform/tracing";
 // Tracing first (when OTEL_EXPORTER_OTLP_ENDPOINT is set): the modules it instruments
 // (http, fastify, pg, amqplib) must load after it, hence the dynamic imports below.
 await initTracing({ serviceName: "video-service" });
-const { ConfigError, createLogger, listen, logDestination } = await import("@clinic/platform");
+const { ConfigError, createLogger, listen, logDestination, requireProductionDatabase } = await import(
+  "@clinic/platform"
+);
 const { buildApp } = await import("./app.ts");
 const { loadVideoConfig } = await import("./config.ts");
 
 // Entry for `npm start -w apps/video-service`: config, build, listen, shut down gracefully.
 try {
+  // NODE_ENV=production without DATABASE_URL: one line and exit, before anything else.
+  requireProductionDatabase(process.env);
   const config = loadVideoConfig();
   const logger = createLogger("video-service", config.LOG_LEVEL, logDestination(config.LOG_FORMAT));
   const app = await buildApp({ config, logger });

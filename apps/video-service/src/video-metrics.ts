@@ -18,6 +18,8 @@ export interface VideoMetricsOptions {
   hub: SignalHub;
   now: () => Date;
   freeTierMinutes: number;
+  /** CLINIC_TIME_ZONE: "this month" is the clinic's calendar month. */
+  timeZone: string;
   log: FastifyBaseLogger;
 }
 
@@ -59,12 +61,17 @@ export function registerVideoMetrics(registry: MetricsRegistry, options: VideoMe
   let freeTier: { at: number; value: Promise<{ clinic_id: string; seconds: number }[]> } | undefined;
   observedGauge(registry, {
     name: "video_free_tier_used_ratio",
-    help: `Share of the monthly free tier (attendee-minutes) each clinic has used this UTC month; 1 = all of it (at most ${freeTierMaxClinics} clinics, refreshed every ${freeTierRefreshMs / 1000} s)`,
+    help: `Share of the monthly free tier (attendee-minutes) each clinic has used this month (CLINIC_TIME_ZONE); 1 = all of it (at most ${freeTierMaxClinics} clinics, refreshed every ${freeTierRefreshMs / 1000} s)`,
     labelNames: ["clinic_id"],
     read: async () => {
       const at = options.now();
       if (!freeTier || Math.abs(at.getTime() - freeTier.at) >= freeTierRefreshMs) {
-        const value = usedSecondsByClinic(db, monthBounds(monthOf(at)), at, freeTierMaxClinics);
+        const value = usedSecondsByClinic(
+          db,
+          monthBounds(monthOf(at, options.timeZone), options.timeZone),
+          at,
+          freeTierMaxClinics,
+        );
         // A failed read is not kept: the next scrape tries again.
         value.catch(() => {
           freeTier = undefined;

@@ -27,6 +27,8 @@ const lazyModules = [
   "src/app/routes/session-details.tsx",
   "src/app/routes/session-call.tsx",
   "src/app/routes/patient-home.tsx",
+  "src/app/routes/join.tsx",
+  "src/app/routes/set-password.tsx",
   "src/features/sessions/media/chime-call.ts",
   "node_modules/recharts/",
   "node_modules/@mantine/charts/",

@@ -65,19 +65,28 @@ export type AppointmentList = Static<typeof AppointmentList>;
 export const AppointmentParams = Type.Object({ id: AppointmentId }, { additionalProperties: false });
 export type AppointmentParams = Static<typeof AppointmentParams>;
 
-const PersonName = NonBlankSingleLineText({ minLength: 1, maxLength: 200 });
 const DurationMinutes = Type.Integer({ minimum: 5, maximum: 480 });
 
+/** Names sent by older clients: still accepted, never stored (the directory's names are). */
+const IgnoredName = (who: string) =>
+  NonBlankSingleLineText({
+    minLength: 1,
+    maxLength: 200,
+    deprecated: true,
+    description: `Ignored: the ${who}'s name is taken from the clinic's directory (accepted for older clients)`,
+  });
+
 /**
- * `POST /api/appointments`. A doctor books for themselves (doctor fields omitted or their own
- * id); an admin books for a doctor of their clinic and names them.
+ * `POST /api/appointments`. A doctor books for themselves (doctor_id omitted or their own
+ * id); an admin books for a doctor of their clinic (doctor_id). Patient and doctor must be
+ * active people of the caller's clinic in the auth service's directory, which supplies their names.
  */
 export const BookAppointmentRequest = Type.Object(
   {
     patient_id: UserId,
-    patient_name: PersonName,
+    patient_name: Type.Optional(IgnoredName("patient")),
     doctor_id: Type.Optional(UserId),
-    doctor_name: Type.Optional(PersonName),
+    doctor_name: Type.Optional(IgnoredName("doctor")),
     start_time: Timestamp,
     duration_minutes: DurationMinutes,
     video_enabled: Type.Boolean({ default: true }),

@@ -4,6 +4,7 @@ export * from "./common.ts";
 export * from "./consent.ts";
 export * from "./events.ts";
 export * from "./fhir.ts";
+export * from "./invites.ts";
 export * from "./signalling.ts";
 export * from "./text.ts";
 export * from "./video.ts";

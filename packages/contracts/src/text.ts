@@ -29,7 +29,14 @@ export const textPatternWords: Record<string, string> = {
   [nonBlankSingleLineTextPattern]: "must contain a visible character and no control characters",
 };
 
-type TextOptions = { minLength?: number; maxLength: number; description?: string; examples?: string[] };
+type TextOptions = {
+  minLength?: number;
+  maxLength: number;
+  description?: string;
+  examples?: string[];
+  /** OpenAPI: a field kept for older clients only. */
+  deprecated?: boolean;
+};
 
 const described = (options: TextOptions, rule: string) => ({
   ...options,

@@ -269,7 +269,14 @@ export const NotesDraftResponse = Type.Object({
 export type NotesDraftResponse = Static<typeof NotesDraftResponse>;
 
 export const UsageQuery = Type.Object(
-  { month: Type.Optional(Type.String({ pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$", description: "YYYY-MM" })) },
+  {
+    month: Type.Optional(
+      Type.String({
+        pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$",
+        description: "YYYY-MM, a calendar month in the clinic's time zone (CLINIC_TIME_ZONE); default: the current one",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type UsageQuery = Static<typeof UsageQuery>;
@@ -287,7 +294,10 @@ export const UsageSession = Type.Object({
 export type UsageSession = Static<typeof UsageSession>;
 
 export const UsageResponse = Type.Object({
-  month: Type.String(),
+  month: Type.String({ description: "YYYY-MM in time_zone" }),
+  time_zone: Type.String({
+    description: "IANA time zone (CLINIC_TIME_ZONE) whose calendar months and days the figures are counted in",
+  }),
   clinic_id: ClinicId,
   total_sessions: Type.Integer(),
   total_attendee_minutes: Type.Number(),
@@ -295,15 +305,19 @@ export const UsageResponse = Type.Object({
   usage_percentage: Type.Number(),
   remaining_minutes: Type.Number(),
   status: UsageStatus,
+  clinic_status: Type.Union(UsageStatus.anyOf, {
+    description:
+      "The clinic's own free-tier status this month, whoever asks: what USAGE_LIMIT_POLICY=block stops new calls on. For an admin the same as status; a doctor's status counts only their own sessions",
+  }),
   forecast_minutes: Type.Number({
     description: "Projected attendee-minutes at month end: the average daily rate so far carried over the days left",
   }),
   forecast_status: UsageStatus,
   forecast_exceeds_on: Type.Union([Type.String({ format: "date" }), Type.Null()], {
-    description: "UTC day the free tier was or is projected to be exceeded this month; null if not",
+    description: "Day (in time_zone) the free tier was or is projected to be exceeded this month; null if not",
   }),
   daily: Type.Array(Type.Object({ date: Type.String({ format: "date" }), attendee_minutes: Type.Number() }), {
-    description: "Attendee-minutes per UTC day of the month, every day present",
+    description: "Attendee-minutes per day (in time_zone) of the month, every day present",
   }),
   sessions: Type.Array(UsageSession),
 });

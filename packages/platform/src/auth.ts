@@ -17,7 +17,17 @@ export interface AuthUser {
   clinic_id: string;
   name: string;
   email: string;
+  /**
+   * Set for a token exchanged from an invite link (`scope: "invite"`): the holder is the
+   * appointment's patient for that one consultation only. `app.authenticate` refuses such a
+   * token unless the route opts in (`config: { allowInvite: true }`), and an opted-in route
+   * still checks that the record is this appointment's.
+   */
+  invite?: { appointment_id: string; invite_id: string };
 }
+
+/** The one scope a token may carry today; any other is refused (a token we do not understand grants nothing). */
+export const inviteScope = "invite";
 
 /** Only asymmetric algorithms: a shared HS256 secret or `none` is never accepted. */
 export const allowedAlgorithms = ["EdDSA", "ES256"];
@@ -93,13 +103,26 @@ export function createTokenVerifier(options: VerifierOptions): JwksTokenVerifier
       if (!roles.includes(role) || typeof payload.clinic_id !== "string" || !payload.sub) {
         throw unauthorized("Access token is missing required claims", "INVALID_TOKEN");
       }
-      return {
+      const user: AuthUser = {
         id: payload.sub,
         role,
         clinic_id: payload.clinic_id,
         name: typeof payload.name === "string" ? payload.name : "",
         email: typeof payload.email === "string" ? payload.email : "",
       };
+      if (payload.scope === undefined) return user;
+      // An invite token names its appointment and invite, and is a patient's; anything else
+      // under a scope is not a token we issued.
+      const { appointment_id: appointmentId, invite_id: inviteId } = payload;
+      if (
+        payload.scope !== inviteScope ||
+        role !== "PATIENT" ||
+        typeof appointmentId !== "string" ||
+        typeof inviteId !== "string"
+      ) {
+        throw unauthorized("Access token is invalid", "INVALID_TOKEN");
+      }
+      return { ...user, invite: { appointment_id: appointmentId, invite_id: inviteId } };
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw unauthorized("Access token has expired", "TOKEN_EXPIRED");
       if (err instanceof joseErrors.JOSEError) throw unauthorized("Access token is invalid", "INVALID_TOKEN");
@@ -148,17 +171,31 @@ declare module "fastify" {
   interface FastifyRequest {
     user: AuthUser;
   }
+  interface FastifyContextConfig {
+    /**
+     * This route also serves invite-scoped tokens (invite links). Off by default: an invite
+     * holder reaches only the few routes of their own consultation that say so.
+     */
+    allowInvite?: boolean;
+  }
 }
+
+/** 403 for an invite-scoped token on a route that did not opt in. */
+export const inviteScopeRefusal = () => forbidden("This link only opens its own consultation", "INVITE_SCOPE");
 
 /**
  * Adds `app.authenticate`. Routes opt in with `onRequest: app.authenticate` (or a plugin-level
- * hook) so public routes such as /health and /docs stay public by construction.
+ * hook) so public routes such as /health and /docs stay public by construction. An
+ * invite-scoped token is refused (403 INVITE_SCOPE) unless the route's config has
+ * `allowInvite: true`: secure by default, a new route never serves invite holders by accident.
  */
 export const authPlugin = fp<{ verify: TokenVerifier }>(
   async (app: FastifyInstance, { verify }) => {
     app.decorateRequest("user", null as unknown as AuthUser);
     app.decorate("authenticate", async (request: FastifyRequest) => {
-      request.user = await verify(bearerToken(request));
+      const user = await verify(bearerToken(request));
+      if (user.invite && request.routeOptions.config?.allowInvite !== true) throw inviteScopeRefusal();
+      request.user = user;
     });
   },
   { name: "clinic-auth" },

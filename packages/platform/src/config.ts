@@ -95,6 +95,12 @@ export const commonConfig = {
       "PostgreSQL idle_in_transaction_session_timeout (ms): a connection idle inside an open transaction this long is closed and its locks released; 0 = none",
   }),
   DATA_DIR: Type.String({ default: ".data", description: "where embedded PGlite keeps its files" }),
+  // Read by `requireProductionDatabase` (below) before the rest of the configuration.
+  ALLOW_EMBEDDED_DB: Type.Optional(
+    Type.Union([Type.Literal("0"), Type.Literal("1")], {
+      description: "1: with NODE_ENV=production, start on embedded PGlite when DATABASE_URL is unset (else refused)",
+    }),
+  ),
   AMQP_URL: Type.Optional(Type.String({ pattern: "^amqps?://", description: "RabbitMQ URL; unset = in-process bus" })),
   JWT_ISSUER: Type.String({ default: "clinic-auth", description: "expected `iss` of access tokens" }),
   JWT_AUDIENCE: Type.String({ default: "clinic-api", description: "expected `aud` of access tokens" }),
@@ -117,6 +123,80 @@ export const commonConfig = {
     }),
   ),
 };
+
+/** The one line a production start without a database prints (stderr), then exits ≠ 0. */
+export const productionDatabaseRequired =
+  "DATABASE_URL is required when NODE_ENV=production (set ALLOW_EMBEDDED_DB=1 to run on the embedded database anyway)";
+
+/** A ConfigError whose message is that one line (no "Invalid configuration:" heading). */
+export class ProductionDatabaseError extends ConfigError {
+  constructor() {
+    super([productionDatabaseRequired]);
+    this.name = "ProductionDatabaseError";
+    this.message = productionDatabaseRequired;
+  }
+}
+
+/**
+ * Production never falls back to the embedded database by accident: without DATABASE_URL a
+ * service would keep patients' data in a local PGlite directory nobody backs up (and the
+ * stack would offer the demo logins). Checked first, by every service's entry point and by
+ * the stack, so the operator reads one line about the one thing missing. ALLOW_EMBEDDED_DB=1
+ * is the deliberate exception (a demo container, a smoke test).
+ */
+export function requireProductionDatabase(env: Record<string, string | undefined>): void {
+  if (env.NODE_ENV === "production" && !env.DATABASE_URL && env.ALLOW_EMBEDDED_DB !== "1") {
+    throw new ProductionDatabaseError();
+  }
+}
+
+/**
+ * SEED_DEMO=1 under NODE_ENV=production: refused, not ignored. The demo accounts' passwords
+ * are published in the README; an operator who asked for them in production gets told so.
+ */
+export function demoSeedProblems(env: Record<string, string | undefined>): string[] {
+  return env.NODE_ENV === "production" && env.SEED_DEMO === "1"
+    ? ["SEED_DEMO: must not be 1 when NODE_ENV=production (the demo accounts' passwords are public); unset it"]
+    : [];
+}
+
+/**
+ * SEED_DEMO as the services apply it: as set, else on only for embedded development (no
+ * DATABASE_URL and not NODE_ENV=production). `demoSeedProblems` refuses 1 in production.
+ */
+export function demoSeedSetting(env: { SEED_DEMO?: string; DATABASE_URL?: string; NODE_ENV?: string }): "0" | "1" {
+  if (env.SEED_DEMO === "0" || env.SEED_DEMO === "1") return env.SEED_DEMO;
+  return env.DATABASE_URL || env.NODE_ENV === "production" ? "0" : "1";
+}
+
+/**
+ * CLINIC_TIME_ZONE (video service; the auth service hands the same value to the web app):
+ * the clinic's IANA zone, in which usage months and days are counted.
+ */
+export const clinicTimeZoneConfig = {
+  CLINIC_TIME_ZONE: Type.String({
+    default: "UTC",
+    description: "IANA time zone of the clinic (e.g. Europe/Berlin): usage months and days are counted in it",
+  }),
+};
+
+/**
+ * CLINIC_TIME_ZONE checked with Intl (what every date computation uses) at start-up, rather
+ * than found out as a RangeError on the first usage request. Offsets such as +01:00 are
+ * refused: they know no daylight saving time.
+ */
+export function timeZoneProblems(env: Record<string, string | undefined>): string[] {
+  const zone = env.CLINIC_TIME_ZONE;
+  if (!zone) return [];
+  const problem = ["CLINIC_TIME_ZONE: is not an IANA time zone name (e.g. UTC, Europe/Berlin, America/New_York)"];
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(zone)) return problem;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return [];
+  } catch {
+    return problem;
+  }
+}
 
 /** Services that publish or consume events (an outbox/inbox) spread this in. */
 export const eventRetentionConfig = {

@@ -17,6 +17,7 @@ export const redactPaths = [
   "*.access_token",
   "*.refresh_token",
   "*.join_token",
+  "*.invite_token",
   "*.token",
   "*.patient_name",
   "*.name",
@@ -31,12 +32,23 @@ export const redactPaths = [
   "access_token",
   "refresh_token",
   "join_token",
+  "invite_token",
   "token",
   "patient_name",
   "notes",
   "credential",
   "TURN_SECRET",
 ];
+
+/**
+ * A request path as it may be logged: no query string (WebSocket join tokens travel in it)
+ * and no invite token, which is the path segment after `/join/` (the web app's invite page,
+ * `/join/<token>`): a logged link would let anyone who reads the logs join the consultation.
+ */
+export function loggablePath(url: string): string {
+  const path = url.split("?")[0] ?? url;
+  return path.replace(/\/join\/[^/]+/g, "/join/[redacted]");
+}
 
 export function loggerOptions(service: string, level: string): LoggerOptions {
   return {
@@ -56,10 +68,10 @@ export function loggerOptions(service: string, level: string): LoggerOptions {
     serializers: {
       err: serializeError,
       error: serializeError,
-      // Query strings can carry tokens (WebSocket join tokens): log the path only.
+      // Query strings and invite links carry tokens: log the path only, invite token cut out.
       req: (req: { method: string; url: string; id: string }) => ({
         method: req.method,
-        path: req.url.split("?")[0],
+        path: loggablePath(req.url),
         id: req.id,
       }),
     },

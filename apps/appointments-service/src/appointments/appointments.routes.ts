@@ -7,7 +7,7 @@ import {
   ListAppointmentsQuery,
   RescheduleAppointmentRequest,
 } from "@clinic/contracts";
-import type { App } from "@clinic/platform";
+import { type App, bearerToken } from "@clinic/platform";
 import type { FastifyRequest } from "fastify";
 import type { Actor } from "./appointment-access.ts";
 import type { AppointmentsService } from "./appointments.service.ts";
@@ -42,6 +42,9 @@ export async function appointmentsRoutes(app: App, { appointments }: Appointment
   app.get(
     "/:id",
     {
+      // An invite holder reads their own appointment (the invite page waits for the doctor
+      // here); appointment-access.ts confines them to it and re-checks the invite.
+      config: { allowInvite: true },
       schema: {
         operationId: "getAppointment",
         tags,
@@ -61,11 +64,18 @@ export async function appointmentsRoutes(app: App, { appointments }: Appointment
         operationId: "bookAppointment",
         tags,
         summary: "Book an appointment (a doctor for themselves, an admin for a doctor of the clinic)",
+        description:
+          "The patient and the doctor must be active people of the caller's clinic in the auth service's " +
+          "directory (asked with the caller's token); the stored names are the directory's. " +
+          "400 UNKNOWN_PATIENT, PATIENT_INACTIVE, UNKNOWN_DOCTOR, DOCTOR_INACTIVE; 503 DIRECTORY_UNAVAILABLE.",
         body: BookAppointmentRequest,
-        response: { 201: Appointment, ...errorResponses(400, 401, 403, 409) },
+        response: { 201: Appointment, ...errorResponses(400, 401, 403, 409, 503) },
       },
     },
-    async (request, reply) => reply.status(201).send(await appointments.book(actor(request), request.body)),
+    async (request, reply) => {
+      const booker = { ...actor(request), bearerToken: bearerToken(request) };
+      return reply.status(201).send(await appointments.book(booker, request.body));
+    },
   );
 
   app.post(

@@ -14,6 +14,7 @@ import { enqueueEvent, makeEvent, withTransaction } from "@clinic/platform";
 import type { Kysely } from "kysely";
 import type { AppointmentsTables } from "../database.ts";
 import { asOutbox } from "../database.ts";
+import type { Directory } from "../directory/directory.client.ts";
 import {
   AppointmentNotFound,
   AppointmentNotScheduled,
@@ -29,9 +30,13 @@ const pastGraceMs = 5 * 60_000;
 
 export interface AppointmentsServiceDeps {
   db: Kysely<AppointmentsTables>;
+  /** Where a booking's doctor and patient are checked and their names come from. */
+  directory: Directory;
   /** Called after a commit that wrote to the outbox (wakes the relay). */
   onEventsEnqueued?: () => void;
   now?: () => Date;
+  /** INVITE_GRACE_AFTER_MIN: an invite holder's read is re-checked against the join window. */
+  inviteGraceMinutes?: number;
 }
 
 function toAppointment(row: AppointmentRow): Appointment {
@@ -60,10 +65,15 @@ export type AppointmentsService = ReturnType<typeof createAppointmentsService>;
 
 export function createAppointmentsService({
   db,
+  directory,
   onEventsEnqueued = () => undefined,
   now = () => new Date(),
+  inviteGraceMinutes,
 }: AppointmentsServiceDeps) {
-  const access = new AppointmentAccess(db);
+  const access = new AppointmentAccess(db, {
+    now,
+    ...(inviteGraceMinutes !== undefined ? { inviteGraceMinutes } : {}),
+  });
   return {
     async list(actor: Actor, query: ListAppointmentsQuery): Promise<AppointmentList> {
       const from = query.from ? new Date(query.from) : undefined;
@@ -92,7 +102,8 @@ export function createAppointmentsService({
       input: BookAppointmentRequest,
       options: { allowPast?: boolean } = {},
     ): Promise<Appointment> {
-      const doctor = await access.bookingDoctor(actor, input);
+      // Names come from the directory; `patient_name`/`doctor_name` in the body are ignored.
+      const { doctor, patient } = await access.bookingPeople(actor, input, directory);
       const start = new Date(input.start_time);
       if (!options.allowPast && start.getTime() < now().getTime() - pastGraceMs) {
         throw new InvalidAppointmentRequest("START_TIME_IN_PAST", "An appointment cannot be booked in the past");
@@ -112,8 +123,8 @@ export function createAppointmentsService({
           clinic_id: actor.user.clinic_id,
           doctor_id: doctor.id,
           doctor_name: doctor.name,
-          patient_id: input.patient_id,
-          patient_name: input.patient_name.trim(),
+          patient_id: patient.id,
+          patient_name: patient.name,
           start_time: start,
           duration_minutes: input.duration_minutes,
           booking_type: "CLINIC_BASED",

@@ -15,7 +15,7 @@ import amqp from "amqplib";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppointmentsDatabase, AppointmentsTables } from "../database.ts";
-import { inMinutes, people, startTestApp, type TestApp } from "../testing/test-app.ts";
+import { inMinutes, people, startTestApp, type TestApp, testDirectory } from "../testing/test-app.ts";
 import type { Actor } from "./appointment-access.ts";
 import { createAppointmentsService } from "./appointments.service.ts";
 import { appointmentsQueue, createConsultationEventHandler } from "./consultation-events.ts";
@@ -80,7 +80,7 @@ describe("consultation event handler, called directly", () => {
     drop = target.drop;
     database = await openDatabase<AppointmentsTables>(target.options);
     await migrate(database, migrations);
-    service = createAppointmentsService({ db: database.db });
+    service = createAppointmentsService({ db: database.db, directory: testDirectory });
     handle = createConsultationEventHandler({ db: database.db, logger: pino({ level: "silent" }) });
   });
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppointmentsTables } from "../database.ts";
 import { startTestApp, type TestApp } from "../testing/test-app.ts";
 import { createAppointmentsService } from "./appointments.service.ts";
-import { seedDemoAppointments } from "./demo-seed.ts";
+import { demoDirectory, seedDemoAppointments } from "./demo-seed.ts";
 
 const asUser = ({ password: _password, ...user }: (typeof demoUsers)[keyof typeof demoUsers]): AuthUser => user;
 
@@ -34,6 +34,12 @@ describe("demo seed in the app (SEED_DEMO=1)", () => {
     const { appointments, total } = await list(asUser(demoUsers.admin));
     expect(total).toBe(8);
     expect(appointments.every((a) => a.clinic_id === demoClinic.id)).toBe(true);
+    // Everyone booked is someone the auth service's demo seed creates, named as there.
+    const demoNames = new Map<string, string>(Object.values(demoUsers).map((u) => [u.id, u.name]));
+    for (const a of appointments) {
+      expect(demoNames.get(a.patient_id), a.patient_id).toBe(a.patient_name);
+      expect(demoNames.get(a.doctor_id), a.doctor_id).toBe(a.doctor_name);
+    }
     const startingNow = appointments.find((a) => a.start_time === "2026-11-25T09:30:00.000Z");
     expect(startingNow).toMatchObject({ doctor_id: "doc_ada", patient_id: "pat_john", status: "SCHEDULED" });
     expect(appointments.filter((a) => a.doctor_id === "doc_grace")).toHaveLength(1);
@@ -66,7 +72,7 @@ describe("seedDemoAppointments", () => {
     try {
       await migrate(database, fileURLToPath(new URL("../migrations", import.meta.url)));
       let clock = new Date("2026-11-25T09:30:00.000Z");
-      const service = createAppointmentsService({ db: database.db, now: () => clock });
+      const service = createAppointmentsService({ db: database.db, directory: demoDirectory, now: () => clock });
       const logger = pino({ level: "silent" });
       const first = clock;
       expect(await seedDemoAppointments(database.db, service, logger, first)).toBe(8);

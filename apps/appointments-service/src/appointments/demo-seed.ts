@@ -3,6 +3,7 @@ import type { AuthUser } from "@clinic/platform";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { AppointmentsTables } from "../database.ts";
+import { staticDirectory } from "../directory/directory.client.ts";
 import type { Actor } from "./appointment-access.ts";
 import { appointmentsRepository as repo } from "./appointments.repository.ts";
 import type { AppointmentsService } from "./appointments.service.ts";
@@ -12,9 +13,15 @@ const asActor = (user: (typeof demoUsers)[keyof typeof demoUsers]): Actor => ({
   requestId: "demo-seed",
 });
 
+/** The demo people exactly as the auth service's demo seed creates them (`demoUsers`). */
+export const demoDirectory = staticDirectory(
+  Object.values(demoUsers).map(({ password: _password, ...person }) => person),
+);
+
 /**
  * Demo appointments for the embedded stack (SEED_DEMO=1): the demo doctor's day and week
- * with the demo patient, one starting right now so a session can be started at once, one
+ * with the demo patient (the one patient the auth service's demo seed creates, so every
+ * booking names someone of the directory), one starting right now so a session can be started at once, one
  * for the second doctor and one completed consultation in the past. Booked through the
  * service, so `appointment.booked` goes out as for any booking. The full set is booked only
  * for a clinic without appointments; later starts add just the one starting now.
@@ -29,8 +36,8 @@ export async function seedDemoAppointments(
   const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000).toISOString();
   const ada = asActor(demoUsers.doctor);
   const grace = asActor(demoUsers.doctor2);
-  const john = { patient_id: demoUsers.patient.id, patient_name: demoUsers.patient.name };
-  const booking = (patient: { patient_id: string; patient_name: string }, startTime: string, minutes = 30) =>
+  const john = { patient_id: demoUsers.patient.id };
+  const booking = (patient: { patient_id: string }, startTime: string, minutes = 30) =>
     ({ ...patient, start_time: startTime, duration_minutes: minutes, video_enabled: true }) as BookAppointmentRequest;
 
   if ((await repo.countForClinic(db, demoClinic.id)) > 0) {
@@ -45,11 +52,11 @@ export async function seedDemoAppointments(
 
   const plan: [Actor, BookAppointmentRequest][] = [
     [ada, booking(john, at(0))],
-    [ada, booking({ patient_id: "pat_maria", patient_name: "Maria Garcia" }, at(60))],
+    [ada, booking(john, at(60))],
     [ada, booking(john, at(180), 45)],
-    [ada, booking({ patient_id: "pat_liam", patient_name: "Liam Chen" }, at(24 * 60 + 30))],
+    [ada, booking(john, at(24 * 60 + 30))],
     [ada, booking(john, at(2 * 24 * 60))],
-    [ada, booking({ patient_id: "pat_sofia", patient_name: "Sofia Rossi" }, at(4 * 24 * 60 + 60), 20)],
+    [ada, booking(john, at(4 * 24 * 60 + 60), 20)],
     [grace, booking(john, at(90))],
   ];
   for (const [actor, input] of plan) await appointments.book(actor, input);

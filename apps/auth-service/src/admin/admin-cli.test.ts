@@ -7,6 +7,8 @@ import { buildApp } from "../app.ts";
 import { loadAuthConfig } from "../config.ts";
 import { decryptPrivateJwk, parseKeyEncryptionKey } from "../keys/key-encryption.ts";
 import { keyStore, newEncryptionKey } from "../keys/key-store.testing.ts";
+import { createUserCommand } from "../users/users.commands.ts";
+import { runAdmin } from "./admin.ts";
 
 const entry = fileURLToPath(new URL("../admin-cli.ts", import.meta.url));
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -135,5 +137,162 @@ describe("admin CLI rotate-signing-key on the service's database", { timeout: 12
     const lines = res.stdout.split("\n");
     expect(lines.find((l) => l.includes(firstKid))).toMatch(/active .*encrypted/);
     expect(lines.filter((l) => /upcoming/.test(l))).toHaveLength(1);
+  });
+});
+
+describe("admin CLI create-user: the first admin of a new clinic", { timeout: 120_000 }, () => {
+  const store = keyStore("auth-cli-users");
+  const env = () => ({ ...store.childEnv(), PUBLIC_WEB_URL: "https://clinic.example" });
+  const first = { name: "Frieda First", email: "frieda@new-clinic.test" };
+  let link = "";
+
+  afterAll(() => store.drop());
+
+  it("refuses bad arguments in one clear line each, changing nothing", async () => {
+    const cases: [string[], RegExp][] = [
+      [["--clinic", "c1", "--role", "ADMIN", "--name", "A B"], /--email is required/],
+      [
+        ["--clinic", "c1", "--role", "NURSE", "--name", "A B", "--email", "a@b.test"],
+        /--role must be ADMIN, DOCTOR or PATIENT/,
+      ],
+      [["--clinic", "c 1", "--role", "ADMIN", "--name", "A B", "--email", "a@b.test"], /--clinic must be letters/],
+      [["--clinic", "c1", "--role", "ADMIN", "--name", "A B", "--email", "nope"], /--email is not an email address/],
+      [
+        ["--clinic", "c1", "--role", "ADMIN", "--name", "A B", "--email", "a@b.test", "--bogus"],
+        /Unknown option '--bogus'/,
+      ],
+    ];
+    // In process (the same dispatcher the entry runs): a Node process per case is slow.
+    const inProcess = async (args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runAdmin([createUserCommand], args, {
+        env: { LOG_LEVEL: "silent", ...env() },
+        out: (line) => out.push(line),
+        err: (line) => err.push(line),
+      });
+      return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+    };
+    for (const [args, message] of cases) {
+      const res = await inProcess(["create-user", ...args, ...store.schemaArgs()]);
+      expect(res.code, args.join(" ")).toBe(2);
+      expect(res.stderr.split("\n")[0]).toMatch(message);
+      expect(res.stdout).toBe("");
+    }
+    // A clinic that does not exist needs its name.
+    const noName = await inProcess([
+      "create-user",
+      "--clinic",
+      "clinic-new",
+      "--role",
+      "ADMIN",
+      "--name",
+      first.name,
+      "--email",
+      first.email,
+      ...store.schemaArgs(),
+    ]);
+    expect(noName.code).toBe(1);
+    expect(noName.stderr.trim()).toBe(
+      'create-user: clinic clinic-new does not exist; give --clinic-name "<name>" to create it',
+    );
+    const users = await store.withDatabase((d) => d.db.selectFrom("users").select("id").execute());
+    expect(users).toEqual([]);
+  });
+
+  it("creates the clinic and its admin, prints the link once, and audits as the operator", async () => {
+    const res = await admin(
+      [
+        "create-user",
+        "--clinic",
+        "clinic-new",
+        "--clinic-name",
+        "New Clinic",
+        "--role",
+        "ADMIN",
+        "--name",
+        first.name,
+        "--email",
+        first.email,
+        ...store.schemaArgs(),
+      ],
+      env(),
+    );
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^Created ADMIN \S+ in clinic clinic-new \(new clinic\)/);
+    link = res.stdout.match(/https:\/\/clinic\.example\/set-password#[A-Za-z0-9_-]{43}/)?.[0] ?? "";
+    expect(link).not.toBe("");
+    expect(res.stdout).toMatch(/valid until \d{4}-\d\d-\d\dT/);
+    const { clinics, users, audit } = await store.withDatabase(async (d) => ({
+      clinics: await d.db.selectFrom("clinics").selectAll().execute(),
+      users: await d.db.selectFrom("users").selectAll().execute(),
+      audit: await d.db.selectFrom("user_audit").selectAll().execute(),
+    }));
+    expect(clinics.map((c) => [c.id, c.name])).toEqual([["clinic-new", "New Clinic"]]);
+    expect(users).toMatchObject([{ role: "ADMIN", email: first.email, clinic_id: "clinic-new", password_hash: null }]);
+    expect(audit).toMatchObject([
+      {
+        actor_id: "cli",
+        actor_role: "OPERATOR",
+        clinic_id: "clinic-new",
+        action: "CREATE",
+        outcome: "ALLOWED",
+        target_user_id: users[0]?.id,
+      },
+    ]);
+  });
+
+  it("refuses an email already in use, whatever its case", async () => {
+    const res = await admin(
+      [
+        "create-user",
+        "--clinic",
+        "clinic-new",
+        "--role",
+        "DOCTOR",
+        "--name",
+        "Another",
+        "--email",
+        first.email.toUpperCase(),
+        ...store.schemaArgs(),
+      ],
+      env(),
+    );
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim()).toBe("create-user: another account already uses this email address; nothing was created");
+  });
+
+  it("the link sets the admin's password on the running service, who then manages the clinic's people", async () => {
+    const app = await buildApp({
+      config: loadAuthConfig({ SEED_DEMO: "0", LOG_LEVEL: "silent" }),
+      database: store.options,
+    });
+    try {
+      const token = link.split("#")[1];
+      const set = await app.inject({
+        method: "POST",
+        url: "/api/auth/password",
+        payload: { token, password: "first admin password" },
+      });
+      expect(set.statusCode).toBe(204);
+      const signedIn = await app.inject({
+        method: "POST",
+        url: "/api/auth/login",
+        payload: { email: first.email, password: "first admin password" },
+      });
+      expect(signedIn.statusCode).toBe(200);
+      const { access_token } = signedIn.json<{ access_token: string }>();
+      const created = await app.inject({
+        method: "POST",
+        url: "/api/auth/users",
+        headers: { authorization: `Bearer ${access_token}` },
+        payload: { role: "DOCTOR", name: "Dr. Second", email: "second@new-clinic.test" },
+      });
+      expect(created.statusCode).toBe(201);
+      expect(created.json()).toMatchObject({ user: { clinic_id: "clinic-new", role: "DOCTOR" } });
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { ConfigError, migrate, openDatabase } from "@clinic/platform";
 import type { AuthConfig } from "../config.ts";
-import type { AuthDatabase, AuthTables } from "../database.ts";
+import { type AuthDatabase, type AuthTables, appendOnlyTables } from "../database.ts";
 
 /**
  * The auth service's operator commands (`npm run admin -- <command>`): a small dispatcher,
@@ -25,7 +25,7 @@ export interface AdminCommand {
 }
 
 /** Bad arguments: the command's usage is shown, exit code 2. */
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 const migrations = fileURLToPath(new URL("../migrations", import.meta.url));
 
@@ -48,7 +48,7 @@ export async function withAuthDatabase<T>(
     ...(schema ? { schema } : {}),
   });
   try {
-    await migrate(database, migrations);
+    await migrate(database, migrations, undefined, { appendOnly: appendOnlyTables });
     return await fn(database);
   } finally {
     await database.close();

@@ -79,3 +79,18 @@ export async function pruneExpired(db: Db, userId: string, now: Date): Promise<v
     )
     .execute();
 }
+
+/** Ends every live login of a person at once (deactivation, new password). */
+export async function revokeAllFamilies(
+  db: Db,
+  userId: string,
+  reason: "DEACTIVATED" | "PASSWORD_CHANGED",
+  at: Date,
+): Promise<void> {
+  await db
+    .updateTable("refresh_token_families")
+    .set({ revoked_at: at, revoked_reason: reason })
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .execute();
+}

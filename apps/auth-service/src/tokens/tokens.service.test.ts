@@ -38,6 +38,8 @@ describe("tokens service storage", () => {
       access: { issuer: "clinic-auth", audience: "clinic-api", ttlSeconds: 900 },
       refreshTtlSeconds: 3600,
       sessionMaxHours: 12,
+      // No grace: any reuse is reuse (the grace window has its own tests in tokens.routes.test.ts).
+      refreshReuseGraceSeconds: 0,
       now: () => new Date(),
     });
   });

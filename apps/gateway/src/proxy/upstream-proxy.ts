@@ -1,5 +1,5 @@
 import type { ClientRequest } from "node:http";
-import type { App } from "@clinic/platform";
+import { type App, loggablePath } from "@clinic/platform";
 import proxy from "@fastify/http-proxy";
 import type { FastifyReplyFromHooks } from "@fastify/reply-from";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
@@ -68,7 +68,7 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
           webSockets.admit(request);
           // The upgraded socket is hijacked, so onResponse never runs: log the upgrade here.
           request.log.info(
-            { method: request.method, path: pathOf(request), status: 101, upstream: route.name },
+            { method: request.method, path: loggablePath(request.url), status: 101, upstream: route.name },
             "websocket upgrade",
           );
           return;

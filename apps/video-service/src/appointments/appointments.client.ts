@@ -1,5 +1,5 @@
 import { Appointment } from "@clinic/contracts";
-import { unauthorized } from "@clinic/platform";
+import { AppError, unauthorized } from "@clinic/platform";
 import { Value } from "typebox/value";
 import { AppointmentNotFound, AppointmentsBadResponse, AppointmentsUnavailable, NotYourSession } from "../errors.ts";
 
@@ -38,7 +38,14 @@ export function createAppointmentsClient(options: AppointmentsClientOptions): Ap
       });
       const body: unknown = await response.json().catch(() => undefined);
       if (response.status === 404) throw new AppointmentNotFound();
-      if (response.status === 403) throw new NotYourSession();
+      if (response.status === 403) {
+        // An invite holder's link was revoked or has expired since it was exchanged: say so.
+        const code = (body as { code?: unknown } | undefined)?.code;
+        if (code === "INVITE_REVOKED")
+          throw new AppError(403, code, "This invite link has been withdrawn by the clinic");
+        if (code === "INVITE_EXPIRED") throw new AppError(403, code, "This invite link has expired");
+        throw new NotYourSession();
+      }
       if (response.status === 401) throw unauthorized("Access token was refused by the appointments service");
       if (response.status >= 500) throw new AppointmentsUnavailable();
       if (!response.ok || !Value.Check(Appointment, body)) throw new AppointmentsBadResponse();

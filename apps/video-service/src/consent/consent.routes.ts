@@ -8,6 +8,7 @@ import {
 } from "@clinic/contracts";
 import type { App } from "@clinic/platform";
 import type { FastifyRequest } from "fastify";
+import { requireLiveInvite } from "../sessions/invite-check.ts";
 import type { Actor } from "../sessions/session-access.ts";
 import type { SessionsContext } from "../sessions/sessions-context.ts";
 import { getConsentText, recordConsent, updateConsentText } from "./consent.service.ts";
@@ -19,10 +20,13 @@ const actorOf = (request: FastifyRequest): Actor => ({ user: request.user, reque
 export function consentRoutes(ctx: SessionsContext) {
   return async function register(app: App) {
     app.addHook("onRequest", app.authenticate);
+    // The patient's pre-call consent step, for an invite holder too (their own session only: session-access.ts).
+    const inviteAllowed = { config: { allowInvite: true }, preHandler: requireLiveInvite(ctx) };
 
     app.get(
       "/consent-text",
       {
+        ...inviteAllowed,
         schema: {
           operationId: "getConsentText",
           tags,
@@ -50,6 +54,7 @@ export function consentRoutes(ctx: SessionsContext) {
     app.post(
       "/sessions/:session_id/consent",
       {
+        ...inviteAllowed,
         schema: {
           operationId: "recordConsent",
           tags,

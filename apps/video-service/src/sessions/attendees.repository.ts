@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { AttendeesTable, Executor, VideoTrx } from "../tables.ts";
-import { monthOf, splitByMonth } from "../usage/usage-calculator.ts";
+import { splitByUtcDay, withinOneUtcDay } from "../usage/usage-calculator.ts";
 
 export type AttendeeRow = AttendeesTable;
 
@@ -137,8 +137,10 @@ export async function findStaleOpenIntervals(db: Executor, cutoff: Date, limit: 
 }
 
 /**
- * Closes the attendee's open interval at `at` (idempotent). An interval that crossed a
- * month boundary is split there, so every stored interval lies inside one month.
+ * Closes the attendee's open interval at `at` (idempotent). An interval that crossed a UTC
+ * midnight is split there, so every stored interval lies inside one UTC day whatever
+ * CLINIC_TIME_ZONE is (the usage query then finds a month's intervals from one day before
+ * its start: usage.repository.ts).
  */
 export async function closeOpenIntervals(
   trx: VideoTrx,
@@ -152,10 +154,9 @@ export async function closeOpenIntervals(
   const open = await query.forUpdate().execute();
   for (const interval of open) {
     const leftAt = at < interval.joined_at ? interval.joined_at : at;
-    const [first, ...rest] =
-      monthOf(interval.joined_at) === monthOf(leftAt)
-        ? [{ joined_at: interval.joined_at, left_at: leftAt }]
-        : splitByMonth(interval.joined_at, leftAt);
+    const [first, ...rest] = withinOneUtcDay(interval.joined_at, leftAt)
+      ? [{ joined_at: interval.joined_at, left_at: leftAt }]
+      : splitByUtcDay(interval.joined_at, leftAt);
     await trx
       .updateTable("attendance_intervals")
       .set({ left_at: first!.left_at })

@@ -62,8 +62,17 @@ export interface SessionFacts {
 
 const roleRefusal = "You are not authorized to access this appointment";
 
+/** What an invite holder may do (issue 11): what the patient's call screen needs, nothing more. */
+const inviteOperations: ReadonlySet<SessionOperation> = new Set(["read", "join", "recordConsent", "readConsentText"]);
+
 /** The rules, pure: null means refused. */
 export function decide(user: AuthUser, op: SessionOperation, facts?: SessionFacts): SessionView | null {
+  // An invite-scoped token opens its own appointment's session only (the consent text is
+  // its clinic's, read before joining); then the patient's rules below apply as well.
+  if (user.invite) {
+    if (!inviteOperations.has(op)) return null;
+    if (op !== "readConsentText" && facts?.appointment_id !== user.invite.appointment_id) return null;
+  }
   if (op === "list" || op === "readUsage") return user.role === "PATIENT" ? null : "full";
   // The consent text is the caller's own clinic's: everyone signed in reads it, its admins change it.
   if (op === "readConsentText") return "full";
@@ -94,6 +103,22 @@ export function decide(user: AuthUser, op: SessionOperation, facts?: SessionFact
     case "saveNotesDraft":
       return isDoctor ? "full" : null;
   }
+}
+
+/** Whose usage figures a caller reads: the clinic's, or only one doctor's own sessions. */
+export interface UsageScope {
+  clinicId: string;
+  /** Set for a doctor: only sessions they ran count. */
+  doctorId?: string;
+}
+
+/**
+ * The usage rule, pure (after `check(actor, "readUsage")` allowed the caller): an admin reads
+ * the clinic's figures; a doctor only their own sessions', so no doctor learns how much
+ * colleagues consult.
+ */
+export function usageScope(user: AuthUser): UsageScope {
+  return user.role === "ADMIN" ? { clinicId: user.clinic_id } : { clinicId: user.clinic_id, doctorId: user.id };
 }
 
 export class SessionAccess {

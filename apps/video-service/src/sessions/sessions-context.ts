@@ -37,6 +37,7 @@ export interface SessionsContext {
     | "JOIN_WINDOW_AFTER_MIN"
     | "FREE_TIER_MINUTES"
     | "USAGE_LIMIT_POLICY"
+    | "CLINIC_TIME_ZONE"
     | "IDLE_TIMEOUT_MIN"
     | "TELEHEALTH_CONSENT"
     | "ICE_TRANSPORT_POLICY"

@@ -17,6 +17,7 @@ import {
 } from "@clinic/contracts";
 import { type App, bearerToken } from "@clinic/platform";
 import type { FastifyRequest } from "fastify";
+import { requireLiveInvite } from "./invite-check.ts";
 import type { Actor } from "./session-access.ts";
 import { endSessionByDoctor } from "./session-end.service.ts";
 import { joinSession } from "./session-join.service.ts";
@@ -42,6 +43,8 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
   return async function register(app: App) {
     app.addHook("onRequest", app.authenticate);
     const redacted = { serialize: undefined as ((v: unknown) => string) | undefined };
+    // The patient's call screen, for an invite holder too (their own session only: session-access.ts).
+    const inviteAllowed = { config: { allowInvite: true }, preHandler: requireLiveInvite(ctx) };
 
     app.get(
       "/sessions",
@@ -75,6 +78,7 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
     app.post(
       "/sessions/:session_id/join",
       {
+        ...inviteAllowed,
         schema: {
           operationId: "joinSession",
           tags,
@@ -91,6 +95,7 @@ export function sessionsRoutes(ctx: SessionsContext, publicUrl: string | undefin
     app.get(
       "/sessions/:session_id",
       {
+        ...inviteAllowed,
         schema: {
           operationId: "getSession",
           tags,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   type AttendanceInterval,
   monthBounds,
-  splitByMonth,
+  splitByUtcDay,
   summarize,
   toMinutes,
   usagePercentage,
@@ -74,14 +74,14 @@ describe("attendee-minutes", () => {
     expect(toMinutes(summarize(open, monthBounds("2026-02"), now).total_seconds)).toBe(30);
   });
 
-  it("splits an interval at each month boundary (December into February)", () => {
-    const pieces = splitByMonth(at("2025-12-31T23:00:00Z"), at("2026-02-01T01:00:00Z"));
+  it("splits an interval at each UTC midnight when it is stored (December into January)", () => {
+    const pieces = splitByUtcDay(at("2025-12-30T23:00:00Z"), at("2026-01-01T01:00:00Z"));
     expect(pieces.map((p) => [p.joined_at.toISOString(), p.left_at.toISOString()])).toEqual([
-      ["2025-12-31T23:00:00.000Z", "2026-01-01T00:00:00.000Z"],
-      ["2026-01-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z"],
-      ["2026-02-01T00:00:00.000Z", "2026-02-01T01:00:00.000Z"],
+      ["2025-12-30T23:00:00.000Z", "2025-12-31T00:00:00.000Z"],
+      ["2025-12-31T00:00:00.000Z", "2026-01-01T00:00:00.000Z"],
+      ["2026-01-01T00:00:00.000Z", "2026-01-01T01:00:00.000Z"],
     ]);
-    expect(splitByMonth(at("2026-01-05T10:00:00Z"), at("2026-01-05T10:30:00Z"))).toHaveLength(1);
+    expect(splitByUtcDay(at("2026-01-05T10:00:00Z"), at("2026-01-05T10:30:00Z"))).toHaveLength(1);
   });
 
   it("shows minutes with one decimal, rounded half up", () => {

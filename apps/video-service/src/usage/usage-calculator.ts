@@ -1,11 +1,14 @@
 import type { UsageStatus } from "@clinic/contracts";
 
+import { localMonth, startOfLocalDay } from "./zoned-calendar.ts";
+
 /**
  * Attendee-minutes, pure: for every attendance interval, (leave − join),
- * summed. Chime bills the same way: two people for 10 minutes is 20. Months are UTC
- * calendar months. Seconds are summed exactly; minutes are shown with one decimal
- * (rounded half up) so short test calls are not inflated to a whole minute each, and the
- * status thresholds compare the exact figure.
+ * summed. Chime bills the same way: two people for 10 minutes is 20. Months and days are
+ * calendar months and days in the clinic's time zone (CLINIC_TIME_ZONE, default UTC).
+ * Seconds are summed exactly; minutes are shown with one decimal (rounded half up) so short
+ * test calls are not inflated to a whole minute each, and the status thresholds compare the
+ * exact figure.
  */
 export interface AttendanceInterval {
   session_id: string;
@@ -16,33 +19,63 @@ export interface AttendanceInterval {
   left_at: Date | null;
 }
 
+/** A calendar month in a time zone, as instants. */
 export interface MonthBounds {
+  /** The first instant of the month (local midnight of the 1st). */
   start: Date;
+  /** The first instant of the next month. */
   end: Date;
+  /** YYYY-MM. */
+  month: string;
+  timeZone: string;
+  /** The first instant of each local day of the month, in order (28 to 31 of them). */
+  days: Date[];
 }
 
-export function monthBounds(month: string): MonthBounds {
+/** `month` (YYYY-MM) in `timeZone`: its start, end and the start of each of its days. */
+export function monthBounds(month: string, timeZone = "UTC"): MonthBounds {
   const [year, mm] = month.split("-").map(Number) as [number, number];
-  return { start: new Date(Date.UTC(year, mm - 1, 1)), end: new Date(Date.UTC(year, mm, 1)) };
+  const length = new Date(Date.UTC(year, mm, 0)).getUTCDate();
+  const days = Array.from({ length }, (_, i) => new Date(startOfLocalDay(year, mm, i + 1, timeZone)));
+  return {
+    start: days[0] ?? new Date(startOfLocalDay(year, mm, 1, timeZone)),
+    end: new Date(startOfLocalDay(year, mm + 1, 1, timeZone)),
+    month,
+    timeZone,
+    days,
+  };
 }
 
-export function monthOf(date: Date): string {
-  return date.toISOString().slice(0, 7);
+/** The month (YYYY-MM) `date` falls in, in `timeZone`. */
+export function monthOf(date: Date, timeZone = "UTC"): string {
+  return localMonth(date.getTime(), timeZone);
 }
 
-/** Cuts [joined, left) at each UTC month boundary, so every piece lies inside one month. */
-export function splitByMonth(joined: Date, left: Date): { joined_at: Date; left_at: Date }[] {
+const dayMs = 86_400_000;
+
+/**
+ * Cuts [joined, left) at each UTC midnight, so every stored interval lies inside one UTC
+ * day. Storage stays independent of CLINIC_TIME_ZONE (a clinic may change it): any zone's
+ * month begins within 14 hours of a UTC midnight, so the intervals counting in a month are
+ * those that joined from one day before its start (usage.repository.ts).
+ */
+export function splitByUtcDay(joined: Date, left: Date): { joined_at: Date; left_at: Date }[] {
   const pieces: { joined_at: Date; left_at: Date }[] = [];
   let from = joined;
-  // Bounded: one piece per month spanned (an interval is never years long; cap at 120).
-  for (let i = 0; i < 120 && from < left; i++) {
-    const boundary = monthBounds(monthOf(from)).end;
-    const to = boundary < left ? boundary : left;
+  // Bounded: one piece per day spanned, at most ten years' worth (the last takes the rest).
+  for (let i = 0; i < 3660 && from < left; i++) {
+    const boundary = new Date((Math.floor(from.getTime() / dayMs) + 1) * dayMs);
+    const to = boundary < left && i < 3659 ? boundary : left;
     pieces.push({ joined_at: from, left_at: to });
     from = to;
   }
   if (pieces.length === 0) pieces.push({ joined_at: joined, left_at: left });
   return pieces;
+}
+
+/** Whether [joined, left) lies inside one UTC day (no split needed). */
+export function withinOneUtcDay(joined: Date, left: Date): boolean {
+  return Math.floor(joined.getTime() / dayMs) === Math.floor((left.getTime() - 1) / dayMs) || left <= joined;
 }
 
 /** Seconds of `interval` that fall inside `bounds`, open intervals counted up to `now`. */

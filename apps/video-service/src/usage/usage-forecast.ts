@@ -7,26 +7,28 @@ import {
   usagePercentage,
   usageStatus,
 } from "./usage-calculator.ts";
+import { localDate } from "./zoned-calendar.ts";
 
 const dayMs = 86_400_000;
 
 /**
- * Attendee-seconds per UTC day of the month (index 0 = the 1st), each interval cut at day
- * boundaries; open intervals count up to `now`. The month's total is their sum.
+ * Attendee-seconds per local day of the month (index 0 = the 1st) in the month's time zone,
+ * each interval cut at the days' starts (a day across a daylight saving change is 23 or 25
+ * hours); open intervals count up to `now`. The month's total is their sum.
  */
 export function dailySeconds(intervals: AttendanceInterval[], bounds: MonthBounds, now: Date): number[] {
-  const days = Math.round((bounds.end.getTime() - bounds.start.getTime()) / dayMs);
-  const totals = new Array<number>(days).fill(0);
+  const starts = bounds.days.map((d) => d.getTime());
+  const ends = [...starts.slice(1), bounds.end.getTime()];
+  const totals = new Array<number>(starts.length).fill(0);
   for (const interval of intervals) {
     const seconds = secondsWithin(interval, bounds, now);
     if (seconds <= 0) continue;
     // Clip to the month, then walk its days (bounded: a month has at most 31).
     let from = Math.max(interval.joined_at.getTime(), bounds.start.getTime());
     const to = Math.min((interval.left_at ?? now).getTime(), bounds.end.getTime());
-    for (let guard = 0; guard < 32 && from < to; guard++) {
-      const day = Math.floor((from - bounds.start.getTime()) / dayMs);
-      const dayEnd = bounds.start.getTime() + (day + 1) * dayMs;
-      const until = Math.min(to, dayEnd);
+    let day = dayIndex(starts, from);
+    for (let guard = 0; guard < 32 && from < to && day < starts.length; guard++, day++) {
+      const until = Math.min(to, ends[day] ?? to);
       totals[day] = (totals[day] ?? 0) + (until - from) / 1000;
       from = until;
     }
@@ -34,12 +36,19 @@ export function dailySeconds(intervals: AttendanceInterval[], bounds: MonthBound
   return totals;
 }
 
+/** Index of the local day holding `instant` (the last day whose start is not after it). */
+function dayIndex(starts: number[], instant: number): number {
+  let day = 0;
+  while (day + 1 < starts.length && (starts[day + 1] ?? Number.POSITIVE_INFINITY) <= instant) day++;
+  return day;
+}
+
 export interface UsageForecast {
   /** Projected attendee-minutes at month end (one decimal). */
   forecast_minutes: number;
   /** The status the projection would reach (same thresholds as `status`). */
   forecast_status: UsageStatus;
-  /** The UTC day (YYYY-MM-DD) the free tier is, or is projected to be, exceeded; null if never this month. */
+  /** The day (YYYY-MM-DD, month's time zone) the free tier is, or is projected to be, exceeded; null if never this month. */
   forecast_exceeds_on: string | null;
 }
 
@@ -66,20 +75,16 @@ export function forecastUsage(daily: number[], bounds: MonthBounds, now: Date, l
   let running = 0;
   for (let day = 0; day < daily.length && exceedsOn === null; day++) {
     running += daily[day] ?? 0;
-    if (running > limitSeconds) exceedsOn = dayOf(bounds, day * dayMs);
+    if (running > limitSeconds) exceedsOn = `${bounds.month}-${String(day + 1).padStart(2, "0")}`;
   }
   // Projected: when the rate carries the total past the limit before month end.
   if (exceedsOn === null && forecastSeconds > limitSeconds && ratePerMs > 0) {
     const crossAt = Math.max(now.getTime(), bounds.start.getTime()) + (limitSeconds - usedSeconds) / ratePerMs;
-    if (crossAt < bounds.end.getTime()) exceedsOn = dayOf(bounds, crossAt - bounds.start.getTime());
+    if (crossAt < bounds.end.getTime()) exceedsOn = localDate(crossAt, bounds.timeZone);
   }
   return {
     forecast_minutes: toMinutes(forecastSeconds),
     forecast_status: usageStatus(usagePercentage(forecastSeconds, limitMinutes)),
     forecast_exceeds_on: exceedsOn,
   };
-}
-
-function dayOf(bounds: MonthBounds, offsetMs: number): string {
-  return new Date(bounds.start.getTime() + offsetMs).toISOString().slice(0, 10);
 }

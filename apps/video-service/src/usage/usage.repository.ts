@@ -3,10 +3,18 @@ import type { Executor, VideoDb } from "../tables.ts";
 import type { AttendanceInterval, MonthBounds } from "./usage-calculator.ts";
 
 /**
- * The clinic's attendance intervals that count in a month. Stored intervals never cross a
- * month boundary (they are split when closed), so closed ones are a range scan on the
- * (clinic_id, joined_at) index; still-open ones come from the partial index on
- * open rows. The interval carries its user, so no join to attendees is needed.
+ * How far before a month's start a closed interval counting in it may have joined. Stored
+ * intervals never cross a UTC midnight (they are split when closed), and a month of any time
+ * zone begins within 14 hours of a UTC midnight: an interval overlapping the month joined at
+ * most one day before its start.
+ */
+const lookBackMs = 86_400_000;
+
+/**
+ * The clinic's attendance intervals that count in a month (of the clinic's time zone). Closed
+ * ones are a range scan on the (clinic_id, joined_at) index, from a day before the month;
+ * still-open ones come from the partial index on open rows. The interval carries its user,
+ * so no join to attendees is needed. Parts outside the month are clipped by `summarize`.
  */
 export function intervalsForMonthQuery(db: Executor, clinicId: string, bounds: MonthBounds) {
   const base = db
@@ -14,9 +22,9 @@ export function intervalsForMonthQuery(db: Executor, clinicId: string, bounds: M
     .select(["i.session_id", "i.attendee_id", "i.user_id", "i.joined_at", "i.left_at"])
     .where("i.clinic_id", "=", clinicId);
   return base
-    .where("i.joined_at", ">=", bounds.start)
+    .where("i.joined_at", ">=", new Date(bounds.start.getTime() - lookBackMs))
     .where("i.joined_at", "<", bounds.end)
-    .where("i.left_at", "is not", null)
+    .where("i.left_at", ">", bounds.start)
     .unionAll(base.where("i.left_at", "is", null).where("i.joined_at", "<", bounds.end));
 }
 
@@ -54,7 +62,8 @@ export async function sessionsByIds(db: VideoDb, ids: string[]) {
 /**
  * Attendee-seconds of the month per clinic (metrics), summed in the database: the same
  * figure as `summarize` (open intervals counted up to `now`), for at most `limit` clinics,
- * most used first. Reads the month's intervals (index on joined_at) and the open ones.
+ * most used first. Reads the month's intervals (index on joined_at, from a day before, as
+ * `intervalsForMonthQuery`) and the open ones.
  */
 export async function usedSecondsByClinic(
   db: VideoDb,
@@ -69,8 +78,8 @@ export async function usedSecondsByClinic(
         - greatest(joined_at, ${bounds.start}::timestamptz))))::float8 AS seconds
     FROM (
       SELECT clinic_id, joined_at, left_at FROM attendance_intervals
-        WHERE joined_at >= ${bounds.start}::timestamptz AND joined_at < ${bounds.end}::timestamptz
-          AND left_at IS NOT NULL
+        WHERE joined_at >= ${new Date(bounds.start.getTime() - lookBackMs)}::timestamptz
+          AND joined_at < ${bounds.end}::timestamptz AND left_at > ${bounds.start}::timestamptz
       UNION ALL
       SELECT clinic_id, joined_at, left_at FROM attendance_intervals
         WHERE left_at IS NULL AND joined_at < ${bounds.end}::timestamptz

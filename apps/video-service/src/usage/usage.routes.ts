@@ -3,7 +3,10 @@ import type { App } from "@clinic/platform";
 import type { SessionsContext } from "../sessions/sessions-context.ts";
 import { getUsage } from "./usage.service.ts";
 
-/** GET /metrics/usage?month=YYYY-MM: the clinic's attendee-minutes against the free tier. */
+/**
+ * GET /metrics/usage?month=YYYY-MM: attendee-minutes against the clinic's free tier, in the
+ * clinic's time zone; an admin's are the clinic's, a doctor's their own sessions'.
+ */
 export function usageRoutes(ctx: SessionsContext) {
   return async function register(app: App) {
     app.addHook("onRequest", app.authenticate);
@@ -13,7 +16,9 @@ export function usageRoutes(ctx: SessionsContext) {
         schema: {
           operationId: "getUsage",
           tags: ["usage"],
-          summary: "Attendee-minutes of the caller's clinic in a month (default: this month, UTC)",
+          summary: "Attendee-minutes in a month of the clinic's time zone (default: this month)",
+          description:
+            "An ADMIN gets the clinic's figures; a DOCTOR only their own sessions' (every figure, the percentage being the share of the clinic's free tier those sessions used); a PATIENT is refused (403). Months and days are calendar months and days in `time_zone` (CLINIC_TIME_ZONE).",
           querystring: UsageQuery,
           response: { 200: UsageResponse, ...errorResponses(400, 401, 403) },
         },

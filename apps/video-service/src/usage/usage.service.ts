@@ -1,6 +1,6 @@
 import type { UsageResponse } from "@clinic/contracts";
 import { FreeTierExceeded } from "../errors.ts";
-import type { Actor } from "../sessions/session-access.ts";
+import { type Actor, type UsageScope, usageScope } from "../sessions/session-access.ts";
 import type { SessionsContext } from "../sessions/sessions-context.ts";
 import { isoOrNull } from "../tables.ts";
 import { intervalsForMonth, sessionsByIds } from "./usage.repository.ts";
@@ -10,44 +10,46 @@ import { dailySeconds, forecastUsage } from "./usage-forecast.ts";
 type UsageContext = Pick<SessionsContext, "db" | "config" | "now">;
 
 /**
- * A clinic's usage in one month: attendee-minutes, limit, status, per session.
- * Metering is per clinic, but a doctor may see only their own patients: other
- * doctors' sessions keep their minutes and lose the patient's name.
+ * Usage in one month of the clinic's time zone: attendee-minutes, limit, status, per
+ * session. Metering is per clinic; `scope` narrows it to one doctor's own sessions (every
+ * figure then counts only those, against the clinic's free tier).
  */
-async function computeUsage(
-  ctx: UsageContext,
-  clinicId: string,
-  month: string,
-  viewer?: Actor["user"],
-): Promise<UsageResponse> {
+async function computeUsage(ctx: UsageContext, scope: UsageScope, month: string): Promise<UsageResponse> {
   const now = ctx.now();
   const limit = ctx.config.FREE_TIER_MINUTES;
-  const bounds = monthBounds(month);
-  const intervals = await intervalsForMonth(ctx.db, clinicId, bounds);
+  const timeZone = ctx.config.CLINIC_TIME_ZONE;
+  const bounds = monthBounds(month, timeZone);
+  const clinicIntervals = await intervalsForMonth(ctx.db, scope.clinicId, bounds);
+  const sessions = new Map(
+    (await sessionsByIds(ctx.db, [...new Set(clinicIntervals.map((i) => i.session_id))])).map((s) => [s.session_id, s]),
+  );
+  const intervals =
+    scope.doctorId === undefined
+      ? clinicIntervals
+      : clinicIntervals.filter((i) => sessions.get(i.session_id)?.doctor_id === scope.doctorId);
   const usage = summarize(intervals, bounds, now);
   const daily = dailySeconds(intervals, bounds, now);
-  const sessions = new Map(
-    (
-      await sessionsByIds(
-        ctx.db,
-        usage.sessions.map((s) => s.session_id),
-      )
-    ).map((s) => [s.session_id, s]),
-  );
   const percentage = usagePercentage(usage.total_seconds, limit);
+  // The free tier is the clinic's: a doctor's own share does not say whether calls are blocked.
+  const clinicPercentage =
+    scope.doctorId === undefined
+      ? percentage
+      : usagePercentage(summarize(clinicIntervals, bounds, now).total_seconds, limit);
   const total = toMinutes(usage.total_seconds);
   return {
     month,
-    clinic_id: clinicId,
+    time_zone: timeZone,
+    clinic_id: scope.clinicId,
     total_sessions: usage.sessions.length,
     total_attendee_minutes: total,
     free_tier_limit: limit,
     usage_percentage: percentage,
     remaining_minutes: Math.max(0, Math.round((limit - total) * 10) / 10),
     status: usageStatus(percentage),
+    clinic_status: usageStatus(clinicPercentage),
     ...forecastUsage(daily, bounds, now, limit),
     daily: daily.map((seconds, day) => ({
-      date: new Date(bounds.start.getTime() + day * 86_400_000).toISOString().slice(0, 10),
+      date: `${month}-${String(day + 1).padStart(2, "0")}`,
       attendee_minutes: toMinutes(seconds),
     })),
     sessions: usage.sessions
@@ -57,7 +59,9 @@ async function computeUsage(
         const end = row?.end_time ?? now;
         return {
           session_id: s.session_id,
-          patient_name: row && (viewer?.role !== "DOCTOR" || row.doctor_id === viewer.id) ? row.patient_name : "",
+          // A patient's name only beside their own doctor (an admin sees the clinic's).
+          patient_name:
+            row && (scope.doctorId === undefined || row.doctor_id === scope.doctorId) ? row.patient_name : "",
           start_time: isoOrNull(start),
           duration_minutes: start ? toMinutes(Math.max(0, (end.getTime() - start.getTime()) / 1000)) : 0,
           attendees: s.attendees,
@@ -68,21 +72,26 @@ async function computeUsage(
   };
 }
 
-/** GET /metrics/usage: doctors and admins see their clinic's usage; patients are refused. */
+/**
+ * GET /metrics/usage: an admin gets the clinic's usage, a doctor their own sessions' (the
+ * access module says which); patients are refused. The default month is the current one in
+ * the clinic's time zone.
+ */
 export async function getUsage(
   ctx: UsageContext & Pick<SessionsContext, "access">,
   actor: Actor,
   month: string | undefined,
 ): Promise<UsageResponse> {
   await ctx.access.check(actor, "readUsage");
-  return computeUsage(ctx, actor.user.clinic_id, month ?? monthOf(ctx.now()), actor.user);
+  return computeUsage(ctx, usageScope(actor.user), month ?? monthOf(ctx.now(), ctx.config.CLINIC_TIME_ZONE));
 }
 
 /** USAGE_LIMIT_POLICY=block: no new meetings once the clinic is over its free tier this month. */
 export async function assertWithinFreeTier(ctx: UsageContext, clinicId: string, now: Date): Promise<void> {
   if (ctx.config.USAGE_LIMIT_POLICY !== "block") return;
   // Only the total matters here: skip the per-session details every start would otherwise pay for.
-  const bounds = monthBounds(monthOf(now));
+  const timeZone = ctx.config.CLINIC_TIME_ZONE;
+  const bounds = monthBounds(monthOf(now, timeZone), timeZone);
   const { total_seconds } = summarize(await intervalsForMonth(ctx.db, clinicId, bounds), bounds, now);
   const limit = ctx.config.FREE_TIER_MINUTES;
   if (usageStatus(usagePercentage(total_seconds, limit)) === "EXCEEDED") {

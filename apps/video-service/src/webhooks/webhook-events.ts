@@ -74,7 +74,8 @@ async function enqueueWebhook<T extends WebhookEventType>(
   return endpoints.length;
 }
 
-export function createWebhookEvents(options: { freeTierMinutes: number }): WebhookEvents {
+/** `timeZone`: CLINIC_TIME_ZONE, whose calendar months the thresholds are counted in. */
+export function createWebhookEvents(options: { freeTierMinutes: number; timeZone: string }): WebhookEvents {
   const ids = (s: SessionFacts) => ({
     session_id: s.session_id,
     appointment_id: s.appointment_id,
@@ -88,10 +89,10 @@ export function createWebhookEvents(options: { freeTierMinutes: number }): Webho
     // and end of everyone else's calls stays free of it. A crossing nobody heard is announced
     // at the next check after an endpoint subscribes (still once per threshold and month).
     if ((await subscribedEndpoints(trx, clinicId, "usage.threshold_crossed")).length === 0) return;
-    const month = monthOf(at);
+    const month = monthOf(at, options.timeZone);
     const done = await crossedThresholds(trx, clinicId, month);
     if (done.length >= usageThresholds.length) return;
-    const bounds = monthBounds(month);
+    const bounds = monthBounds(month, options.timeZone);
     const { total_seconds } = summarize(await intervalsForMonth(trx, clinicId, bounds), bounds, at);
     const percentage = usagePercentage(total_seconds, options.freeTierMinutes);
     const rank = statusRank[usageStatus(percentage)];

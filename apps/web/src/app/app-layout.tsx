@@ -3,10 +3,13 @@
 import "@mantine/core/styles.css";
 import { AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { Outlet, NavLink as RouterLink } from "react-router";
+import { Outlet, NavLink as RouterLink, useMatch } from "react-router";
 import { ErrorBoundary } from "../components/error-boundary.tsx";
+import { PageLoading } from "../components/route-fallbacks.tsx";
 import { useLogout } from "../features/auth/api/logout.ts";
+import { IdleLogoff } from "../features/auth/idle/idle-logoff.tsx";
 import { useCurrentUser } from "../features/auth/use-current-user.ts";
+import { useClinicTimeZone } from "../lib/clinic-time-zone.ts";
 
 const links = {
   DOCTOR: [
@@ -17,6 +20,8 @@ const links = {
   PATIENT: [{ to: "/patient", label: "My appointment" }],
   ADMIN: [
     { to: "/admin/usage", label: "Usage Metrics" },
+    { to: "/admin/people", label: "People" },
+    { to: "/admin/appointments", label: "Appointments" },
     { to: "/admin/consent", label: "Telehealth consent" },
     { to: "/admin/webhooks", label: "Webhooks" },
   ],
@@ -27,6 +32,10 @@ export function AppLayout() {
   const logout = useLogout();
   const [opened, { toggle, close }] = useDisclosure();
   const nav = user ? links[user.role] : [];
+  // Screens show times in the clinic's zone: they wait for it (one small public request, usually
+  // cached already). Not the call: it must never wait, and its few times follow the zone themselves.
+  const clinicZone = useClinicTimeZone();
+  const inCall = useMatch("/sessions/:sessionId/call") !== null;
   return (
     <AppShell
       header={{ height: 56 }}
@@ -42,6 +51,9 @@ export function AppLayout() {
             </Title>
           </Group>
           <Group gap="xs" wrap="nowrap">
+            <Text size="xs" c="dimmed" visibleFrom="md">
+              Clinic time: {clinicZone.zone}
+            </Text>
             <Text size="sm" visibleFrom="sm">
               {user?.name}
             </Text>
@@ -59,10 +71,9 @@ export function AppLayout() {
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main>
-        <ErrorBoundary region="page">
-          <Outlet />
-        </ErrorBoundary>
+        <ErrorBoundary region="page">{clinicZone.ready || inCall ? <Outlet /> : <PageLoading />}</ErrorBoundary>
       </AppShell.Main>
+      <IdleLogoff />
     </AppShell>
   );
 }

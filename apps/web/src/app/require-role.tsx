@@ -1,12 +1,22 @@
 import { Alert } from "@mantine/core";
 import { Navigate, Outlet, useLocation } from "react-router";
-import { homePath, useCurrentUser } from "../features/auth/use-current-user.ts";
-import type { CurrentUser } from "../lib/auth-tokens.ts";
+import { PageLoading } from "../components/route-fallbacks.tsx";
+import { homePath, useAuthStatus, useCurrentUser } from "../features/auth/use-current-user.ts";
+import { authTokens, type CurrentUser } from "../lib/auth-tokens.ts";
 
-/** Logged-out visitors go to the login page; a wrong role sees why instead of a blank page. */
+/**
+ * Logged-out visitors go to the login page; a wrong role sees why instead of a blank page.
+ * A freshly loaded page first restores the sign-in from the refresh cookie (a loader meanwhile),
+ * so a reload stays where it was. A patient who came through an invite link has only their
+ * consultation: every signed-in page sends them back to it.
+ */
 export function RequireRole({ roles }: { roles: CurrentUser["role"][] }) {
+  const status = useAuthStatus();
   const user = useCurrentUser();
   const location = useLocation();
+  if (status === "unknown" || status === "restoring") return <PageLoading />;
+  const invite = authTokens.invite();
+  if (invite) return <Navigate to={`/join/${invite.token}`} replace />;
   if (!user) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
   if (!roles.includes(user.role)) {
     return (

@@ -18,6 +18,19 @@ const SessionCall = lazy(async () => ({ default: (await loadCallScreen()).Sessio
  */
 export const routes: RouteObject[] = [
   { path: "/login", element: <LoginRoute /> },
+  // Public pages opened from a link (no account needed): each its own chunk, like the signed-in screens.
+  {
+    path: "/set-password",
+    hydrateFallbackElement: <PageLoading />,
+    errorElement: <RouteLoadError />,
+    lazy: async () => ({ Component: (await import("./routes/set-password.tsx")).SetPasswordRoute }),
+  },
+  {
+    path: "/join/:token",
+    hydrateFallbackElement: <PageLoading />,
+    errorElement: <RouteLoadError />,
+    lazy: async () => ({ Component: (await import("./routes/join.tsx")).JoinRoute }),
+  },
   { path: "/", element: <HomeRedirect /> },
   {
     element: <RequireRole roles={["DOCTOR", "PATIENT", "ADMIN"]} />,
@@ -94,6 +107,16 @@ export const routes: RouteObject[] = [
               {
                 path: "/admin/usage",
                 lazy: async () => ({ Component: (await import("./routes/admin-usage.tsx")).AdminUsageRoute }),
+              },
+              {
+                path: "/admin/people",
+                lazy: async () => ({ Component: (await import("./routes/admin-people.tsx")).AdminPeopleRoute }),
+              },
+              {
+                path: "/admin/appointments",
+                lazy: async () => ({
+                  Component: (await import("./routes/admin-appointments.tsx")).AdminAppointmentsRoute,
+                }),
               },
               {
                 path: "/admin/consent",

@@ -10,9 +10,7 @@ const refreshPath = "/auth/api/auth/refresh";
 const signIn = () =>
   authTokens.set({
     access_token: "old-access",
-    token_type: "Bearer",
     expires_in: 900,
-    refresh_token: "refresh-1",
     user: doctor,
   });
 const getUsage = () => unwrap(videoClient.GET("/api/video/metrics/usage", { params: { query: {} } }));
@@ -30,15 +28,15 @@ describe("the one 401 path", () => {
           access_token: "new-access",
           token_type: "Bearer",
           expires_in: 900,
-          refresh_token: "refresh-2",
           user: doctor,
         },
       },
     });
     await expect(getUsage()).resolves.toEqual({ month: "2026-01" });
     expect(network.search("POST", refreshPath)).toHaveLength(1);
-    expect(network.search("POST", refreshPath)[0]?.body).toEqual({ refresh_token: "refresh-1" });
-    expect(authTokens.refreshToken()).toBe("refresh-2");
+    // The refresh token is the HttpOnly cookie the browser sends: the script has none to put in a body.
+    expect(network.search("POST", refreshPath)[0]?.body).toEqual({});
+    expect(authTokens.accessToken()).toBe("new-access");
   });
 
   it("signs out (back to the login page) when the refresh is refused", async () => {
@@ -60,7 +58,6 @@ describe("the one 401 path", () => {
           access_token: "new-access",
           token_type: "Bearer",
           expires_in: 900,
-          refresh_token: "refresh-2",
           user: doctor,
         },
       },
@@ -86,7 +83,6 @@ describe("the auth service down (a 503 never signs out)", () => {
       access_token: "new-access",
       token_type: "Bearer",
       expires_in: 900,
-      refresh_token: "refresh-2",
       user: doctor,
     },
   };
@@ -106,7 +102,7 @@ describe("the auth service down (a 503 never signs out)", () => {
     signIn();
     stubNetwork({ [`GET ${usagePath}`]: unauthorized, [`POST ${refreshPath}`]: authDown });
     await expect(getUsage()).rejects.toMatchObject({ status: 503, code: "DATABASE_UNAVAILABLE" });
-    expect(authTokens.refreshToken()).toBe("refresh-1");
+    expect(authTokens.accessToken()).toBe("old-access");
     expect(authTokens.lastSignOut()).toBeNull();
   });
 
@@ -118,7 +114,7 @@ describe("the auth service down (a 503 never signs out)", () => {
       return stub.fetch(input);
     });
     await expect(getUsage()).rejects.toMatchObject({ status: 0, code: "NETWORK_ERROR" });
-    expect(authTokens.refreshToken()).toBe("refresh-1");
+    expect(authTokens.accessToken()).toBe("old-access");
   });
 
   it("retries the silent refresh (5 s, 10 s …) while the auth service is down, then carries on", async () => {
@@ -131,9 +127,7 @@ describe("the auth service down (a 503 never signs out)", () => {
       // Expires in a minute: the silent refresh is due in 5 s.
       authTokens.set({
         access_token: "old-access",
-        token_type: "Bearer",
         expires_in: 60,
-        refresh_token: "refresh-1",
         user: doctor,
       });
       await advanceUntil(() => network.search("POST", refreshPath).length === 2);

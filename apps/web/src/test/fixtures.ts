@@ -58,6 +58,8 @@ export function usage(overrides: Partial<Usage> = {}): Usage {
   return {
     month: "2026-01",
     clinic_id: "clinic-1",
+    time_zone: "UTC",
+    clinic_status: "HEALTHY",
     total_sessions: 12,
     total_attendee_minutes: 450,
     free_tier_limit: 1000,

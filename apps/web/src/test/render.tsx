@@ -27,9 +27,7 @@ export function renderApp(path: string, user: CurrentUser | null) {
   if (user) {
     authTokens.set({
       access_token: `access-${user.id}`,
-      token_type: "Bearer",
       expires_in: 900,
-      refresh_token: "refresh-1",
       user,
     });
   }
@@ -50,9 +48,7 @@ export function renderWithProviders(ui: React.ReactNode, user: CurrentUser | nul
   if (user) {
     authTokens.set({
       access_token: `access-${user.id}`,
-      token_type: "Bearer",
       expires_in: 900,
-      refresh_token: "refresh-1",
       user,
     });
   }

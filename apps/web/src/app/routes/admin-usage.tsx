@@ -1,4 +1,4 @@
-import { Card, Group, Loader, Stack, Title } from "@mantine/core";
+import { Card, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { ErrorBoundary } from "../../components/error-boundary.tsx";
 import { ErrorState } from "../../components/error-state.tsx";
@@ -17,9 +17,13 @@ export function AdminUsageRoute() {
   return (
     <Stack>
       <Group justify="space-between" align="flex-end">
-        <Title order={1}>Usage Metrics</Title>
+        <Title order={1}>Clinic usage metrics</Title>
         <MonthSelect value={month} onChange={setMonth} />
       </Group>
+      <Text size="sm" c="dimmed">
+        The whole clinic: every doctor's video sessions
+        {usage.data ? `, ${usage.data.month} in ${usage.data.time_zone}` : ""}.
+      </Text>
       {usage.isPending && <Loader aria-label="Loading usage" />}
       {usage.isError && <ErrorState error={usage.error} subject="Usage" onRetry={() => void usage.refetch()} />}
       {usage.data && (

@@ -127,7 +127,11 @@ describe("free tier EXCEEDED from the usage endpoint", () => {
   it("disables Start Video before any click and says why", async () => {
     const network = stubNetwork({
       [`GET ${list}`]: page(),
-      [`GET ${usagePath}`]: { status: 200, body: usage({ status: "EXCEEDED", usage_percentage: 104 }) },
+      // The doctor's own share is small; the clinic's free tier is what stops calls.
+      [`GET ${usagePath}`]: {
+        status: 200,
+        body: usage({ status: "HEALTHY", clinic_status: "EXCEEDED", usage_percentage: 4 }),
+      },
     });
     renderApp("/doctor/appointments", doctor);
     expect(await screen.findByRole("alert")).toHaveTextContent(

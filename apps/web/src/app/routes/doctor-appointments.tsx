@@ -1,4 +1,4 @@
-import { Alert, Loader, Stack, Title } from "@mantine/core";
+import { Alert, Button, Group, Loader, Stack, Title } from "@mantine/core";
 import { useEffect, useState } from "react";
 import { useNavigate } from "react-router";
 import { ErrorBoundary } from "../../components/error-boundary.tsx";
@@ -6,11 +6,13 @@ import { describeError, ErrorState } from "../../components/error-state.tsx";
 import { env } from "../../config/env.ts";
 import { type Appointment, useAppointments } from "../../features/appointments/api/get-appointments.ts";
 import { AppointmentsTable } from "../../features/appointments/components/appointments-table.tsx";
+import { useManageDialogs } from "../../features/appointments/components/manage-dialogs.tsx";
 import { callIsDue } from "../../features/appointments/join-window.ts";
 import { useStartSession } from "../../features/sessions/api/start-session.ts";
 import { useUsage } from "../../features/usage/api/get-usage.ts";
 import { videoBlockedReason } from "../../features/usage/usage-status.ts";
 import { ApiError, isApiError } from "../../lib/api-error.ts";
+import { useClinicTimeZone } from "../../lib/clinic-time-zone.ts";
 import { useNow } from "../../lib/use-now.ts";
 import { preloadCallScreen } from "./lazy-routes.ts";
 
@@ -27,13 +29,15 @@ export function DoctorAppointmentsRoute() {
   const [from] = useState(dayStart);
   const appointments = useAppointments({ from, limit: 100, offset: 0 }, 15_000);
   const usage = useUsage();
+  const { zone } = useClinicTimeZone();
+  const { manage, openBooking, dialogs } = useManageDialogs({ zone, chooseDoctor: false });
   const start = useStartSession();
   const [startError, setStartError] = useState<ApiError | null>(null);
   const [startingId, setStartingId] = useState<string | null>(null);
   const exceeded = startError?.code === "FREE_TIER_EXCEEDED";
   const blocked = exceeded
     ? "Free Tier limit exceeded. Video consultations disabled."
-    : videoBlockedReason(usage.data?.status);
+    : videoBlockedReason(usage.data?.clinic_status);
 
   // A call can start (or is running): fetch the call screen now so the click does not wait for it.
   const callable = appointments.data?.appointments.some((a) =>
@@ -64,7 +68,10 @@ export function DoctorAppointmentsRoute() {
 
   return (
     <Stack>
-      <Title order={1}>Appointment Management</Title>
+      <Group justify="space-between" align="flex-end">
+        <Title order={1}>Appointment Management</Title>
+        <Button onClick={openBooking}>Book appointment</Button>
+      </Group>
       {blocked && (
         <Alert color="red" title="Video consultations disabled" role="alert">
           {blocked}
@@ -90,15 +97,19 @@ export function DoctorAppointmentsRoute() {
         {appointments.data && (
           <AppointmentsTable
             appointments={[...appointments.data.appointments].sort((a, b) => a.start_time.localeCompare(b.start_time))}
-            now={now}
-            videoBlockedReason={blocked}
-            startingId={startingId}
-            onStart={onStart}
-            onViewSession={(a) => a.session_id && openCall(a.session_id)}
-            onAddNotes={(a) => a.session_id && navigate(`/doctor/sessions/${a.session_id}/notes`)}
+            calls={{
+              now,
+              videoBlockedReason: blocked,
+              startingId,
+              onStart,
+              onViewSession: (a) => a.session_id && openCall(a.session_id),
+              onAddNotes: (a) => a.session_id && navigate(`/doctor/sessions/${a.session_id}/notes`),
+            }}
+            manage={manage}
           />
         )}
       </ErrorBoundary>
+      {dialogs}
     </Stack>
   );
 }

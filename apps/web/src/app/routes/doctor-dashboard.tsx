@@ -1,4 +1,4 @@
-import { Card, Loader, Stack, Title } from "@mantine/core";
+import { Alert, Badge, Card, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { ErrorBoundary } from "../../components/error-boundary.tsx";
 import { ErrorState } from "../../components/error-state.tsx";
@@ -7,13 +7,14 @@ import { useUsage } from "../../features/usage/api/get-usage.ts";
 import { DailyMinutesChart } from "../../features/usage/components/daily-minutes-chart.tsx";
 import { UsageGauge } from "../../features/usage/components/usage-gauge.tsx";
 import { UsageSummary } from "../../features/usage/components/usage-summary.tsx";
+import { usageColours, usageLabels } from "../../features/usage/usage-status.ts";
 
 const nextSevenDays = () => {
   const from = new Date();
   return { from: from.toISOString(), to: new Date(from.getTime() + 7 * 86_400_000).toISOString() };
 };
 
-/** Doctor sessions dashboard (guide §UI 4). */
+/** Doctor sessions dashboard (guide §UI 4): the signed-in doctor's own consultations, not the clinic's. */
 export function DoctorDashboardRoute() {
   const usage = useUsage();
   const [range] = useState(nextSevenDays);
@@ -21,11 +22,28 @@ export function DoctorDashboardRoute() {
   const upcomingCount = upcoming.data ? String(upcoming.data.total) : upcoming.isError ? "—" : "…";
   return (
     <Stack>
-      <Title order={1}>Sessions Dashboard</Title>
+      <Title order={1}>My sessions dashboard</Title>
+      <Text size="sm" c="dimmed">
+        Your own consultations only{usage.data ? `, ${usage.data.month} in ${usage.data.time_zone}` : ""}: the
+        attendee-minutes of the video sessions you led, and their share of the clinic's free tier.
+      </Text>
       {usage.isPending && <Loader aria-label="Loading usage" />}
       {usage.isError && <ErrorState error={usage.error} subject="Usage" onRetry={() => void usage.refetch()} />}
       {usage.data && (
         <>
+          {usage.data.clinic_status !== "HEALTHY" && (
+            // The free tier is the clinic's: calls stop for everyone when it is used up, whatever this doctor's share.
+            <Alert
+              color={usageColours[usage.data.clinic_status]}
+              title="The clinic's free tier"
+              role={usage.data.clinic_status === "EXCEEDED" ? "alert" : "status"}
+            >
+              <Group gap="xs">
+                <Badge color={usageColours[usage.data.clinic_status]}>{usage.data.clinic_status}</Badge>
+                <Text size="sm">{usageLabels[usage.data.clinic_status]} (the whole clinic's usage this month).</Text>
+              </Group>
+            </Alert>
+          )}
           <ErrorBoundary region="usage numbers">
             <UsageSummary
               usage={usage.data}
@@ -35,7 +53,7 @@ export function DoctorDashboardRoute() {
           <ErrorBoundary region="free tier gauge">
             <Card withBorder component="section" aria-label="Free tier usage">
               <Title order={2} size="h4" mb="sm">
-                Free tier usage
+                Your share of the clinic's free tier
               </Title>
               <UsageGauge usage={usage.data} />
             </Card>

@@ -45,6 +45,32 @@ export function SessionCallRoute() {
 }
 
 /**
+ * The patient's side of a call outside the signed-in layout: the invite link's page
+ * (`/join/<token>`) shows it with the invite's access token, consent first like the patient's
+ * own call page.
+ */
+// The call screen's `role` prop is the person's role, not an ARIA role.
+const patientRole = "PATIENT" as const;
+
+export function PatientCall({
+  sessionId,
+  onEnded,
+  onLeave,
+}: {
+  sessionId: string;
+  onEnded: () => void;
+  onLeave: () => void;
+}) {
+  return (
+    <PatientConsentGate key={sessionId} sessionId={sessionId}>
+      <ErrorBoundary region="video call">
+        <CallScreen key={sessionId} sessionId={sessionId} role={patientRole} onEnded={onEnded} onLeave={onLeave} />
+      </ErrorBoundary>
+    </PatientConsentGate>
+  );
+}
+
+/**
  * The patient's camera and microphone start only after they have agreed to the clinic's
  * telehealth consent (the server refuses their join until then, unless the clinic turned
  * consent off: `required: false`).

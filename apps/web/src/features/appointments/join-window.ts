@@ -1,3 +1,5 @@
+import { clinicTimeZone } from "../../lib/clinic-time-zone.ts";
+import { formatDateTime, formatTime, isoToZonedWallClock } from "../../lib/format.ts";
 /**
  * The join window: from `before` minutes before the appointment's start until
  * its scheduled end plus `after` minutes. The server enforces it; the UI mirrors it so that
@@ -50,27 +52,20 @@ export function callIsDue(a: CallableAppointment, now: Date, beforeMin = 10, aft
   );
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  month: "short",
-  day: "numeric",
-  hour: "numeric",
-  minute: "2-digit",
-});
-
-const sameDay = (a: Date, b: Date) => a.toDateString() === b.toDateString();
+/** Same calendar day in the clinic's zone (the one the times are shown in). */
+const sameDay = (a: Date, b: Date) =>
+  isoToZonedWallClock(a, clinicTimeZone.get()).slice(0, 10) ===
+  isoToZonedWallClock(b, clinicTimeZone.get()).slice(0, 10);
 
 /** The tooltip for "Start Video": when it opens, or why it cannot. */
 export function joinWindowHint(window: JoinWindow, now: Date): string {
   switch (joinWindowState(window, now)) {
     case "before": {
-      const at = sameDay(window.opensAt, now)
-        ? timeFormat.format(window.opensAt)
-        : dateTimeFormat.format(window.opensAt);
+      const at = sameDay(window.opensAt, now) ? formatTime(window.opensAt) : formatDateTime(window.opensAt);
       return `Video opens at ${at}`;
     }
     case "open":
-      return `Video is open until ${timeFormat.format(window.closesAt)}`;
+      return `Video is open until ${formatTime(window.closesAt)}`;
     case "after":
       return "The time to start this video consultation has passed";
   }

@@ -1,10 +1,11 @@
+import { isoToZonedWallClock } from "../../lib/format.ts";
 import type { Usage } from "./api/get-usage.ts";
 
 const dayMs = 86_400_000;
 
 export interface ChartDay {
   day: string;
-  /** Attendee-minutes used that (UTC) day, as the server counted them. */
+  /** Attendee-minutes used that day (of the usage's time zone), as the server counted them. */
   minutes: number;
   /** The projected minutes a day from today to month end (the server's forecast spread evenly); null before today. */
   projected: number | null;
@@ -16,10 +17,11 @@ export interface ChartDay {
  * forecast") less what is used, spread over those days. A finished month has no projection.
  */
 export function projectionSeries(
-  usage: Pick<Usage, "daily" | "forecast_minutes" | "total_attendee_minutes">,
+  usage: Pick<Usage, "daily" | "forecast_minutes" | "total_attendee_minutes"> & Partial<Pick<Usage, "time_zone">>,
   now: Date,
 ): ChartDay[] {
-  const today = now.toISOString().slice(0, 10);
+  // "Today" on the clinic's calendar: the server's days are days of its time zone.
+  const today = isoToZonedWallClock(now, usage.time_zone ?? "UTC").slice(0, 10);
   const last = usage.daily.at(-1)?.date;
   const monthEnd = last ? new Date(`${last}T00:00:00.000Z`).getTime() + dayMs : 0;
   const remainingDays = (monthEnd - now.getTime()) / dayMs;
@@ -35,17 +37,18 @@ export function projectionSeries(
   }));
 }
 
-const dayFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
+const dayFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 
 /**
  * A warning while the month is on course to pass the free tier but has not yet, with the
  * projected day; null otherwise (an exceeded month says so everywhere already).
  */
 export function forecastWarning(
-  usage: Pick<Usage, "status" | "forecast_status" | "forecast_exceeds_on" | "forecast_minutes" | "free_tier_limit">,
+  usage: Pick<Usage, "status" | "forecast_status" | "forecast_exceeds_on" | "forecast_minutes" | "free_tier_limit"> &
+    Partial<Pick<Usage, "time_zone">>,
 ): string | null {
   if (usage.status === "EXCEEDED" || usage.forecast_status !== "EXCEEDED" || !usage.forecast_exceeds_on) return null;
   const when = dayFormat.format(new Date(`${usage.forecast_exceeds_on}T00:00:00.000Z`));
   const minutes = Math.round(usage.forecast_minutes);
-  return `At this month's pace the free tier of ${usage.free_tier_limit} attendee-minutes will run out around ${when} (UTC): about ${minutes} minutes are projected by month end.`;
+  return `At this month's pace the free tier of ${usage.free_tier_limit} attendee-minutes will run out around ${when} (${usage.time_zone ?? "UTC"}): about ${minutes} minutes are projected by month end.`;
 }

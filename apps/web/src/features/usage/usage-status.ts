@@ -22,6 +22,11 @@ export const usageLabels: Record<UsageStatus, string> = {
   EXCEEDED: "Exceeded: video consultations are disabled",
 };
 
+/** The usage percentage as the views label it: "Free Tier: 0.03 %" (two decimals at most, as the server rounds). */
+export function freeTierLabel(percentage: number): string {
+  return `Free Tier: ${Math.round(percentage * 100) / 100} %`;
+}
+
 /** The reason video buttons are disabled, or null while calls are allowed. */
 export function videoBlockedReason(status: UsageStatus | undefined): string | null {
   return status === "EXCEEDED" ? "Free Tier limit exceeded. Video consultations disabled." : null;

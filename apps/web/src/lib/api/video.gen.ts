@@ -26,7 +26,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Attendee-minutes of the caller's clinic in a month (default: this month, UTC) */
+        /**
+         * Attendee-minutes in a month of the clinic's time zone (default: this month)
+         * @description An ADMIN gets the clinic's figures; a DOCTOR only their own sessions' (every figure, the percentage being the share of the clinic's free tier those sessions used); a PATIENT is refused (403). Months and days are calendar months and days in `time_zone` (CLINIC_TIME_ZONE).
+         */
         get: operations["getUsage"];
         put?: never;
         post?: never;
@@ -488,7 +491,7 @@ export interface operations {
     getUsage: {
         parameters: {
             query?: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM, a calendar month in the clinic's time zone (CLINIC_TIME_ZONE); default: the current one */
                 month?: string;
             };
             header?: never;
@@ -505,7 +508,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         clinic_id: string;
-                        /** @description Attendee-minutes per UTC day of the month, every day present */
+                        /** @description The clinic's own free-tier status this month, whoever asks: what USAGE_LIMIT_POLICY=block stops new calls on. For an admin the same as status; a doctor's status counts only their own sessions */
+                        clinic_status: "HEALTHY" | "WARNING" | "CRITICAL" | "EXCEEDED";
+                        /** @description Attendee-minutes per day (in time_zone) of the month, every day present */
                         daily: {
                             attendee_minutes: number;
                             /** Format: date */
@@ -513,13 +518,14 @@ export interface operations {
                         }[];
                         /**
                          * Format: date
-                         * @description UTC day the free tier was or is projected to be exceeded this month; null if not
+                         * @description Day (in time_zone) the free tier was or is projected to be exceeded this month; null if not
                          */
                         forecast_exceeds_on: string | null;
                         /** @description Projected attendee-minutes at month end: the average daily rate so far carried over the days left */
                         forecast_minutes: number;
                         forecast_status: "HEALTHY" | "WARNING" | "CRITICAL" | "EXCEEDED";
                         free_tier_limit: number;
+                        /** @description YYYY-MM in time_zone */
                         month: string;
                         remaining_minutes: number;
                         sessions: {
@@ -539,6 +545,8 @@ export interface operations {
                             start_time: string | null;
                         }[];
                         status: "HEALTHY" | "WARNING" | "CRITICAL" | "EXCEEDED";
+                        /** @description IANA time zone (CLINIC_TIME_ZONE) whose calendar months and days the figures are counted in */
+                        time_zone: string;
                         total_attendee_minutes: number;
                         total_sessions: number;
                         usage_percentage: number;

@@ -8,8 +8,8 @@ import { StatusBadge } from "./status-badge.tsx";
 type Filter = "ALL" | AppointmentStatus;
 const filters: Filter[] = ["ALL", "SCHEDULED", "IN_PROGRESS", "COMPLETED", "CANCELLED"];
 
-interface Props {
-  appointments: Appointment[];
+/** The doctor's call actions (Start Video, View Session, Add Notes); an admin's list has none. */
+export interface CallActions {
   now: Date;
   videoBlockedReason: string | null;
   startingId: string | null;
@@ -18,7 +18,22 @@ interface Props {
   onAddNotes: (appointment: Appointment) => void;
 }
 
-function Actions({ appointment: a, ...props }: Omit<Props, "appointments"> & { appointment: Appointment }) {
+/** Changes to a scheduled appointment (its doctor or a clinic admin). */
+export interface ManageActions {
+  onCancel: (appointment: Appointment) => void;
+  onReschedule: (appointment: Appointment) => void;
+  onInvite: (appointment: Appointment) => void;
+}
+
+interface Props {
+  appointments: Appointment[];
+  calls?: CallActions | undefined;
+  manage?: ManageActions | undefined;
+  /** The admin's list: every doctor of the clinic, so the doctor is a column. */
+  showDoctor?: boolean;
+}
+
+function CallButtons({ appointment: a, ...props }: CallActions & { appointment: Appointment }) {
   if (!a.video_enabled) return <Text size="sm">In person</Text>;
   if (a.status === "IN_PROGRESS") {
     return (
@@ -53,8 +68,37 @@ function Actions({ appointment: a, ...props }: Omit<Props, "appointments"> & { a
   return null;
 }
 
-/** The doctor's appointment management list (guide §UI 1). */
-export function AppointmentsTable({ appointments, ...props }: Props) {
+function ManageButtons({ appointment: a, ...manage }: ManageActions & { appointment: Appointment }) {
+  const who = `${a.patient_name}, ${formatDateTime(a.start_time)}`;
+  return (
+    <>
+      {a.video_enabled && (a.status === "SCHEDULED" || a.status === "IN_PROGRESS") && (
+        <Button size="xs" variant="light" aria-label={`Invite link for ${who}`} onClick={() => manage.onInvite(a)}>
+          Invite link
+        </Button>
+      )}
+      {a.status === "SCHEDULED" && (
+        <>
+          <Button size="xs" variant="default" aria-label={`Reschedule ${who}`} onClick={() => manage.onReschedule(a)}>
+            Reschedule
+          </Button>
+          <Button
+            size="xs"
+            variant="light"
+            color="red"
+            aria-label={`Cancel appointment ${who}`}
+            onClick={() => manage.onCancel(a)}
+          >
+            Cancel
+          </Button>
+        </>
+      )}
+    </>
+  );
+}
+
+/** The appointments list (guide §UI 1): the doctor's own, or the clinic's for an admin. */
+export function AppointmentsTable({ appointments, calls, manage, showDoctor = false }: Props) {
   const [filter, setFilter] = useState<Filter>("ALL");
   const shown = filter === "ALL" ? appointments : appointments.filter((a) => a.status === filter);
   return (
@@ -65,12 +109,13 @@ export function AppointmentsTable({ appointments, ...props }: Props) {
         onChange={(value) => setFilter(value as Filter)}
         data={filters.map((f) => ({ value: f, label: f === "ALL" ? "All" : f.replace("_", " ") }))}
       />
-      <Table.ScrollContainer minWidth={640}>
+      <Table.ScrollContainer minWidth={showDoctor ? 860 : 760}>
         <Table striped highlightOnHover aria-label="Appointments">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Patient Name</Table.Th>
               <Table.Th>Date/Time</Table.Th>
+              {showDoctor && <Table.Th>Doctor</Table.Th>}
               <Table.Th>Status</Table.Th>
               <Table.Th>Video</Table.Th>
               <Table.Th>Actions</Table.Th>
@@ -81,6 +126,7 @@ export function AppointmentsTable({ appointments, ...props }: Props) {
               <Table.Tr key={a.id}>
                 <Table.Td>{a.patient_name}</Table.Td>
                 <Table.Td>{formatDateTime(a.start_time)}</Table.Td>
+                {showDoctor && <Table.Td>{a.doctor_name}</Table.Td>}
                 <Table.Td>
                   <StatusBadge status={a.status} />
                 </Table.Td>
@@ -97,7 +143,8 @@ export function AppointmentsTable({ appointments, ...props }: Props) {
                 </Table.Td>
                 <Table.Td>
                   <Group gap="xs">
-                    <Actions appointment={a} {...props} />
+                    {calls && <CallButtons appointment={a} {...calls} />}
+                    {manage && <ManageButtons appointment={a} {...manage} />}
                   </Group>
                 </Table.Td>
               </Table.Tr>

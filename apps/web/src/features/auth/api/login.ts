@@ -5,8 +5,16 @@ import { unwrap } from "../../../lib/api-error.ts";
 import { authTokens } from "../../../lib/auth-tokens.ts";
 
 export type LoginBody = NonNullable<operations["login"]["requestBody"]>["content"]["application/json"];
+type Credentials = Pick<LoginBody, "email" | "password">;
 
-export const login = (body: LoginBody) => unwrap(authClient.POST("/api/auth/login", { body }));
+/**
+ * The refresh token comes back as an HttpOnly cookie (`token_delivery: "cookie"`), out of the
+ * script's reach; the answer carries only the access token, kept in memory.
+ */
+export const login = (body: Credentials) =>
+  unwrap(
+    authClient.POST("/api/auth/login", { body: { ...body, token_delivery: "cookie" }, credentials: "same-origin" }),
+  );
 
 export function useLogin() {
   return useMutation({

@@ -1,18 +1,25 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { authClient } from "../../../lib/api-client.ts";
-import { authTokens } from "../../../lib/auth-tokens.ts";
+import { authTokens, type SignOutReason } from "../../../lib/auth-tokens.ts";
 
-/** Revokes the refresh token on the server, then forgets everything held in memory. */
-export async function logout() {
-  const refreshToken = authTokens.refreshToken();
+/**
+ * Ends the sign-in on the server (the auth service revokes the refresh cookie's token and clears
+ * the cookie), then forgets the access token held in memory. Signed out here even when the
+ * server cannot be reached.
+ */
+export async function logout(reason: SignOutReason = "logout") {
   try {
-    if (refreshToken) await authClient.POST("/api/auth/logout", { body: { refresh_token: refreshToken } });
+    await authClient.POST("/api/auth/logout", { body: {}, credentials: "same-origin" });
   } finally {
-    authTokens.clear("logout");
+    authTokens.clear(reason);
   }
 }
 
-export function useLogout() {
+/** `reason` is what the login page will say ("idle": the automatic logoff). */
+export function useLogout(reason: SignOutReason = "logout") {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn: logout, onSettled: () => queryClient.clear() });
+  return useMutation({
+    mutationFn: () => logout(reason),
+    onSettled: () => queryClient.clear(),
+  });
 }

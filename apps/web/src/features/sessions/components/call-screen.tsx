@@ -2,6 +2,7 @@ import { Alert, Button, Loader, Stack, Text } from "@mantine/core";
 import { useEffect, useRef, useState } from "react";
 import { ErrorState } from "../../../components/error-state.tsx";
 import { env } from "../../../config/env.ts";
+import { activity } from "../../../lib/activity.ts";
 import { ApiError } from "../../../lib/api-error.ts";
 import { credentialsHandoff } from "../api/credentials-handoff.ts";
 import { useEndSession } from "../api/end-session.ts";
@@ -52,6 +53,10 @@ export function CallScreen({ sessionId, role, onEnded, onLeave }: Props) {
   const state = useCallState(engine);
   const session = useSession(sessionId, env.attendeePollMs);
   const end = useEndSession();
+  // A call in progress is activity: a doctor in a consultation does not touch the page, and
+  // must not be signed out for it (features/auth/idle).
+  const inCall = state.phase === "connecting" || state.phase === "connected" || state.phase === "reconnecting";
+  useEffect(() => (inCall ? activity.hold() : undefined), [inCall]);
   const elapsed = useElapsedSeconds(
     session.data?.status === "IN_PROGRESS" ? session.data.duration_seconds : undefined,
     session.dataUpdatedAt,

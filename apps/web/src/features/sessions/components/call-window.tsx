@@ -1,5 +1,6 @@
 import { Alert, Badge, Box, Button, Card, Flex, Group, List, Paper, Stack, Text, Title } from "@mantine/core";
 import type { ReactNode } from "react";
+import { useClinicTimeZone } from "../../../lib/clinic-time-zone.ts";
 import { formatElapsed, formatTime } from "../../../lib/format.ts";
 import type { SessionAttendee, SessionDetails } from "../api/get-session.ts";
 import type { CallState, Quality } from "../media/call-state.ts";
@@ -53,6 +54,8 @@ export function CallWindow({ role, state, session, elapsedSeconds, onRetry, note
   const status = statusLine(role, state, session?.attendees ?? []);
   const title = role === "DOCTOR" ? `Video Consultation: ${session?.patient_name ?? "…"}` : "Video Consultation";
   const canShareScreen = role === "DOCTOR" && typeof navigator.mediaDevices?.getDisplayMedia === "function";
+  // The call renders before the clinic's zone is known (app-layout): re-render when it is.
+  const { zone } = useClinicTimeZone();
 
   return (
     <Stack gap="sm">
@@ -157,7 +160,7 @@ export function CallWindow({ role, state, session, elapsedSeconds, onRetry, note
               Patient: {session?.patient_name ?? "…"} (ID {session?.patient_id ?? "…"})
             </Text>
           )}
-          <Text size="sm">Start time: {formatTime(session?.start_time)}</Text>
+          <Text size="sm">Start time: {formatTime(session?.start_time, zone)}</Text>
         </Paper>
       </Group>
 

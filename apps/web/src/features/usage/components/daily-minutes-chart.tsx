@@ -15,7 +15,8 @@ type Props = {
     | "forecast_status"
     | "forecast_exceeds_on"
     | "free_tier_limit"
-  >;
+  > &
+    Partial<Pick<Usage, "time_zone">>;
   now?: Date;
 };
 
@@ -56,7 +57,8 @@ export function DailyMinutesChart({ usage, now = new Date() }: Props) {
           connectNulls={false}
         />
         <Text component="figcaption" size="xs" c="dimmed">
-          Attendee-minutes per day (UTC), {usage.month}: {Math.round(usage.total_attendee_minutes * 10) / 10} in total
+          Attendee-minutes per day ({usage.time_zone ?? "UTC"}), {usage.month}:{" "}
+          {Math.round(usage.total_attendee_minutes * 10) / 10} in total
           {projecting
             ? `; about ${Math.round(usage.forecast_minutes)} projected by month end (${usage.forecast_status.toLowerCase()}).`
             : "."}

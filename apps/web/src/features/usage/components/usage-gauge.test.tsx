@@ -29,9 +29,21 @@ describe("UsageGauge", () => {
     const meter = screen.getByRole("meter", { name: `Free tier usage ${pct}%` });
     expect(meter).toHaveAttribute("aria-valuenow", String(pct));
     expect(screen.getByText(status)).toBeInTheDocument();
+    expect(screen.getByText(`Free Tier: ${pct} %`)).toBeInTheDocument();
     const strokes = [...container.querySelectorAll("circle")].map((c) => c.getAttribute("style") ?? "");
     expect(strokes.some((s) => s.includes(`--mantine-color-${colour}-`))).toBe(true);
     expect(screen.getByText(new RegExp(`${Math.round(pct * 10)} of 1000 attendee-minutes used`))).toBeInTheDocument();
+  });
+
+  it("labels a small share with two decimals: Free Tier: 0.03 %", () => {
+    render(
+      <MantineProvider>
+        <UsageGauge
+          usage={usage({ usage_percentage: 0.0333, total_attendee_minutes: 0.3, remaining_minutes: 999.7 })}
+        />
+      </MantineProvider>,
+    );
+    expect(screen.getByText("Free Tier: 0.03 %")).toBeInTheDocument();
   });
 
   it("never draws more than a full ring and never shows negative minutes left", () => {

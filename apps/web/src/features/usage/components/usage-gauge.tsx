@@ -1,6 +1,6 @@
 import { Group, RingProgress, Stack, Text } from "@mantine/core";
 import type { Usage } from "../api/get-usage.ts";
-import { usageColours, usageLabels } from "../usage-status.ts";
+import { freeTierLabel, usageColours, usageLabels } from "../usage-status.ts";
 
 type Props = Pick<
   Usage,
@@ -24,12 +24,15 @@ export function UsageGauge({ usage }: { usage: Props }) {
         aria-valuemax={100}
         sections={[{ value: Math.min(100, usage.usage_percentage), color: colour }]}
         label={
-          <Text ta="center" fw={700} size="lg">
-            {pct}%
+          <Text ta="center" fw={700} size="lg" aria-hidden>
+            {Math.round(usage.usage_percentage * 100) / 100}%
           </Text>
         }
       />
       <Stack gap={4}>
+        <Text fw={700} size="lg">
+          {freeTierLabel(usage.usage_percentage)}
+        </Text>
         <Text fw={700} c={`var(--mantine-color-${colour}-light-color)`} data-status={usage.status}>
           {usage.status}
         </Text>
