@@ -26,6 +26,8 @@ const shared = {
   // Every hop is on this host: the services believe the gateway's X-Forwarded-For and the
   // gateway the TLS proxy's, so the per-address limits and the audit rows count browsers.
   TRUST_PROXY: "127.0.0.1",
+  // Set-password and invite links point at the public web address.
+  PUBLIC_WEB_URL: process.env.PUBLIC_ORIGIN ?? "https://clinic.example",
 };
 
 /** One pm2 app per service; `kill_timeout` leaves time for the graceful shutdown (outbox flush). */
@@ -51,7 +53,12 @@ module.exports = {
       // Invite links are checked there (POST /api/auth/invite-token).
       APPOINTMENTS_URL: "http://127.0.0.1:8082",
     }),
-    service("appointments-service", { PORT: "8082", ...databaseEnv("appointments") }),
+    service("appointments-service", {
+      PORT: "8082",
+      ...databaseEnv("appointments"),
+      // Bookings are checked against the people directory there.
+      AUTH_URL: "http://127.0.0.1:8080",
+    }),
     service("video-service", {
       PORT: "8086",
       ...databaseEnv("video"),

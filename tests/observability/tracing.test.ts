@@ -116,6 +116,18 @@ describe(`tracing across the video and appointments services (${backend})`, () =
     expect(proxied?.spanContext().traceId).toBe(traceId);
   });
 
+  it("records an invite link's path without its token in every span", async () => {
+    const token = randomBytes(32).toString("base64url");
+    // The web app's invite page through the gateway (answered by the web app or a 404 alike).
+    await call(system.urls.gateway, "GET", `/join/${token}?utm=x`);
+    const span = await eventually("the gateway's span of /join", async () =>
+      spans().find((s) => s.kind === SpanKind.SERVER && String(s.attributes["url.path"]).startsWith("/join/")),
+    );
+    expect(span.attributes["url.path"]).toBe("/join/[redacted]");
+    const leaks = spans().filter((s) => JSON.stringify({ name: s.name, attributes: s.attributes }).includes(token));
+    expect(leaks.map((s) => s.name)).toEqual([]);
+  });
+
   it("with the caller's traceparent on start and end, the whole consultation is one trace", async () => {
     const appointment = await bookNow(system);
     const doctor = await system.token("doctor");

@@ -41,6 +41,7 @@ describe.each(targets)("auth migrations on $label", ({ options }) => {
       "2026-11-25-001-auth-init",
       "2026-12-02-001-signing-keys-at-rest",
       "2026-12-03-001-people-directory",
+      "2026-12-03-002-refresh-grace-once",
     ]);
     expect(await migrate(database, migrations)).toEqual([]);
     const tables = await sql<{ table_name: string }>`

@@ -67,6 +67,8 @@ export interface AuthTables {
     created_at: Generated<Date>;
     expires_at: Date;
     used_at: Date | null;
+    /** When the grace window forgave a late presentation of this used token (once only). */
+    grace_used_at: Generated<Date | null>;
   };
 }
 

@@ -26,13 +26,17 @@ import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { core, NodeSDK, resources } from "@opentelemetry/sdk-node";
 import type { CloudEvent } from "./events/event-bus.ts";
+import { loggablePath } from "./logger.ts";
 import type { EventTracing, TracingOptions } from "./tracing.ts";
 
 /** Probes and scrapes run every few seconds: tracing them would bury the real traffic. */
 const probePath = /^\/(health|livez|readyz|metrics)(\/|\?|$)/;
 
-/** Query strings can carry join tokens (the signalling WebSocket): spans record paths only. */
-const pathOf = (url: string | undefined) => (url ?? "/").split("?")[0] ?? "/";
+/**
+ * Query strings can carry join tokens (the signalling WebSocket) and `/join/<token>` is an
+ * invite link: spans record paths only, with the invite token redacted (as the logs do).
+ */
+const pathOf = (url: string | undefined) => loggablePath(url ?? "/");
 
 /**
  * The CloudEvents Distributed Tracing extension is W3C Trace Context, whatever
@@ -128,7 +132,12 @@ export function startTracing(options: TracingOptions): { hooks: EventTracing; sh
   const instrumentations = [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (req) => probePath.test(req.url ?? ""),
-      startIncomingSpanHook: (req) => (req.url?.includes("?") ? { "url.query": "[redacted]" } : {}),
+      // Custom attributes override the instrumentation's own `url.path` / `http.target`.
+      startIncomingSpanHook: (req) => ({
+        "url.path": pathOf(req.url),
+        "http.target": pathOf(req.url),
+        ...(req.url?.includes("?") ? { "url.query": "[redacted]" } : {}),
+      }),
       startOutgoingSpanHook: (req) => {
         const port = req.port ? `:${req.port}` : "";
         return {

@@ -171,8 +171,11 @@ export class AppointmentAccess {
     id: string,
     row: AppointmentRow | undefined,
   ): Promise<AppointmentRow> {
-    let refusal = decide(actor.user, action, row);
     const invite = actor.user.invite;
+    // An invite holder is told 403 for any other id, known or not, of any clinic: the link
+    // opens one consultation and reveals nothing about which other ids exist.
+    let refusal: Refusal | null =
+      invite && (action !== "READ" || id !== invite.appointment_id) ? "INVITE_SCOPE" : decide(actor.user, action, row);
     if (!refusal && row && invite) {
       const current = await invitesRepository.findById(this.db, invite.invite_id);
       refusal = decideLiveInvite(actor.user, row, current, this.now(), this.inviteGraceMinutes);

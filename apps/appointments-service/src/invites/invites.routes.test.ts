@@ -341,6 +341,9 @@ describe("an invite holder's token on the appointments API", () => {
     expect(own.body).toMatchObject({ id: appointment.id, status: "SCHEDULED" });
     // Another appointment of the very same patient: not this link's.
     expect((await request("GET", `/${other.id}`, headers)).body).toMatchObject({ status: 403, code: "FORBIDDEN" });
+    // An id that does not exist: 403 as well, never a 404 that would tell ids apart.
+    const unknown = "appt-00000000-0000-4000-8000-000000000000";
+    expect((await request("GET", `/${unknown}`, headers)).body).toMatchObject({ status: 403, code: "FORBIDDEN" });
     for (const [method, url] of [
       ["GET", ""],
       ["POST", ""],

@@ -45,7 +45,16 @@ describe("refresh token in the clinic_refresh cookie", () => {
     now = new Date(now.getTime() + ms);
   };
   beforeAll(async () => {
-    t = await buildTestApp({ SESSION_MAX_HOURS: "12", REFRESH_TOKEN_TTL_SEC: String(7 * 86400) }, { now: () => now });
+    // Every test signs in afresh: the login limit is not under test here.
+    t = await buildTestApp(
+      {
+        SESSION_MAX_HOURS: "12",
+        REFRESH_TOKEN_TTL_SEC: String(7 * 86400),
+        LOGIN_RATE_LIMIT_MAX: "100",
+        LOGIN_RATE_LIMIT_ADDRESS_MAX: "100",
+      },
+      { now: () => now },
+    );
   });
   afterAll(() => t.close());
 
@@ -194,6 +203,20 @@ describe("refresh token in the clinic_refresh cookie", () => {
         const res = await refreshByCookie(t.app, newer);
         expect(res.statusCode).toBe(401);
         expect(res.json()).toMatchObject({ code: "INVALID_REFRESH_TOKEN" });
+      }
+    });
+
+    it("forgives a used token once: a second replay inside the window is reuse and ends the family", async () => {
+      const first = cookieToken(await signIn(t.app));
+      const second = cookieToken(await refreshByCookie(t.app, first));
+      later(1_000);
+      const sibling = await refreshByCookie(t.app, first);
+      expect(sibling.statusCode).toBe(200);
+      later(1_000);
+      const again = await refreshByCookie(t.app, first);
+      expect(again.json()).toMatchObject({ status: 401, code: "REFRESH_TOKEN_REUSED" });
+      for (const newer of [second, cookieToken(sibling)]) {
+        expect((await refreshByCookie(t.app, newer)).json()).toMatchObject({ code: "INVALID_REFRESH_TOKEN" });
       }
     });
 

@@ -43,6 +43,17 @@ export async function markUsed(db: Db, tokenHash: string, at: Date): Promise<boo
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Spends a used token's one grace (REFRESH_REUSE_GRACE_S): false when it was spent already. */
+export async function markGraceUsed(db: Db, tokenHash: string, at: Date): Promise<boolean> {
+  const result = await db
+    .updateTable("refresh_tokens")
+    .set({ grace_used_at: at })
+    .where("token_hash", "=", tokenHash)
+    .where("grace_used_at", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export async function revokeFamily(
   db: Db,
   familyId: string,

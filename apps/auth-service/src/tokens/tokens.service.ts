@@ -122,7 +122,7 @@ export function createTokensService(options: TokensServiceOptions) {
     /**
      * Rotation with reuse detection: a used token coming back ends the whole family, unless it
      * comes back within REFRESH_REUSE_GRACE_S of its use (two tabs, or a retried request, racing
-     * with one cookie): then it gets a sibling token of the same family.
+     * with one cookie): then it gets a sibling token of the same family, once per token.
      */
     async refresh(presented: string): Promise<IssuedTokens> {
       const outcome = await withTransaction(db, async (trx): Promise<RotationOutcome> => {
@@ -138,7 +138,13 @@ export function createTokensService(options: TokensServiceOptions) {
         // markUsed finds it used and the used_at read again is that rotation's.
         if (token.used_at || !(await refreshTokens.markUsed(trx, token.token_hash, at))) {
           const usedAt = token.used_at ?? (await refreshTokens.findRefreshToken(trx, token.token_hash))?.used_at;
-          if (!usedAt || at.getTime() - usedAt.getTime() >= reuseGraceMs) {
+          // Forgiven once per token: a second replay inside the window would let a stolen
+          // token fork a parallel chain that reuse detection never sees.
+          if (
+            !usedAt ||
+            at.getTime() - usedAt.getTime() >= reuseGraceMs ||
+            !(await refreshTokens.markGraceUsed(trx, token.token_hash, at))
+          ) {
             await refreshTokens.revokeFamily(trx, family.id, "REUSE_DETECTED", at);
             return { kind: "reused" };
           }
