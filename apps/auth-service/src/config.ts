@@ -1,4 +1,11 @@
-import { ConfigError, commonConfig, demoSeedProblems, demoSeedSetting, loadConfig } from "@clinic/platform";
+import {
+  ConfigError,
+  commonConfig,
+  demoSeedProblems,
+  demoSeedSetting,
+  loadConfig,
+  timeZoneProblems,
+} from "@clinic/platform";
 import { type Static, Type } from "typebox";
 import { keyEncryptionKeyHelp, parseKeyEncryptionKey } from "./keys/key-encryption.ts";
 
@@ -113,24 +120,6 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
   // Demo people belong to embedded development; a real database gets them only when asked,
   // production never (demoSeedProblems).
   return { ...config, SEED_DEMO: demoSeedSetting({ ...config, NODE_ENV: env.NODE_ENV }) };
-}
-
-/**
- * CLINIC_TIME_ZONE must be a zone name the runtime (and so the browser) knows: checked with
- * Intl at start-up rather than discovered as a RangeError on the first page that shows a date.
- * Offsets such as +01:00 are refused: they ignore daylight saving time.
- */
-export function timeZoneProblems(env: Record<string, string | undefined>): string[] {
-  const zone = env.CLINIC_TIME_ZONE;
-  if (!zone) return [];
-  const problem = ["CLINIC_TIME_ZONE: is not an IANA time zone name (e.g. UTC, Europe/Berlin, America/New_York)"];
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(zone)) return problem;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return [];
-  } catch {
-    return problem;
-  }
 }
 
 /**
