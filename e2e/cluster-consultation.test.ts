@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoUsers, GatewayApi } from "./support/api.ts";
 import { describeInBrowser, launchBrowser, newPersonContext } from "./support/browser.ts";
-import { audioPacketsReceived, expectVideoPlaying, logIn } from "./support/pages.ts";
+import { admitPatient, audioPacketsReceived, expectVideoPlaying, logIn } from "./support/pages.ts";
 import { type E2eStack, startE2eStack } from "./support/stack.ts";
 
 const redisUrl = process.env.REDIS_URL;
@@ -154,6 +154,9 @@ describeInCluster("a video consultation with the doctor and the patient on diffe
     await patient.getByRole("button", { name: "Join" }).click();
     await patient.getByRole("heading", { name: "Consent to a video consultation" }).waitFor();
     await patient.getByRole("button", { name: "I agree" }).click();
+    // The waiting room (issue 12): the patient waits on video-2 until the doctor on video-1 admits them.
+    await patient.getByText(`Waiting for ${demoUsers.doctor.name} to let you in`).waitFor({ timeout: 15_000 });
+    await admitPatient(doctor);
 
     await Promise.all([expectVideoPlaying(doctor, "Patient video"), expectVideoPlaying(patient, "Doctor video")]);
     const heardByDoctor = await audioPacketsReceived(doctor);

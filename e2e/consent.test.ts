@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { demoUsers, GatewayApi } from "./support/api.ts";
 import { describeInBrowser, launchBrowser, newPersonContext } from "./support/browser.ts";
-import { expectAccessible, expectVideoPlaying, logIn, screenshot } from "./support/pages.ts";
+import { admitPatient, expectAccessible, expectVideoPlaying, logIn, screenshot } from "./support/pages.ts";
 import { type E2eStack, startE2eStack } from "./support/stack.ts";
 
 /**
@@ -74,6 +74,8 @@ describeInBrowser("telehealth consent: declined, then given", () => {
   it("the patient changes their mind: agreeing starts the call for both", async () => {
     await patient.getByRole("button", { name: "Read the consent again" }).click();
     await patient.getByRole("button", { name: "I agree" }).click();
+    // The waiting room (issue 12): the doctor lets the patient in.
+    await admitPatient(doctor);
     await Promise.all([expectVideoPlaying(patient, "Doctor video"), expectVideoPlaying(doctor, "Patient video")]);
     const given = await eventually("the latest answer is GIVEN", async () => {
       const { consent } = await session();

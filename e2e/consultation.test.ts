@@ -7,6 +7,7 @@ import { describeInBrowser, launchBrowser, newPersonContext } from "./support/br
 import {
   audioPacketsReceived,
   clickThenFirstFrame,
+  enableAutoAdmit,
   expectAccessible,
   expectVideoPlaying,
   firstFrameAt,
@@ -128,6 +129,8 @@ describeInBrowser("a video consultation between two browsers (guide checklist 1â
     expect(await info.textContent()).toContain(sessionId);
     expect(await doctor.getByRole("button", { name: "End Call" }).isEnabled()).toBe(true);
     await doctor.getByRole("status").filter({ hasText: "Waiting for patient to join" }).waitFor();
+    // The waiting room (issue 12): the doctor lets this appointment's patient in without Admit.
+    await enableAutoAdmit(doctor);
 
     const session = await doctorSession();
     expect(session.status).toBe("IN_PROGRESS");
@@ -177,8 +180,8 @@ describeInBrowser("a video consultation between two browsers (guide checklist 1â
         { kind: "video", enabled: true },
       ]),
     );
-    await doctor.getByRole("button", { name: "Mute" }).click();
-    await doctor.getByRole("button", { name: "Unmute" }).waitFor();
+    await doctor.getByRole("button", { name: "Mute", exact: true }).click();
+    await doctor.getByRole("button", { name: "Unmute", exact: true }).waitFor();
     const muted = await sentTracks(doctor);
     expect(muted.local).toEqual(
       expect.arrayContaining([
@@ -187,8 +190,8 @@ describeInBrowser("a video consultation between two browsers (guide checklist 1â
       ]),
     );
     expect(muted.sent.filter((t) => t.kind === "audio")).toEqual([{ kind: "audio", enabled: false }]);
-    await doctor.getByRole("button", { name: "Unmute" }).click();
-    await doctor.getByRole("button", { name: "Mute" }).waitFor();
+    await doctor.getByRole("button", { name: "Unmute", exact: true }).click();
+    await doctor.getByRole("button", { name: "Mute", exact: true }).waitFor();
     expect((await sentTracks(doctor)).sent.filter((t) => t.kind === "audio")).toEqual([
       { kind: "audio", enabled: true },
     ]);

@@ -6,7 +6,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { demoUsers } from "./support/api.ts";
 import { describeInBrowser, launchBrowser, newPersonContext } from "./support/browser.ts";
-import { expectAccessible, expectVideoPlaying, logIn, screenshot } from "./support/pages.ts";
+import { admitPatient, expectAccessible, expectVideoPlaying, logIn, screenshot } from "./support/pages.ts";
 import { type E2eStack, startE2eStack } from "./support/stack.ts";
 
 const docsScreenshots = join(dirname(fileURLToPath(import.meta.url)), "..", "docs", "screenshots");
@@ -176,6 +176,8 @@ describeInBrowser("onboarding a patient and inviting them to a consultation", ()
     await join.click();
     await patient.getByRole("heading", { name: "Consent to a video consultation" }).waitFor();
     await patient.getByRole("button", { name: "I agree" }).click();
+    // The waiting room (issue 12): the doctor lets the patient in.
+    await admitPatient(doctor);
     await Promise.all([expectVideoPlaying(patient, "Doctor video"), expectVideoPlaying(doctor, "Patient video")]);
     expect(new URL(patient.url()).pathname).toBe(invitePath);
     await screenshot(patient, "join-phone-in-call");

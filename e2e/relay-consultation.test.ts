@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { demoUsers, GatewayApi } from "./support/api.ts";
 import { launchBrowser, newPersonContext } from "./support/browser.ts";
-import { audioPacketsReceived, expectVideoPlaying, logIn } from "./support/pages.ts";
+import { admitPatient, audioPacketsReceived, expectVideoPlaying, logIn } from "./support/pages.ts";
 import { type E2eStack, startE2eStack } from "./support/stack.ts";
 import { describeInBrowserWithTurn, type LocalTurn, startTurnServer } from "./support/turn.ts";
 
@@ -137,6 +137,8 @@ describeInBrowserWithTurn("a consultation relayed through TURN only (ICE_TRANSPO
 
     await patient.getByRole("button", { name: "Join", disabled: false }).click({ timeout: 15_000 });
     await patient.getByRole("button", { name: "I agree" }).click();
+    // The waiting room (issue 12): the doctor lets the patient in.
+    await admitPatient(doctor);
     await Promise.all([expectVideoPlaying(doctor, "Patient video"), expectVideoPlaying(patient, "Doctor video")]);
     const heardByDoctor = await audioPacketsReceived(doctor);
     const heardByPatient = await audioPacketsReceived(patient);

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { demoUsers, GatewayApi } from "./support/api.ts";
 import { describeInBrowser, launchBrowser, newPersonContext } from "./support/browser.ts";
-import { expectAccessible, expectVideoPlaying, logIn, screenshot } from "./support/pages.ts";
+import { admitPatient, expectAccessible, expectVideoPlaying, logIn, screenshot } from "./support/pages.ts";
 import { type E2eStack, startE2eStack } from "./support/stack.ts";
 
 /**
@@ -119,6 +119,8 @@ describeInBrowser("sign-in across a reload, and the invite link on a phone", () 
     await card.getByRole("button", { name: "Join", disabled: false }).click({ timeout: 20_000 });
     await patient.getByRole("heading", { name: "Consent to a video consultation" }).waitFor();
     await patient.getByRole("button", { name: "I agree" }).click();
+    // The waiting room (issue 12): the doctor lets the patient in.
+    await admitPatient(doctor);
     await Promise.all([expectVideoPlaying(patient, "Doctor video"), expectVideoPlaying(doctor, "Patient video")]);
     expect(new URL(patient.url()).pathname).toBe(path);
     await screenshot(patient, "join-phone-call");

@@ -22,7 +22,7 @@ function newestSource(dir, depth = 0, budget = { files: 20_000 }) {
   return newest;
 }
 
-function buildWebIfStale() {
+function buildWebIfStale(beforeBuild) {
   if (process.env.WEB_DIST_DIR) return; // someone else builds it
   const pkg = JSON.parse(readFileSync(join(web, "package.json"), "utf8"));
   if (!pkg.scripts?.build || !existsSync(join(web, "index.html"))) {
@@ -31,6 +31,7 @@ function buildWebIfStale() {
   }
   const built = existsSync(builtIndex) ? statSync(builtIndex).mtimeMs : 0;
   if (built >= newestSource(web)) return;
+  beforeBuild();
   process.stdout.write(built ? "Web app sources changed; rebuilding…\n" : "Building the web app (first run)…\n");
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   // Always the production build: a NODE_ENV=development (or test) left in the shell would make
@@ -49,21 +50,29 @@ function buildWebIfStale() {
 
 // NODE_ENV=production without DATABASE_URL (or with SEED_DEMO=1): refused as the stack
 // would refuse it, but before minutes of web build. The rules: packages/platform/src/config.ts.
-const { tsImport } = await import("tsx/esm/api");
-const { ConfigError, demoSeedProblems, requireProductionDatabase } = await tsImport(
-  "../packages/platform/src/config.ts",
-  import.meta.url,
-);
-try {
-  requireProductionDatabase(process.env);
-  const problems = demoSeedProblems(process.env);
-  if (problems.length > 0) throw new ConfigError(problems);
-} catch (err) {
-  process.stderr.write(`${err.message}\n`);
-  process.exit(1);
+// Checked in a short-lived process: this one stays beside the stack for as long as it runs,
+// and loading TypeScript here (tsx, esbuild) would keep ~80 MiB resident for nothing. Without
+// a build to do, the stack itself refuses with the same line at once.
+function refuseBeforeBuild() {
+  const check = `
+    const { ConfigError, demoSeedProblems, requireProductionDatabase } = await import("./packages/platform/src/config.ts");
+    try {
+      requireProductionDatabase(process.env);
+      const problems = demoSeedProblems(process.env);
+      if (problems.length > 0) throw new ConfigError(problems);
+    } catch (err) {
+      process.stderr.write(err.message + "\\n");
+      process.exit(1);
+    }`;
+  const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", check], {
+    cwd: root,
+    stdio: "inherit",
+    env: process.env,
+  });
+  if (result.status !== 0) process.exit(1);
 }
 
-buildWebIfStale();
+buildWebIfStale(refuseBeforeBuild);
 
 // The workspaces' TypeScript sources (their "@clinic/source" export condition) through tsx;
 // production runs the compiled dist/ instead (README, "Production build").

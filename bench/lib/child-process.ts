@@ -14,9 +14,15 @@ export class ChildServer {
     readonly info: Record<string, unknown>,
   ) {}
 
-  static async start(entry: string, params: Record<string, unknown> = {}, timeoutMs = 120_000): Promise<ChildServer> {
+  static async start(
+    entry: string,
+    params: Record<string, unknown> = {},
+    timeoutMs = 120_000,
+    /** Extra Node flags for this child (e.g. `--cpu-prof`). */
+    nodeFlags: string[] = [],
+  ): Promise<ChildServer> {
     const child = fork(entry, [], {
-      execArgv: ["--conditions=@clinic/source", "--import", "tsx", "--expose-gc"],
+      execArgv: ["--conditions=@clinic/source", "--import", "tsx", "--expose-gc", ...nodeFlags],
       // Service logs (pino, stdout) are written as in production but thrown away;
       // failures come back over IPC and stderr.
       stdio: ["ignore", "ignore", "inherit", "ipc"],

@@ -6,8 +6,10 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { clickAndTime, firstFrameAt, spaNavigate } from "../../e2e/support/browser-timing.ts";
 import { chromiumFlags, chromiumPath } from "../../e2e/support/chromium.ts";
 import { startTurnServer, turnserverPath } from "../../e2e/support/turn.ts";
+import { ChildServer } from "../lib/child-process.ts";
 import type { BenchContext, Scenario } from "../lib/context.ts";
 import { createOperatorKey } from "../lib/operator-tokens.ts";
+import { baselineEntry } from "../lib/paths.ts";
 import { gatewayUrl, StackProcess, skipUnlessStackCanRun } from "../lib/stack-process.ts";
 import { ratio, round, type Summary, summarise } from "../lib/stats.ts";
 import { ensureWebBuild } from "./web-build.ts";
@@ -25,7 +27,8 @@ async function api<T>(method: string, path: string, token: string, body?: object
   return (await response.json()) as T;
 }
 
-async function logIn(browser: Browser, email: string, password: string): Promise<Page> {
+/** A browser context for one person in a call: camera and microphone allowed, peer connections recorded. */
+async function callContext(browser: Browser) {
   const context = await browser.newContext({ permissions: ["camera", "microphone"] });
   // Records the page's RTCPeerConnections so a call's ICE path can be read (candidatePath);
   // done in both variants, so they are timed alike.
@@ -44,6 +47,11 @@ async function logIn(browser: Browser, email: string, password: string): Promise
       }
     };
   });
+  return context;
+}
+
+async function logIn(browser: Browser, email: string, password: string): Promise<Page> {
+  const context = await callContext(browser);
   const page = await context.newPage();
   if (process.env.BENCH_DEBUG) {
     page.on("console", (m) => process.stderr.write(`[${email} console] ${m.type()} ${m.text()}\n`));
@@ -135,8 +143,10 @@ async function oneCall(doctor: Page, patient: Page, doctorToken: string, patient
 
   const sessionId = /\/sessions\/(sess-[0-9a-f-]+)\/call/.exec(doctor.url())?.[1];
   if (!sessionId) throw new Error(`the doctor is not in a call: ${doctor.url()}`);
-  // The patient's telehealth consent is answered beforehand (through the API), so the timed
-  // Join click goes straight to the call, as the figure has always measured.
+  // Auto-admit on (waiting room, issue 12) and the patient's telehealth consent answered
+  // beforehand (through the API), so the timed Join click goes straight to the call, as the
+  // figure has always measured.
+  await api("PUT", `/video/api/video/sessions/${sessionId}/waiting-room`, doctorToken, { auto_admit: true });
   const consent = await api<{ version: number }>("GET", "/video/api/video/consent-text", patientToken);
   await api("POST", `/video/api/video/sessions/${sessionId}/consent`, patientToken, {
     decision: "GIVEN",
@@ -217,6 +227,56 @@ async function measureCalls(
   }
 }
 
+interface FloorTiming {
+  join_to_remote_frame_patient_ms: number;
+  join_to_remote_frame_doctor_ms: number;
+  ice_path: string;
+}
+
+/**
+ * The floor of the Join figure: the same browser (same flags), two contexts made as the
+ * product's are, `baselines/call-floor.html` served with a bare `ws` relay
+ * (`baselines/call-floor.server.ts`, its own process): no sign-in, API, database or gateway.
+ * Each call is a fresh meeting: the doctor's page has its camera on and its socket open, the
+ * patient's Join click is timed with the same `clickAndTime` / `firstFrameAt` as the product's.
+ */
+export async function measureFloorCalls(browser: Browser, calls: number, budgetMs: number): Promise<FloorTiming[]> {
+  const relay = await ChildServer.start(baselineEntry("call-floor"));
+  const contexts: { close(): Promise<void> }[] = [];
+  try {
+    // 127.0.0.1 is a secure context, as localhost is: getUserMedia works without TLS.
+    const base = `http://127.0.0.1:${relay.port}/`;
+    const doctorContext = await callContext(browser);
+    contexts.push(doctorContext);
+    const patientContext = await callContext(browser);
+    contexts.push(patientContext);
+    const doctor = await doctorContext.newPage();
+    const patient = await patientContext.newPage();
+    const timings: FloorTiming[] = [];
+    const deadline = performance.now() + budgetMs;
+    for (let i = 0; i < calls && performance.now() < deadline; i++) {
+      const meeting = `floor-${i}-${Date.now()}`;
+      await doctor.goto(`${base}?meeting=${meeting}&role=doctor`);
+      await doctor.locator("body[data-ready]").waitFor({ state: "attached", timeout: 15_000 });
+      await patient.goto(`${base}?meeting=${meeting}&role=patient`);
+      await patient.locator("button:not([disabled])", { hasText: "Join" }).waitFor({ timeout: 15_000 });
+      const doctorSeesPatient = firstFrameAt(doctor, "Patient video");
+      doctorSeesPatient.catch(() => undefined); // awaited below
+      const joined = await clickAndTime(patient, "Join", "Doctor video");
+      const doctorFrameAt = await doctorSeesPatient;
+      timings.push({
+        join_to_remote_frame_patient_ms: round(joined.shownAt - joined.clickedAt, 1),
+        join_to_remote_frame_doctor_ms: round(doctorFrameAt - joined.clickedAt, 1),
+        ice_path: await candidatePath(patient),
+      });
+    }
+    return timings;
+  } finally {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await relay.stop();
+  }
+}
+
 /**
  * 6. Chromium with fake media: start-click → local video, and join → first remote frame (p50 of
  * 10 calls), over loopback and then relay-only through a local coturn, in the same run.
@@ -233,6 +293,10 @@ export const browserScenario: Scenario = {
       const calls = ctx.options.quick ? 3 : 10;
       // Loopback: host candidates on 127.0.0.1, as the figure has always been measured.
       const timings = await measureCalls(browser, { WEB_DIST_DIR: web.dir }, calls, 6 * 60_000);
+      // The floor, right after, in the same browser: the same number of calls.
+      const floorTimings = await measureFloorCalls(browser, calls, 3 * 60_000);
+      const floorPaths = floorTimings.filter((t) => t.ice_path !== "host/host");
+      if (floorPaths.length) ctx.note(`floor calls not host/host: ${floorPaths.map((t) => t.ice_path).join(", ")}`);
       // Relay only, in the same run: the same calls with the browsers limited to relay
       // candidates on a local coturn (TURN REST credentials from start/join), as issue 12 asks.
       let relayTimings: CallTiming[] | undefined;
@@ -277,6 +341,25 @@ export const browserScenario: Scenario = {
           row("doctor: patient's Join click → patient's video shown", atDoctor),
         ],
       );
+      const floor = summarise(floorTimings.map((t) => t.join_to_remote_frame_patient_ms));
+      const floorAtDoctor = summarise(floorTimings.map((t) => t.join_to_remote_frame_doctor_ms));
+      const floorRatio = ratio(atPatient.p50, floor.p50);
+      const versusFloor = (name: string, product: Summary, bare: Summary) => [
+        name,
+        `${product.count} / ${bare.count}`,
+        `${round(product.p50, 0)} / ${round(bare.p50, 0)}`,
+        `${round(product.mean, 0)} / ${round(bare.mean, 0)}`,
+        `${round(product.max, 0)} / ${round(bare.max, 0)}`,
+        ratio(product.p50, bare.p50),
+      ];
+      ctx.table(
+        "Join click → first remote frame, product / floor (bare page + bare ws relay, same browser and timing code), ms",
+        ["figure", "calls", "p50", "mean", "max", "product ÷ floor p50 (goal ≤ 1.5)"],
+        [
+          versusFloor("patient: Join click → doctor's video shown", atPatient, floor),
+          versusFloor("doctor: patient's Join click → patient's video shown", atDoctor, floorAtDoctor),
+        ],
+      );
       const relayFigure = (pick: (t: CallTiming) => number): Summary | undefined =>
         relayTimings ? summarise(relayTimings.map(pick)) : undefined;
       const relayAtPatient = relayFigure((t) => t.join_to_remote_frame_patient_ms);
@@ -302,6 +385,15 @@ export const browserScenario: Scenario = {
         start_to_local_video: local,
         join_to_remote_frame_patient: atPatient,
         join_to_remote_frame_doctor: atDoctor,
+        floor_calls: floorTimings,
+        floor_join_to_remote_frame: { p50: floor.p50, mean: round(floor.mean, 1), max: floor.max },
+        floor_join_to_remote_frame_doctor: {
+          p50: floorAtDoctor.p50,
+          mean: round(floorAtDoctor.mean, 1),
+          max: floorAtDoctor.max,
+        },
+        floor_ratio_p50: floorRatio,
+        floor_ratio_p50_doctor: ratio(atDoctor.p50, floorAtDoctor.p50),
         relay_calls: relayTimings ?? null,
         relay_join_to_remote_frame: relayAtPatient ?? null,
         relay_join_to_remote_frame_doctor: relayAtDoctor ?? null,

@@ -20,7 +20,7 @@ async function post<T>(url: string, token: string, body: object): Promise<T> {
 }
 
 /**
- * The doctor starts and the patient joins, through the real endpoints; tokens come from their
+ * The doctor starts (auto-admit on) and the patient joins, through the real endpoints; tokens come from their
  * answers. Before joining, the patient reads the clinic's consent text and gives consent, as
  * the patient's page does (a patient's join needs it, TELEHEALTH_CONSENT=required).
  */
@@ -30,6 +30,13 @@ export async function startAndJoin(baseUrl: string, appointment: BookedAppointme
     appointment.doctorToken,
     { booking_type: "CLINIC_BASED" },
   );
+  // The doctor lets the patient in without Admit (waiting room, issue 12): the bench measures the call.
+  const waitingRoom = await fetch(`${baseUrl}/api/video/sessions/${started.session_id}/waiting-room`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${appointment.doctorToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ auto_admit: true }),
+  });
+  if (waitingRoom.status !== 200) throw new Error(`PUT /waiting-room → ${waitingRoom.status}`);
   const consentText = await fetch(`${baseUrl}/api/video/consent-text`, {
     headers: { authorization: `Bearer ${appointment.patientToken}` },
   });

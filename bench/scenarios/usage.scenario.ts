@@ -167,7 +167,7 @@ export const usageScenario: Scenario = {
       }
     }
     const sql = runs[0]?.sizes[0]?.explain.sql;
-    if (sql) ctx.note(`the query (built by usage.repository.ts intervalsForMonth): ${sql}`);
+    if (sql) ctx.note(`the query (built by usage-rollups.repository.ts sessionRollupPageQuery): ${sql}`);
     return { runs };
   },
 };

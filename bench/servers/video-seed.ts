@@ -1,4 +1,4 @@
-import type { VideoDb } from "@clinic/video-service/testing";
+import { addClosedToRollups, type VideoDb } from "@clinic/video-service/testing";
 import { sql } from "kysely";
 
 /**
@@ -23,7 +23,8 @@ export async function seedSessions(db: VideoDb, o: { count: number; clinicId: st
 
 /**
  * `intervals` attendance intervals in `month` for `clinicId`: sessions of two attendees
- * (doctor, patient), one interval each, 15 minutes long, spread over the month's first 27 days.
+ * (doctor, patient), one interval each, 15 minutes long, spread over the month's first 27 days,
+ * added to the usage rollups as a close would.
  * `tag` keeps the ids of repeated calls apart.
  */
 export async function seedUsage(db: VideoDb, o: { intervals: number; clinicId: string; month: string; tag: string }) {
@@ -64,6 +65,25 @@ export async function seedUsage(db: VideoDb, o: { intervals: number; clinicId: s
       SELECT attendee_id, session_id, ${o.clinicId}, user_id, ts, ts + interval '15 minutes', ts + interval '15 minutes'
       FROM bench_people
     `.execute(trx);
+    // The rollups, by the product's own update (what closing these intervals would have added).
+    const closed = await sql<{
+      session_id: string;
+      clinic_id: string;
+      user_id: string;
+      joined_at: Date;
+      left_at: Date;
+    }>`
+      SELECT i.session_id, i.clinic_id, i.user_id, i.joined_at, i.left_at
+      FROM attendance_intervals i JOIN bench_people p USING (attendee_id) ORDER BY i.id
+    `.execute(trx);
+    for (let i = 0; i < closed.rows.length; i += 5000) {
+      await addClosedToRollups(
+        trx,
+        closed.rows
+          .slice(i, i + 5000)
+          .map((r) => ({ ...r, joined_at: new Date(r.joined_at), left_at: new Date(r.left_at) })),
+      );
+    }
   });
 }
 

@@ -14,6 +14,14 @@ export class GatewayApi {
     return access_token;
   }
 
+  /**
+   * The doctor turns auto-admit on for the session (the waiting room, issue 12): the patient meets
+   * the doctor without waiting for Admit. For tests whose subject is not the waiting room.
+   */
+  async autoAdmit(sessionId: string, doctorToken: string): Promise<void> {
+    await this.call("PUT", `/video/api/video/sessions/${sessionId}/waiting-room`, doctorToken, { auto_admit: true });
+  }
+
   async call<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
     const response = await fetch(`${this.origin}${path}`, {
       method,

@@ -125,6 +125,35 @@ export function audioPacketsReceived(page: Page): Promise<number> {
   });
 }
 
+/**
+ * The doctor lets the waiting patient in (the waiting room, issue 12): the call window's
+ * "Patient waiting" row and its Admit button. Every consultation test does this once the
+ * patient pressed Join; the patient meets the doctor afterwards (a rejoin keeps the admission).
+ */
+export async function admitPatient(doctor: Page, timeoutMs = 20_000): Promise<void> {
+  const lobby = doctor.getByRole("region", { name: "Waiting room" });
+  await lobby
+    .getByText(/^Patient waiting/)
+    .first()
+    .waitFor({ timeout: timeoutMs });
+  await lobby
+    .getByRole("button", { name: /^Admit/ })
+    .first()
+    .click();
+}
+
+/**
+ * The doctor turns "Admit the patient automatically" on in the call window (before the patient
+ * joins): the patient then meets the doctor without waiting for Admit. Returns once the server's
+ * lobby says it is on.
+ */
+export async function enableAutoAdmit(doctor: Page, timeoutMs = 20_000): Promise<void> {
+  const toggle = doctor.getByRole("switch", { name: "Admit the patient automatically" });
+  await toggle.waitFor({ timeout: timeoutMs });
+  if (!(await toggle.isChecked())) await toggle.click();
+  await expect.poll(() => toggle.isChecked(), { timeout: timeoutMs }).toBe(true);
+}
+
 /** axe-core on the page as shown: no "serious" or "critical" violation (all printed if any). */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();

@@ -33,7 +33,7 @@ export interface E2eStackOptions {
 /**
  * What `npm start` runs (the web app built if stale, every service and the gateway in one
  * process), on free ports with fresh databases: PostgreSQL schemas and RabbitMQ when
- * DATABASE_URL / AMQP_URL are set, PGlite in memory and the in-process bus otherwise.
+ * DATABASE_URL / AMQP_URL are set, one PGlite in memory and the in-process bus otherwise.
  */
 export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eStack> {
   const { env = {}, web = true } = options;
@@ -74,11 +74,17 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     stack = await runStack({
       ports: { gateway: 0, auth: 0, appointments: 0, video: 0 },
       host: "127.0.0.1",
-      databases: {
-        auth: databases.auth.options,
-        appointments: databases.appointments.options,
-        video: databases.video.options,
-      },
+      // PostgreSQL: a fresh schema each. Embedded: as `npm start`, one PGlite (in memory) for
+      // every service, a schema each.
+      ...(process.env.DATABASE_URL
+        ? {
+            databases: {
+              auth: databases.auth.options,
+              appointments: databases.appointments.options,
+              video: databases.video.options,
+            },
+          }
+        : { dataDir: ":memory:" }),
       bus,
       seed: true,
       logStream: logs.stream,

@@ -8,7 +8,15 @@ import { closedWithin, connectSignal, type SignalClient, signalUrl } from "@clin
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backend, busTopology } from "../support/bus.ts";
-import { appointmentStatus, bookNow, endSession, giveConsent, type Started, startSession } from "../support/flows.ts";
+import {
+  appointmentStatus,
+  autoAdmit,
+  bookNow,
+  endSession,
+  giveConsent,
+  type Started,
+  startSession,
+} from "../support/flows.ts";
 import { call } from "../support/http.ts";
 import { createTokenKit, type Person, people, type TokenKit } from "../support/people.ts";
 import { testDirectory } from "../support/system.ts";
@@ -234,6 +242,8 @@ describe.skipIf(!redisUrl).each(variants)(
       const started = await startSession(video, doctorToken, appointment.id);
       expect(started.status, started.text).toBe(200);
       sessionId = started.body.session_id;
+      // The patient meets the doctor without waiting for Admit (the waiting room is not this test's).
+      await autoAdmit(video, doctorToken, sessionId);
       const { doctor_attendee }: Started = started.body;
       firstDoctorAttendee = doctor_attendee.attendee_id;
 

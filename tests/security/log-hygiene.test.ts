@@ -4,7 +4,7 @@ import { type RunningStack, runStack } from "@clinic/stack";
 import { connectSignal, type SignalClient } from "@clinic/video-service/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backend, busTopology } from "../support/bus.ts";
-import { giveConsent } from "../support/flows.ts";
+import { autoAdmit, giveConsent } from "../support/flows.ts";
 import { call } from "../support/http.ts";
 import { logEntries } from "../support/logs.ts";
 
@@ -108,6 +108,8 @@ describe(`log hygiene of a whole consultation through the gateway (${backend})`,
     expect(started.status, started.text).toBe(200);
     const sessionId = started.body.session_id;
     remember(started.body.doctor_attendee.join_token);
+    // The patient meets the doctor without waiting for Admit (the waiting room is not this test's).
+    await autoAdmit(`${gateway}/video`, doctor.access_token, sessionId);
     await giveConsent(`${gateway}/video`, patient.access_token, sessionId);
 
     // Text with a control character is refused with a 400 in every field, and its words

@@ -47,6 +47,20 @@ export async function startSession(videoUrl: string, token: string, appointmentI
 }
 
 /**
+ * The doctor turns auto-admit on for the session (the waiting room, issue 12): the patient then
+ * meets the doctor as soon as they connect, without waiting for Admit. Tests about something else
+ * than the waiting room call this after the start, where a patient connects.
+ */
+export async function autoAdmit(videoUrl: string, doctorToken: string, sessionId: string, on = true) {
+  const reply = await call(videoUrl, "PUT", `/api/video/sessions/${sessionId}/waiting-room`, {
+    token: doctorToken,
+    body: { auto_admit: on },
+  });
+  expect(reply.status, reply.text).toBe(200);
+  return reply;
+}
+
+/**
  * The patient answers the telehealth consent to their clinic's current text, as the patient's
  * page does before joining: a patient's join is refused without GIVEN (TELEHEALTH_CONSENT=required).
  */

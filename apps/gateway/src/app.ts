@@ -12,6 +12,7 @@ import {
 import cors from "@fastify/cors";
 import { LogController } from "fastify";
 import pino, { type DestinationStream, type Logger } from "pino";
+import { accessLine, createAccessLog } from "./access-log.ts";
 import { corsOrigins, docsExposed, type GatewayConfig, upstreamUrls } from "./config.ts";
 import { registerDocsPolicy } from "./docs/docs-policy.ts";
 import { registerUpstreamHealth } from "./health/upstream-health.ts";
@@ -56,19 +57,10 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
     },
   });
 
-  app.addHook("onResponse", async (request, reply) => {
-    const upstream = (request.routeOptions.config as { upstream?: string }).upstream ?? "gateway";
-    request.log.info(
-      {
-        method: request.method,
-        // Never the query string (WebSocket join tokens travel in it) nor an invite link's token.
-        path: loggablePath(request.url),
-        status: reply.statusCode,
-        duration_ms: Math.round(reply.elapsedTime),
-        upstream,
-      },
-      "request",
-    );
+  const logAccess = createAccessLog(app.log as unknown as Logger);
+  app.addHook("onResponse", (request, reply, done) => {
+    logAccess(accessLine(request, reply));
+    done();
   });
 
   const origins = corsOrigins(config);

@@ -12,10 +12,12 @@ import {
   type DatabaseOptions,
   demoSeedProblems,
   demoSeedSetting,
+  type EmbeddedDatabase,
   type EventBus,
   type LogFormat,
   logDestination,
   openDatabase,
+  openEmbeddedDatabase,
   requireProductionDatabase,
 } from "@clinic/platform";
 import { buildApp as buildVideo, loadVideoConfig, type VideoTables } from "@clinic/video-service";
@@ -184,20 +186,30 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
     // queries and start-ups stall it without any load to shed (maxEventLoopDelay in platform).
     MAX_EVENT_LOOP_DELAY_MS: env.MAX_EVENT_LOOP_DELAY_MS ?? (databaseUrl ? undefined : "0"),
   };
-  const database = (service: StackService): DatabaseOptions => {
+  // Embedded: ONE PGlite database for the whole process (`<DATA_DIR>/embedded`), a schema per
+  // service. Each PGlite is a WebAssembly PostgreSQL of its own (~200 MiB resident): one per
+  // service tripled the stack's memory. Opened with the first service that needs it.
+  let embedded: Promise<EmbeddedDatabase> | undefined;
+  const database = async (service: StackService): Promise<DatabaseOptions> => {
     const name = serviceNames[service];
     const given = options.databases?.[service];
     if (given) return given;
+    const schema = name.replace(/-/g, "_");
     // One PostgreSQL database for the whole stack: a schema per service keeps their tables
     // (each has its own outbox and inbox) apart, as separate databases would in production.
-    if (databaseUrl) {
-      return { service: name, url: databaseUrl, ownerUrl: env.DATABASE_OWNER_URL, schema: name.replace(/-/g, "_") };
+    if (databaseUrl) return { service: name, url: databaseUrl, ownerUrl: env.DATABASE_OWNER_URL, schema };
+    if (!embedded) {
+      const opening = openEmbeddedDatabase(baseEnv.DATA_DIR);
+      embedded = opening;
+      // Closed after every service (close() stops in reverse start order).
+      started.push(once(async () => (await opening).close()));
     }
-    return { service: name, dataDir: baseEnv.DATA_DIR };
+    return { service: name, embedded: await embedded, schema };
   };
   // Tests pass their capture stream and read JSON; otherwise one stream for every logger.
   const logStream = options.logStream ?? stackLogStream(env);
-  const joinTokenKey = sharedJoinTokenKey(env, createLogger("stack", logLevel, logStream));
+  const stackLog = createLogger("stack", logLevel, logStream);
+  const joinTokenKey = sharedJoinTokenKey(env, stackLog);
   const bus =
     options.bus ?? (await createEventBus({ amqpUrl, logger: createLogger("event-bus", logLevel, logStream) }));
   // What close() undoes, in start order: apps, and the video instances' shared database.
@@ -227,7 +239,7 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
     let appointmentsUrlForAuth = "";
     const auth = await buildAuth({
       config: loadAuthConfig({ ...baseEnv, PORT: String(ports.auth) }),
-      database: database("auth"),
+      database: await database("auth"),
       appointmentsUrl: () => appointmentsUrlForAuth,
       ...(logStream ? { logStream } : {}),
     });
@@ -244,7 +256,7 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
         AUTH_URL: authUrl,
       }),
       ...(options.directory ? { directory: options.directory } : {}),
-      database: database("appointments"),
+      database: await database("appointments"),
       ...common,
     });
     start(appointments);
@@ -255,7 +267,7 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
     // Embedded, they share one open PGlite database (its files are one process's); on
     // PostgreSQL each opens its own pool on the same schema, as replicas in separate
     // processes do. They consume events as competing consumers of the one video queue.
-    const videoDatabase = database("video");
+    const videoDatabase = await database("video");
     let sharedDatabase: Database<VideoTables> | undefined;
     if (replicas > 1 && !videoDatabase.url) {
       const opened = await openDatabase<VideoTables>(videoDatabase);
@@ -317,6 +329,14 @@ export async function runStack(options: StackOptions = {}): Promise<RunningStack
     });
     start(gateway);
     const gatewayUrl = await listenOn(gateway, ports.gateway, options.host ?? env.HOST ?? "localhost");
+    const moved = embedded ? (await embedded).imported : [];
+    if (moved.length > 0) {
+      // Once, on the first start after the upgrade: where the data went and where the old folders are.
+      stackLog.warn(
+        { services: moved.map((m) => m.service), rows: moved.reduce((n, m) => n + m.rows, 0) },
+        `moved the embedded data of ${moved.map((m) => m.service).join(", ")} from ${baseEnv.DATA_DIR}/<service> into ${baseEnv.DATA_DIR}/embedded (one database, a schema per service); the old folders are kept in ${baseEnv.DATA_DIR}/legacy-backup/: delete them once you no longer need them`,
+      );
+    }
 
     return {
       urls: {

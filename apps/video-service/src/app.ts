@@ -39,17 +39,25 @@ import { createEmbeddedMediaProvider } from "./meetings/embedded/embedded-media-
 import { createJoinTokens, type JoinTokens } from "./meetings/embedded/join-tokens.ts";
 import type { MediaProvider } from "./meetings/media-provider.ts";
 import { recordLeave } from "./sessions/attendance.service.ts";
+import { callQualityRoutes } from "./sessions/call-quality.routes.ts";
+import { connectivityRoutes } from "./sessions/connectivity.routes.ts";
 import { startIdleSweeper, sweepIdleSessions } from "./sessions/idle-sweeper.ts";
+import { mediaCredentialsRoutes } from "./sessions/media-credentials.routes.ts";
 import { notesDraftRoutes } from "./sessions/notes-draft.routes.ts";
+import { participantControlRoutes } from "./sessions/participant-control.routes.ts";
+import { ProviderDeletionEvents, startProviderCleanup } from "./sessions/provider-cleanup.ts";
 import { SessionAccess } from "./sessions/session-access.ts";
 import { DEFAULT_START_WAIT_MS } from "./sessions/session-start.service.ts";
 import { sessionsRoutes } from "./sessions/sessions.routes.ts";
 import type { SessionsContext } from "./sessions/sessions-context.ts";
+import { waitingRoomRoutes } from "./sessions/waiting-room.routes.ts";
 import type { InProcessSignalCluster, SignalFanout } from "./signalling/signal-fanout.ts";
 import { SignalHub } from "./signalling/signal-hub.ts";
+import { signalProbeRoutes } from "./signalling/signal-probe.routes.ts";
 import { signallingRoutes } from "./signalling/signalling.routes.ts";
 import { appendOnlyTables, asOutboxDb, type VideoTables } from "./tables.ts";
 import { usageRoutes } from "./usage/usage.routes.ts";
+import { ensureRollupZone } from "./usage/usage-rollups.repository.ts";
 import { registerVideoMetrics } from "./video-metrics.ts";
 import { createWebhookEvents } from "./webhooks/webhook-events.ts";
 import { type Lookup, systemLookup, type UrlPolicy } from "./webhooks/webhook-url.ts";
@@ -102,6 +110,8 @@ export interface VideoInternals {
   webhooks: WebhookWorker;
   /** The retention purge (`run()` purges what is past EVENT_RETENTION_DAYS now). */
   retention: PeriodicPass;
+  /** Retries deleting removed attendees at the media provider (`run()` tries what is due now). */
+  providerCleanup: PeriodicPass;
   /** INSTANCE_ID (or its default): `x-served-by` of every response. */
   instanceId: string;
   /** Waits for the database writes and cross-instance messages that connection events started (tests). */
@@ -190,6 +200,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
   const hub = new SignalHub({ ...(fanout ? { fanout } : {}), log: app.log });
   const pending = new Set<Promise<unknown>>();
   let stopSweeper: (() => Promise<void>) | undefined;
+  let providerCleanup: PeriodicPass | undefined;
   const relay = createOutboxRelay({ db: asOutboxDb(database.db), bus, logger });
   const retention = createEventRetention({
     db: asOutboxDb(database.db),
@@ -214,6 +225,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
 
   app.addHook("onClose", async () => {
     await stopSweeper?.();
+    await providerCleanup?.stop();
     await webhookWorker.stop();
     for (let i = 0; i < 50 && pending.size > 0; i++) await Promise.allSettled([...pending]);
     // The other instances have heard of this one's leaves (closeAll on preClose) before it goes.
@@ -229,6 +241,8 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
   });
 
   await migrate(database, migrations, logger, { appendOnly: appendOnlyTables });
+  // The usage rollups of this instance's zone exist before any request reads them (a new zone is back-filled once).
+  await ensureRollupZone(database.db, config.CLINIC_TIME_ZONE);
   const joinTokens = await createJoinTokens({
     privateJwk: config.JOIN_TOKEN_PRIVATE_JWK,
     ttlSeconds: config.JOIN_TOKEN_TTL_SEC,
@@ -242,9 +256,11 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     db: database.db,
     access: new SessionAccess(database.db),
     provider,
+    joinTokens,
     appointments,
     notifier: hub,
     relay,
+    providerDeletions: new ProviderDeletionEvents(),
     webhooks: createWebhookEvents({ freeTierMinutes: config.FREE_TIER_MINUTES, timeZone: config.CLINIC_TIME_ZONE }),
     config,
     turn,
@@ -281,11 +297,16 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
   });
   await app.register(sessionsRoutes(ctx, config.PUBLIC_URL), { prefix: "/api/video" });
   await app.register(notesDraftRoutes(ctx), { prefix: "/api/video" });
+  await app.register(waitingRoomRoutes(ctx), { prefix: "/api/video" });
+  await app.register(mediaCredentialsRoutes(ctx), { prefix: "/api/video" });
+  await app.register(participantControlRoutes(ctx), { prefix: "/api/video" });
+  await app.register(callQualityRoutes(ctx), { prefix: "/api/video" });
   await app.register(usageRoutes(ctx), { prefix: "/api/video" });
   await app.register(webhooksRoutes({ db: database.db, access: ctx.access, now, urlPolicy }), {
     prefix: "/api/video",
   });
   await app.register(consentRoutes(ctx), { prefix: "/api/video" });
+  await app.register(connectivityRoutes(ctx, { fanout }), { prefix: "/api/video" });
   await app.register(fhirRoutes(ctx), { prefix: "/api/video" });
   await app.register(
     signallingRoutes({
@@ -301,6 +322,9 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     }),
     { prefix: "/api/video" },
   );
+  await app.register(signalProbeRoutes({ hub, now, connectsPerMinute: config.SIGNAL_CONNECTS_PER_MINUTE }), {
+    prefix: "/api/video",
+  });
   healthRoutes(app, { database, appointments, bus, instanceId, ...(fanout ? { fanout: () => hub.fanoutUp } : {}) });
   // As /health: the database decides; the appointments service and the bus are reported (a
   // start answers 503 itself without the first, events wait in the outbox for the second).
@@ -323,6 +347,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     freeTierMinutes: config.FREE_TIER_MINUTES,
     timeZone: config.CLINIC_TIME_ZONE,
     log: app.log,
+    providerDeletions: ctx.providerDeletions,
   });
 
   const handleEvent = appointmentEventHandler(database.db, app.log, now);
@@ -333,6 +358,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
   retention.start(true);
   webhookWorker.start();
   stopSweeper = startIdleSweeper(ctx, config.IDLE_SWEEP_INTERVAL_SEC * 1000);
+  providerCleanup = startProviderCleanup(ctx);
   app.decorate("video", {
     relay,
     hub,
@@ -342,6 +368,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     database,
     webhooks: webhookWorker,
     retention,
+    providerCleanup,
     instanceId,
     settle: async () => {
       for (let i = 0; i < 50 && pending.size > 0; i++) await Promise.allSettled([...pending]);

@@ -139,3 +139,103 @@ export class WebhookUrlRefused extends AppError {
     super(400, code, message, extra);
   }
 }
+
+/** Participant control: no attendee by that id in this session. */
+export class AttendeeNotFound extends AppError {
+  constructor() {
+    super(404, "ATTENDEE_NOT_FOUND", "No such participant in this session");
+  }
+}
+
+/** Participant control aimed at the doctor's own attendee (their own buttons do that). */
+export class CannotControlSelf extends AppError {
+  constructor(action: "mute" | "remove") {
+    super(
+      409,
+      action === "remove" ? "CANNOT_REMOVE_SELF" : "CANNOT_MUTE_SELF",
+      action === "remove"
+        ? "You cannot remove yourself; end the consultation instead"
+        : "Use your own microphone button to mute yourself",
+    );
+  }
+}
+
+/** A mute request for a participant who is not in the call right now. */
+export class AttendeeNotInCall extends AppError {
+  constructor() {
+    super(409, "ATTENDEE_NOT_IN_CALL", "This participant is not in the call right now");
+  }
+}
+
+/** A join by a person the doctor removed from this consultation, without an invite issued since. */
+export class ParticipantRemoved extends AppError {
+  constructor() {
+    super(
+      403,
+      "PARTICIPANT_REMOVED",
+      "The doctor removed you from this consultation. To join again, ask the clinic for a new invite link.",
+    );
+  }
+}
+
+/** Waiting room: admitting an attendee who is no longer the person's live entry, or the doctor (always in). */
+export class CannotAdmit extends AppError {
+  constructor(reason: "replaced" | "doctor") {
+    super(
+      409,
+      reason === "replaced" ? "ATTENDEE_REPLACED" : "DOCTOR_ALWAYS_ADMITTED",
+      reason === "replaced"
+        ? "This participant has rejoined since; admit their current entry"
+        : "The doctor is always in the call",
+    );
+  }
+}
+
+/**
+ * Chime media credentials asked for by a patient still in the waiting room: the Chime JoinToken
+ * would let them into the meeting's media before the doctor admits them.
+ */
+export class NotAdmitted extends AppError {
+  constructor() {
+    super(403, "NOT_ADMITTED", "The doctor has not let you into the call yet; wait for the doctor to admit you");
+  }
+}
+
+/** Media credentials of an attendee a newer join of the same person replaced. */
+export class AttendeeReplaced extends AppError {
+  constructor() {
+    super(409, "ATTENDEE_REPLACED", "This entry was replaced by a newer join; use the credentials of the newer one");
+  }
+}
+
+/** Media credentials asked for in a session whose media is not Chime's (the join answer holds all an embedded call needs). */
+export class NotChimeSession extends AppError {
+  constructor() {
+    super(409, "NOT_CHIME_SESSION", "This session's media is not served by Amazon Chime; it has no Chime credentials");
+  }
+}
+
+/** A quality summary whose parts do not add up (checked beyond the schema's per-field bounds). */
+export class InvalidQualityReport extends AppError {
+  constructor(message: string) {
+    super(400, "INVALID_QUALITY_REPORT", message);
+  }
+}
+
+/** GET /connectivity over its per-user limit: each answer mints a TURN credential. */
+export class TooManyConnectivityChecks extends AppError {
+  constructor(retryAfter: number) {
+    super(429, "TOO_MANY_CONNECTIVITY_CHECKS", `Too many connection tests; try again in ${retryAfter} seconds`, {
+      retry_after: retryAfter,
+    });
+  }
+}
+
+/** The cluster's counters (Redis) cannot be reached: refused, as a signalling connect would be. */
+export class CountersUnavailable extends AppError {
+  constructor() {
+    super(503, "SIGNALLING_UNAVAILABLE", "The video service cannot count requests right now; try again shortly", {
+      retryable: true,
+    });
+  }
+}

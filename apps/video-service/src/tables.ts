@@ -28,6 +28,8 @@ export interface SessionsTable {
   /** A start's reservation while it calls the media provider (sessions.repository.ts `reserveStart`). */
   start_token: string | null;
   start_reserved_at: Date | null;
+  /** Waiting room: the doctor lets the patient in without pressing Admit (issue 12). */
+  auto_admit: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -94,6 +96,54 @@ export interface VideoTables extends OutboxTables {
   webhook_deliveries: WebhookDeliveriesTable;
   usage_thresholds_crossed: UsageThresholdsCrossedTable;
   appointment_early_changes: AppointmentEarlyChangesTable;
+  session_admissions: SessionAdmissionsTable;
+  attendee_removals: AttendeeRemovalsTable;
+  provider_attendee_deletions: ProviderAttendeeDeletionsTable;
+  call_quality_reports: CallQualityReportsTable;
+  usage_rollup_zones: UsageRollupZonesTable;
+  usage_daily_rollups: UsageDailyRollupsTable;
+  usage_month_rollups: UsageMonthRollupsTable;
+  usage_session_rollups: UsageSessionRollupsTable;
+  usage_session_people: UsageSessionPeopleTable;
+}
+
+/** Usage rollups (usage/usage-rollups.repository.ts): closed attendee-milliseconds per local day/month of `zone`. */
+export interface UsageRollupZonesTable {
+  zone: string;
+  added_at: Date;
+}
+export interface UsageDailyRollupsTable {
+  zone: string;
+  clinic_id: string;
+  day: ColumnType<Date, string, string>;
+  doctor_id: string;
+  /** bigint: read as a string. */
+  attendee_ms: ColumnType<string, number, number>;
+}
+export interface UsageMonthRollupsTable {
+  zone: string;
+  clinic_id: string;
+  month: string;
+  doctor_id: string;
+  attendee_ms: ColumnType<string, number, number>;
+  sessions: number;
+}
+export interface UsageSessionRollupsTable {
+  zone: string;
+  month: string;
+  session_id: string;
+  clinic_id: string;
+  doctor_id: string;
+  start_time: Date | null;
+  attendee_ms: ColumnType<string, number, number>;
+  attendees: number;
+  counted: Generated<boolean>;
+}
+export interface UsageSessionPeopleTable {
+  zone: string;
+  month: string;
+  session_id: string;
+  user_id: string;
 }
 
 /**
@@ -111,6 +161,57 @@ export interface AppointmentEarlyChangesTable {
   rescheduled_event_time: Date | null;
   /** When the row was last written; the retention purge goes by it. */
   recorded_at: Date;
+}
+
+/** One side's call-quality summary of a session (issue 12), replaced by a later send of the same side. */
+export interface CallQualityReportsTable {
+  session_id: string;
+  side: UserType;
+  reported_by: string;
+  rtt_ms_median: number | null;
+  packet_loss_pct: number | null;
+  outgoing_kbps_median: number | null;
+  incoming_kbps_median: number | null;
+  sent_resolution: string | null;
+  relay_seconds: number;
+  audio_only_seconds: number;
+  call_seconds: number;
+  reported_at: Date;
+}
+
+/**
+ * A person the session's doctor removed from the call (participant control): attendees of theirs
+ * created up to `removed_at` cannot connect, and rejoining needs an invite issued after it.
+ */
+export interface AttendeeRemovalsTable {
+  session_id: string;
+  user_id: string;
+  removed_at: Date;
+  removed_by: string;
+}
+
+/**
+ * A removed attendee still to be deleted at the media provider (sessions/provider-cleanup.ts):
+ * retried with backoff until the provider confirms or the session ends.
+ */
+export interface ProviderAttendeeDeletionsTable {
+  attendee_id: string;
+  session_id: string;
+  attempts: Generated<number>;
+  /** When the next attempt is due; while an attempt runs, the end of its lease. */
+  next_attempt_at: Date;
+  created_at: Date;
+  /** The last failure's reason (e.g. UNAVAILABLE), never the provider's own text. */
+  last_error_code: string | null;
+}
+
+/** Waiting room (issue 12): a person the session's doctor let in (per person, so a rejoin keeps it). */
+export interface SessionAdmissionsTable {
+  session_id: string;
+  user_id: string;
+  admitted_at: Date;
+  /** The doctor's user id, or "auto" (auto-admit was on when they connected). */
+  admitted_by: string;
 }
 
 /** Tables the service may only add rows to (their triggers refuse UPDATE/DELETE/TRUNCATE too). */

@@ -1,11 +1,12 @@
 import { counter, type EventBus, type MetricsRegistry, observedGauge, registerEventMetrics } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
 import { CONSUMER } from "./appointments/appointment-events.ts";
+import type { ProviderDeletionEvents } from "./sessions/provider-cleanup.ts";
+import { countPendingDeletions } from "./sessions/provider-deletions.repository.ts";
 import { countInProgress } from "./sessions/sessions.repository.ts";
 import type { SignalHub } from "./signalling/signal-hub.ts";
 import { asOutboxDb, type VideoDb } from "./tables.ts";
-import { usedSecondsByClinic } from "./usage/usage.repository.ts";
-import { monthBounds, monthOf } from "./usage/usage-calculator.ts";
+import { usedSecondsByClinic } from "./usage/usage-rollups.repository.ts";
 
 /** The free-tier figure is summed at most this often, whatever the scrape interval. */
 export const freeTierRefreshMs = 60_000;
@@ -21,6 +22,8 @@ export interface VideoMetricsOptions {
   /** CLINIC_TIME_ZONE: "this month" is the clinic's calendar month. */
   timeZone: string;
   log: FastifyBaseLogger;
+  /** Failed attempts to delete removed attendees at the media provider. */
+  providerDeletions: ProviderDeletionEvents;
 }
 
 /**
@@ -58,6 +61,22 @@ export function registerVideoMetrics(registry: MetricsRegistry, options: VideoMe
     log,
   });
 
+  // Participant control: removed attendees whose seat at the provider (Chime) is not deleted
+  // yet. Should fall back to 0 within seconds; a value that stays up means DeleteAttendee keeps
+  // failing (docs/operations.md "Removing a participant").
+  observedGauge(registry, {
+    name: "video_provider_attendee_deletions_pending",
+    help: "Removed attendees still to be deleted at the media provider, retried until done (all instances: read from the database)",
+    read: () => countPendingDeletions(db),
+    log,
+  });
+  const deletionFailures = counter(registry, {
+    name: "video_provider_attendee_deletion_failures_total",
+    help: "Failed attempts to delete a removed attendee at the media provider, by reason (each is retried)",
+    labelNames: ["reason"] as const,
+  });
+  options.providerDeletions.observeFailures((reason) => deletionFailures.inc({ reason }));
+
   let freeTier: { at: number; value: Promise<{ clinic_id: string; seconds: number }[]> } | undefined;
   observedGauge(registry, {
     name: "video_free_tier_used_ratio",
@@ -66,12 +85,7 @@ export function registerVideoMetrics(registry: MetricsRegistry, options: VideoMe
     read: async () => {
       const at = options.now();
       if (!freeTier || Math.abs(at.getTime() - freeTier.at) >= freeTierRefreshMs) {
-        const value = usedSecondsByClinic(
-          db,
-          monthBounds(monthOf(at, options.timeZone), options.timeZone),
-          at,
-          freeTierMaxClinics,
-        );
+        const value = usedSecondsByClinic(db, options.timeZone, at, freeTierMaxClinics);
         // A failed read is not kept: the next scrape tries again.
         value.catch(() => {
           freeTier = undefined;

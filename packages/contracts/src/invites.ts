@@ -52,6 +52,12 @@ export const ResolvedInvite = Type.Object(
       format: "date-time",
       description: "from the appointment's current start and duration: a reschedule moves it",
     }),
+    /**
+     * When the invite was created. The invite-scoped access token carries it (`invite_issued_at`),
+     * so the video service can tell an invite issued after the doctor removed the person from the
+     * call (which lets them rejoin) from an older one. Optional: an older appointments service omits it.
+     */
+    issued_at: Type.Optional(Timestamp),
   },
   { $id: "ResolvedInvite" },
 );

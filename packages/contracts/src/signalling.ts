@@ -21,6 +21,8 @@ export const SignalCloseCodes = {
   sessionNotFound: 4404,
   replaced: 4409,
   sessionEnded: 4410,
+  /** The session's doctor removed this person from the call: final, never retried (a rejoin needs a new invite). */
+  removed: 4411,
   heartbeatTimeout: 4408,
   badMessage: 4400,
   /** RFC 6455's "try again later": too many connects from this address or with this token in a minute. */
@@ -52,6 +54,10 @@ export const RTCIceCandidateLike = Type.Object({
 export type RTCIceCandidateLike = Static<typeof RTCIceCandidateLike>;
 const Candidate = Type.Union([RTCIceCandidateLike, Type.Null()]);
 
+/** "audio-only": the sender's link is too weak for video (weak-network adaptation); "video": recovered. */
+export const QualityMode = Type.Union([Type.Literal("audio-only"), Type.Literal("video")]);
+export type QualityMode = Static<typeof QualityMode>;
+
 export const SignalAttendee = Type.Object({
   attendee_id: Type.String(),
   user_id: Type.String(),
@@ -60,6 +66,15 @@ export const SignalAttendee = Type.Object({
   status: AttendeeStatus,
 });
 export type SignalAttendee = Static<typeof SignalAttendee>;
+
+/** A patient in the waiting room, as the session's doctor sees them (`lobby`). */
+export const WaitingAttendee = Type.Object({
+  attendee_id: Type.String(),
+  name: Type.String(),
+  /** When this connection started waiting (ISO 8601). */
+  since: Type.String(),
+});
+export type WaitingAttendee = Static<typeof WaitingAttendee>;
 
 /** What a client may send; the server checks every frame against it (unknown fields refused). */
 export const ClientSignalSchema = Type.Union([
@@ -71,6 +86,8 @@ export const ClientSignalSchema = Type.Union([
     { additionalProperties: false },
   ),
   Type.Object({ type: Type.Literal("heartbeat") }, { additionalProperties: false }),
+  // Weak-network adaptation (issue 12): this side dropped its video to keep the audio, or got it back.
+  Type.Object({ type: Type.Literal("quality-mode"), mode: QualityMode }, { additionalProperties: false }),
 ]);
 export type ClientSignal = Static<typeof ClientSignalSchema>;
 
@@ -89,12 +106,23 @@ export const ServerSignalSchema = Type.Union([
   Type.Object({ type: Type.Literal("ice"), from: Type.String(), candidate: Candidate }),
   Type.Object({ type: Type.Literal("media"), from: Type.String(), audio: Type.Boolean(), video: Type.Boolean() }),
   Type.Object({ type: Type.Literal("heartbeat") }),
+  Type.Object({ type: Type.Literal("quality-mode"), from: Type.String(), mode: QualityMode }),
   Type.Object({
     type: Type.Literal("session.ended"),
     session_id: Type.String(),
     reason: Type.Union([Type.Literal("ENDED_BY_DOCTOR"), Type.Literal("IDLE_TIMEOUT")]),
   }),
   Type.Object({ type: Type.Literal("replaced") }),
+  // Waiting room (issue 12): to a patient not yet admitted (after an empty `welcome`), again when the position changes.
+  Type.Object({ type: Type.Literal("waiting"), position: Type.Integer({ minimum: 1 }), doctor_name: Type.String() }),
+  // Waiting room: the doctor let this patient in; offer to each attendee listed, as after `welcome`.
+  Type.Object({ type: Type.Literal("admitted"), attendees: Type.Array(SignalAttendee) }),
+  // Waiting room: to the session's doctor, on connect and whenever who waits (or auto-admit) changes.
+  Type.Object({ type: Type.Literal("lobby"), auto_admit: Type.Boolean(), waiting: Type.Array(WaitingAttendee) }),
+  // Participant control (issue 12): the doctor asks this client to mute its microphone (a request:
+  // the person may unmute again), and tells it it was removed (then the socket closes with 4411).
+  Type.Object({ type: Type.Literal("mute.requested"), by: Type.Literal("DOCTOR") }),
+  Type.Object({ type: Type.Literal("removed") }),
   Type.Object({ type: Type.Literal("error"), code: Type.String(), message: Type.String() }),
 ]);
 export type ServerSignal = Static<typeof ServerSignalSchema>;

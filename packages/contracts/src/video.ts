@@ -1,5 +1,6 @@
 import { type Static, Type } from "typebox";
 import { AttendeeStatus, UserType } from "./attendee.ts";
+import { CallQualityReport } from "./call-quality.ts";
 import { AppointmentId, ClinicId, NullableTimestamp, SessionId, Timestamp, UserId } from "./common.ts";
 import { NullableSessionConsent } from "./consent.ts";
 import { MultiLineText, SingleLineText } from "./text.ts";
@@ -54,6 +55,13 @@ export type IceTransportPolicy = Static<typeof IceTransportPolicy>;
 
 export const AppointmentIdParams = Type.Object({ appointment_id: AppointmentId }, { additionalProperties: false });
 export const SessionIdParams = Type.Object({ session_id: SessionId }, { additionalProperties: false });
+/** An attendee id as the media providers issue them (`attendee-<uuid>` embedded, a UUID under Chime). */
+export const AttendeeId = Type.String({ minLength: 1, maxLength: 100, pattern: "^[A-Za-z0-9-]+$" });
+/** `/sessions/{session_id}/attendees/{attendee_id}/<verb>` (participant control, waiting room). */
+export const SessionAttendeeParams = Type.Object(
+  { session_id: SessionId, attendee_id: AttendeeId },
+  { additionalProperties: false },
+);
 
 export const ListSessionsQuery = Type.Object(
   {
@@ -100,8 +108,31 @@ export const StartSessionBody = Type.Object(
 );
 export type StartSessionBody = Static<typeof StartSessionBody>;
 
+/**
+ * Chime's raw `Attendee` (CreateAttendee's answer): `JoinToken` opens the Chime meeting's media,
+ * so it is handed only to someone let into the call (waiting room).
+ */
+export const ChimeAttendee = Type.Object(
+  { AttendeeId: Type.String(), ExternalUserId: Type.String(), JoinToken: Type.String() },
+  { additionalProperties: true },
+);
+export type ChimeAttendee = Static<typeof ChimeAttendee>;
 /** Chime's raw `Meeting`/`Attendee` objects for `MeetingSessionConfiguration` (chime provider only). */
-export const ChimeJoinInfo = Type.Object({ Meeting: Type.Unknown(), Attendee: Type.Unknown() });
+export const ChimeJoinInfo = Type.Object({
+  Meeting: Type.Unknown(),
+  Attendee: Type.Union([ChimeAttendee, Type.Null()], {
+    description:
+      "null while this person waits for the doctor to admit them (waiting room): once admitted, GET /api/video/sessions/{session_id}/attendees/{attendee_id}/media-credentials answers it. The doctor, an admitted patient and one auto-admitted get it here.",
+  }),
+});
+
+/** GET /sessions/{session_id}/attendees/{attendee_id}/media-credentials: the caller's own Chime attendee, once admitted. */
+export const MediaCredentialsResponse = Type.Object({
+  session_id: SessionId,
+  attendee_id: Type.String(),
+  chime: Type.Object({ Meeting: Type.Unknown(), Attendee: ChimeAttendee }),
+});
+export type MediaCredentialsResponse = Static<typeof MediaCredentialsResponse>;
 
 export const IssuedAttendee = Type.Object({
   attendee_id: Type.String(),
@@ -180,6 +211,8 @@ const detailsFields = {
   attendees: Type.Array(SessionAttendee),
   /** The patient's latest telehealth consent answer (issue 16), so the doctor sees why nobody joined. */
   consent: NullableSessionConsent,
+  /** Each side's call-quality summary (issue 12), sent by its browser at the end of the call. */
+  quality_reports: Type.Array(CallQualityReport),
   created_at: Timestamp,
   updated_at: Timestamp,
 };
@@ -276,6 +309,18 @@ export const UsageQuery = Type.Object(
         description: "YYYY-MM, a calendar month in the clinic's time zone (CLINIC_TIME_ZONE); default: the current one",
       }),
     ),
+    limit: Type.Integer({
+      minimum: 1,
+      maximum: 200,
+      default: 50,
+      description: "Sessions per page of `sessions` (the totals always cover the whole month)",
+    }),
+    offset: Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      default: 0,
+      description: "Sessions to skip (newest start first, then by session id)",
+    }),
   },
   { additionalProperties: false },
 );
@@ -299,7 +344,7 @@ export const UsageResponse = Type.Object({
     description: "IANA time zone (CLINIC_TIME_ZONE) whose calendar months and days the figures are counted in",
   }),
   clinic_id: ClinicId,
-  total_sessions: Type.Integer(),
+  total_sessions: Type.Integer({ description: "Sessions with usage in the month (all pages of `sessions`)" }),
   total_attendee_minutes: Type.Number(),
   free_tier_limit: Type.Integer(),
   usage_percentage: Type.Number(),
@@ -319,6 +364,11 @@ export const UsageResponse = Type.Object({
   daily: Type.Array(Type.Object({ date: Type.String({ format: "date" }), attendee_minutes: Type.Number() }), {
     description: "Attendee-minutes per day (in time_zone) of the month, every day present",
   }),
-  sessions: Type.Array(UsageSession),
+  limit: Type.Integer({ description: "Page size of `sessions` (as asked, default 50)" }),
+  offset: Type.Integer({ description: "Sessions skipped before this page" }),
+  sessions: Type.Array(UsageSession, {
+    description:
+      "One page: `limit` sessions from `offset`, newest start first (then by session id); `total_sessions` counts them all",
+  }),
 });
 export type UsageResponse = Static<typeof UsageResponse>;

@@ -61,6 +61,13 @@ describe("authPlugin and invite-scoped tokens", () => {
     }
   });
 
+  it("carries when the invite was issued (invite_issued_at), for the participant-control rejoin rule", async () => {
+    const issuedAt = "2026-12-04T09:00:00.000Z";
+    const res = await get("/opted-in", await inviteToken({ invite_issued_at: issuedAt }));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ ...patient, invite: { ...invite, issued_at: issuedAt } });
+  });
+
   it("leaves ordinary tokens alone on both kinds of route (no invite on the user)", async () => {
     const token = await tokens.sign(patient);
     for (const url of ["/anything", "/opted-in"]) {
@@ -74,6 +81,8 @@ describe("authPlugin and invite-scoped tokens", () => {
     ["an unknown scope", { scope: "admin" }],
     ["an invite scope without its appointment", { appointment_id: undefined }],
     ["an invite scope without its invite id", { invite_id: 7 }],
+    ["an invite scope whose issue time is not a time", { invite_issued_at: "yesterday-ish" }],
+    ["an invite scope whose issue time is a number", { invite_issued_at: 1764000000 }],
   ])("answers 401 INVALID_TOKEN to %s, even where invites are allowed", async (_name, claims) => {
     const res = await get("/opted-in", await inviteToken(claims));
     expect(res.statusCode).toBe(401);

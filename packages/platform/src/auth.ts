@@ -23,7 +23,15 @@ export interface AuthUser {
    * token unless the route opts in (`config: { allowInvite: true }`), and an opted-in route
    * still checks that the record is this appointment's.
    */
-  invite?: { appointment_id: string; invite_id: string };
+  invite?: {
+    appointment_id: string;
+    invite_id: string;
+    /**
+     * When the invite was created (ISO 8601, claim `invite_issued_at`), when the token says: the
+     * video service lets a person removed from a call rejoin only with an invite issued after it.
+     */
+    issued_at?: string;
+  };
 }
 
 /** The one scope a token may carry today; any other is refused (a token we do not understand grants nothing). */
@@ -122,7 +130,18 @@ export function createTokenVerifier(options: VerifierOptions): JwksTokenVerifier
       ) {
         throw unauthorized("Access token is invalid", "INVALID_TOKEN");
       }
-      return { ...user, invite: { appointment_id: appointmentId, invite_id: inviteId } };
+      const issuedAt = payload.invite_issued_at;
+      if (issuedAt !== undefined && (typeof issuedAt !== "string" || Number.isNaN(Date.parse(issuedAt)))) {
+        throw unauthorized("Access token is invalid", "INVALID_TOKEN");
+      }
+      return {
+        ...user,
+        invite: {
+          appointment_id: appointmentId,
+          invite_id: inviteId,
+          ...(issuedAt !== undefined ? { issued_at: issuedAt } : {}),
+        },
+      };
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw unauthorized("Access token has expired", "TOKEN_EXPIRED");
       if (err instanceof joseErrors.JOSEError) throw unauthorized("Access token is invalid", "INVALID_TOKEN");

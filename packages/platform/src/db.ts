@@ -1,14 +1,28 @@
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PGliteDialect, PostgresDialect, sql, type Transaction } from "kysely";
+import {
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PGliteAdapter,
+  PGliteDialect,
+  PGliteDriver,
+  PostgresDialect,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql,
+  type Transaction,
+} from "kysely";
 import pg from "pg";
 import type { Logger } from "pino";
 
 /**
  * One database per service. `DATABASE_URL` set → a pg pool on real PostgreSQL; unset →
- * embedded PGlite under `<dataDir>/<service>` (a single connection; Kysely's PGlite driver
- * serialises queries and transactions on it). The choice is made here and nowhere else.
+ * embedded PGlite: the service's own under `<dataDir>/<service>` when it runs alone, or its
+ * schema in the one PGlite database of the process (`embedded`, what `npm start` uses; see
+ * `openEmbeddedDatabase`). A single connection either way; Kysely's PGlite driver serialises
+ * queries and transactions on it. The choice is made here and nowhere else.
  */
 export interface Database<DB> {
   readonly db: Kysely<DB>;
@@ -23,6 +37,11 @@ export interface Database<DB> {
    * afterwards; without a separate owner, on this database itself.
    */
   withOwner<T>(fn: (owner: Database<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Run by `migrate` before the migrations: a schema of the shared embedded database brings in
+   * the service's data from its former folder of its own (see `openEmbeddedDatabase`).
+   */
+  beforeMigrate?(migrationsDir: string, logger?: Logger): Promise<void>;
 }
 
 export interface DatabaseOptions {
@@ -37,8 +56,16 @@ export interface DatabaseOptions {
   ownerUrl?: string | undefined;
   /** Folder for PGlite files; ":memory:" keeps everything in memory (tests). */
   dataDir?: string;
-  /** PostgreSQL schema to use (created if missing); lets tests share one database. */
+  /**
+   * PostgreSQL schema to use (created if missing); lets tests share one database. With
+   * `embedded`, the service's schema in it (default: the service name, `-` → `_`).
+   */
   schema?: string;
+  /**
+   * The process's one embedded database (`openEmbeddedDatabase`): this service gets a schema
+   * of it instead of a PGlite of its own. Ignored when `url` is set.
+   */
+  embedded?: EmbeddedDatabase | undefined;
   poolSize?: number;
   /**
    * PostgreSQL `statement_timeout` of every pooled connection, ms: a statement running longer
@@ -67,6 +94,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
   if (options.url) return openPostgres<DB>(options.url, options);
   // PGlite has a single user: there is no second role to hand the schema to.
   if (options.ownerUrl) throw new Error("DATABASE_OWNER_URL needs DATABASE_URL (the runtime role) as well");
+  if (options.embedded) return openEmbeddedSchema<DB>(options.embedded, options);
   return openPglite<DB>(options);
 }
 
@@ -151,6 +179,10 @@ async function openPglite<DB>(options: DatabaseOptions): Promise<Database<DB>> {
     mkdirSync(dir, { recursive: true });
     pglite = await PGlite.create(dir);
   }
+  return pgliteDatabase<DB>(pglite);
+}
+
+function pgliteDatabase<DB>(pglite: PGlite): Database<DB> {
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
   const database: Database<DB> = {
     db,
@@ -194,6 +226,7 @@ export async function migrate<DB>(
   logger?: Logger,
   options: MigrateOptions = {},
 ): Promise<string[]> {
+  await database.beforeMigrate?.(dir, logger);
   return database.withOwner(async (owner) => {
     const roles = await separateRoles(database, owner);
     if (roles) await refuseRuntimeOwnership(owner, roles);
@@ -336,4 +369,373 @@ async function grantRuntimePrivileges<DB>(
 /** The one transaction helper: commits when `fn` resolves, rolls back when it throws. */
 export function withTransaction<DB, T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
   return db.transaction().execute(fn);
+}
+
+/*
+ * The process's one embedded database. `npm start` runs every service in one process; a PGlite
+ * database is a WebAssembly PostgreSQL of its own (~170–220 MiB resident each), so one per
+ * service tripled the stack's memory. Instead the stack opens one, and each service gets a
+ * schema of it (`openDatabase({ embedded, ... })`), as it gets one of a shared PostgreSQL
+ * database with DATABASE_URL: the services' tables may share names (outbox, inbox, audit_log).
+ *
+ * PGlite is one connection whose `search_path` is session state, so every use of it by a
+ * service (a query, a whole transaction, a migration script) holds one lock shared by all the
+ * services and sets the service's search_path first: another service's query can neither run
+ * inside that transaction nor land in the wrong schema. Kysely's own PGlite driver runs under
+ * that lock (`SchemaDriver`); unqualified names in raw `sql` resolve in the service's schema.
+ */
+
+/** The folder under DATA_DIR holding the shared embedded database. */
+export const EMBEDDED_DIR = "embedded";
+/** The folder under DATA_DIR that keeps a service's former database folder once its data is moved. */
+export const LEGACY_BACKUP_DIR = "legacy-backup";
+
+export interface EmbeddedDatabase {
+  /** Where the PGlite files are (`<dataDir>/embedded`), or ":memory:". */
+  readonly location: string;
+  /**
+   * The services whose former folder of their own (`<dataDir>/<service>`, the layout before
+   * one shared database) was moved into their schema on this start, and where the folder went.
+   */
+  readonly imported: readonly LegacyImport[];
+  /** Closes the PGlite database (after every service using it has closed). */
+  close(): Promise<void>;
+}
+
+export interface LegacyImport {
+  service: string;
+  schema: string;
+  /** Rows copied, all tables together. */
+  rows: number;
+  backup: string;
+}
+
+/** FIFO lock: one holder at a time, in arrival order. */
+class Lock {
+  #tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let open!: () => void;
+    const held = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const before = this.#tail;
+    this.#tail = before.then(() => held);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      open();
+    };
+    return before.then(() => release);
+  }
+}
+
+const ident = (name: string) => pg.escapeIdentifier(name);
+
+class SharedPglite implements EmbeddedDatabase {
+  readonly imported: LegacyImport[] = [];
+  readonly #lock = new Lock();
+  /** The search_path PGlite's session has now; undefined: unknown, set it again. */
+  #current: string | undefined;
+
+  constructor(
+    readonly pglite: PGlite,
+    readonly location: string,
+    /** DATA_DIR, where the services' former folders were; undefined in memory. */
+    readonly dataDir: string | undefined,
+  ) {}
+
+  /** Holds the database for `schema`: resolves once no other holder is left, with its search_path set. */
+  async acquire(schema: string): Promise<() => void> {
+    const release = await this.#lock.acquire();
+    try {
+      if (this.#current !== schema) {
+        this.#current = undefined;
+        await this.pglite.exec(`SET search_path TO ${ident(schema)}`);
+        this.#current = schema;
+      }
+      return release;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /** `fn` with the database held for `schema`; a script may change search_path, so it is set again next time. */
+  async run<T>(schema: string, fn: (pglite: PGlite) => Promise<T>, script = false): Promise<T> {
+    const release = await this.acquire(schema);
+    try {
+      return await fn(this.pglite);
+    } finally {
+      if (script) this.#current = undefined;
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    const release = await this.#lock.acquire();
+    try {
+      if (!this.pglite.closed) await this.pglite.close();
+    } finally {
+      release();
+    }
+  }
+
+  /** The service's former folder of its own, when it still holds a database. */
+  legacyFolder(service: string): string | undefined {
+    if (!this.dataDir) return undefined;
+    const folder = join(this.dataDir, service);
+    return existsSync(join(folder, "PG_VERSION")) ? folder : undefined;
+  }
+
+  /**
+   * Moves a service's former database folder into its schema, once: migrated to the current
+   * version in place first, then, in ONE transaction here, the schema is created, its tables
+   * made by the same migrations, every row copied (COPY, exact text form; triggers and foreign
+   * keys off for the copy, as a restore does), counts compared, sequences carried over, and the
+   * move recorded in `public.embedded_imports`. Only then is the folder renamed into
+   * `legacy-backup/` (kept, never deleted). A failure leaves no schema behind and the folder as
+   * it was: the next start tries again.
+   */
+  async bringIn(service: string, schema: string, folder: string, migrationsDir: string, logger?: Logger) {
+    const [state] = (
+      await this.run(schema, (db) =>
+        db.query<{ schema_exists: boolean; imported: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS schema_exists,
+                  to_regclass('public.embedded_imports') IS NOT NULL AS imported`,
+          [schema],
+        ),
+      )
+    ).rows;
+    let done = false;
+    if (state?.imported) {
+      const found = await this.run(schema, (db) =>
+        db.query("SELECT 1 FROM public.embedded_imports WHERE service = $1", [service]),
+      );
+      done = found.rows.length > 0;
+    }
+    if (done) {
+      // Moved on an earlier start that stopped before renaming the folder.
+      this.#keepAsBackup(service, schema, folder, 0);
+      return;
+    }
+    if (state?.schema_exists) {
+      logger?.warn(
+        { service, folder },
+        "a database folder of this service's own exists beside the shared embedded database, which already has its schema: left as it is, not merged",
+      );
+      return;
+    }
+    const legacy = await PGlite.create(folder);
+    let rows = 0;
+    try {
+      // The former folder may be from an older version: bring it to this one where it is.
+      await applyMigrations(pgliteDatabase(legacy), migrationsDir, logger);
+      const files = readdirSync(migrationsDir)
+        .filter((f) => f.endsWith(".sql"))
+        .sort();
+      const tables = (
+        await legacy.query<{ name: string }>(
+          `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 1`,
+        )
+      ).rows.map((r) => r.name);
+      const sequences = (
+        await legacy.query<{ name: string; last: string | null }>(
+          "SELECT sequencename AS name, last_value::text AS last FROM pg_sequences WHERE schemaname = 'public'",
+        )
+      ).rows;
+      await this.run(
+        schema,
+        (db) =>
+          db.transaction(async (tx) => {
+            await tx.exec(`CREATE SCHEMA ${ident(schema)}; SET LOCAL search_path TO ${ident(schema)};
+              CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());`);
+            for (const file of files) await tx.exec(readFileSync(join(migrationsDir, file), "utf8"));
+            await tx.exec("SET LOCAL session_replication_role = replica");
+            for (const table of tables) {
+              const target = `${ident(schema)}.${ident(table)}`;
+              const found = await tx.query<{ found: string | null }>("SELECT to_regclass($1)::text AS found", [target]);
+              if (!found.rows[0]?.found) {
+                throw new Error(`table ${table} of ${folder} has no counterpart in the migrations; nothing was moved`);
+              }
+              const columns = (
+                await legacy.query<{ name: string }>(
+                  `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass
+                     AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
+                  [`public.${ident(table)}`],
+                )
+              ).rows
+                .map((c) => ident(c.name))
+                .join(", ");
+              // Rows a migration inserted (schema_migrations itself) are replaced by the folder's.
+              await tx.exec(`DELETE FROM ${target}`);
+              const out = await legacy.query(`COPY public.${ident(table)} (${columns}) TO '/dev/blob'`);
+              if (out.blob) await tx.query(`COPY ${target} (${columns}) FROM '/dev/blob'`, [], { blob: out.blob });
+              const count = async (on: Pick<PGlite, "query">, name: string) =>
+                Number((await on.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}`)).rows[0]?.n);
+              const copied = await count(tx, target);
+              const source = await count(legacy, `public.${ident(table)}`);
+              if (copied !== source)
+                throw new Error(`table ${table}: ${copied} rows copied of ${source}; nothing was moved`);
+              rows += copied;
+            }
+            for (const sequence of sequences) {
+              if (sequence.last === null) continue;
+              await tx.query("SELECT setval($1::regclass, $2::bigint)", [
+                `${ident(schema)}.${ident(sequence.name)}`,
+                sequence.last,
+              ]);
+            }
+            await tx.exec(`CREATE TABLE IF NOT EXISTS public.embedded_imports (
+                service text PRIMARY KEY, schema_name text NOT NULL, source text NOT NULL,
+                imported_at timestamptz NOT NULL DEFAULT now())`);
+            await tx.query("INSERT INTO public.embedded_imports (service, schema_name, source) VALUES ($1, $2, $3)", [
+              service,
+              schema,
+              folder,
+            ]);
+          }),
+        true,
+      );
+    } finally {
+      if (!legacy.closed) await legacy.close();
+    }
+    this.#keepAsBackup(service, schema, folder, rows);
+  }
+
+  #keepAsBackup(service: string, schema: string, folder: string, rows: number) {
+    const root = join(this.dataDir ?? ".", LEGACY_BACKUP_DIR);
+    mkdirSync(root, { recursive: true });
+    let backup = join(root, service);
+    if (existsSync(backup)) backup = `${backup}-${Date.now()}`;
+    renameSync(folder, backup);
+    this.imported.push({ service, schema, rows, backup });
+  }
+}
+
+/**
+ * Opens the process's one embedded database: `<dataDir>/embedded` (":memory:" → in memory).
+ * Services open their schema of it with `openDatabase({ service, embedded })`; close it after
+ * them. A service's former folder of its own (`<dataDir>/<service>`) is moved into its schema
+ * when that service first migrates here (see `SharedPglite.bringIn`).
+ */
+export async function openEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+  if (dataDir === ":memory:") return new SharedPglite(await PGlite.create(), ":memory:", undefined);
+  const location = join(dataDir, EMBEDDED_DIR);
+  mkdirSync(location, { recursive: true });
+  return new SharedPglite(await PGlite.create(location), location, dataDir);
+}
+
+/**
+ * Kysely's PGlite driver, run under the shared database's lock: held from acquiring the
+ * connection to releasing it, i.e. around one query or a whole transaction. Kysely itself
+ * lets one query or transaction of a Kysely instance use the connection at a time.
+ */
+class SchemaDriver implements Driver {
+  readonly #inner: PGliteDriver;
+  #release: (() => void) | undefined;
+
+  constructor(
+    private readonly shared: SharedPglite,
+    private readonly schema: string,
+  ) {
+    this.#inner = new PGliteDriver({ pglite: shared.pglite });
+  }
+
+  init() {
+    return this.#inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const release = await this.shared.acquire(this.schema);
+    try {
+      const connection = await this.#inner.acquireConnection();
+      this.#release = release;
+      return connection;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  async releaseConnection(): Promise<void> {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+
+  // The connection is the one #inner handed out (its own class, which Kysely does not export).
+  beginTransaction(connection: DatabaseConnection) {
+    return this.#inner.beginTransaction(connection as Parameters<PGliteDriver["beginTransaction"]>[0]);
+  }
+
+  commitTransaction(connection: DatabaseConnection) {
+    return this.#inner.commitTransaction(connection as Parameters<PGliteDriver["commitTransaction"]>[0]);
+  }
+
+  rollbackTransaction(connection: DatabaseConnection) {
+    return this.#inner.rollbackTransaction(connection as Parameters<PGliteDriver["rollbackTransaction"]>[0]);
+  }
+
+  savepoint(...args: Parameters<NonNullable<Driver["savepoint"]>>) {
+    return this.#inner.savepoint(...args);
+  }
+
+  rollbackToSavepoint(...args: Parameters<NonNullable<Driver["rollbackToSavepoint"]>>) {
+    return this.#inner.rollbackToSavepoint(...args);
+  }
+
+  releaseSavepoint(...args: Parameters<NonNullable<Driver["releaseSavepoint"]>>) {
+    return this.#inner.releaseSavepoint(...args);
+  }
+
+  /** The shared database is closed by its opener, after every service. */
+  async destroy(): Promise<void> {}
+}
+
+async function openEmbeddedSchema<DB>(embedded: EmbeddedDatabase, options: DatabaseOptions): Promise<Database<DB>> {
+  if (!(embedded instanceof SharedPglite)) throw new TypeError("embedded: open it with openEmbeddedDatabase");
+  const shared = embedded;
+  const schema = options.schema ?? options.service.replace(/-/g, "_");
+  // With a former folder to bring in, the schema is created by that move (one transaction).
+  if (!shared.legacyFolder(options.service))
+    await shared.run(schema, (db) => db.exec(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`));
+  const driver = new SchemaDriver(shared, schema);
+  const db = new Kysely<DB>({
+    dialect: {
+      createAdapter: () => new PGliteAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (kysely) => new PostgresIntrospector(kysely),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+  const database: Database<DB> = {
+    db,
+    kind: "pglite",
+    ping: async () => {
+      await shared.run(schema, (pglite) => pglite.query("SELECT 1"));
+    },
+    close: () => db.destroy(),
+    runScript: (script) =>
+      shared.run(
+        schema,
+        async (pglite) => {
+          await pglite.transaction(async (tx) => {
+            await tx.exec(script);
+          });
+        },
+        true,
+      ),
+    withOwner: (fn) => fn(database),
+    beforeMigrate: async (dir, logger) => {
+      // Looked up again: video replicas share this database and migrate it each in turn.
+      const folder = shared.legacyFolder(options.service);
+      if (!folder) return;
+      await shared.bringIn(options.service, schema, folder, dir, logger);
+      await shared.run(schema, (pglite) => pglite.exec(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`));
+    },
+  };
+  return database;
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import helmet from "@fastify/helmet";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import underPressure from "@fastify/under-pressure";
 import Fastify, {
@@ -81,6 +80,28 @@ export interface ServiceOptions {
 const helmetOptions = { contentSecurityPolicy: false } as const;
 /** The same headers, for answers the router sends before any hook runs (`frameworkErrors`). */
 const setSecurityHeaders = helmetHeaders(helmetOptions);
+
+/**
+ * helmet's headers for these options, read once: they depend on nothing in the request, and
+ * running its twelve middlewares per request (what @fastify/helmet does) cost the gateway
+ * more than its own routing (issue 14's profile, bench/README.md). Node never sets the
+ * `X-Powered-By` helmet removes, so only what it sets is kept.
+ */
+export const securityHeaders: Readonly<Record<string, string>> = (() => {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: unknown) => {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader: () => undefined,
+  };
+  setSecurityHeaders(
+    {} as import("node:http").IncomingMessage,
+    response as unknown as import("node:http").ServerResponse,
+    () => undefined,
+  );
+  return Object.freeze(headers);
+})();
 
 export function createLogger(name: string, level = "info", stream?: DestinationStream): Logger {
   return stream ? pino(loggerOptions(name, level), stream) : pino(loggerOptions(name, level));
@@ -188,7 +209,11 @@ export async function createService(options: ServiceOptions): Promise<App> {
   });
   warnUntrustedForwarding(app, proxies);
   registerErrorHandling(app);
-  await app.register(helmet, helmetOptions);
+  // Every answer, errors and 404s included (onRequest runs for all of them).
+  app.addHook("onRequest", (_request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
+  });
   registerMetrics(app, { service: options.name, route: options.metricsRoute !== false });
   await registerUnderPressure(app, options);
   if (options.compress !== false) await registerCompression(app);

@@ -227,6 +227,8 @@ describe("resolving an invite", () => {
       status: "SCHEDULED",
       session_id: null,
       expires_at: link.expires_at,
+      // When it was made: carried into the invite-scoped token (participant control, video service).
+      issued_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     expect(await audit(appointment.id)).toContainEqual({
       actor_id: people.patient.id,

@@ -91,6 +91,7 @@ export function createInvitesService({ db, publicWebUrl, graceMinutes, now = () 
         status: appointment.status,
         session_id: appointment.session_id,
         expires_at: inviteExpiry(appointment, graceMinutes).toISOString(),
+        issued_at: new Date(invite.created_at).toISOString(),
       };
     },
   };

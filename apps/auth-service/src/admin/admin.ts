@@ -1,5 +1,7 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, migrate, openDatabase } from "@clinic/platform";
+import { ConfigError, EMBEDDED_DIR, migrate, openDatabase, openEmbeddedDatabase } from "@clinic/platform";
 import type { AuthConfig } from "../config.ts";
 import { type AuthDatabase, type AuthTables, appendOnlyTables } from "../database.ts";
 
@@ -38,8 +40,15 @@ export async function withAuthDatabase<T>(
   schema: string | undefined,
   fn: (database: AuthDatabase) => Promise<T>,
 ): Promise<T> {
+  // Embedded: the stack's one database (`npm start`, schema auth_service) when it exists; else
+  // the service's own folder (DATA_DIR/auth-service), which the stack moves in on its first start.
+  const embedded =
+    !config.DATABASE_URL && usesSharedEmbedded(config.DATA_DIR)
+      ? await openEmbeddedDatabase(config.DATA_DIR)
+      : undefined;
   const database = await openDatabase<AuthTables>({
     service: "auth-service",
+    embedded,
     url: config.DATABASE_URL,
     // The owner role runs the migrations when the deployment separates it (DATABASE_OWNER_URL).
     ownerUrl: config.DATABASE_OWNER_URL,
@@ -52,12 +61,22 @@ export async function withAuthDatabase<T>(
     return await fn(database);
   } finally {
     await database.close();
+    await embedded?.close();
   }
+}
+
+/** Once `npm start` has made its one database; before that, a folder of the service's own (the stack moves it in). */
+function usesSharedEmbedded(dataDir: string): boolean {
+  return existsSync(join(dataDir, EMBEDDED_DIR));
 }
 
 /** Where a command works, in words (no password in the URL). */
 export function describeDatabase(config: AuthConfig, schema: string | undefined): string {
-  if (!config.DATABASE_URL) return `embedded PGlite in ${config.DATA_DIR}/auth-service`;
+  if (!config.DATABASE_URL) {
+    return usesSharedEmbedded(config.DATA_DIR)
+      ? `embedded PGlite in ${config.DATA_DIR}/${EMBEDDED_DIR}, schema auth_service`
+      : `embedded PGlite in ${config.DATA_DIR}/auth-service`;
+  }
   let host = "PostgreSQL";
   try {
     const url = new URL(config.DATABASE_URL);

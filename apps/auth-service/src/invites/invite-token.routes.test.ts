@@ -35,6 +35,7 @@ const invite = (expiresAt: string): ResolvedInvite => ({
   status: "SCHEDULED",
   session_id: null,
   expires_at: expiresAt,
+  issued_at: "2026-12-04T09:00:00.000Z",
 });
 
 let stub: Server;
@@ -125,6 +126,8 @@ describe("POST /api/auth/invite-token", () => {
       scope: "invite",
       appointment_id: "appt-123e4567-e89b-12d3-a456-426614174000",
       invite_id: "0b7c3c52-3d5f-4a8e-9f3c-2b1d4e5f6a7b",
+      // When the invite was made (participant control: a removed person rejoins only with a newer invite).
+      invite_issued_at: "2026-12-04T09:00:00.000Z",
     });
     // The invite lasts three hours: the access TTL decides.
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(900);

@@ -41,6 +41,8 @@ export function createInviteTokenService({ keys, access, resolver, now }: Invite
         scope: inviteScope,
         appointment_id: invite.appointment_id,
         invite_id: invite.invite_id,
+        // When the invite was made: a person the doctor removed from a call rejoins only with a newer one.
+        ...(invite.issued_at ? { invite_issued_at: invite.issued_at } : {}),
       })
         .setProtectedHeader({ alg: signingAlgorithm, kid: key.kid, typ: "JWT" })
         .setSubject(invite.patient_id)

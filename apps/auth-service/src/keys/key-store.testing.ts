@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type DatabaseOptions, openDatabase } from "@clinic/platform";
+import { type DatabaseOptions, EMBEDDED_DIR, openDatabase, openEmbeddedDatabase } from "@clinic/platform";
 import { testDatabase } from "@clinic/platform/testing";
 import type { AuthDatabase, AuthTables } from "../database.ts";
 import { listAllKeys, type StoredKey } from "./keys.repository.ts";
@@ -19,11 +19,15 @@ export function keyStore(name: string) {
   const dataDir = postgres ? undefined : mkdtempSync(join(tmpdir(), `${name}-`));
   const options: DatabaseOptions = postgres?.options ?? { service: "auth-service", dataDir: dataDir as string };
   async function withDatabase<T>(fn: (database: AuthDatabase) => Promise<T>): Promise<T> {
-    const database = await openDatabase<AuthTables>(options);
+    // Where the admin CLI put it: the stack's one embedded database once it exists there.
+    const embedded =
+      dataDir && existsSync(join(dataDir, EMBEDDED_DIR)) ? await openEmbeddedDatabase(dataDir) : undefined;
+    const database = await openDatabase<AuthTables>({ ...options, embedded });
     try {
       return await fn(database);
     } finally {
       await database.close();
+      await embedded?.close();
     }
   }
   return {

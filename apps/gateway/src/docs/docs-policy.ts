@@ -1,11 +1,13 @@
 import type { App } from "@clinic/platform";
 import { RouteNotFound } from "../errors.ts";
+import { mayNormaliseTo } from "../metrics/gateway-metrics.ts";
 import { pathOf } from "../proxy/upstream-proxy.ts";
 import { upstreamRoutes } from "../routes.ts";
 
 const prefixes = upstreamRoutes.map((route) => route.prefix.slice(1)).join("|");
 /** `/docs…` (the gateway's own) and `/<prefix>/docs…` (each service's, proxied). */
 const docsPath = new RegExp(`^(?:/(?:${prefixes}))?/docs(?:/|$)`);
+const docsWord = /docs/i;
 
 /**
  * Swagger UI and the OpenAPI documents map every route and parameter of the API: useful to
@@ -18,6 +20,7 @@ export function registerDocsPolicy(app: App, exposed: boolean): void {
   if (exposed) return;
   app.addHook("onRequest", async (request) => {
     const path = pathOf(request);
+    if (!mayNormaliseTo(path, docsWord)) return;
     if (docsPath.test(normalise(path))) throw new RouteNotFound(request.method, path);
   });
 }

@@ -23,8 +23,24 @@ const metricsPath = new RegExp(`^(?:/(?:${prefixes}))?/metrics(?:[/;]|$)`);
 export function registerMetricsPolicy(app: App): void {
   app.addHook("onRequest", async (request) => {
     const path = pathOf(request);
+    if (!mayNormaliseTo(path, metricsWord)) return;
     if (metricsPath.test(normalise(path))) throw new RouteNotFound(request.method, path);
   });
+}
+
+const metricsWord = /metrics/i;
+/** A character `normalise` may decode, drop or remap: a percent escape, anything outside printable ASCII. */
+const rewritable = /[^\x21-\x7e]|%/;
+
+/**
+ * Whether `normalise(path)` can contain `word`: only when the path has it already (in any
+ * case), or has an escape or a character outside printable ASCII that normalising could turn
+ * into it. Folding slashes and resolving dot segments only remove characters, so a printable
+ * ASCII path without `%` and without the word never normalises to one that has it. Lets the
+ * policies skip decoding and URL parsing on every ordinary request (issue 14).
+ */
+export function mayNormaliseTo(path: string, word: RegExp): boolean {
+  return word.test(path) || rewritable.test(path);
 }
 
 /**

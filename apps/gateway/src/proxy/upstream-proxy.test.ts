@@ -1,5 +1,6 @@
 import { request } from "node:http";
 import type { AddressInfo } from "node:net";
+import { SIGNAL_PROBE_PATH } from "@clinic/contracts";
 import { captureLogs } from "@clinic/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -199,6 +200,19 @@ describe("gateway WebSocket pass-through", () => {
     // The join token reached the upstream but never a log line.
     expect(f.logs.text()).toContain("websocket upgrade");
     expect(f.logs.text()).not.toContain("secret-join-token");
+  });
+
+  it("upgrades the pre-call check's probe (/video/api/video/signal-probe) to the video service like signalling", async () => {
+    const ws = new WebSocket(`${base}/video${SIGNAL_PROBE_PATH}`);
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.once("open", () => ws.send("probe"));
+      ws.once("message", (data) => resolve(String(data)));
+      ws.once("error", reject);
+      setTimeout(() => reject(new Error("no WebSocket reply within 5 s")), 5000).unref();
+    });
+    ws.close();
+    expect(reply).toBe("echo:probe");
+    expect(f.upstreams.video.sockets.at(-1)?.url).toBe(SIGNAL_PROBE_PATH);
   });
 
   it("refuses an upgrade under a prefix that has no WebSocket, instead of leaving it hanging", async () => {

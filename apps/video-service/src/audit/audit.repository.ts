@@ -17,3 +17,9 @@ export interface AuditEntry {
 export async function appendAudit(db: Executor, entry: AuditEntry): Promise<void> {
   await db.insertInto("audit_log").values(entry).execute();
 }
+
+/** As appendAudit, answering the row's id (a reference others can be given: a connectivity check's). */
+export async function appendAuditReturningId(db: Executor, entry: AuditEntry): Promise<number> {
+  const row = await db.insertInto("audit_log").values(entry).returning("id").executeTakeFirstOrThrow();
+  return Number(row.id);
+}

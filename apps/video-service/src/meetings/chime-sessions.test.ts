@@ -53,14 +53,17 @@ describe("sessions on the chime media provider (mocked AWS client)", () => {
       status: "IN_PROGRESS",
       chime_meeting_id: meeting.MeetingId,
       media_provider: "chime",
-      doctor_attendee: { attendee_id: "att-1", join_token: "chime-join-token", external_user_id: users.doctor.id },
-      aws_media_urls: {
-        audio_host_url: meeting.MediaPlacement.AudioHostUrl,
-        signaling_url: meeting.MediaPlacement.SignalingUrl,
-      },
+      doctor_attendee: { attendee_id: "att-1", external_user_id: users.doctor.id },
+      aws_media_urls: { audio_host_url: meeting.MediaPlacement.AudioHostUrl },
       chime: { Meeting: meeting, Attendee: attendee },
     });
     const sessionId = response.json().session_id;
+    // The top-level join token and signalling URL are the service's presence socket (attendance);
+    // Chime's own stay in `chime` for the SDK (meetings/chime-attendance.test.ts).
+    expect(response.json().doctor_attendee.join_token).not.toBe(attendee.JoinToken);
+    expect(response.json().aws_media_urls.signaling_url).toMatch(
+      new RegExp(`/api/video/sessions/${sessionId}/signal$`),
+    );
     expect(chime.commandCalls(CreateMeetingCommand)[0]?.args[0].input).toMatchObject({ ExternalMeetingId: sessionId });
   });
 

@@ -1,8 +1,9 @@
 import { SignalCloseCodes } from "@clinic/contracts";
 import { withTransaction } from "@clinic/platform";
 import type { JoinTokenClaims } from "../meetings/embedded/join-tokens.ts";
-import type { VideoDb } from "../tables.ts";
+import type { VideoDb, VideoTrx } from "../tables.ts";
 import type { WebhookEvents } from "../webhooks/webhook-events.ts";
+import { wasAttendeeRemoved } from "./attendee-removals.repository.ts";
 import {
   type AttendeeRow,
   closeOpenIntervals,
@@ -13,6 +14,7 @@ import {
   setAttendeeStatus,
 } from "./attendees.repository.ts";
 import { findClinicOfSession, lockSession, touchSessionActivity } from "./sessions.repository.ts";
+import { admit, findAdmission } from "./waiting-room.repository.ts";
 
 /**
  * Attendance from the server's point of view: an interval opens when an
@@ -21,7 +23,16 @@ import { findClinicOfSession, lockSession, touchSessionActivity } from "./sessio
  * in-memory registry only routes messages.
  */
 export type ConnectResult =
-  | { ok: true; attendee: AttendeeRow; clinicId: string; intervalId: number }
+  | {
+      ok: true;
+      attendee: AttendeeRow;
+      clinicId: string;
+      intervalId: number;
+      /** A Chime meeting: the socket carries presence only, media goes through Chime. */
+      presenceOnly: boolean;
+      /** Waiting room (issue 12): false while the doctor has not admitted this patient. */
+      admitted: boolean;
+    }
   | { ok: false; closeCode: number; reason: string; clinicId: string | null };
 
 export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Date): Promise<ConnectResult> {
@@ -38,6 +49,9 @@ export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Da
       return refuseIn(SignalCloseCodes.forbidden, "unknown attendee");
     }
     if (attendee.status === "REPLACED") return refuseIn(SignalCloseCodes.replaced, "attendee was replaced");
+    // Removed by the doctor (participant control): the join token is revoked, whatever its expiry.
+    if (await wasAttendeeRemoved(trx, attendee.attendee_id))
+      return refuseIn(SignalCloseCodes.removed, "removed from the consultation");
     // A second connection with the same token ends the first one's interval.
     await closeOpenIntervals(trx, { attendee_id: attendee.attendee_id }, at);
     await setAttendeeStatus(trx, [attendee.attendee_id], "CONNECTED", at);
@@ -49,11 +63,15 @@ export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Da
       joined_at: at,
     });
     await touchSessionActivity(trx, session.session_id, at);
+    // Decided under the session's lock, which an admit takes too: never half of each.
+    const admitted = await admissionAtConnect(trx, session, attendee, at);
     return {
       ok: true as const,
       attendee: { ...attendee, status: "CONNECTED" as const },
       clinicId: session.clinic_id,
       intervalId,
+      presenceOnly: session.media_provider === "chime",
+      admitted,
     };
   });
 }
@@ -107,6 +125,8 @@ export async function recheckConnection(db: VideoDb, attendeeId: string, session
     return { ok: false, closeCode: SignalCloseCodes.sessionEnded, endReason: row.end_reason ?? "ENDED_BY_DOCTOR" };
   }
   if (row.attendee_status === "REPLACED") return { ok: false, closeCode: SignalCloseCodes.replaced, endReason: null };
+  if (await wasAttendeeRemoved(db, attendeeId))
+    return { ok: false, closeCode: SignalCloseCodes.removed, endReason: null };
   return { ok: true };
 }
 
@@ -133,6 +153,28 @@ export async function closeStaleAttendance(
     closed++;
   }
   return closed;
+}
+
+/**
+ * The waiting room: the doctor is always in; a patient is in once admitted (per person, so a
+ * rejoin keeps it) or, while the doctor has auto-admit on, admitted now.
+ */
+async function admissionAtConnect(
+  trx: VideoTrx,
+  session: { session_id: string; auto_admit: boolean },
+  attendee: AttendeeRow,
+  at: Date,
+): Promise<boolean> {
+  if (attendee.user_type === "DOCTOR") return true;
+  if (await findAdmission(trx, session.session_id, attendee.user_id)) return true;
+  if (!session.auto_admit) return false;
+  await admit(trx, { session_id: session.session_id, user_id: attendee.user_id, admitted_at: at, admitted_by: "auto" });
+  return true;
+}
+
+/** Whether the attendee's person is admitted to the session now (a connection's re-check). */
+export async function isAdmittedNow(db: VideoDb, sessionId: string, userId: string): Promise<boolean> {
+  return (await findAdmission(db, sessionId, userId)) !== undefined;
 }
 
 function refuse(closeCode: number, reason: string, clinicId: string | null): ConnectResult {

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { AttendeesTable, Executor, VideoTrx } from "../tables.ts";
 import { splitByUtcDay, withinOneUtcDay } from "../usage/usage-calculator.ts";
+import { addClosedToRollups, type ClosedPiece } from "../usage/usage-rollups.repository.ts";
 
 export type AttendeeRow = AttendeesTable;
 
@@ -57,6 +58,19 @@ export async function setAttendeeStatus(
   if (onlyFrom) query = query.where("status", "in", onlyFrom);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/**
+ * The person's attendee handed back by the provider after a removal (Chime keeps it when its
+ * DeleteAttendee failed) is issued again: JOINING, and `created_at` now, since a removal revokes
+ * the attendees issued before it (attendee-removals.repository.ts `wasAttendeeRemoved`).
+ */
+export async function reissueAttendee(db: Executor, attendeeId: string, at: Date): Promise<void> {
+  await db
+    .updateTable("attendees")
+    .set({ status: "JOINING", created_at: at, updated_at: at })
+    .where("attendee_id", "=", attendeeId)
+    .execute();
 }
 
 /** A session's attendees still JOINING or CONNECTED become LEFT (the session ends). */
@@ -140,7 +154,9 @@ export async function findStaleOpenIntervals(db: Executor, cutoff: Date, limit: 
  * Closes the attendee's open interval at `at` (idempotent). An interval that crossed a UTC
  * midnight is split there, so every stored interval lies inside one UTC day whatever
  * CLINIC_TIME_ZONE is (the usage query then finds a month's intervals from one day before
- * its start: usage.repository.ts).
+ * its start: usage.repository.ts). The usage rollups get the closed time in the same
+ * transaction (usage-rollups.repository.ts): every path that closes an interval — leave,
+ * replace, end, idle sweep, removal — comes through here, so none can miss them.
  */
 export async function closeOpenIntervals(
   trx: VideoTrx,
@@ -152,6 +168,7 @@ export async function closeOpenIntervals(
   if (where.attendee_id) query = query.where("attendee_id", "=", where.attendee_id);
   if (where.session_id) query = query.where("session_id", "=", where.session_id);
   const open = await query.forUpdate().execute();
+  const closed: ClosedPiece[] = [];
   for (const interval of open) {
     const leftAt = at < interval.joined_at ? interval.joined_at : at;
     const [first, ...rest] = withinOneUtcDay(interval.joined_at, leftAt)
@@ -162,6 +179,7 @@ export async function closeOpenIntervals(
       .set({ left_at: first!.left_at })
       .where("id", "=", interval.id)
       .execute();
+    for (const piece of [first!, ...rest]) closed.push({ ...piece, ...pick(interval) });
     for (const piece of rest) {
       await trx
         .insertInto("attendance_intervals")
@@ -176,5 +194,12 @@ export async function closeOpenIntervals(
         .execute();
     }
   }
+  await addClosedToRollups(trx, closed);
   return open.length;
 }
+
+const pick = (i: { session_id: string; clinic_id: string; user_id: string }) => ({
+  session_id: i.session_id,
+  clinic_id: i.clinic_id,
+  user_id: i.user_id,
+});

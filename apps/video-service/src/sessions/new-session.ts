@@ -38,6 +38,8 @@ export function newSessionRow(facts: AppointmentFacts, now: Date): NewSession {
     meeting_provider_data: null,
     notes: null,
     quality_rating: null,
+    // The waiting room: the patient waits for Admit unless the doctor turns auto-admit on.
+    auto_admit: false,
     last_activity_at: null,
     start_token: null,
     start_reserved_at: null,

@@ -32,6 +32,7 @@ const operations: SessionOperation[] = [
   "recordConsent",
   "exportEncounter",
   "exportNotes",
+  "reportCallQuality",
 ];
 
 /** Invite holders (issue 11): the patient's call screen of their own appointment, nothing more. */
@@ -53,6 +54,7 @@ describe("what an invite holder may do to a session", () => {
       recordConsent: "redacted",
       exportEncounter: null,
       exportNotes: null,
+      reportCallQuality: "redacted",
     });
   });
 

@@ -1,5 +1,5 @@
 import type { AuthUser } from "@clinic/platform";
-import { appendAudit } from "../audit/audit.repository.ts";
+import { appendAudit, appendAuditReturningId } from "../audit/audit.repository.ts";
 import { NotYourSession, WebhookNotFound } from "../errors.ts";
 import type { VideoDb } from "../tables.ts";
 import { findClinicOfSession } from "./sessions.repository.ts";
@@ -25,7 +25,19 @@ export type SessionOperation =
   | "updateConsentText"
   | "recordConsent"
   | "exportEncounter"
-  | "exportNotes";
+  | "exportNotes"
+  // Participant control (issue 12): the session's doctor mutes or removes a participant.
+  | "muteAttendee"
+  | "removeAttendee"
+  // Each attendee's call-quality summary at hang-up (issue 12).
+  | "reportCallQuality"
+  // The pre-call connectivity check (issue 12): names no session, everyone signed in may run it.
+  | "checkConnectivity"
+  // The waiting room (issue 12): the session's doctor lets a patient in, or turns auto-admit on/off.
+  | "admit"
+  | "updateWaitingRoom"
+  // Under Chime: the caller's own attendee's Chime credentials, once the waiting room let them in.
+  | "readMediaCredentials";
 
 /** What a person may see of a session: the doctor everything, patient and admin no notes or rating. */
 export type SessionView = "full" | "redacted";
@@ -58,12 +70,22 @@ export interface SessionFacts {
   doctor_id: string;
   patient_id: string;
   clinic_id: string;
+  /** readMediaCredentials: whose attendee is asked for (undefined when there is no such attendee). */
+  attendee_user_id?: string | undefined;
 }
 
 const roleRefusal = "You are not authorized to access this appointment";
 
 /** What an invite holder may do (issue 11): what the patient's call screen needs, nothing more. */
-const inviteOperations: ReadonlySet<SessionOperation> = new Set(["read", "join", "recordConsent", "readConsentText"]);
+const inviteOperations: ReadonlySet<SessionOperation> = new Set([
+  "read",
+  "join",
+  "recordConsent",
+  "readConsentText",
+  "checkConnectivity",
+  "reportCallQuality",
+  "readMediaCredentials",
+]);
 
 /** The rules, pure: null means refused. */
 export function decide(user: AuthUser, op: SessionOperation, facts?: SessionFacts): SessionView | null {
@@ -71,11 +93,12 @@ export function decide(user: AuthUser, op: SessionOperation, facts?: SessionFact
   // its clinic's, read before joining); then the patient's rules below apply as well.
   if (user.invite) {
     if (!inviteOperations.has(op)) return null;
-    if (op !== "readConsentText" && facts?.appointment_id !== user.invite.appointment_id) return null;
+    const namesNoAppointment = op === "readConsentText" || op === "checkConnectivity";
+    if (!namesNoAppointment && facts?.appointment_id !== user.invite.appointment_id) return null;
   }
   if (op === "list" || op === "readUsage") return user.role === "PATIENT" ? null : "full";
   // The consent text is the caller's own clinic's: everyone signed in reads it, its admins change it.
-  if (op === "readConsentText") return "full";
+  if (op === "readConsentText" || op === "checkConnectivity") return "full";
   if (op === "updateConsentText") return user.role === "ADMIN" ? "full" : null;
   if (!facts) return null;
   const sameClinic = facts.clinic_id === user.clinic_id;
@@ -90,14 +113,28 @@ export function decide(user: AuthUser, op: SessionOperation, facts?: SessionFact
       return isDoctor ? "full" : isPatient ? "redacted" : null;
     case "recordConsent":
       return isPatient ? "redacted" : null;
+    // Either attendee sends its own side's figures; nobody else has any.
+    case "reportCallQuality":
+      return isDoctor ? "full" : isPatient ? "redacted" : null;
+    // Only one's own attendee: its Chime JoinToken opens the meeting's media as that person.
+    case "readMediaCredentials":
+      if (!isDoctor && !isPatient) return null;
+      if (facts.attendee_user_id !== undefined && facts.attendee_user_id !== user.id) return null;
+      return isDoctor ? "full" : "redacted";
     case "exportEncounter":
       if (isDoctor) return "full";
       return user.role === "ADMIN" && sameClinic ? "redacted" : null;
     // The notes as a FHIR DocumentReference: the doctor's alone, like the notes themselves.
     case "exportNotes":
       return isDoctor ? "full" : null;
+    // Who gets into the call is the doctor's call alone (not an admin's, not an invite holder's).
+    case "admit":
+    case "updateWaitingRoom":
+      return isDoctor ? "full" : null;
     case "start":
     case "end":
+    case "muteAttendee":
+    case "removeAttendee":
     case "updateNotes":
     case "readNotesDraft":
     case "saveNotesDraft":
@@ -138,6 +175,26 @@ export class SessionAccess {
       );
     }
     return view;
+  }
+
+  /**
+   * The pre-call connectivity check (everyone signed in): its audit row's id is the check id in
+   * the TURN username it mints (`check-<id>`), so coturn's log maps to a person only through here.
+   */
+  async checkConnectivity(actor: Actor): Promise<number> {
+    const view = decide(actor.user, "checkConnectivity");
+    const id = await appendAuditReturningId(this.db, {
+      actor_id: actor.user.id,
+      actor_role: actor.user.role,
+      clinic_id: actor.user.clinic_id,
+      action: "session.checkConnectivity",
+      outcome: view ? "ALLOWED" : "DENIED",
+      session_id: null,
+      appointment_id: null,
+      request_id: actor.requestId,
+    });
+    if (!view) throw new NotYourSession(roleRefusal);
+    return id;
   }
 
   /** Refuses a role that can never do `op`, before any lookup (e.g. a patient calling start). */

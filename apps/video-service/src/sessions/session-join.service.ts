@@ -3,15 +3,20 @@ import { withTransaction } from "@clinic/platform";
 import { requireConsentToJoin } from "../consent/consent.service.ts";
 import { SessionNotFound } from "../errors.ts";
 import type { Attendee, Meeting } from "../meetings/media-provider.ts";
+import { wasAttendeeRemoved } from "./attendee-removals.repository.ts";
 import {
   type AttendeeRow,
   closeOpenIntervals,
   findAttendee,
   insertAttendee,
   listAttendees,
+  reissueAttendee,
   replaceableAttendeesOf,
   setAttendeeStatus,
 } from "./attendees.repository.ts";
+import { admittedForMedia } from "./media-credentials.service.ts";
+import { requireNotRemoved } from "./participant-control.service.ts";
+import { signallingJoinToken } from "./session-presence.ts";
 import { requireTransition } from "./session-state.ts";
 import { mediaFields, meetingOf, toAttendee } from "./session-views.ts";
 import { findSession, lockSession, updateSession } from "./sessions.repository.ts";
@@ -46,6 +51,8 @@ export async function joinSession(
   requireTransition(sessionId, session.status, "join");
   // Telehealth consent before the patient's media starts (TELEHEALTH_CONSENT); never the doctor's.
   if (user.role === "PATIENT") await requireConsentToJoin(ctx, sessionId);
+  // Removed by the doctor (participant control): back only with an invite issued since.
+  await requireNotRemoved(ctx.db, sessionId, user);
 
   const now = ctx.now();
   let issued: Attendee | undefined;
@@ -57,10 +64,12 @@ export async function joinSession(
       ctx.provider.createAttendee(meeting, { session_id: sessionId, external_user_id: user.id }),
     );
     const created = issued;
-    const row = await withTransaction(ctx.db, async (trx) => {
+    const { row, admitted } = await withTransaction(ctx.db, async (trx) => {
       const locked = await lockSession(trx, sessionId);
       if (!locked) throw new SessionNotFound();
       requireTransition(sessionId, locked.status, "join");
+      // Again under the row lock the removal takes: a removal that committed meanwhile holds.
+      await requireNotRemoved(trx, sessionId, user);
       const existing = await findAttendee(trx, created.attendee_id);
       replaced = (await replaceableAttendeesOf(trx, sessionId, user.id)).filter(
         (a) => a.attendee_id !== created.attendee_id,
@@ -72,10 +81,16 @@ export async function joinSession(
         now,
       );
       for (const old of replaced) await closeOpenIntervals(trx, { attendee_id: old.attendee_id }, now);
+      // Under the lock an admit takes too: a waiting patient's answer withholds Chime's JoinToken.
+      const admitted = await admittedForMedia(trx, locked, user.id);
       if (existing && existing.session_id === sessionId && existing.user_id === user.id) {
         // The provider handed back the person's attendee (Chime): it is live again, the same place.
-        await setAttendeeStatus(trx, [existing.attendee_id], "JOINING", now, ["LEFT", "REPLACED"]);
-        return updateSession(trx, sessionId, { last_activity_at: now, updated_at: now });
+        // After a removal whose DeleteAttendee failed, Chime hands a re-invited person (past
+        // requireNotRemoved above) that same attendee: it is issued anew, so the removal, which
+        // revokes attendees issued before it, no longer holds against it.
+        if (await wasAttendeeRemoved(trx, existing.attendee_id)) await reissueAttendee(trx, existing.attendee_id, now);
+        else await setAttendeeStatus(trx, [existing.attendee_id], "JOINING", now, ["LEFT", "REPLACED"]);
+        return { row: await updateSession(trx, sessionId, { last_activity_at: now, updated_at: now }), admitted };
       }
       const isDoctor = user.role === "DOCTOR";
       await insertAttendee(trx, {
@@ -91,7 +106,7 @@ export async function joinSession(
         created_at: now,
         updated_at: now,
       });
-      return updateSession(trx, sessionId, { last_activity_at: now, updated_at: now });
+      return { row: await updateSession(trx, sessionId, { last_activity_at: now, updated_at: now }), admitted };
     });
     recorded = true;
     const attendee = created;
@@ -101,10 +116,10 @@ export async function joinSession(
       session_id: sessionId,
       attendee: {
         attendee_id: attendee.attendee_id,
-        join_token: attendee.join_token,
+        join_token: await signallingJoinToken(ctx, row, attendee),
         external_user_id: attendee.external_user_id,
       },
-      ...mediaFields(row, attendee, req.signallingBase, ctx),
+      ...mediaFields(row, attendee, req.signallingBase, ctx, { admitted }),
       session_status: row.status,
       attendees: attendees.map(toAttendee),
     };

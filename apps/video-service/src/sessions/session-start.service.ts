@@ -15,6 +15,7 @@ import { enqueue } from "../tables.ts";
 import { assertWithinFreeTier } from "../usage/usage.service.ts";
 import { insertAttendee } from "./attendees.repository.ts";
 import { type AppointmentFacts, newSessionRow, withEarlyChanges } from "./new-session.ts";
+import { signallingJoinToken } from "./session-presence.ts";
 import { isInsideWindow, joinWindow, requireTransition } from "./session-state.ts";
 import { mediaFields } from "./session-views.ts";
 import {
@@ -157,7 +158,7 @@ export async function startSession(
       chime_meeting_id: attendeeMeetingId(row.meeting_id),
       doctor_attendee: {
         attendee_id: attendee.attendee_id,
-        join_token: attendee.join_token,
+        join_token: await signallingJoinToken(ctx, row, attendee),
         external_user_id: attendee.external_user_id,
         email: actor.user.email,
       },

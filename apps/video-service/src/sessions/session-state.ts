@@ -19,7 +19,10 @@ export type SessionAction =
   | "saveNotesDraft"
   | "recordConsent"
   | "exportEncounter"
-  | "exportNotes";
+  | "exportNotes"
+  | "admit"
+  | "updateWaitingRoom"
+  | "controlAttendee";
 
 export type Transition = { ok: true; to: SessionStatus } | { ok: false; code: string; message: string };
 
@@ -41,8 +44,13 @@ const allowed: Record<SessionAction, Partial<Record<SessionStatus, SessionStatus
   // The FHIR Encounter describes a finished consultation only.
   exportEncounter: { COMPLETED: "COMPLETED" },
   exportNotes: { COMPLETED: "COMPLETED" },
+  // Participant control (issue 12): muting or removing someone happens during the call only.
+  controlAttendee: { IN_PROGRESS: "IN_PROGRESS" },
   // The doctor writes the draft during the call and goes on after it (issue 16).
   saveNotesDraft: { IN_PROGRESS: "IN_PROGRESS", COMPLETED: "COMPLETED" },
+  // The waiting room (issue 12): admit while the call runs; auto-admit may be set before it starts.
+  admit: { IN_PROGRESS: "IN_PROGRESS" },
+  updateWaitingRoom: { CREATED: "CREATED", IN_PROGRESS: "IN_PROGRESS" },
 };
 
 export function transition(from: SessionStatus, action: SessionAction): Transition {

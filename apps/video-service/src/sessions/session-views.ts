@@ -1,5 +1,7 @@
 import type {
   AwsMediaUrls,
+  CallQualityReport,
+  ChimeAttendee,
   MediaProviderName,
   SessionAttendee,
   SessionConsent,
@@ -7,10 +9,12 @@ import type {
   SessionDetailsRedacted,
   SessionSummary,
 } from "@clinic/contracts";
+import { signallingPath } from "../meetings/embedded/embedded-media-provider.ts";
 import { turnIceServer } from "../meetings/embedded/turn-credentials.ts";
 import type { Meeting } from "../meetings/media-provider.ts";
 import { iso, isoOrNull, json } from "../tables.ts";
 import type { AttendeeWithTimes } from "./attendees.repository.ts";
+import type { CallQualityRow } from "./call-quality.repository.ts";
 import type { SessionView } from "./session-access.ts";
 import type { SessionRow } from "./sessions.repository.ts";
 import type { SessionsContext } from "./sessions-context.ts";
@@ -60,6 +64,7 @@ export function toDetails(
   now: Date,
   view: SessionView,
   consent: SessionConsent | null,
+  qualityReports: CallQualityReport[] = [],
 ): SessionDetails | SessionDetailsRedacted {
   const redacted: SessionDetailsRedacted = {
     session_id: row.session_id,
@@ -78,6 +83,7 @@ export function toDetails(
     scheduled_duration_minutes: row.scheduled_duration_minutes,
     attendees: attendees.map(toAttendee),
     consent,
+    quality_reports: qualityReports,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
   };
@@ -99,21 +105,25 @@ export function meetingOf(row: SessionRow): Meeting {
  * made absolute with the base the browser used to reach us (see signallingBase in routes).
  * Embedded: the static ICE_SERVERS plus, with TURN configured, this attendee's own TURN
  * credential (valid TURN_TTL_S from now; a rejoin gets a fresh one) and ICE_TRANSPORT_POLICY.
- * Chime brings its own media servers: no TURN entry, policy "all".
+ * Chime brings its own media servers: no TURN entry, policy "all". Under Chime `signaling_url`
+ * is our signalling socket too, which the browser holds in presence-only mode beside Chime's
+ * own (that one is in `chime.Meeting.MediaPlacement`, where the SDK reads it): attendance.
+ * `admitted: false` (a patient in the waiting room) withholds Chime's attendee: its JoinToken
+ * would open the meeting's media without the doctor's Admit (media-credentials.service.ts).
  */
 export function mediaFields(
   row: SessionRow,
   attendee: { attendee_id: string; provider_data: unknown },
   signallingBase: string,
   ctx: Pick<SessionsContext, "provider" | "turn" | "config" | "now">,
+  options: { admitted: boolean } = { admitted: true },
 ) {
   const meeting = meetingOf(row);
   const urls = meeting.media_urls;
-  const signaling_url = urls.signaling_url.startsWith("/")
-    ? `${signallingBase}${urls.signaling_url}`
-    : urls.signaling_url;
   const mediaProvider = (row.media_provider ?? ctx.provider.name) as MediaProviderName;
   const embedded = mediaProvider === "embedded";
+  const path = embedded ? urls.signaling_url : signallingPath(row.session_id);
+  const signaling_url = path.startsWith("/") ? `${signallingBase}${path}` : path;
   const turn = embedded && ctx.turn ? [turnIceServer(ctx.turn, attendee.attendee_id, ctx.now())] : [];
   return {
     aws_media_urls: { ...urls, signaling_url },
@@ -122,7 +132,28 @@ export function mediaFields(
     ice_servers: [...ctx.provider.iceServers, ...turn],
     ice_transport_policy: embedded ? ctx.config.ICE_TRANSPORT_POLICY : ("all" as const),
     ...(row.media_provider === "chime"
-      ? { chime: { Meeting: meeting.provider_data, Attendee: json<unknown>(attendee.provider_data) } }
+      ? {
+          chime: {
+            Meeting: meeting.provider_data,
+            Attendee: options.admitted ? json<ChimeAttendee>(attendee.provider_data) : null,
+          },
+        }
       : {}),
+  };
+}
+
+/** A stored call-quality summary as the API shows it. */
+export function toCallQualityReport(row: CallQualityRow): CallQualityReport {
+  return {
+    side: row.side,
+    rtt_ms_median: row.rtt_ms_median,
+    packet_loss_pct: row.packet_loss_pct,
+    outgoing_kbps_median: row.outgoing_kbps_median,
+    incoming_kbps_median: row.incoming_kbps_median,
+    sent_resolution: row.sent_resolution,
+    relay_seconds: row.relay_seconds,
+    audio_only_seconds: row.audio_only_seconds,
+    call_seconds: row.call_seconds,
+    reported_at: iso(row.reported_at),
   };
 }

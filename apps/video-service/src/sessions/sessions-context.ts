@@ -1,17 +1,27 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { AppointmentsClient } from "../appointments/appointments.client.ts";
 import type { VideoConfig } from "../config.ts";
+import type { JoinTokens } from "../meetings/embedded/join-tokens.ts";
 import type { TurnSettings } from "../meetings/embedded/turn-credentials.ts";
 import type { MediaProvider } from "../meetings/media-provider.ts";
 import { type MediaOperation, MediaProviderError } from "../meetings/media-provider-error.ts";
 import type { VideoDb } from "../tables.ts";
 import type { WebhookEvents } from "../webhooks/webhook-events.ts";
+import type { ProviderDeletionEvents } from "./provider-cleanup.ts";
 import type { Actor, SessionAccess } from "./session-access.ts";
 
 /** Where the signalling hub hears about session changes made over HTTP or by the sweeper. */
 export interface SessionNotifier {
   sessionEnded(sessionId: string, reason: "ENDED_BY_DOCTOR" | "IDLE_TIMEOUT"): void;
   attendeesReplaced(sessionId: string, attendeeIds: string[]): void;
+  /** Waiting room: these people of the session were admitted (their connections, anywhere, are let in). */
+  attendeesAdmitted(sessionId: string, userIds: string[]): void;
+  /** Waiting room: who waits or auto-admit changed (the doctor's lobby and the patients' places are told again). */
+  waitingChanged(sessionId: string): void;
+  /** Participant control: asks the attendee's client, wherever it is connected, to mute its microphone. */
+  muteRequested(sessionId: string, attendeeId: string): void;
+  /** Participant control: the attendees' connections, wherever they are, get `removed` and close with 4411. */
+  attendeesRemoved(sessionId: string, attendeeIds: string[]): void;
   /**
    * True while the attendee has an open signalling connection in this process or, with
    * replicas, on another live instance (its presence in Redis; assumed true while that
@@ -25,8 +35,15 @@ export interface SessionsContext {
   db: VideoDb;
   access: SessionAccess;
   provider: MediaProvider;
+  /**
+   * Signs the join tokens of the signalling socket. Under Chime the browser holds that socket
+   * too (presence only), so attendance is recorded as for embedded calls (session-presence.ts).
+   */
+  joinTokens: JoinTokens;
   appointments: AppointmentsClient;
   notifier: SessionNotifier;
+  /** Failed attempts to delete removed attendees at the provider (counted in video-metrics.ts). */
+  providerDeletions: ProviderDeletionEvents;
   /** Wakes the outbox relay after a commit that enqueued an event. */
   relay: { notify(): void };
   /** Webhook deliveries, enqueued in the change's own transaction (webhooks/webhook-events.ts). */

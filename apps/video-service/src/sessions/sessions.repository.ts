@@ -167,17 +167,15 @@ export async function listSessions(
 }
 
 /**
- * IN_PROGRESS sessions with nobody connected and no activity since `cutoff`. Only embedded
- * meetings: their presence is our signalling socket. Chime attendees connect to Chime, which
- * we do not observe, so a Chime meeting would look empty while people talk (Chime ends
- * meetings nobody is in by itself).
+ * IN_PROGRESS sessions with nobody connected and no activity since `cutoff`, on either media
+ * provider: a Chime client holds our signalling socket too (presence only), so its attendance
+ * is recorded like an embedded one's (session-presence.ts).
  */
 export async function findIdleSessions(db: VideoDb, cutoff: Date, limit: number): Promise<string[]> {
   const rows = await db
     .selectFrom("sessions as s")
     .select("s.session_id")
     .where("s.status", "=", "IN_PROGRESS")
-    .where("s.media_provider", "=", "embedded")
     .where("s.last_activity_at", "<", cutoff)
     .where(({ not, exists, selectFrom }) =>
       not(

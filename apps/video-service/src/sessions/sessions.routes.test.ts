@@ -71,6 +71,7 @@ describe("video sessions: the guide's endpoints, happy paths", () => {
         },
       ],
       consent: null,
+      quality_reports: [],
       notes: null,
       quality_rating: null,
       created_at: iso,

@@ -11,10 +11,11 @@ import { findLatestConsentAnswer } from "../consent/consent.repository.ts";
 import { toSessionConsent } from "../consent/consent-views.ts";
 import { SessionNotFound } from "../errors.ts";
 import { listAttendees } from "./attendees.repository.ts";
+import { listCallQuality } from "./call-quality.repository.ts";
 import { deleteNotesDraft } from "./notes-draft.repository.ts";
 import type { Actor, SessionFacts, SessionView } from "./session-access.ts";
 import { requireTransition } from "./session-state.ts";
-import { toDetails, toSummary } from "./session-views.ts";
+import { toCallQualityReport, toDetails, toSummary } from "./session-views.ts";
 import { findSession, listSessions, lockSession, type SessionRow, updateSession } from "./sessions.repository.ts";
 import type { SessionsContext } from "./sessions-context.ts";
 
@@ -58,11 +59,13 @@ export async function getSession(
   const row = await findSession(ctx.db, sessionId);
   if (!row) throw new SessionNotFound();
   const view = await ctx.access.check(actor, "read", factsOf(row));
-  const [attendees, consent] = await Promise.all([
+  const [attendees, consent, quality] = await Promise.all([
     listAttendees(ctx.db, sessionId),
     findLatestConsentAnswer(ctx.db, sessionId),
+    listCallQuality(ctx.db, sessionId),
   ]);
-  return { view, details: toDetails(row, attendees, ctx.now(), view, toSessionConsent(consent)) };
+  const reports = quality.map(toCallQualityReport);
+  return { view, details: toDetails(row, attendees, ctx.now(), view, toSessionConsent(consent), reports) };
 }
 
 /** PUT /sessions/{id}/notes: the doctor, after the session ended. */

@@ -55,6 +55,8 @@ export interface PresenceEntry {
   /** Its attendance interval: the database orders two connections of one attendee by it. */
   interval: number;
   attendee: SignalAttendee;
+  /** In the waiting room (not admitted yet): nobody is shown it or relays to it. */
+  waiting?: boolean;
 }
 
 /** What crosses between instances, on the channel of one session. */
@@ -65,7 +67,13 @@ export type FanoutMessage =
   | { kind: "relay"; to: string; message: ServerSignal }
   | { kind: "broadcast"; except?: string; message: ServerSignal }
   | { kind: "ended"; reason: "ENDED_BY_DOCTOR" | "IDLE_TIMEOUT" }
-  | { kind: "replaced"; attendee_ids: string[] };
+  | { kind: "replaced"; attendee_ids: string[] }
+  /** Participant control: the doctor removed these attendees (`removed`, then close 4411). */
+  | { kind: "removed"; attendee_ids: string[] }
+  /** Waiting room: these people were admitted (their connections leave the waiting room). */
+  | { kind: "admitted"; user_ids: string[] }
+  /** Waiting room: who waits (or auto-admit) changed; lobbies and positions are read again. */
+  | { kind: "waiting" };
 
 /** The envelope on the wire: the sender's node (ignored by it) and the session. */
 export type FanoutEnvelope = FanoutMessage & { origin: string; session: string };

@@ -19,7 +19,18 @@ export interface SignalConnection {
   id: string;
   /** The attendance interval this connection opened (its leave closes that one only). */
   intervalId: number;
+  /** A Chime meeting's client: attendance and control only, no offer/answer/ice relays. */
+  presenceOnly?: boolean;
+  /**
+   * In the waiting room (issue 12): a patient the doctor has not admitted yet. Nobody hears of
+   * them (no attendee.joined, not in anyone's welcome), they hear of nobody, and they may send
+   * nothing but heartbeats. Cleared when the doctor admits them (`attendeesAdmitted`).
+   */
+  waiting?: boolean;
 }
+
+/** Shown to the others: an admitted attendee (an entry of an instance that predates the waiting room counts as one). */
+const visible = (e: { waiting?: boolean } | undefined): boolean => e !== undefined && e.waiting !== true;
 
 export const newConnectionId = (): string => randomUUID();
 
@@ -69,6 +80,7 @@ export class SignalHub implements SessionNotifier {
   /** Dead-node pruning waits this long after an outage, for the others to announce themselves again. */
   #pruneAfter = 0;
   #onFanout: ((direction: "out" | "in") => void) | undefined;
+  #onWaiting: ((sessionId: string) => void) | undefined;
 
   constructor(options: SignalHubOptions) {
     this.#fanout = options.fanout;
@@ -127,12 +139,7 @@ export class SignalHub implements SessionNotifier {
   async announce(conn: SignalConnection): Promise<SignalAttendee[]> {
     const fanout = this.#fanout;
     if (fanout) {
-      const entry: PresenceEntry = {
-        node: fanout.node,
-        conn: conn.id,
-        interval: conn.intervalId,
-        attendee: conn.attendee,
-      };
+      const entry = this.#entryOf(conn, fanout.node);
       try {
         await this.#serial(conn.sessionId, async () => {
           // Closed or replaced meanwhile: nothing to announce (its leave, if any, is queued next).
@@ -148,8 +155,82 @@ export class SignalHub implements SessionNotifier {
       if (!this.isCurrent(conn)) return [];
     }
     const id = conn.attendee.attendee_id;
+    // A patient in the waiting room meets nobody: no one hears of them, and they are offered no one.
+    if (conn.waiting) return [];
     this.#broadcastLocal(conn.sessionId, { type: "attendee.joined", attendee: conn.attendee }, id);
     return this.attendeesOf(conn.sessionId, id);
+  }
+
+  #entryOf(conn: SignalConnection, node: string): PresenceEntry {
+    return {
+      node,
+      conn: conn.id,
+      interval: conn.intervalId,
+      attendee: conn.attendee,
+      ...(conn.waiting ? { waiting: true } : {}),
+    };
+  }
+
+  /** Whether `attendeeId` of the session is admitted (not in the waiting room), here or elsewhere; false if unknown. */
+  isAdmitted(sessionId: string, attendeeId: string): boolean {
+    const local = this.#sessions.get(sessionId)?.get(attendeeId);
+    if (local) return visible(local);
+    return visible(this.#remote.get(sessionId)?.get(attendeeId));
+  }
+
+  /**
+   * The session's doctor admitted these people (the database has it): each of their
+   * connections here leaves the waiting room — the others hear attendee.joined, here and on
+   * the other instances, and the patient gets `admitted` with whom to offer to. The other
+   * instances do the same for the connections they hold.
+   */
+  attendeesAdmitted(sessionId: string, userIds: string[]): void {
+    this.#admitLocal(sessionId, userIds);
+    this.#publishQuietly(sessionId, { kind: "admitted", user_ids: userIds });
+  }
+
+  /** Who waits (or auto-admit) changed in the session: the lobby and positions are told again, everywhere. */
+  waitingChanged(sessionId: string): void {
+    this.#onWaiting?.(sessionId);
+    this.#publishQuietly(sessionId, { kind: "waiting" });
+  }
+
+  /** The waiting room's hook (waiting-room.ts): who waits in `sessionId` changed, here or on another instance. */
+  onWaitingChanged(listener: (sessionId: string) => void): void {
+    this.#onWaiting = listener;
+  }
+
+  #admitLocal(sessionId: string, userIds: string[]): void {
+    const users = new Set(userIds);
+    for (const conn of [...(this.#sessions.get(sessionId)?.values() ?? [])]) {
+      if (!conn.waiting || !users.has(conn.attendee.user_id)) continue;
+      conn.waiting = false;
+      const id = conn.attendee.attendee_id;
+      const introduce = () => {
+        if (!this.isCurrent(conn)) return;
+        this.#broadcastLocal(sessionId, { type: "attendee.joined", attendee: conn.attendee }, id);
+        this.send(conn, { type: "admitted", attendees: this.attendeesOf(sessionId, id) });
+      };
+      const fanout = this.#fanout;
+      if (!fanout) {
+        introduce();
+        continue;
+      }
+      // The other instances learn of the admitted entry before the patient is told to offer:
+      // its offers, published after, reach an instance that already shows it.
+      const entry = this.#entryOf(conn, fanout.node);
+      this.#track(
+        this.#serial(sessionId, async () => {
+          if (!this.isCurrent(conn)) return;
+          await fanout.announce(sessionId, entry);
+          await this.#publish(sessionId, { kind: "joined", entry });
+        })
+          .catch((err: Error) =>
+            this.#log.warn({ err, sessionId }, "could not tell the other instances of an admission"),
+          )
+          .finally(introduce),
+      );
+    }
   }
 
   /** True while `conn` is its attendee's registered connection here. */
@@ -163,7 +244,8 @@ export class SignalHub implements SessionNotifier {
    */
   remove(conn: SignalConnection): boolean {
     if (!this.#unregister(conn)) return false;
-    this.#broadcastLocal(conn.sessionId, { type: "attendee.left", attendee_id: conn.attendee.attendee_id });
+    if (visible(conn))
+      this.#broadcastLocal(conn.sessionId, { type: "attendee.left", attendee_id: conn.attendee.attendee_id });
     this.#depart(conn);
     return true;
   }
@@ -178,9 +260,10 @@ export class SignalHub implements SessionNotifier {
   /** The session's attendees connected here and (clustered) elsewhere, but `exceptAttendeeId`. */
   attendeesOf(sessionId: string, exceptAttendeeId?: string): SignalAttendee[] {
     const local = this.#sessions.get(sessionId);
-    const all = [...(local?.values() ?? [])].map((c) => c.attendee);
+    // Those in the waiting room are nobody's to offer to.
+    const all = [...(local?.values() ?? [])].filter(visible).map((c) => c.attendee);
     for (const entry of this.#remote.get(sessionId)?.values() ?? []) {
-      if (!local?.has(entry.attendee.attendee_id)) all.push(entry.attendee);
+      if (!local?.has(entry.attendee.attendee_id) && visible(entry)) all.push(entry.attendee);
     }
     return all.filter((a) => a.attendee_id !== exceptAttendeeId);
   }
@@ -197,11 +280,11 @@ export class SignalHub implements SessionNotifier {
   relay(from: SignalConnection, toAttendeeId: string, message: ServerSignal): boolean {
     const target = this.#sessions.get(from.sessionId)?.get(toAttendeeId);
     if (target) {
-      if (target === from) return false;
+      if (target === from || !visible(target)) return false;
       this.send(target, message);
       return true;
     }
-    if (!this.#remote.get(from.sessionId)?.has(toAttendeeId)) return false;
+    if (!visible(this.#remote.get(from.sessionId)?.get(toAttendeeId))) return false;
     this.#publish(from.sessionId, { kind: "relay", to: toAttendeeId, message }).catch(() => {
       this.send(from, {
         type: "error",
@@ -232,6 +315,28 @@ export class SignalHub implements SessionNotifier {
   attendeesReplaced(sessionId: string, attendeeIds: string[]): void {
     this.#replaceLocal(sessionId, attendeeIds);
     this.#publishQuietly(sessionId, { kind: "replaced", attendee_ids: attendeeIds });
+    this.#forgetQuietly(sessionId, attendeeIds);
+  }
+
+  /**
+   * Participant control: to the attendee's connection here, or published on the session's
+   * channel for the instance holding it (a relay needs no connection of the session here).
+   */
+  muteRequested(sessionId: string, attendeeId: string): void {
+    const message: ServerSignal = { type: "mute.requested", by: "DOCTOR" };
+    const conn = this.#sessions.get(sessionId)?.get(attendeeId);
+    if (conn) this.send(conn, message);
+    else this.#publishQuietly(sessionId, { kind: "relay", to: attendeeId, message });
+  }
+
+  /**
+   * Participant control: removed in the database (which refuses their tokens from now on);
+   * their connections, here and elsewhere, are told and closed with 4411, and the others hear
+   * `attendee.left`. A connection that registers meanwhile is closed by its own re-check.
+   */
+  attendeesRemoved(sessionId: string, attendeeIds: string[]): void {
+    this.#removeLocal(sessionId, attendeeIds);
+    this.#publishQuietly(sessionId, { kind: "removed", attendee_ids: attendeeIds });
     this.#forgetQuietly(sessionId, attendeeIds);
   }
 
@@ -401,21 +506,30 @@ export class SignalHub implements SessionNotifier {
         if (!view) return; // nobody of this session here (any more)
         const known = view.get(id);
         view.set(id, entry);
-        if (known?.conn !== entry.conn)
+        // Shown once admitted: a new connection, or the same one leaving the waiting room.
+        const alreadyShown = visible(known) && known?.conn === entry.conn;
+        if (visible(entry) && !alreadyShown)
           this.#broadcastLocal(sessionId, { type: "attendee.joined", attendee: entry.attendee }, id);
+        else if (!visible(entry) && visible(known))
+          this.#broadcastLocal(sessionId, { type: "attendee.left", attendee_id: id });
         return;
       }
       case "left": {
         const view = this.#remote.get(sessionId);
-        if (view?.get(message.attendee_id)?.conn !== message.conn) return;
-        view.delete(message.attendee_id);
-        if (local?.has(message.attendee_id)) return; // connected here now
+        const known = view?.get(message.attendee_id);
+        if (known?.conn !== message.conn) return;
+        view?.delete(message.attendee_id);
+        if (local?.has(message.attendee_id) || !visible(known)) return; // connected here now, or never shown
         this.#broadcastLocal(sessionId, { type: "attendee.left", attendee_id: message.attendee_id });
         return;
       }
       case "relay": {
         const target = local?.get(message.to);
-        if (target) this.send(target, message.message);
+        // Checked here too, not only where it was sent: a waiting attendee gets no media
+        // offers whatever the sender's instance believed (a control message still reaches it).
+        const media =
+          message.message.type === "offer" || message.message.type === "answer" || message.message.type === "ice";
+        if (target && !(media && !visible(target))) this.send(target, message.message);
         return;
       }
       case "broadcast":
@@ -427,12 +541,22 @@ export class SignalHub implements SessionNotifier {
       case "replaced":
         this.#replaceLocal(sessionId, message.attendee_ids);
         return;
+      case "removed":
+        this.#removeLocal(sessionId, message.attendee_ids);
+        return;
+      case "admitted":
+        this.#admitLocal(sessionId, message.user_ids);
+        return;
+      case "waiting":
+        this.#onWaiting?.(sessionId);
+        return;
     }
   }
 
   #broadcastLocal(sessionId: string, message: ServerSignal, exceptAttendeeId?: string): void {
     for (const conn of this.#sessions.get(sessionId)?.values() ?? []) {
-      if (conn.attendee.attendee_id !== exceptAttendeeId) this.send(conn, message);
+      // The waiting room hears nothing of the call (its end and replacement are sent directly).
+      if (conn.attendee.attendee_id !== exceptAttendeeId && visible(conn)) this.send(conn, message);
     }
   }
 
@@ -450,12 +574,34 @@ export class SignalHub implements SessionNotifier {
       // Replaced in the database, which is authoritative: seen elsewhere, it is gone for this
       // instance's clients now, not when its instance says so (a crashed one never will).
       // Its own leave, if it comes, then finds nothing to remove and is not told twice.
-      if (view?.delete(id) && !attendees?.has(id))
+      const seen = view?.get(id);
+      if (view?.delete(id) && !attendees?.has(id) && visible(seen))
         this.#broadcastLocal(sessionId, { type: "attendee.left", attendee_id: id });
       const conn = attendees?.get(id);
       if (!conn) continue;
       this.send(conn, { type: "replaced" });
       conn.socket.close(SignalCloseCodes.replaced, "replaced by a newer connection");
+    }
+  }
+
+  /**
+   * As `#replaceLocal`, with `removed` and 4411; the connection is unregistered at once (the
+   * others hear `attendee.left` now, not when the removed browser answers the close), and cut
+   * if it does not answer the close within 2 s. Its attendance was closed by the removal.
+   */
+  #removeLocal(sessionId: string, attendeeIds: string[]): void {
+    const view = this.#remote.get(sessionId);
+    for (const id of attendeeIds) {
+      const conn = this.#sessions.get(sessionId)?.get(id);
+      // Only someone shown is told gone: a removed attendee who was still waiting was never shown.
+      const seen = view?.get(id);
+      if (view?.delete(id) && !conn && visible(seen))
+        this.#broadcastLocal(sessionId, { type: "attendee.left", attendee_id: id });
+      if (!conn) continue;
+      this.send(conn, { type: "removed" });
+      this.remove(conn);
+      conn.socket.close(SignalCloseCodes.removed, "removed from the consultation by the doctor");
+      setTimeout(() => conn.socket.terminate(), 2000).unref();
     }
   }
 
@@ -511,7 +657,7 @@ export class SignalHub implements SessionNotifier {
         for (const [id, e] of view) {
           if (live.has(e.node)) continue;
           view.delete(id);
-          this.#broadcastLocal(sessionId, { type: "attendee.left", attendee_id: id });
+          if (visible(e)) this.#broadcastLocal(sessionId, { type: "attendee.left", attendee_id: id });
         }
       }
     } catch (err) {
@@ -539,12 +685,7 @@ export class SignalHub implements SessionNotifier {
       await this.#serial(sessionId, async () => {
         for (const conn of [...(this.#sessions.get(sessionId)?.values() ?? [])]) {
           if (!this.isCurrent(conn)) continue;
-          const entry: PresenceEntry = {
-            node: fanout.node,
-            conn: conn.id,
-            interval: conn.intervalId,
-            attendee: conn.attendee,
-          };
+          const entry = this.#entryOf(conn, fanout.node);
           await fanout.announce(sessionId, entry);
           await this.#publish(sessionId, { kind: "joined", entry });
         }
@@ -553,14 +694,17 @@ export class SignalHub implements SessionNotifier {
         await this.#view(sessionId);
         const after = this.#remote.get(sessionId) ?? new Map<string, PresenceEntry>();
         if (!this.#sessions.has(sessionId)) return;
+        // Only admitted attendees were (or are) shown; the waiting room is nobody's business here.
+        const shown = (e: PresenceEntry | undefined) => (visible(e) ? e?.conn : undefined);
         for (const [id, e] of before) {
-          if (after.get(id)?.conn !== e.conn)
+          if (shown(e) && shown(after.get(id)) !== shown(e))
             this.#broadcastLocal(sessionId, { type: "attendee.left", attendee_id: id });
         }
         for (const [id, e] of after) {
-          if (before.get(id)?.conn !== e.conn)
+          if (shown(e) && shown(before.get(id)) !== shown(e))
             this.#broadcastLocal(sessionId, { type: "attendee.joined", attendee: e.attendee }, id);
         }
+        this.#onWaiting?.(sessionId);
       }).catch((err: Error) => this.#log.warn({ err, sessionId }, "could not catch up on a session after the outage"));
     }
   }

@@ -42,6 +42,15 @@ export function createMessageHandler(hub: SignalHub, conn: SignalConnection, log
       return;
     }
     const from = conn.attendee.attendee_id;
+    // The waiting room (issue 12): until the doctor admits them, a patient sends nothing to anyone.
+    if (conn.waiting && message.type !== "heartbeat") {
+      hub.send(conn, {
+        type: "error",
+        code: "NOT_ADMITTED",
+        message: "You are in the waiting room: the doctor has not let you in yet",
+      });
+      return;
+    }
     switch (message.type) {
       case "heartbeat":
         hub.send(conn, { type: "heartbeat" });
@@ -49,17 +58,32 @@ export function createMessageHandler(hub: SignalHub, conn: SignalConnection, log
       case "media":
         hub.broadcast(conn.sessionId, { type: "media", from, audio: message.audio, video: message.video }, from);
         return;
+      // Weak-network adaptation: the others show "<name>'s connection is weak — audio only".
+      case "quality-mode":
+        hub.broadcast(conn.sessionId, { type: "quality-mode", from, mode: message.mode }, from);
+        return;
       case "offer":
       case "answer":
+        if (conn.presenceOnly) return presenceOnly(hub, conn);
         if (!hub.relay(conn, message.to, { type: message.type, from, sdp: message.sdp })) unknownTarget(hub, conn, log);
         return;
       case "ice":
+        if (conn.presenceOnly) return presenceOnly(hub, conn);
         if (!hub.relay(conn, message.to, { type: "ice", from, candidate: message.candidate ?? null })) {
           unknownTarget(hub, conn, log);
         }
         return;
     }
   };
+}
+
+/** Chime carries a Chime meeting's media: relaying WebRTC negotiation there would be pointless. */
+function presenceOnly(hub: SignalHub, conn: SignalConnection) {
+  hub.send(conn, {
+    type: "error",
+    code: "PRESENCE_ONLY",
+    message: "This meeting's media runs on Amazon Chime: the signalling socket carries presence only",
+  });
 }
 
 function unknownTarget(hub: SignalHub, conn: SignalConnection, log: FastifyBaseLogger) {

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { Type } from "typebox";
 import type { RawData, WebSocket } from "ws";
 import type { JoinTokenClaims, JoinTokens } from "../meetings/embedded/join-tokens.ts";
-import { recheckConnection, recordConnect, recordLeave } from "../sessions/attendance.service.ts";
+import { isAdmittedNow, recheckConnection, recordConnect, recordLeave } from "../sessions/attendance.service.ts";
 import { isIntervalOpen, touchOpenInterval } from "../sessions/attendees.repository.ts";
 import type { SessionAccess, SignalConnectAttempt } from "../sessions/session-access.ts";
 import type { VideoDb } from "../tables.ts";
@@ -13,6 +13,7 @@ import { addressKey, ConnectLimiter, type Take } from "./connect-limiter.ts";
 import type { ConnectCounter } from "./signal-fanout.ts";
 import { newConnectionId, type SignalConnection, type SignalHub } from "./signal-hub.ts";
 import { createMessageHandler } from "./signal-messages.ts";
+import { WaitingRoom } from "./waiting-room.ts";
 
 /** Well inside STALE_ATTENDANCE_MS (90 s), with clients sending a heartbeat every 10 s. */
 const TOUCH_EVERY_MS = 20_000;
@@ -71,6 +72,8 @@ export function signallingRoutes(options: SignallingOptions) {
   };
 
   return async function register(app: App) {
+    const waitingRoom = new WaitingRoom(options.db, hub, app.log, track);
+    app.addHook("onClose", async () => waitingRoom.close());
     // After a Redis outage the messages sent meanwhile are lost: each connection held here is
     // checked against the database (bounded: the connections of this instance).
     hub.fanout?.onRestored(() => {
@@ -93,7 +96,8 @@ export function signallingRoutes(options: SignallingOptions) {
         schema: {
           operationId: "connectSignalling",
           tags: ["signalling"],
-          summary: "WebSocket signalling for the embedded media provider (authenticated by the join token)",
+          summary:
+            "WebSocket signalling: WebRTC negotiation (embedded) or the Chime client's presence socket (authenticated by the join token)",
           security: [],
           params: Type.Object({ session_id: Type.String() }),
           querystring: Type.Object({ token: Type.Optional(Type.String()) }),
@@ -148,6 +152,9 @@ export function signallingRoutes(options: SignallingOptions) {
               sessionId,
               id: newConnectionId(),
               intervalId: result.intervalId,
+              presenceOnly: result.presenceOnly,
+              // The waiting room: a patient the doctor has not admitted meets nobody yet.
+              ...(result.admitted ? {} : { waiting: true }),
               attendee: {
                 attendee_id: result.attendee.attendee_id,
                 user_id: result.attendee.user_id,
@@ -159,6 +166,7 @@ export function signallingRoutes(options: SignallingOptions) {
             if (!(await open(conn, claims, log))) return;
             onMessage = createMessageHandler(hub, conn, log);
             for (const data of early.splice(0)) onMessage(data);
+            await waitingRoom.connected(conn);
             await recheck(conn, "session changed while connecting");
           })().catch((err: Error) => {
             log.error({ err }, "signalling connect failed");
@@ -179,12 +187,19 @@ export function signallingRoutes(options: SignallingOptions) {
     const check = await recheckConnection(options.db, conn.attendee.attendee_id, conn.sessionId);
     if (check.ok) {
       if (hub.clustered && !(await isIntervalOpen(options.db, conn.intervalId))) hub.supersede(conn);
+      // Admitted while it was connecting (or while the instances were apart): let in now.
+      else if (conn.waiting && (await isAdmittedNow(options.db, conn.sessionId, conn.attendee.user_id))) {
+        hub.attendeesAdmitted(conn.sessionId, [conn.attendee.user_id]);
+        hub.waitingChanged(conn.sessionId);
+      }
       return;
     }
     if (check.endReason) {
       hub.send(conn, { type: "session.ended", session_id: conn.sessionId, reason: check.endReason });
     } else if (check.closeCode === SignalCloseCodes.replaced) {
       hub.send(conn, { type: "replaced" });
+    } else if (check.closeCode === SignalCloseCodes.removed) {
+      hub.send(conn, { type: "removed" });
     }
     conn.socket.close(check.closeCode, reason);
   }
@@ -231,7 +246,10 @@ export function signallingRoutes(options: SignallingOptions) {
           options.now(),
           options.webhooks,
           conn.intervalId,
-        ).catch((err: Error) => log.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave")),
+        )
+          // Left the waiting room: the doctor's lobby and the others' places change (once recorded).
+          .then(() => conn.waiting && hub.waitingChanged(conn.sessionId))
+          .catch((err: Error) => log.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave")),
       );
     };
     if (conn.socket.readyState !== conn.socket.OPEN) {

@@ -98,9 +98,14 @@ export async function createHarness(options: HarnessOptions = {}) {
       if (response.statusCode !== 200) throw new Error(`start failed: ${response.body}`);
       return { appointment, body: response.json() };
     },
-    /** A started session with the doctor's and the joined patient's attendee ids and join tokens. */
-    async meeting() {
+    /**
+     * A started session with the doctor's and the joined patient's attendee ids and join tokens.
+     * The doctor turned auto-admit on, so the patient meets the doctor at once; `waitingRoom: true`
+     * leaves it off (the patient waits for `admit`).
+     */
+    async meeting(options: { waitingRoom?: boolean } = {}) {
       const { body } = await this.startedSession();
+      if (!options.waitingRoom) await this.autoAdmit(body.session_id);
       const patient = await this.join(body.session_id, users.patient);
       return {
         sessionId: body.session_id as string,
@@ -167,6 +172,25 @@ export async function createHarness(options: HarnessOptions = {}) {
       });
       if (response.statusCode !== 200) throw new Error(`join failed: ${response.body}`);
       return response.json();
+    },
+    /** The doctor turns auto-admit on (or off) for the session: the patient need not wait for Admit. */
+    async autoAdmit(sessionId: string, on = true, user: AuthUser = users.doctor) {
+      const response = await app.inject({
+        method: "PUT",
+        url: `/api/video/sessions/${sessionId}/waiting-room`,
+        headers: await auth(user),
+        payload: { auto_admit: on },
+      });
+      if (response.statusCode !== 200) throw new Error(`waiting-room failed: ${response.body}`);
+      return response.json();
+    },
+    /** The doctor admits a waiting attendee (the reply, whatever its status). */
+    async admit(sessionId: string, attendeeId: string, user: AuthUser = users.doctor) {
+      return app.inject({
+        method: "POST",
+        url: `/api/video/sessions/${sessionId}/attendees/${attendeeId}/admit`,
+        headers: await auth(user),
+      });
     },
     async end(sessionId: string, user: AuthUser = users.doctor) {
       return app.inject({

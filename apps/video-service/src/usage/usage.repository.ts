@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import type { Executor, VideoDb } from "../tables.ts";
 import type { AttendanceInterval, MonthBounds } from "./usage-calculator.ts";
 
@@ -11,7 +10,9 @@ import type { AttendanceInterval, MonthBounds } from "./usage-calculator.ts";
 const lookBackMs = 86_400_000;
 
 /**
- * The clinic's attendance intervals that count in a month (of the clinic's time zone). Closed
+ * The clinic's attendance intervals that count in a month (of the clinic's time zone): the
+ * direct computation the usage rollups must equal (usage.rollups.test.ts compares them; the
+ * endpoints read the rollups, usage-rollups.repository.ts). Closed
  * ones are a range scan on the (clinic_id, joined_at) index, from a day before the month;
  * still-open ones come from the partial index on open rows. The interval carries its user,
  * so no join to attendees is needed. Parts outside the month are clipped by `summarize`.
@@ -57,35 +58,4 @@ export async function sessionsByIds(db: VideoDb, ids: string[]) {
     ),
   );
   return rows.flat();
-}
-
-/**
- * Attendee-seconds of the month per clinic (metrics), summed in the database: the same
- * figure as `summarize` (open intervals counted up to `now`), for at most `limit` clinics,
- * most used first. Reads the month's intervals (index on joined_at, from a day before, as
- * `intervalsForMonthQuery`) and the open ones.
- */
-export async function usedSecondsByClinic(
-  db: VideoDb,
-  bounds: MonthBounds,
-  now: Date,
-  limit: number,
-): Promise<{ clinic_id: string; seconds: number }[]> {
-  const { rows } = await sql<{ clinic_id: string; seconds: number }>`
-    SELECT clinic_id,
-      sum(greatest(0, extract(epoch FROM
-        least(coalesce(left_at, ${now}::timestamptz), ${bounds.end}::timestamptz)
-        - greatest(joined_at, ${bounds.start}::timestamptz))))::float8 AS seconds
-    FROM (
-      SELECT clinic_id, joined_at, left_at FROM attendance_intervals
-        WHERE joined_at >= ${new Date(bounds.start.getTime() - lookBackMs)}::timestamptz
-          AND joined_at < ${bounds.end}::timestamptz AND left_at > ${bounds.start}::timestamptz
-      UNION ALL
-      SELECT clinic_id, joined_at, left_at FROM attendance_intervals
-        WHERE left_at IS NULL AND joined_at < ${bounds.end}::timestamptz
-    ) AS month_intervals
-    GROUP BY clinic_id
-    ORDER BY seconds DESC, clinic_id
-    LIMIT ${limit}`.execute(db);
-  return rows.map((r) => ({ clinic_id: r.clinic_id, seconds: Number(r.seconds) }));
 }

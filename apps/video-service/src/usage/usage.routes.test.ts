@@ -86,6 +86,8 @@ describe("usage metering over HTTP and signalling", () => {
       forecast_status: expect.stringMatching(/^(HEALTHY|WARNING|CRITICAL|EXCEEDED)$/),
       forecast_exceeds_on: expect.toBeOneOf([null, expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/)]),
       daily: expect.any(Array),
+      limit: 50,
+      offset: 0,
       sessions: [
         {
           session_id: s.sessionId,

@@ -2,45 +2,147 @@ import type { UsageResponse } from "@clinic/contracts";
 import { FreeTierExceeded } from "../errors.ts";
 import { type Actor, type UsageScope, usageScope } from "../sessions/session-access.ts";
 import type { SessionsContext } from "../sessions/sessions-context.ts";
-import { isoOrNull } from "../tables.ts";
-import { intervalsForMonth, sessionsByIds } from "./usage.repository.ts";
-import { monthBounds, monthOf, summarize, toMinutes, usagePercentage, usageStatus } from "./usage-calculator.ts";
-import { dailySeconds, forecastUsage } from "./usage-forecast.ts";
+import { type Executor, isoOrNull } from "../tables.ts";
+import { sessionsByIds } from "./usage.repository.ts";
+import { monthBounds, monthOf, toMinutes, usagePercentage, usageStatus } from "./usage-calculator.ts";
+import { forecastUsage } from "./usage-forecast.ts";
+import {
+  clinicMonthSeconds,
+  dailyRollups,
+  ensureRollupZone,
+  monthRollup,
+  openIntervals,
+  personKey,
+  type RollupScope,
+  sessionRollupPage,
+  sessionRollupsBefore,
+  sessionRollupsByIds,
+} from "./usage-rollups.repository.ts";
+import { type LiveSession, liveUsage } from "./usage-rollups.ts";
 
 type UsageContext = Pick<SessionsContext, "db" | "config" | "now">;
+
+/** One page of the per-session list (`limit` 1–200, `offset` ≥ 0; the route's schema checks them). */
+export interface UsagePage {
+  limit: number;
+  offset: number;
+}
+export const defaultUsagePage: UsagePage = { limit: 50, offset: 0 };
+
+/** Newest start first, no start last, then by id: the rollups' index order (session_id is COLLATE "C"). */
+function pageOrder(
+  a: { start_time: Date | null; session_id: string },
+  b: { start_time: Date | null; session_id: string },
+) {
+  if (a.start_time && b.start_time && a.start_time.getTime() !== b.start_time.getTime()) {
+    return b.start_time.getTime() - a.start_time.getTime();
+  }
+  if (a.start_time && !b.start_time) return -1;
+  if (!a.start_time && b.start_time) return 1;
+  return a.session_id < b.session_id ? -1 : a.session_id > b.session_id ? 1 : 0;
+}
+
+/**
+ * One page of the month's sessions: those with closed usage (rollups, in index order) merged
+ * with those whose only usage so far is an open interval (live, a handful). A live-only
+ * session's place is the number of rollup sessions before it plus the live-only ones before
+ * it, so only the rollup rows that can land on the page are read.
+ */
+async function sessionsPage(
+  db: Executor,
+  scope: RollupScope,
+  month: string,
+  live: Map<string, LiveSession>,
+  page: UsagePage,
+) {
+  const closedOfLive = await sessionRollupsByIds(db, scope.zone, month, [...live.keys()]);
+  const liveOnly = [...live]
+    .filter(([id]) => !closedOfLive.sessions.has(id))
+    .map(([session_id, s]) => ({ session_id, start_time: s.start_time }))
+    .sort(pageOrder);
+  const before = await Promise.all(liveOnly.map((l) => sessionRollupsBefore(db, scope, month, l)));
+  const from = Math.max(0, page.offset - liveOnly.length);
+  const closed = await sessionRollupPage(db, scope, month, from, page.limit + page.offset - from);
+  const end = page.offset + page.limit;
+  const placed: { at: number; session_id: string; ms: number; attendees: number }[] = [];
+  closed.forEach((row, i) => {
+    const at = from + i + before.filter((b) => b <= from + i).length;
+    if (at >= page.offset && at < end)
+      placed.push({ at, session_id: row.session_id, ms: row.ms, attendees: row.attendees });
+  });
+  liveOnly.forEach((l, j) => {
+    const at = (before[j] ?? 0) + j;
+    if (at >= page.offset && at < end) placed.push({ at, session_id: l.session_id, ms: 0, attendees: 0 });
+  });
+  placed.sort((a, b) => a.at - b.at);
+  // Open intervals add their time, and their people not already counted in the rollup.
+  const rows = placed.map((p) => {
+    const open = live.get(p.session_id);
+    if (!open) return p;
+    const newPeople = [...open.people].filter((u) => !closedOfLive.people.has(personKey(p.session_id, u))).length;
+    return { ...p, ms: p.ms + open.ms, attendees: p.attendees + newPeople };
+  });
+  return { rows, liveOnly: liveOnly.length };
+}
 
 /**
  * Usage in one month of the clinic's time zone: attendee-minutes, limit, status, per
  * session. Metering is per clinic; `scope` narrows it to one doctor's own sessions (every
- * figure then counts only those, against the clinic's free tier).
+ * figure then counts only those, against the clinic's free tier). Closed intervals come from
+ * the rollups (a few rows whatever the month holds), open ones are added live.
  */
-async function computeUsage(ctx: UsageContext, scope: UsageScope, month: string): Promise<UsageResponse> {
+async function computeUsage(
+  ctx: UsageContext,
+  scope: UsageScope,
+  month: string,
+  page: UsagePage,
+): Promise<UsageResponse> {
   const now = ctx.now();
   const limit = ctx.config.FREE_TIER_MINUTES;
   const timeZone = ctx.config.CLINIC_TIME_ZONE;
   const bounds = monthBounds(month, timeZone);
-  const clinicIntervals = await intervalsForMonth(ctx.db, scope.clinicId, bounds);
-  const sessions = new Map(
-    (await sessionsByIds(ctx.db, [...new Set(clinicIntervals.map((i) => i.session_id))])).map((s) => [s.session_id, s]),
-  );
-  const intervals =
+  await ensureRollupZone(ctx.db, timeZone);
+  const rollupScope: RollupScope = { zone: timeZone, clinicId: scope.clinicId, doctorId: scope.doctorId };
+  const [days, totals, clinicTotals, open] = await Promise.all([
+    dailyRollups(ctx.db, rollupScope, bounds),
+    monthRollup(ctx.db, rollupScope, month),
+    scope.doctorId === undefined ? undefined : monthRollup(ctx.db, { zone: timeZone, clinicId: scope.clinicId }, month),
+    openIntervals(ctx.db, scope.clinicId, bounds.end),
+  ]);
+  const liveAll = liveUsage(open, bounds, now);
+  const live =
     scope.doctorId === undefined
-      ? clinicIntervals
-      : clinicIntervals.filter((i) => sessions.get(i.session_id)?.doctor_id === scope.doctorId);
-  const usage = summarize(intervals, bounds, now);
-  const daily = dailySeconds(intervals, bounds, now);
-  const percentage = usagePercentage(usage.total_seconds, limit);
+      ? liveAll
+      : liveUsage(
+          open.filter((i) => i.doctor_id === scope.doctorId),
+          bounds,
+          now,
+        );
+  const dailyMs = bounds.days.map((_, i) => {
+    const date = `${month}-${String(i + 1).padStart(2, "0")}`;
+    return (days.get(date) ?? 0) + (live.days.get(date) ?? 0);
+  });
+  const totalMs = dailyMs.reduce((sum, ms) => sum + ms, 0);
+  const daily = dailyMs.map((ms) => ms / 1000);
+  const percentage = usagePercentage(totalMs / 1000, limit);
   // The free tier is the clinic's: a doctor's own share does not say whether calls are blocked.
   const clinicPercentage =
-    scope.doctorId === undefined
-      ? percentage
-      : usagePercentage(summarize(clinicIntervals, bounds, now).total_seconds, limit);
-  const total = toMinutes(usage.total_seconds);
+    clinicTotals === undefined ? percentage : usagePercentage((clinicTotals.ms + liveAll.ms) / 1000, limit);
+  const { rows: pageRows, liveOnly } = await sessionsPage(ctx.db, rollupScope, month, live.sessions, page);
+  const rows = new Map(
+    (
+      await sessionsByIds(
+        ctx.db,
+        pageRows.map((p) => p.session_id),
+      )
+    ).map((s) => [s.session_id, s]),
+  );
+  const total = toMinutes(totalMs / 1000);
   return {
     month,
     time_zone: timeZone,
     clinic_id: scope.clinicId,
-    total_sessions: usage.sessions.length,
+    total_sessions: totals.sessions + liveOnly,
     total_attendee_minutes: total,
     free_tier_limit: limit,
     usage_percentage: percentage,
@@ -52,23 +154,22 @@ async function computeUsage(ctx: UsageContext, scope: UsageScope, month: string)
       date: `${month}-${String(day + 1).padStart(2, "0")}`,
       attendee_minutes: toMinutes(seconds),
     })),
-    sessions: usage.sessions
-      .map((s) => {
-        const row = sessions.get(s.session_id);
-        const start = row?.start_time ?? null;
-        const end = row?.end_time ?? now;
-        return {
-          session_id: s.session_id,
-          // A patient's name only beside their own doctor (an admin sees the clinic's).
-          patient_name:
-            row && (scope.doctorId === undefined || row.doctor_id === scope.doctorId) ? row.patient_name : "",
-          start_time: isoOrNull(start),
-          duration_minutes: start ? toMinutes(Math.max(0, (end.getTime() - start.getTime()) / 1000)) : 0,
-          attendees: s.attendees,
-          attendee_minutes: toMinutes(s.seconds),
-        };
-      })
-      .sort((a, b) => (b.start_time ?? "").localeCompare(a.start_time ?? "")),
+    limit: page.limit,
+    offset: page.offset,
+    sessions: pageRows.map((s) => {
+      const row = rows.get(s.session_id);
+      const start = row?.start_time ?? null;
+      const end = row?.end_time ?? now;
+      return {
+        session_id: s.session_id,
+        // A patient's name only beside their own doctor (an admin sees the clinic's).
+        patient_name: row && (scope.doctorId === undefined || row.doctor_id === scope.doctorId) ? row.patient_name : "",
+        start_time: isoOrNull(start),
+        duration_minutes: start ? toMinutes(Math.max(0, (end.getTime() - start.getTime()) / 1000)) : 0,
+        attendees: s.attendees,
+        attendee_minutes: toMinutes(s.ms / 1000),
+      };
+    }),
   };
 }
 
@@ -81,20 +182,18 @@ export async function getUsage(
   ctx: UsageContext & Pick<SessionsContext, "access">,
   actor: Actor,
   month: string | undefined,
+  page: UsagePage = defaultUsagePage,
 ): Promise<UsageResponse> {
   await ctx.access.check(actor, "readUsage");
-  return computeUsage(ctx, usageScope(actor.user), month ?? monthOf(ctx.now(), ctx.config.CLINIC_TIME_ZONE));
+  return computeUsage(ctx, usageScope(actor.user), month ?? monthOf(ctx.now(), ctx.config.CLINIC_TIME_ZONE), page);
 }
 
 /** USAGE_LIMIT_POLICY=block: no new meetings once the clinic is over its free tier this month. */
 export async function assertWithinFreeTier(ctx: UsageContext, clinicId: string, now: Date): Promise<void> {
   if (ctx.config.USAGE_LIMIT_POLICY !== "block") return;
-  // Only the total matters here: skip the per-session details every start would otherwise pay for.
-  const timeZone = ctx.config.CLINIC_TIME_ZONE;
-  const bounds = monthBounds(monthOf(now, timeZone), timeZone);
-  const { total_seconds } = summarize(await intervalsForMonth(ctx.db, clinicId, bounds), bounds, now);
+  const seconds = await clinicMonthSeconds(ctx.db, ctx.config.CLINIC_TIME_ZONE, clinicId, now);
   const limit = ctx.config.FREE_TIER_MINUTES;
-  if (usageStatus(usagePercentage(total_seconds, limit)) === "EXCEEDED") {
-    throw new FreeTierExceeded(toMinutes(total_seconds), limit);
+  if (usageStatus(usagePercentage(seconds, limit)) === "EXCEEDED") {
+    throw new FreeTierExceeded(toMinutes(seconds), limit);
   }
 }

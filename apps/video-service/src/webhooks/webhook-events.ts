@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { UsageStatus, WebhookDataByType, WebhookEventType } from "@clinic/contracts";
 import type { EndReason, VideoTrx } from "../tables.ts";
-import { intervalsForMonth } from "../usage/usage.repository.ts";
-import { monthBounds, monthOf, summarize, toMinutes, usagePercentage, usageStatus } from "../usage/usage-calculator.ts";
+import { monthOf, toMinutes, usagePercentage, usageStatus } from "../usage/usage-calculator.ts";
+import { clinicMonthSeconds } from "../usage/usage-rollups.repository.ts";
 import { crossedThresholds, insertDeliveries, recordThresholds, subscribedEndpoints } from "./webhooks.repository.ts";
 
 /**
@@ -92,8 +92,8 @@ export function createWebhookEvents(options: { freeTierMinutes: number; timeZone
     const month = monthOf(at, options.timeZone);
     const done = await crossedThresholds(trx, clinicId, month);
     if (done.length >= usageThresholds.length) return;
-    const bounds = monthBounds(month, options.timeZone);
-    const { total_seconds } = summarize(await intervalsForMonth(trx, clinicId, bounds), bounds, at);
+    // The month's rollup rows (this transaction's close already added to them) and open intervals.
+    const total_seconds = await clinicMonthSeconds(trx, options.timeZone, clinicId, at);
     const percentage = usagePercentage(total_seconds, options.freeTierMinutes);
     const rank = statusRank[usageStatus(percentage)];
     const due = usageThresholds.filter((t) => statusRank[t.status] <= rank && !done.includes(t.percent));

@@ -13,7 +13,8 @@ const signIn = () =>
     expires_in: 900,
     user: doctor,
   });
-const getUsage = () => unwrap(videoClient.GET("/api/video/metrics/usage", { params: { query: {} } }));
+const getUsage = () =>
+  unwrap(videoClient.GET("/api/video/metrics/usage", { params: { query: { limit: 50, offset: 0 } } }));
 const unauthorized = { status: 401, body: { error: "Token expired", status: 401, code: "UNAUTHORIZED" } };
 
 describe("the one 401 path", () => {

@@ -48,6 +48,7 @@ export function session(overrides: Partial<SessionDetails> = {}): SessionDetails
     notes: null,
     quality_rating: null,
     consent: { decision: "GIVEN", text_version: 0, decided_at: "2026-01-25T14:01:00Z" },
+    quality_reports: [],
     created_at: "2026-01-25T13:00:00Z",
     updated_at: "2026-01-25T14:30:00Z",
     ...overrides,
@@ -73,6 +74,8 @@ export function usage(overrides: Partial<Usage> = {}): Usage {
       date: `2026-01-${String(i + 1).padStart(2, "0")}`,
       attendee_minutes: i === 14 ? 450 : 0,
     })),
+    limit: 50,
+    offset: 0,
     sessions: [],
     ...overrides,
   };

@@ -16,7 +16,8 @@ import type { JoinTokens } from "./join-tokens.ts";
 /** Embedded calls are local work (a meeting id, a signed join token): this allows a loaded event loop. */
 const EMBEDDED_MAX_CALL_MS = 5_000;
 
-function signallingPath(sessionId: string): string {
+/** The video service's signalling WebSocket of a session (also the Chime client's presence socket). */
+export function signallingPath(sessionId: string): string {
   return `/api/video/sessions/${sessionId}/signal`;
 }
 

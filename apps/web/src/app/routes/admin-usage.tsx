@@ -13,12 +13,17 @@ import { currentMonth } from "../../lib/format.ts";
 /** Admin usage page: the clinic's usage for a chosen month (guide Test 5). */
 export function AdminUsageRoute() {
   const [month, setMonth] = useState(() => currentMonth());
-  const usage = useUsage(month);
+  const [page, setPage] = useState(1);
+  const usage = useUsage(month, page);
+  const chooseMonth = (next: string) => {
+    setMonth(next);
+    setPage(1);
+  };
   return (
     <Stack>
       <Group justify="space-between" align="flex-end">
         <Title order={1}>Clinic usage metrics</Title>
-        <MonthSelect value={month} onChange={setMonth} />
+        <MonthSelect value={month} onChange={chooseMonth} />
       </Group>
       <Text size="sm" c="dimmed">
         The whole clinic: every doctor's video sessions
@@ -39,7 +44,12 @@ export function AdminUsageRoute() {
             <Title order={2} size="h4" mb="sm">
               Sessions
             </Title>
-            <UsageTable sessions={usage.data.sessions} />
+            <UsageTable
+              sessions={usage.data.sessions}
+              total={usage.data.total_sessions}
+              page={page}
+              onPageChange={setPage}
+            />
           </Card>
         </ErrorBoundary>
       )}

@@ -9,6 +9,7 @@ import { AppointmentsTable } from "../../features/appointments/components/appoin
 import { useManageDialogs } from "../../features/appointments/components/manage-dialogs.tsx";
 import { callIsDue } from "../../features/appointments/join-window.ts";
 import { useStartSession } from "../../features/sessions/api/start-session.ts";
+import { PreCallCheckButton } from "../../features/sessions/precall/precall-check-button.tsx";
 import { useUsage } from "../../features/usage/api/get-usage.ts";
 import { videoBlockedReason } from "../../features/usage/usage-status.ts";
 import { ApiError, isApiError } from "../../lib/api-error.ts";
@@ -70,7 +71,10 @@ export function DoctorAppointmentsRoute() {
     <Stack>
       <Group justify="space-between" align="flex-end">
         <Title order={1}>Appointment Management</Title>
-        <Button onClick={openBooking}>Book appointment</Button>
+        <Group gap="xs">
+          <PreCallCheckButton />
+          <Button onClick={openBooking}>Book appointment</Button>
+        </Group>
       </Group>
       {blocked && (
         <Alert color="red" title="Video consultations disabled" role="alert">

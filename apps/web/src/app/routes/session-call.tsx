@@ -1,4 +1,4 @@
-import { Alert, Loader, Stack } from "@mantine/core";
+import { Alert, Group, Loader, Stack } from "@mantine/core";
 import { useCallback, useState } from "react";
 import { Navigate, useNavigate, useParams } from "react-router";
 import { ErrorBoundary } from "../../components/error-boundary.tsx";
@@ -8,6 +8,7 @@ import { useConsentText } from "../../features/consent/api/consent.ts";
 import { ConsentStep } from "../../features/consent/components/consent-step.tsx";
 import { type SessionDetails, useSession } from "../../features/sessions/api/get-session.ts";
 import { CallScreen } from "../../features/sessions/components/call-screen.tsx";
+import { PreCallCheckButton } from "../../features/sessions/precall/precall-check-button.tsx";
 import { formatDateTime } from "../../lib/format.ts";
 
 /** How often the doctor's call page re-reads the session for the patient's consent answer. */
@@ -33,6 +34,10 @@ export function SessionCallRoute() {
     return (
       <Stack gap="xs">
         <PatientConsentNotice sessionId={sessionId} />
+        {/* Camera, microphone, speaker and connection, checked before or during the call. */}
+        <Group justify="flex-end">
+          <PreCallCheckButton />
+        </Group>
         {call}
       </Stack>
     );

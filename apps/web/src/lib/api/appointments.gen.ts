@@ -1148,6 +1148,8 @@ export interface operations {
                         expires_at: string;
                         /** Format: uuid */
                         invite_id: string;
+                        /** Format: date-time */
+                        issued_at?: string;
                         patient_id: string;
                         patient_name: string;
                         /**

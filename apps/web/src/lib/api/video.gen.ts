@@ -1,6 +1,26 @@
 // generated — do not edit. Source: apps/video-service OpenAPI document. Regenerate: npm run gen:api -w @clinic/web
 
 export interface paths {
+    "/api/video/connectivity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ICE servers for the pre-call connectivity check (a short-lived TURN credential when configured)
+         * @description 429 `TOO_MANY_CONNECTIVITY_CHECKS` (with Retry-After) past 30 checks a minute per user.
+         */
+        get: operations["getConnectivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/video/consent-text": {
         parameters: {
             query?: never;
@@ -28,7 +48,7 @@ export interface paths {
         };
         /**
          * Attendee-minutes in a month of the clinic's time zone (default: this month)
-         * @description An ADMIN gets the clinic's figures; a DOCTOR only their own sessions' (every figure, the percentage being the share of the clinic's free tier those sessions used); a PATIENT is refused (403). Months and days are calendar months and days in `time_zone` (CLINIC_TIME_ZONE).
+         * @description An ADMIN gets the clinic's figures; a DOCTOR only their own sessions' (every figure, the percentage being the share of the clinic's free tier those sessions used); a PATIENT is refused (403). Months and days are calendar months and days in `time_zone` (CLINIC_TIME_ZONE). `sessions` is one page (`limit`, default 50, at most 200, from `offset`), newest start first; `total_sessions` counts all of them and every other figure covers the whole month.
          */
         get: operations["getUsage"];
         put?: never;
@@ -87,6 +107,86 @@ export interface paths {
         get: operations["getSession"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/sessions/{session_id}/attendees/{attendee_id}/admit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Let a waiting patient into the call (the session's doctor only)
+         * @description Admission is per person: a rejoin keeps it. Admitting someone already admitted answers their admission.
+         */
+        post: operations["admitAttendee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/sessions/{session_id}/attendees/{attendee_id}/media-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own Chime attendee (with its JoinToken), once admitted (MEDIA_PROVIDER=chime)
+         * @description A join while waiting for the doctor answers `chime.Attendee: null`; once the signalling socket says `admitted`, the browser asks here. Only the caller's own attendee (403 otherwise), only while the session is in progress (409), 403 `NOT_ADMITTED` while waiting, 403 `PARTICIPANT_REMOVED` after a removal, 409 `ATTENDEE_REPLACED` for an entry a newer join replaced, 409 `NOT_CHIME_SESSION` for an embedded session.
+         */
+        get: operations["getMediaCredentials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/sessions/{session_id}/attendees/{attendee_id}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask a participant's browser to mute its microphone (the session's doctor only)
+         * @description A request, not a forced mute: the participant's browser mutes its microphone and tells them the doctor did; they may unmute again. 409 `CANNOT_MUTE_SELF`, `ATTENDEE_NOT_IN_CALL`, or the session is not in progress.
+         */
+        post: operations["muteAttendee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/sessions/{session_id}/attendees/{attendee_id}/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove a participant from the call (the session's doctor only)
+         * @description The person's connections close (WebSocket code 4411 after a `removed` message), their join tokens stop working, and under Chime their attendee is deleted at the provider. They cannot join this session again without an invite issued after the removal (`403 PARTICIPANT_REMOVED`). 409 `CANNOT_REMOVE_SELF`, or the session is not in progress.
+         */
+        post: operations["removeAttendee"];
         delete?: never;
         options?: never;
         head?: never;
@@ -228,6 +328,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/video/sessions/{session_id}/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The caller's own side's call-quality summary (the session's doctor or patient)
+         * @description Accepted while the session is in progress and for 10 minutes after it ended (409 `QUALITY_REPORT_CLOSED` later). One report per side: sending again replaces it.
+         */
+        post: operations["reportCallQuality"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/sessions/{session_id}/waiting-room": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Turn auto-admit on or off for the session (the session's doctor only)
+         * @description With auto-admit on, the patient joins without waiting for Admit; turning it on admits whoever waits.
+         */
+        put: operations["updateWaitingRoom"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/video/webhooks": {
         parameters: {
             query?: never;
@@ -343,6 +483,114 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getConnectivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The configured STUN/TURN servers plus, with TURN_URLS (embedded), a TURN entry for this check only (username `<expiry unix s>:check-<n>`, n the id of the check's audit row), valid at most 60 s. Empty under Chime. */
+                        ice_servers: {
+                            credential?: string;
+                            urls: string | string[];
+                            username?: string;
+                        }[];
+                        /** @description the browser's iceTransportPolicy: relay = media only through the TURN relay; always all under Chime */
+                        ice_transport_policy: "all" | "relay";
+                        media_provider: "embedded" | "chime";
+                        /** @description True when calls can use the clinic's TURN relay (TURN_URLS set, embedded): the check then tries an allocation */
+                        relay_configured: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     getConsentText: {
         parameters: {
             query?: never;
@@ -490,9 +738,13 @@ export interface operations {
     };
     getUsage: {
         parameters: {
-            query?: {
+            query: {
+                /** @description Sessions per page of `sessions` (the totals always cover the whole month) */
+                limit: number;
                 /** @description YYYY-MM, a calendar month in the clinic's time zone (CLINIC_TIME_ZONE); default: the current one */
                 month?: string;
+                /** @description Sessions to skip (newest start first, then by session id) */
+                offset: number;
             };
             header?: never;
             path?: never;
@@ -525,9 +777,14 @@ export interface operations {
                         forecast_minutes: number;
                         forecast_status: "HEALTHY" | "WARNING" | "CRITICAL" | "EXCEEDED";
                         free_tier_limit: number;
+                        /** @description Page size of `sessions` (as asked, default 50) */
+                        limit: number;
                         /** @description YYYY-MM in time_zone */
                         month: string;
+                        /** @description Sessions skipped before this page */
+                        offset: number;
                         remaining_minutes: number;
+                        /** @description One page: `limit` sessions from `offset`, newest start first (then by session id); `total_sessions` counts them all */
                         sessions: {
                             /** @description one decimal */
                             attendee_minutes: number;
@@ -548,6 +805,7 @@ export interface operations {
                         /** @description IANA time zone (CLINIC_TIME_ZONE) whose calendar months and days the figures are counted in */
                         time_zone: string;
                         total_attendee_minutes: number;
+                        /** @description Sessions with usage in the month (all pages of `sessions`) */
                         total_sessions: number;
                         usage_percentage: number;
                     };
@@ -769,7 +1027,14 @@ export interface operations {
                             video_host_url: string;
                         };
                         chime?: {
-                            Attendee: unknown;
+                            /** @description null while this person waits for the doctor to admit them (waiting room): once admitted, GET /api/video/sessions/{session_id}/attendees/{attendee_id}/media-credentials answers it. The doctor, an admitted patient and one auto-admitted get it here. */
+                            Attendee: ({
+                                AttendeeId: string;
+                                ExternalUserId: string;
+                                JoinToken: string;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
                             Meeting: unknown;
                         };
                         chime_meeting_id: string;
@@ -1015,6 +1280,27 @@ export interface operations {
                         patient_id: string;
                         patient_name: string;
                         quality_rating: number | null;
+                        quality_reports: {
+                            /** @description Seconds in audio-only mode because the link was weak */
+                            audio_only_seconds: number;
+                            /** @description Seconds this side was in the call */
+                            call_seconds: number;
+                            /** @description Median bitrate this side received (kbit/s) */
+                            incoming_kbps_median: number | null;
+                            /** @description Median bitrate this side sent (kbit/s) */
+                            outgoing_kbps_median: number | null;
+                            /** @description Packets lost of those sent to this side, whole call (%) */
+                            packet_loss_pct: number | null;
+                            /** @description Seconds the media went through a TURN relay */
+                            relay_seconds: number;
+                            /** Format: date-time */
+                            reported_at: string;
+                            /** @description Median round-trip time (ms); null: never measured */
+                            rtt_ms_median: number | null;
+                            /** @description The video resolution sent most often, e.g. 1280x720; null: no video sent */
+                            sent_resolution: string | null;
+                            side: "DOCTOR" | "PATIENT";
+                        }[];
                         scheduled_duration_minutes: number;
                         /** Format: date-time */
                         scheduled_start_time: string;
@@ -1090,6 +1376,553 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    admitAttendee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attendee_id: string;
+                /**
+                 * @description sess-<uuid>
+                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        admitted_at: string;
+                        admitted_by: string;
+                        attendee_id: string;
+                        /**
+                         * @description sess-<uuid>
+                         * @example sess-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        session_id: string;
+                        user_id: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getMediaCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attendee_id: string;
+                /**
+                 * @description sess-<uuid>
+                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attendee_id: string;
+                        chime: {
+                            Attendee: {
+                                AttendeeId: string;
+                                ExternalUserId: string;
+                                JoinToken: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            Meeting: unknown;
+                        };
+                        /**
+                         * @description sess-<uuid>
+                         * @example sess-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        session_id: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    muteAttendee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attendee_id: string;
+                /**
+                 * @description sess-<uuid>
+                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attendee_id: string;
+                        /** Format: date-time */
+                        requested_at: string;
+                        /**
+                         * @description sess-<uuid>
+                         * @example sess-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        session_id: string;
+                        /** @enum {string} */
+                        status: "REQUESTED";
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    removeAttendee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attendee_id: string;
+                /**
+                 * @description sess-<uuid>
+                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attendee_id: string;
+                        /** Format: date-time */
+                        removed_at: string;
+                        /**
+                         * @description sess-<uuid>
+                         * @example sess-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        session_id: string;
+                        /** @enum {string} */
+                        status: "REMOVED";
+                        user_id: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1785,7 +2618,14 @@ export interface operations {
                             video_host_url: string;
                         };
                         chime?: {
-                            Attendee: unknown;
+                            /** @description null while this person waits for the doctor to admit them (waiting room): once admitted, GET /api/video/sessions/{session_id}/attendees/{attendee_id}/media-credentials answers it. The doctor, an admitted patient and one auto-admitted get it here. */
+                            Attendee: ({
+                                AttendeeId: string;
+                                ExternalUserId: string;
+                                JoinToken: string;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
                             Meeting: unknown;
                         };
                         /** @description RTCIceServer list for the browser (embedded): the configured STUN/TURN servers plus, with TURN_URLS, this attendee's own TURN entry (username `<expiry unix s>:<attendee_id>`, credential base64(HMAC-SHA1(secret, username)), valid TURN_TTL_S); fetch again on every (re)join. Empty under Chime. */
@@ -2219,6 +3059,304 @@ export interface operations {
                         source: "draft" | "saved" | "empty";
                         /** Format: date-time */
                         updated_at: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    reportCallQuality: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description sess-<uuid>
+                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Seconds in audio-only mode because the link was weak */
+                    audio_only_seconds: number;
+                    /** @description Seconds this side was in the call */
+                    call_seconds: number;
+                    /** @description Median bitrate this side received (kbit/s) */
+                    incoming_kbps_median: number | null;
+                    /** @description Median bitrate this side sent (kbit/s) */
+                    outgoing_kbps_median: number | null;
+                    /** @description Packets lost of those sent to this side, whole call (%) */
+                    packet_loss_pct: number | null;
+                    /** @description Seconds the media went through a TURN relay */
+                    relay_seconds: number;
+                    /** @description Median round-trip time (ms); null: never measured */
+                    rtt_ms_median: number | null;
+                    /** @description The video resolution sent most often, e.g. 1280x720; null: no video sent */
+                    sent_resolution: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Seconds in audio-only mode because the link was weak */
+                        audio_only_seconds: number;
+                        /** @description Seconds this side was in the call */
+                        call_seconds: number;
+                        /** @description Median bitrate this side received (kbit/s) */
+                        incoming_kbps_median: number | null;
+                        /** @description Median bitrate this side sent (kbit/s) */
+                        outgoing_kbps_median: number | null;
+                        /** @description Packets lost of those sent to this side, whole call (%) */
+                        packet_loss_pct: number | null;
+                        /** @description Seconds the media went through a TURN relay */
+                        relay_seconds: number;
+                        /** Format: date-time */
+                        reported_at: string;
+                        /** @description Median round-trip time (ms); null: never measured */
+                        rtt_ms_median: number | null;
+                        /** @description The video resolution sent most often, e.g. 1280x720; null: no video sent */
+                        sent_resolution: string | null;
+                        side: "DOCTOR" | "PATIENT";
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A stable machine code to branch on */
+                        code: string;
+                        details?: unknown;
+                        /** @description A sentence a person can read */
+                        error: string;
+                        /** @description The HTTP status, repeated */
+                        status: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    updateWaitingRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description sess-<uuid>
+                 * @example sess-123e4567-e89b-12d3-a456-426614174000
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Let the appointment's patient in without waiting for Admit */
+                    auto_admit: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        admitted_attendee_ids: string[];
+                        auto_admit: boolean;
+                        /**
+                         * @description sess-<uuid>
+                         * @example sess-123e4567-e89b-12d3-a456-426614174000
+                         */
+                        session_id: string;
                     };
                 };
             };

@@ -1,5 +1,7 @@
 import { Button, Group } from "@mantine/core";
 import type { CallState } from "../media/call-state.ts";
+import type { DeviceKind } from "../media/devices.ts";
+import { DevicesMenu } from "../precall/devices-menu.tsx";
 import { CALL_NOTES_PANEL_ID, CALL_NOTES_TOGGLE_ID } from "./call-notes-panel.tsx";
 
 interface Props {
@@ -9,6 +11,8 @@ interface Props {
   onToggleAudio: () => void;
   onToggleVideo: () => void;
   onToggleScreenShare: () => void;
+  /** Another camera, microphone or speaker mid-call (the Devices menu); absent: no menu. */
+  onSwitchDevice?: (kind: DeviceKind, deviceId: string) => void;
   onEnd: () => void;
   /** The doctor's notes panel (issue 16); absent for the patient. */
   notesOpen?: boolean;
@@ -35,6 +39,14 @@ export function CallControls({ role, state, canShareScreen, ...on }: Props) {
       >
         {state.videoEnabled ? "Stop Video" : "Resume Video"}
       </Button>
+      {on.onSwitchDevice && (
+        <DevicesMenu
+          stream={state.localStream}
+          selected={state.devices}
+          onSwitch={on.onSwitchDevice}
+          disabled={!live}
+        />
+      )}
       {canShareScreen && (
         <Button variant="default" onClick={on.onToggleScreenShare} disabled={!live}>
           {state.screenSharing ? "Stop Sharing" : "Share Screen"}

@@ -6,14 +6,16 @@ import { activity } from "../../../lib/activity.ts";
 import { ApiError } from "../../../lib/api-error.ts";
 import { credentialsHandoff } from "../api/credentials-handoff.ts";
 import { useEndSession } from "../api/end-session.ts";
-import { useSession } from "../api/get-session.ts";
+import { type SessionAttendee, useSession } from "../api/get-session.ts";
 import { joinForCredentials } from "../api/join-session.ts";
-import type { CallEngine } from "../media/call-state.ts";
+import { useCallQualityReport } from "../api/report-call-quality.ts";
+import { type CallEngine, isRemovedError, REMOVED_MESSAGE } from "../media/call-state.ts";
 import { createCallEngine } from "../media/create-call-engine.ts";
 import { useCallState } from "../media/use-call-state.ts";
 import { CallNotesPanel } from "./call-notes-panel.tsx";
 import { CallWindow } from "./call-window.tsx";
 import { EndCallDialog } from "./end-call-dialog.tsx";
+import { ParticipantActions } from "./participant-actions.tsx";
 
 interface Props {
   sessionId: string;
@@ -53,6 +55,8 @@ export function CallScreen({ sessionId, role, onEnded, onLeave }: Props) {
   const state = useCallState(engine);
   const session = useSession(sessionId, env.attendeePollMs);
   const end = useEndSession();
+  // This side's call-stats summary for the quality record, sent when the call ends for this window.
+  useCallQualityReport(sessionId, engine);
   // A call in progress is activity: a doctor in a consultation does not touch the page, and
   // must not be signed out for it (features/auth/idle).
   const inCall = state.phase === "connecting" || state.phase === "connected" || state.phase === "reconnecting";
@@ -90,6 +94,8 @@ export function CallScreen({ sessionId, role, onEnded, onLeave }: Props) {
     if (endedHere && role === "DOCTOR") onEnded();
   }, [endedHere, role, onEnded]);
 
+  // Removed by the doctor (participant control): final, whether the call said so or a rejoin was refused.
+  if (state.phase === "removed" || isRemovedError(setupError)) return <RemovedNotice onBack={onLeave} />;
   if (setupError) {
     if (setupError instanceof ApiError && setupError.status === 409) {
       return <EndedNotice role={role} onBack={onLeave} />;
@@ -150,10 +156,14 @@ export function CallScreen({ sessionId, role, onEnded, onLeave }: Props) {
         onToggleAudio={() => engine.setAudio(!state.audioEnabled)}
         onToggleVideo={() => engine.setVideo(!state.videoEnabled)}
         onToggleScreenShare={() => void engine.toggleScreenShare().catch(() => undefined)}
+        onSwitchDevice={(kind, deviceId) => void engine.switchDevice(kind, deviceId).catch(() => undefined)}
         onRetry={() => void engine.retry()}
         {...(role === "DOCTOR"
           ? {
               notesOpen,
+              participantActions: (attendee: SessionAttendee) => (
+                <ParticipantActions sessionId={sessionId} attendee={attendee} />
+              ),
               onToggleNotes: () => {
                 setNotesMounted(true);
                 setNotesOpen((open) => !open);
@@ -179,6 +189,20 @@ export function CallScreen({ sessionId, role, onEnded, onLeave }: Props) {
         onConfirm={confirmEnd}
       />
     </>
+  );
+}
+
+function RemovedNotice({ onBack }: { onBack: () => void }) {
+  return (
+    <Alert color="orange" title="You left the consultation" role="alert">
+      <Text size="sm">{REMOVED_MESSAGE}</Text>
+      <Text size="sm" mt="xs">
+        If this was a mistake, ask the clinic for a new invite link.
+      </Text>
+      <Button mt="sm" size="xs" variant="light" onClick={onBack}>
+        Back to my appointment
+      </Button>
+    </Alert>
   );
 }
 

@@ -4,8 +4,11 @@ import { useClinicTimeZone } from "../../../lib/clinic-time-zone.ts";
 import { formatElapsed, formatTime } from "../../../lib/format.ts";
 import type { SessionAttendee, SessionDetails } from "../api/get-session.ts";
 import type { CallState, Quality } from "../media/call-state.ts";
+import type { DeviceKind } from "../media/devices.ts";
+import { PermissionHelp } from "../precall/permission-help.tsx";
 import { CallControls } from "./call-controls.tsx";
 import { VideoView } from "./video-view.tsx";
+import { WaitingLobby, WaitingNotice } from "./waiting-room.tsx";
 
 interface Props {
   role: "DOCTOR" | "PATIENT";
@@ -15,12 +18,16 @@ interface Props {
   onToggleAudio: () => void;
   onToggleVideo: () => void;
   onToggleScreenShare: () => void;
+  /** The Devices menu: another camera, microphone or speaker mid-call. */
+  onSwitchDevice?: (kind: DeviceKind, deviceId: string) => void;
   onRetry: () => void;
   onEnd: () => void;
   /** The doctor's notes panel, shown beside the video (below it on a narrow screen). */
   notes?: ReactNode;
   notesOpen?: boolean;
   onToggleNotes?: () => void;
+  /** The doctor's Mute/Remove controls for a participant (participant control), beside their name. */
+  participantActions?: (attendee: SessionAttendee) => ReactNode;
 }
 
 const qualityColour: Record<Quality, string> = { good: "green", fair: "yellow", poor: "red", unknown: "gray" };
@@ -34,6 +41,8 @@ function statusLine(role: Props["role"], state: CallState, attendees: SessionAtt
     return `Reconnecting… (attempt ${state.reconnectAttempt}${seconds === null ? "" : `, retrying in ${seconds} s`})`;
   }
   if (state.phase !== "connected") return null;
+  // The waiting room says it itself (WaitingNotice / WaitingLobby).
+  if (state.waiting || (role === "DOCTOR" && (state.lobby?.waiting.length ?? 0) > 0)) return null;
   const other = role === "DOCTOR" ? "PATIENT" : "DOCTOR";
   const otherName = role === "DOCTOR" ? "Patient" : "Your doctor";
   const streaming = state.remotes.some((r) => r.user_type === other && r.stream !== null);
@@ -44,12 +53,41 @@ function statusLine(role: Props["role"], state: CallState, attendees: SessionAtt
   return joining ? `${otherName} is joining…` : `Waiting for ${otherName.toLowerCase()} to join`;
 }
 
+/** What weak-network adaptation tells: this side went audio-only, or the other side did. */
+function weakNetworkNotices(
+  role: Props["role"],
+  state: CallState,
+  remote: CallState["remotes"][number] | null,
+  session: SessionDetails | undefined,
+): string[] {
+  if (state.phase !== "connected") return [];
+  const notices: string[] = [];
+  if (state.adaptation === "audio-only") notices.push("Your connection is weak — switched to audio only");
+  if (remote?.audioOnly) {
+    const name = role === "DOCTOR" ? (session?.patient_name ?? remote.name) : remote.name;
+    notices.push(`${name}'s connection is weak — audio only`);
+  }
+  return notices;
+}
+
 /** The video consultation window (guide §UI 2), shared by doctor and patient. */
-export function CallWindow({ role, state, session, elapsedSeconds, onRetry, notes, ...controls }: Props) {
+export function CallWindow({
+  role,
+  state,
+  session,
+  elapsedSeconds,
+  onRetry,
+  notes,
+  participantActions,
+  ...controls
+}: Props) {
   const otherType = role === "DOCTOR" ? "PATIENT" : "DOCTOR";
   const remote = state.remotes.find((r) => r.user_type === otherType) ?? state.remotes[0] ?? null;
   const remoteLabel = role === "DOCTOR" ? "Patient video" : "Doctor video";
-  const cameraOff = !remote?.stream || !remote.video;
+  // Weak-network adaptation: an audio-only side sends no video, and is sent none.
+  const audioOnly = state.adaptation === "audio-only" || remote?.audioOnly === true;
+  const cameraOff = !remote?.stream || !remote.video || audioOnly;
+  const weakNotices = weakNetworkNotices(role, state, remote, session);
   const attendees = (session?.attendees ?? []).filter((a) => a.status === "CONNECTED" || a.status === "JOINING");
   const status = statusLine(role, state, session?.attendees ?? []);
   const title = role === "DOCTOR" ? `Video Consultation: ${session?.patient_name ?? "…"}` : "Video Consultation";
@@ -82,6 +120,10 @@ export function CallWindow({ role, state, session, elapsedSeconds, onRetry, note
           {status}
         </Alert>
       )}
+      {state.phase === "connected" && state.waiting && <WaitingNotice waiting={state.waiting} />}
+      {role === "DOCTOR" && state.phase === "connected" && state.lobby && session && (
+        <WaitingLobby sessionId={session.session_id} lobby={state.lobby} />
+      )}
       {(state.phase === "media-denied" || state.phase === "media-error" || state.phase === "failed") && (
         <Alert
           color="red"
@@ -89,6 +131,7 @@ export function CallWindow({ role, state, session, elapsedSeconds, onRetry, note
           title={state.phase === "failed" ? "Connection failed" : "Camera or microphone unavailable"}
         >
           <Text size="sm">{state.message}</Text>
+          {state.phase === "media-denied" && <PermissionHelp />}
           <Button mt="sm" size="xs" onClick={onRetry}>
             Retry
           </Button>
@@ -99,6 +142,11 @@ export function CallWindow({ role, state, session, elapsedSeconds, onRetry, note
           {state.message}
         </Alert>
       )}
+      {weakNotices.map((notice) => (
+        <Alert key={notice} color="orange" role="status" py="xs">
+          {notice}
+        </Alert>
+      ))}
 
       {/* The same tree whether the notes are open or not: the video elements are never re-mounted. */}
       <Flex gap="sm" wrap="wrap" align="flex-start">
@@ -108,7 +156,13 @@ export function CallWindow({ role, state, session, elapsedSeconds, onRetry, note
           miw={0}
           style={{ aspectRatio: "16 / 9", maxHeight: "70vh", borderRadius: 8, overflow: "hidden", background: "#111" }}
         >
-          <VideoView stream={remote?.stream ?? null} label={remoteLabel} hidden={cameraOff} />
+          <VideoView
+            stream={remote?.stream ?? null}
+            label={remoteLabel}
+            hidden={cameraOff}
+            fit="contain"
+            sinkId={state.devices.audiooutput}
+          />
           {cameraOff && (
             <Card
               pos="absolute"
@@ -125,7 +179,7 @@ export function CallWindow({ role, state, session, elapsedSeconds, onRetry, note
               </Text>
               {role === "DOCTOR" && session && <Text size="sm">Patient ID: {session.patient_id}</Text>}
               <Text size="sm" c="dimmed">
-                {remote ? "Camera is off" : "Not connected yet"}
+                {remote ? (audioOnly ? "Audio only (weak connection)" : "Camera is off") : "Not connected yet"}
               </Text>
             </Card>
           )}
@@ -172,7 +226,12 @@ export function CallWindow({ role, state, session, elapsedSeconds, onRetry, note
           {attendees.map((a) => (
             <List.Item key={a.attendee_id}>
               {a.name} ({a.user_type === "DOCTOR" ? "Doctor" : "Patient"}) —{" "}
-              {a.status === "JOINING" ? "joining…" : "connected"}
+              {a.status === "JOINING"
+                ? "joining…"
+                : state.lobby?.waiting.some((w) => w.attendeeId === a.attendee_id)
+                  ? "in the waiting room"
+                  : "connected"}
+              {participantActions && a.user_type !== "DOCTOR" && participantActions(a)}
             </List.Item>
           ))}
         </List>

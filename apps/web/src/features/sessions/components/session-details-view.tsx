@@ -2,6 +2,7 @@ import { Button, Loader, Paper, Rating, Stack, Text, Title } from "@mantine/core
 import { ErrorState } from "../../../components/error-state.tsx";
 import { formatDateTime } from "../../../lib/format.ts";
 import { useSession } from "../api/get-session.ts";
+import { CallQualityTable } from "./call-quality-table.tsx";
 import { NotesPanel } from "./notes-panel.tsx";
 
 interface Props {
@@ -15,7 +16,10 @@ interface Props {
 
 const minutes = (seconds: number | null | undefined) => (typeof seconds === "number" ? Math.round(seconds / 60) : null);
 
-/** One session: its facts, and for a completed one its notes and rating (editable by the doctor). */
+/**
+ * One session: its facts, and for a completed one its notes and rating (editable by the doctor)
+ * with each side's call-quality summary beside the rating.
+ */
 export function SessionDetailsView({ sessionId, editNotes, onBack, onEditNotes, onJoin }: Props) {
   const session = useSession(sessionId);
   const back = (
@@ -69,6 +73,8 @@ export function SessionDetailsView({ sessionId, editNotes, onBack, onEditNotes, 
             ) : (
               <Text>Not rated yet.</Text>
             )}
+            <Text fw={600}>Call quality</Text>
+            <CallQualityTable reports={s.quality_reports ?? []} />
             <Button onClick={onEditNotes} w="fit-content">
               Edit Notes
             </Button>

@@ -1,4 +1,6 @@
-import type { IceServer } from "@clinic/contracts";
+import type { CallQualitySummary, IceServer } from "@clinic/contracts";
+import type { AdaptationLevel } from "./adaptation.ts";
+import { type DeviceChoice, type DeviceKind, loadDeviceChoice } from "./devices.ts";
 
 export type CallPhase =
   | "starting"
@@ -9,7 +11,9 @@ export type CallPhase =
   | "reconnecting"
   | "failed"
   | "ended"
-  | "replaced";
+  | "replaced"
+  /** The doctor removed this person from the call (participant control): final, no reconnect. */
+  | "removed";
 
 export type Quality = "good" | "fair" | "poor" | "unknown";
 
@@ -21,6 +25,8 @@ export interface RemoteAttendee {
   audio: boolean;
   video: boolean;
   connection: RTCPeerConnectionState;
+  /** Their link is too weak for video: they send none (weak-network adaptation, their "quality-mode"). */
+  audioOnly?: boolean;
 }
 
 export interface CallState {
@@ -32,10 +38,18 @@ export interface CallState {
   audioEnabled: boolean;
   videoEnabled: boolean;
   screenSharing: boolean;
+  /** The camera and microphone in use, and the chosen speaker (null: the browser's default). */
+  devices: DeviceChoice;
   remotes: RemoteAttendee[];
   quality: Quality;
+  /** What this side's weak-network adaptation sends (adaptation.ts); "audio-only": no video either way. */
+  adaptation: AdaptationLevel;
   reconnectAttempt: number;
   nextRetryInMs: number | null;
+  /** Waiting room: set while the doctor has not let this patient in yet (the server's `waiting`). */
+  waiting: { position: number; doctorName: string } | null;
+  /** Waiting room, the doctor's side: who waits to be admitted and whether auto-admit is on (`lobby`). */
+  lobby: { autoAdmit: boolean; waiting: { attendeeId: string; name: string; since: string }[] } | null;
   /** A sentence for the person in front of the screen, when something needs explaining. */
   message: string | null;
   endedReason: "ENDED_BY_DOCTOR" | "IDLE_TIMEOUT" | null;
@@ -62,9 +76,16 @@ export interface CallEngine {
   setAudio(enabled: boolean): void;
   setVideo(enabled: boolean): void;
   toggleScreenShare(): Promise<void>;
+  /**
+   * Another camera, microphone or speaker, mid-call: the new device's track replaces the old one
+   * on what is sent (mute and camera-off carry over); remembered for the next call.
+   */
+  switchDevice(kind: DeviceKind, deviceId: string): Promise<void>;
   /** After a camera/microphone refusal or a failed reconnect: try again from the start. */
   retry(): Promise<void>;
   leave(): void;
+  /** The call's stats summary for the quality record (issue 12); null when nothing was measured. */
+  qualitySummary?(): CallQualitySummary | null;
 }
 
 /** Fetches fresh credentials through POST /join (reconnects never reuse a join token). */
@@ -78,17 +99,24 @@ export const initialCallState: CallState = {
   audioEnabled: true,
   videoEnabled: true,
   screenSharing: false,
+  devices: { videoinput: null, audioinput: null, audiooutput: null },
   remotes: [],
   quality: "unknown",
+  adaptation: "high",
   reconnectAttempt: 0,
   nextRetryInMs: null,
+  waiting: null,
+  lobby: null,
   message: null,
   endedReason: null,
 };
 
 /** A tiny external store, read by React through useSyncExternalStore. */
 export class CallStore {
-  private state: CallState = initialCallState;
+  private state: CallState = {
+    ...initialCallState,
+    devices: { ...loadDeviceChoice(), videoinput: null, audioinput: null },
+  };
   private readonly listeners = new Set<() => void>();
 
   get = () => this.state;
@@ -108,6 +136,21 @@ export class CallStore {
   updateRemote(attendeeId: string, patch: Partial<RemoteAttendee>) {
     this.update({ remotes: this.state.remotes.map((r) => (r.attendee_id === attendeeId ? { ...r, ...patch } : r)) });
   }
+}
+
+/** What the removed person reads (participant control); also on the patient's page after a refused rejoin. */
+export const REMOVED_MESSAGE = "The doctor removed you from this consultation.";
+/** What a participant reads when the doctor asked their browser to mute (a request: they may unmute). */
+export const MUTED_BY_DOCTOR_MESSAGE = "The doctor muted your microphone. You can unmute when you need to speak.";
+
+/** A refusal of POST /join that means "removed by the doctor": the call is over for this person. */
+export function isRemovedError(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    (error as { status?: unknown }).status === 403 &&
+    (error as { code?: unknown }).code === "PARTICIPANT_REMOVED"
+  );
 }
 
 /** Explains a getUserMedia failure in words a patient understands. */

@@ -1,3 +1,4 @@
+import { getMediaCredentials } from "../api/get-media-credentials.ts";
 import type { CallCredentials, CallEngine, Rejoin } from "./call-state.ts";
 import { EmbeddedCall } from "./embedded-call.ts";
 
@@ -5,7 +6,7 @@ import { EmbeddedCall } from "./embedded-call.ts";
 export async function createCallEngine(credentials: CallCredentials, rejoin: Rejoin): Promise<CallEngine> {
   if (credentials.media_provider === "chime") {
     const { ChimeCall } = await import("./chime-call.ts");
-    return new ChimeCall(credentials, rejoin);
+    return new ChimeCall(credentials, rejoin, getMediaCredentials);
   }
   return new EmbeddedCall(credentials, rejoin);
 }

@@ -254,3 +254,37 @@ describe("EmbeddedCall ICE configuration", () => {
     expect(FakePeerConnection.configs).toEqual([{ iceServers: [], iceTransportPolicy: "all" }]);
   });
 });
+
+describe("EmbeddedCall waiting room", () => {
+  it("shows the patient's place and the doctor's name, then clears it and meets the doctor once admitted", async () => {
+    const { call } = await connectedCall();
+    last().receive({ type: "waiting", position: 2, doctor_name: "Dr. Ada Lovelace" });
+    expect(call.getState().waiting).toEqual({ position: 2, doctorName: "Dr. Ada Lovelace" });
+    expect(call.getState().remotes).toEqual([]);
+    const doctor = {
+      attendee_id: "att-doc",
+      user_id: "doc",
+      user_type: "DOCTOR",
+      name: "Dr. Ada",
+      status: "CONNECTED",
+    };
+    last().receive({ type: "admitted", attendees: [doctor] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(call.getState().waiting).toBeNull();
+    // Offered to, as after welcome (the remote is added before its peer connection is made).
+    expect(call.getState().remotes.map((r) => r.attendee_id)).toEqual(["att-doc"]);
+  });
+
+  it("gives the doctor the lobby: who waits and whether auto-admit is on", async () => {
+    const { call } = await connectedCall();
+    last().receive({
+      type: "lobby",
+      auto_admit: false,
+      waiting: [{ attendee_id: "att-pat", name: "John Doe", since: "2026-12-04T10:00:00.000Z" }],
+    });
+    expect(call.getState().lobby).toEqual({
+      autoAdmit: false,
+      waiting: [{ attendeeId: "att-pat", name: "John Doe", since: "2026-12-04T10:00:00.000Z" }],
+    });
+  });
+});

@@ -7,18 +7,30 @@ import {
   SignalCloseCodes,
 } from "@clinic/contracts/signalling";
 import { ApiError } from "../../../lib/api-error.ts";
+import { type AdaptationLevel, ENCODINGS } from "./adaptation.ts";
 import { backoffDelayMs, MAX_RECONNECT_ATTEMPTS } from "./backoff.ts";
 import {
   type CallCredentials,
   type CallEngine,
   CallStore,
   describeMediaError,
+  isRemovedError,
+  MUTED_BY_DOCTOR_MESSAGE,
+  REMOVED_MESSAGE,
   type Rejoin,
   type RemoteAttendee,
 } from "./call-state.ts";
 import { classifyQuality, type PacketCounters, sampleStats } from "./connection-quality.ts";
+import {
+  type DeviceKind,
+  devicesOf,
+  exactDeviceConstraints,
+  openCameraAndMicrophone,
+  rememberDevice,
+} from "./devices.ts";
 import { PeerLink } from "./peer-link.ts";
 import { signallingUrl } from "./signalling-url.ts";
+import { browserStats, type StatsSource, WeakNetwork } from "./weak-network.ts";
 
 const STATS_MS = 2_000;
 
@@ -37,17 +49,26 @@ export class EmbeddedCall implements CallEngine {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private counters: PacketCounters | null = null;
   private screenTrack: MediaStreamTrack | null = null;
+  private switching: Promise<void> = Promise.resolve();
   private left = false;
   /** Connects refused in a row with `unavailable` (4503); a `welcome` resets it. */
   private unavailableInARow = 0;
+  /** Weak-network adaptation and the quality record (issue 12), fed by every stats sample. */
+  private readonly weak = new WeakNetwork({
+    apply: (level) => this.applyAdaptation(level),
+    modeChanged: (mode) => this.send({ type: "quality-mode", mode }),
+  });
 
   constructor(
     private credentials: CallCredentials,
     private readonly rejoin: Rejoin,
+    /** Tests inject reports here; the browser's getStats otherwise. */
+    private readonly statsOf: StatsSource = browserStats,
   ) {}
 
   getState = () => this.store.get();
   subscribe = (listener: () => void) => this.store.subscribe(listener);
+  qualitySummary = () => this.weak.summary();
 
   async start() {
     this.left = false;
@@ -90,9 +111,59 @@ export class EmbeddedCall implements CallEngine {
     this.store.update({ screenSharing: true, previewStream: display });
   }
 
+  async switchDevice(kind: DeviceKind, deviceId: string) {
+    // One switch at a time: a second pick waits for the first to finish, then applies on top.
+    const next = this.switching.then(() => this.applyDevice(kind, deviceId));
+    this.switching = next.catch(() => undefined);
+    try {
+      await next;
+    } catch {
+      // The old device keeps working: say so rather than fail silently.
+      const what = kind === "videoinput" ? "camera" : kind === "audioinput" ? "microphone" : "speaker";
+      this.store.update({
+        message: `That ${what} could not be used (it may be busy or unplugged); the previous one stays on.`,
+      });
+    }
+  }
+
   leave() {
     this.left = true;
     this.teardown();
+  }
+
+  private async applyDevice(kind: DeviceKind, deviceId: string) {
+    rememberDevice(kind, deviceId);
+    const state = this.store.get();
+    if (kind === "audiooutput") {
+      // The remote <video> elements play through it (call-window passes it to setSinkId).
+      this.store.update({ devices: { ...state.devices, audiooutput: deviceId } });
+      return;
+    }
+    const current = state.localStream;
+    // Before the camera started (or after leaving): the next start uses the remembered choice.
+    if (!current) return;
+    const video = kind === "videoinput";
+    const fresh = await navigator.mediaDevices.getUserMedia(exactDeviceConstraints(kind, deviceId));
+    const track = (video ? fresh.getVideoTracks() : fresh.getAudioTracks())[0];
+    if (!track || this.left || this.store.get().localStream !== current) {
+      for (const t of fresh.getTracks()) t.stop();
+      return;
+    }
+    const old = video ? current.getVideoTracks()[0] : current.getAudioTracks()[0];
+    const { audioEnabled, videoEnabled } = this.store.get();
+    track.enabled = video ? videoEnabled : audioEnabled;
+    // The new stream first, so a peer link created meanwhile starts with the new track too.
+    const stream = new MediaStream([...current.getTracks().filter((t) => t !== old), track]);
+    this.store.update({
+      localStream: stream,
+      previewStream: this.screenTrack ? this.store.get().previewStream : stream,
+      devices: devicesOf(stream, this.store.get().devices.audiooutput),
+    });
+    // While sharing, the screen stays on the wire; the new camera is what stopping the share returns to.
+    const links = [...this.links.values()];
+    if (video && !this.screenTrack) await Promise.all(links.map((link) => link.replaceVideoTrack(track)));
+    if (!video) await Promise.all(links.map((link) => link.replaceAudioTrack(track)));
+    old?.stop();
   }
 
   private async stopScreenShare() {
@@ -107,12 +178,16 @@ export class EmbeddedCall implements CallEngine {
     if (this.store.get().localStream) return true;
     this.store.update({ phase: "starting", message: null });
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      const stream = await openCameraAndMicrophone();
       if (this.left) {
         for (const track of stream.getTracks()) track.stop();
         return false;
       }
-      this.store.update({ localStream: stream, previewStream: stream });
+      this.store.update({
+        localStream: stream,
+        previewStream: stream,
+        devices: devicesOf(stream, this.store.get().devices.audiooutput),
+      });
       return true;
     } catch (error) {
       this.store.update(describeMediaError(error));
@@ -152,12 +227,25 @@ export class EmbeddedCall implements CallEngine {
     switch (message.type) {
       case "welcome":
         this.unavailableInARow = 0;
-        this.store.update({ selfAttendeeId: message.attendee_id });
-        for (const attendee of message.attendees) {
-          if (attendee.attendee_id === message.attendee_id || attendee.status !== "CONNECTED") continue;
-          this.addRemote(attendee);
-          await this.linkFor(attendee.attendee_id).offer();
-        }
+        // A patient still in the waiting room hears `waiting` next (and is offered nobody yet).
+        this.store.update({ selfAttendeeId: message.attendee_id, waiting: null });
+        await this.offerTo(message.attendees);
+        return;
+      // The waiting room: the doctor has not let this patient in yet; then they did.
+      case "waiting":
+        this.store.update({ waiting: { position: message.position, doctorName: message.doctor_name } });
+        return;
+      case "admitted":
+        this.store.update({ waiting: null });
+        await this.offerTo(message.attendees);
+        return;
+      case "lobby":
+        this.store.update({
+          lobby: {
+            autoAdmit: message.auto_admit,
+            waiting: message.waiting.map((w) => ({ attendeeId: w.attendee_id, name: w.name, since: w.since })),
+          },
+        });
         return;
       case "attendee.joined":
         this.addRemote(message.attendee);
@@ -175,6 +263,11 @@ export class EmbeddedCall implements CallEngine {
       case "media":
         this.store.updateRemote(message.from, { audio: message.audio, video: message.video });
         return;
+      case "quality-mode":
+        // Their link is weak: they send no video, and get none from us until it recovers.
+        this.store.updateRemote(message.from, { audioOnly: message.mode === "audio-only" });
+        await this.links.get(message.from)?.setVideoEncoding(ENCODINGS[this.levelFor(message.from)]);
+        return;
       case "session.ended":
         this.store.update({ phase: "ended", endedReason: message.reason, message: null });
         this.left = true;
@@ -182,6 +275,14 @@ export class EmbeddedCall implements CallEngine {
         return;
       case "replaced":
         this.becomeReplaced();
+        return;
+      // Participant control: a request to mute (this person may unmute again), or the end for them.
+      case "mute.requested":
+        this.setAudio(false);
+        this.store.update({ message: MUTED_BY_DOCTOR_MESSAGE });
+        return;
+      case "removed":
+        this.becomeRemoved();
         return;
       case "error":
         this.store.update({ message: message.message });
@@ -199,6 +300,8 @@ export class EmbeddedCall implements CallEngine {
       this.teardown();
     } else if (code === SignalCloseCodes.replaced) {
       this.becomeReplaced();
+    } else if (code === SignalCloseCodes.removed) {
+      this.becomeRemoved();
     } else if (code === SignalCloseCodes.forbidden || code === SignalCloseCodes.sessionNotFound) {
       this.fail("You are not authorized to access this appointment");
     } else if (code === SignalCloseCodes.unavailable) {
@@ -248,11 +351,23 @@ export class EmbeddedCall implements CallEngine {
         this.store.update({ phase: "ended" });
         this.left = true;
         this.teardown();
+      } else if (isRemovedError(error)) {
+        this.becomeRemoved();
       } else if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
         this.fail(error.error);
       } else {
         this.scheduleReconnect(attempt);
       }
+    }
+  }
+
+  /** The newcomer offers to each attendee already connected (after `welcome`, or `admitted` from the waiting room). */
+  private async offerTo(attendees: SignalAttendee[]) {
+    const self = this.store.get().selfAttendeeId;
+    for (const attendee of attendees) {
+      if (attendee.attendee_id === self || attendee.status !== "CONNECTED") continue;
+      this.addRemote(attendee);
+      await this.linkFor(attendee.attendee_id).offer();
     }
   }
 
@@ -292,6 +407,7 @@ export class EmbeddedCall implements CallEngine {
       onConnectionState: (connection) => this.store.updateRemote(remoteId, { connection }),
     });
     this.links.set(remoteId, link);
+    if (this.levelFor(remoteId) !== "high") void link.setVideoEncoding(ENCODINGS[this.levelFor(remoteId)]);
     if (!this.store.get().remotes.some((r) => r.attendee_id === remoteId)) {
       this.addRemote({
         attendee_id: remoteId,
@@ -311,18 +427,43 @@ export class EmbeddedCall implements CallEngine {
   private sendMediaState() {
     const { audioEnabled, videoEnabled } = this.store.get();
     this.send({ type: "media", audio: audioEnabled, video: videoEnabled });
+    // Whoever (re)joins learns that this side is audio-only (they assume video otherwise).
+    if (this.weak.level === "audio-only") this.send({ type: "quality-mode", mode: "audio-only" });
+  }
+
+  /** What goes to one attendee: this side's level, or no video when their link is the weak one. */
+  private levelFor(remoteId: string): AdaptationLevel {
+    const remote = this.store.get().remotes.find((r) => r.attendee_id === remoteId);
+    return remote?.audioOnly ? "audio-only" : this.weak.level;
+  }
+
+  private applyAdaptation(level: AdaptationLevel) {
+    this.store.update({ adaptation: level });
+    for (const [remoteId, link] of this.links) {
+      void link.setVideoEncoding(ENCODINGS[this.levelFor(remoteId)]).catch(() => undefined);
+    }
   }
 
   private async sampleQuality() {
     const link = [...this.links.values()].find((l) => l.pc.connectionState === "connected");
     if (!link) return;
-    const { sample, counters } = sampleStats(await link.pc.getStats(), this.counters);
+    const report = await this.statsOf(link.pc);
+    if (this.left) return;
+    const { sample, counters } = sampleStats(report, this.counters);
     this.counters = counters;
     this.store.update({ quality: classifyQuality(sample) });
+    this.weak.sample(report, Date.now());
   }
 
   private becomeReplaced() {
     this.store.update({ phase: "replaced", message: "You joined this consultation from another window or device." });
+    this.left = true;
+    this.teardown();
+  }
+
+  /** Removed by the doctor: final (never reconnected); the camera and microphone stop. */
+  private becomeRemoved() {
+    this.store.update({ phase: "removed", message: REMOVED_MESSAGE, nextRetryInMs: null });
     this.left = true;
     this.teardown();
   }

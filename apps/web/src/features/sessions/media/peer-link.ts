@@ -1,4 +1,5 @@
 import type { ClientSignal, IceServer, RTCIceCandidateLike } from "@clinic/contracts";
+import type { VideoEncoding } from "./adaptation.ts";
 
 interface PeerLinkOptions {
   remoteId: string;
@@ -21,7 +22,9 @@ export class PeerLink {
   readonly pc: RTCPeerConnection;
   private readonly pendingIce: RTCIceCandidateInit[] = [];
   private videoSender: RTCRtpSender | null = null;
+  private audioSender: RTCRtpSender | null = null;
   private offerer = false;
+  private videoEncoding: VideoEncoding | null = null;
 
   constructor(private readonly options: PeerLinkOptions) {
     this.pc = new RTCPeerConnection({
@@ -29,7 +32,7 @@ export class PeerLink {
       iceTransportPolicy: options.iceTransportPolicy ?? "all",
     });
     const { localStream, videoTrack } = options;
-    for (const track of localStream.getAudioTracks()) this.pc.addTrack(track, localStream);
+    for (const track of localStream.getAudioTracks()) this.audioSender = this.pc.addTrack(track, localStream);
     if (videoTrack) this.videoSender = this.pc.addTrack(videoTrack, localStream);
     this.pc.onicecandidate = (event) =>
       options.send({ type: "ice", to: options.remoteId, candidate: event.candidate ? toWire(event.candidate) : null });
@@ -54,11 +57,13 @@ export class PeerLink {
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
     this.options.send({ type: "answer", to: this.options.remoteId, sdp: answer.sdp ?? "" });
+    await this.applyVideoEncoding();
   }
 
   async acceptAnswer(sdp: string) {
     await this.pc.setRemoteDescription({ type: "answer", sdp });
     await this.flushIce();
+    await this.applyVideoEncoding();
   }
 
   async addIce(candidate: RTCIceCandidateLike | null) {
@@ -72,6 +77,31 @@ export class PeerLink {
 
   async replaceVideoTrack(track: MediaStreamTrack | null) {
     await this.videoSender?.replaceTrack(track);
+  }
+
+  /** Another microphone mid-call: no renegotiation, the sender just carries the new track. */
+  async replaceAudioTrack(track: MediaStreamTrack) {
+    await this.audioSender?.replaceTrack(track);
+  }
+
+  /**
+   * Weak-network adaptation (adaptation.ts): the video sender's resolution scale, frame rate,
+   * bitrate cap, or no video at all. Kept and applied again once negotiated, since the sender
+   * has no encodings to change before that.
+   */
+  async setVideoEncoding(encoding: VideoEncoding) {
+    this.videoEncoding = encoding;
+    await this.applyVideoEncoding();
+  }
+
+  private async applyVideoEncoding() {
+    const sender = this.videoSender;
+    if (!sender || !this.videoEncoding) return;
+    const parameters = sender.getParameters();
+    const first = parameters.encodings?.[0];
+    if (!first) return;
+    Object.assign(first, this.videoEncoding);
+    await sender.setParameters(parameters).catch(() => undefined);
   }
 
   close() {

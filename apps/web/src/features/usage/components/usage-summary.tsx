@@ -22,7 +22,15 @@ export function UsageSummary({ usage, extra }: { usage: Usage; extra?: { label: 
     <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
       <Stat label="Consultations this month" value={String(usage.total_sessions)} />
       <Stat label="Total attendee-minutes" value={String(usage.total_attendee_minutes)} />
-      <Stat label="Average session duration" value={`${Math.round(average * 10) / 10} min`} />
+      <Stat
+        // The list is paged: an average over part of the month says so.
+        label={
+          usage.sessions.length < usage.total_sessions
+            ? "Average session duration (this page)"
+            : "Average session duration"
+        }
+        value={`${Math.round(average * 10) / 10} min`}
+      />
       {extra?.map((e) => (
         <Stat key={e.label} label={e.label} value={e.value} />
       ))}

@@ -1,0 +1,125 @@
+import { sql } from "kysely";
+import type { Executor, SessionAdmissionsTable } from "../tables.ts";
+
+/** The waiting room's rows (issue 12): who the doctor let in, and who waits for which doctor. */
+
+export async function findAdmission(
+  db: Executor,
+  sessionId: string,
+  userId: string,
+): Promise<SessionAdmissionsTable | undefined> {
+  return db
+    .selectFrom("session_admissions")
+    .selectAll()
+    .where("session_id", "=", sessionId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+}
+
+/** Admits the person (once: an earlier admission is kept) and returns the admission on record. */
+export async function admit(db: Executor, row: SessionAdmissionsTable): Promise<SessionAdmissionsTable> {
+  await db
+    .insertInto("session_admissions")
+    .values(row)
+    .onConflict((oc) => oc.columns(["session_id", "user_id"]).doNothing())
+    .execute();
+  const stored = await findAdmission(db, row.session_id, row.user_id);
+  if (!stored) throw new Error("admission not stored");
+  return stored;
+}
+
+export async function setAutoAdmit(db: Executor, sessionId: string, autoAdmit: boolean, at: Date): Promise<void> {
+  await db
+    .updateTable("sessions")
+    .set({ auto_admit: autoAdmit, updated_at: at })
+    .where("session_id", "=", sessionId)
+    .execute();
+}
+
+/** The patients of the session not admitted yet who hold a live attendee (JOINING or CONNECTED). */
+export async function unadmittedPatients(db: Executor, sessionId: string) {
+  return db
+    .selectFrom("attendees as a")
+    .leftJoin("session_admissions as ad", (join) =>
+      join.onRef("ad.session_id", "=", "a.session_id").onRef("ad.user_id", "=", "a.user_id"),
+    )
+    .select(["a.attendee_id", "a.user_id"])
+    .where("a.session_id", "=", sessionId)
+    .where("a.user_type", "=", "PATIENT")
+    .where("a.status", "in", ["JOINING", "CONNECTED"])
+    .where("ad.user_id", "is", null)
+    .execute();
+}
+
+export interface WaitingRow {
+  session_id: string;
+  attendee_id: string;
+  user_id: string;
+  name: string;
+  /** Their first connect to this session: they have waited since (a reconnect keeps the place). */
+  since: Date;
+}
+
+/**
+ * Who waits for the doctor, in order: patients not admitted with an open attendance interval
+ * in the doctor's sessions in progress (or in one session), longest waiting first.
+ */
+export async function waitingFor(
+  db: Executor,
+  scope: { doctorId: string } | { sessionId: string },
+): Promise<WaitingRow[]> {
+  let query = db
+    .selectFrom("attendance_intervals as i")
+    .innerJoin("sessions as s", "s.session_id", "i.session_id")
+    .innerJoin("attendees as a", "a.attendee_id", "i.attendee_id")
+    .leftJoin("session_admissions as ad", (join) =>
+      join.onRef("ad.session_id", "=", "i.session_id").onRef("ad.user_id", "=", "i.user_id"),
+    )
+    .select([
+      "i.session_id",
+      "i.attendee_id",
+      "i.user_id",
+      "a.name",
+      sql<Date>`(select min(j.joined_at) from attendance_intervals j where j.session_id = i.session_id and j.user_id = i.user_id)`.as(
+        "since",
+      ),
+    ])
+    .where("s.status", "=", "IN_PROGRESS")
+    .where("i.left_at", "is", null)
+    .where("a.user_type", "=", "PATIENT")
+    .where("ad.user_id", "is", null);
+  query =
+    "doctorId" in scope
+      ? query.where("s.doctor_id", "=", scope.doctorId)
+      : query.where("s.session_id", "=", scope.sessionId);
+  const rows = await query.execute();
+  return rows
+    .map((r) => ({ ...r, since: new Date(r.since) }))
+    .sort((x, y) => x.since.getTime() - y.since.getTime() || x.attendee_id.localeCompare(y.attendee_id));
+}
+
+/** The doctor's name as their attendee carries it (the call's own record of who they are). */
+export async function doctorNameOf(db: Executor, sessionId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("attendees")
+    .select("name")
+    .where("session_id", "=", sessionId)
+    .where("user_type", "=", "DOCTOR")
+    .orderBy("created_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row?.name;
+}
+
+export async function sessionWaitingFacts(db: Executor, sessionId: string) {
+  return db
+    .selectFrom("sessions")
+    .select(["doctor_id", "auto_admit"])
+    .where("session_id", "=", sessionId)
+    .executeTakeFirst();
+}
+
+/** Takes the person's admission back (they wait again at their next connect). */
+export async function revokeAdmission(db: Executor, sessionId: string, userId: string): Promise<void> {
+  await db.deleteFrom("session_admissions").where("session_id", "=", sessionId).where("user_id", "=", userId).execute();
+}
