@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { FakeSocket } from "../../../test/fake-socket.ts";
 import type { CallCredentials } from "./call-state.ts";
 
 // amazon-chime-sdk-js replaced by a recorder: which SDK calls the engine makes, and when.
@@ -46,36 +47,6 @@ vi.mock("amazon-chime-sdk-js", () => {
 const { ChimeCall } = await import("./chime-call.ts");
 type FetchMediaCredentials = import("./chime-call.ts").FetchMediaCredentials;
 const { ApiError } = await import("../../../lib/api-error.ts");
-
-class FakeSocket {
-  static readonly OPEN = 1;
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: { type: string }[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((event: { data: string }) => void) | null = null;
-  onclose: ((event: { code: number }) => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  send(data: string) {
-    this.sent.push(JSON.parse(data));
-  }
-  close() {
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(message: unknown) {
-    this.onmessage?.({ data: JSON.stringify(message) });
-  }
-  drop(code: number) {
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-}
 
 const credentials: CallCredentials = {
   session_id: "sess-1",

@@ -1,39 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../../lib/api-error.ts";
+import { FakeSocket } from "../../../test/fake-socket.ts";
 import { MAX_RECONNECT_ATTEMPTS } from "./backoff.ts";
 import type { CallCredentials } from "./call-state.ts";
 import { EmbeddedCall } from "./embedded-call.ts";
-
-/** The browser's WebSocket (not ours), driven by the test as the server would. */
-class FakeSocket {
-  static readonly OPEN = 1;
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: unknown[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((event: { data: string }) => void) | null = null;
-  onclose: ((event: { code: number }) => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  send(data: string) {
-    this.sent.push(JSON.parse(data));
-  }
-  close() {
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(message: unknown) {
-    this.onmessage?.({ data: JSON.stringify(message) });
-  }
-  drop(code = 1006) {
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-}
 
 const credentials = (token: string, overrides: Partial<CallCredentials> = {}): CallCredentials => ({
   session_id: "sess-1",

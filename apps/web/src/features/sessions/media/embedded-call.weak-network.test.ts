@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { FakeSocket } from "../../../test/fake-socket.ts";
 import type { CallCredentials } from "./call-state.ts";
 import { EmbeddedCall } from "./embedded-call.ts";
 
@@ -7,33 +8,6 @@ import { EmbeddedCall } from "./embedded-call.ts";
  * getStats drive the call to audio-only and back; the video sender's parameters change and
  * the others are told through signalling.
  */
-
-/** The browser's WebSocket (not ours), driven by the test as the server would. */
-class FakeSocket {
-  static readonly OPEN = 1;
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: { type: string; [key: string]: unknown }[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((event: { data: string }) => void) | null = null;
-  onclose: ((event: { code: number }) => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  send(data: string) {
-    this.sent.push(JSON.parse(data));
-  }
-  close() {
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(message: unknown) {
-    this.onmessage?.({ data: JSON.stringify(message) });
-  }
-}
 
 /** An RTCRtpSender that keeps what setParameters was given. */
 class FakeSender {

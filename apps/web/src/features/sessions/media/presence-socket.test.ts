@@ -1,36 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../../lib/api-error.ts";
+import { FakeSocket } from "../../../test/fake-socket.ts";
 import { type PresenceHandlers, PresenceSocket } from "./presence-socket.ts";
-
-/** The browser's WebSocket, driven by the test as the server would. */
-class FakeSocket {
-  static readonly OPEN = 1;
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: unknown[] = [];
-  closedBy: number | null = null;
-  onopen: (() => void) | null = null;
-  onmessage: ((event: { data: string }) => void) | null = null;
-  onclose: ((event: { code: number }) => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  send(data: string) {
-    this.sent.push(JSON.parse(data));
-  }
-  close(code: number) {
-    this.closedBy = code;
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  drop(code: number) {
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-}
 
 const last = () => FakeSocket.all[FakeSocket.all.length - 1] as FakeSocket;
 const credentials = (token: string) => ({ signaling_url: "/api/video/sessions/sess-1/signal", join_token: token });
