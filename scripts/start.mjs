@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stackBundleIsFresh, stackBundleLayout } from "./stack-bundle.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const web = join(root, "apps", "web");
@@ -74,17 +75,32 @@ function refuseBeforeBuild() {
 
 buildWebIfStale(refuseBeforeBuild);
 
-// The workspaces' TypeScript sources (their "@clinic/source" export condition) through tsx;
-// production runs the compiled dist/ instead (README, "Production build").
-const child = spawn(
-  process.execPath,
-  ["--conditions=@clinic/source", "--import", "tsx", join(root, "apps", "stack", "src", "main.ts")],
-  {
-    cwd: root,
-    stdio: "inherit",
-    env: process.env,
-  },
-);
+// The workspaces' TypeScript sources (their "@clinic/source" export condition), bundled into
+// plain JavaScript when any changed (scripts/stack-bundle.mjs, ~1–3 s, in a short-lived process
+// so that esbuild does not stay resident here): without tsx the stack keeps ~30–45 MiB less.
+// Should the bundle not build, through tsx as before. Production runs the compiled dist/
+// instead (README, "Production build").
+function stackCommand() {
+  const layout = stackBundleLayout(root);
+  if (!stackBundleIsFresh(layout)) {
+    const built = spawnSync(process.execPath, [join(root, "scripts", "stack-bundle.mjs")], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: process.env,
+    });
+    if (built.status !== 0) {
+      process.stdout.write("note: the stack did not bundle (see above); running its sources through tsx.\n");
+      return ["--conditions=@clinic/source", "--import", "tsx", join(root, "apps", "stack", "src", "main.ts")];
+    }
+  }
+  return [layout.main];
+}
+
+const child = spawn(process.execPath, stackCommand(), {
+  cwd: root,
+  stdio: "inherit",
+  env: process.env,
+});
 // Ctrl-C in a terminal reaches both processes; a signal sent to this one alone is passed on.
 // The stack ignores repeats while it is stopping.
 for (const signal of ["SIGINT", "SIGTERM"]) {

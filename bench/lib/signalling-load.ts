@@ -22,6 +22,8 @@ export interface SignallingLoadOptions {
   waitForPeers?: boolean;
   /** Called when every socket is open and welcomed, before any exchange (memory is read here). */
   onAllConnected?: () => Promise<void>;
+  /** Called once every exchange is done, before the sockets close (their leaves are other work). */
+  onExchangesDone?: () => Promise<void>;
 }
 
 export interface SignallingLoadResult {
@@ -143,9 +145,18 @@ export async function runSignallingLoad(
   const urls = pairs.flatMap((p) => [p.a.url, p.b.url]);
   const sockets = await openAll(urls, options.connectConcurrency);
   const connectMs = performance.now() - started;
+  // Each socket heartbeats every 10 s (as the browser does), at its own phase: browsers connect
+  // at different moments, so their timers are spread, where one loop over all sockets would
+  // put 1,000 heartbeats (and the server's 1,000 answers) in one burst every 10 s.
+  const slices = 100;
+  let slice = 0;
   const heartbeat = setInterval(() => {
-    for (const s of sockets) if (s.ws.readyState === WebSocket.OPEN) s.send({ type: "heartbeat" });
-  }, 10_000);
+    for (let i = slice; i < sockets.length; i += slices) {
+      const s = sockets[i] as Socket;
+      if (s.ws.readyState === WebSocket.OPEN) s.send({ type: "heartbeat" });
+    }
+    slice = (slice + 1) % slices;
+  }, 10_000 / slices);
   try {
     if (options.waitForPeers) await peersKnown(pairs, sockets);
     await options.onAllConnected?.();
@@ -225,6 +236,7 @@ export async function runSignallingLoad(
     }
     await Promise.all(inFlight);
     const seconds = (performance.now() - exchangeStarted) / 1000;
+    await options.onExchangesDone?.();
     const total = samples.offer.length + samples.answer.length + samples.ice.length;
     return {
       sockets: sockets.length,

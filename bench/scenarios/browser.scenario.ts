@@ -82,6 +82,22 @@ interface CallTiming {
   join_to_remote_frame_doctor_ms: number;
   /** Candidate types of the patient's selected pair, local/remote ("host/host", "relay/relay"). */
   ice_path: string;
+  /** The call's set-up marks (`call:*`, apps/web media/call-marks.ts): ms after the Join click, first of each. */
+  marks: { patient: Record<string, number>; doctor: Record<string, number> };
+}
+
+/** The page's `call:*` marks made at or after `since` (wall clock), as ms after `since`: the first of each name. */
+async function callMarksSince(page: Page, since: number): Promise<Record<string, number>> {
+  return page.evaluate((since) => {
+    const marks: Record<string, number> = {};
+    for (const entry of performance.getEntriesByType("mark")) {
+      const at = performance.timeOrigin + entry.startTime;
+      if (!entry.name.startsWith("call:") || at < since) continue;
+      const name = entry.name.slice("call:".length);
+      if (!(name in marks)) marks[name] = Math.round((at - since) * 10) / 10;
+    }
+    return marks;
+  }, since);
 }
 
 /**
@@ -166,6 +182,10 @@ async function oneCall(doctor: Page, patient: Page, doctorToken: string, patient
   const joined = await clickAndTime(patient, "Join", "Doctor video");
   const doctorFrameAt = await doctorSeesPatient;
   const icePath = await candidatePath(patient);
+  const marks = {
+    patient: await callMarksSince(patient, joined.clickedAt),
+    doctor: await callMarksSince(doctor, joined.clickedAt),
+  };
 
   await doctor.getByRole("button", { name: "End Call" }).click();
   await doctor.getByRole("button", { name: "End consultation" }).click();
@@ -175,6 +195,7 @@ async function oneCall(doctor: Page, patient: Page, doctorToken: string, patient
     join_to_remote_frame_patient_ms: round(joined.shownAt - joined.clickedAt, 1),
     join_to_remote_frame_doctor_ms: round(doctorFrameAt - joined.clickedAt, 1),
     ice_path: icePath,
+    marks,
   };
 }
 
@@ -340,6 +361,21 @@ export const browserScenario: Scenario = {
           row("patient: Join click → doctor's video shown", atPatient),
           row("doctor: patient's Join click → patient's video shown", atDoctor),
         ],
+      );
+      const markNames = (side: "patient" | "doctor") =>
+        [...new Set(timings.flatMap((t) => Object.keys(t.marks[side])))].map((name) => {
+          const at = timings.map((t) => t.marks[side][name]).filter((v): v is number => v !== undefined);
+          return { name, at: summarise(at) };
+        });
+      const markRows = (["patient", "doctor"] as const).flatMap((side) =>
+        markNames(side)
+          .sort((a, b) => a.at.p50 - b.at.p50)
+          .map(({ name, at }) => [`${side}: ${name}`, at.count, round(at.p50, 0), round(at.mean, 0), round(at.max, 0)]),
+      );
+      ctx.table(
+        "Where the Join goes: the pages' call:* marks, ms after the patient's Join click",
+        ["mark", "calls", "p50", "mean", "max"],
+        markRows,
       );
       const floor = summarise(floorTimings.map((t) => t.join_to_remote_frame_patient_ms));
       const floorAtDoctor = summarise(floorTimings.map((t) => t.join_to_remote_frame_doctor_ms));

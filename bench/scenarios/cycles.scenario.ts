@@ -3,11 +3,27 @@ import { ChildServer } from "../lib/child-process.ts";
 import { type BenchContext, type Scenario, SkipScenario } from "../lib/context.ts";
 import { partExists, serverEntry } from "../lib/paths.ts";
 import { scratchSchema, serverVersion } from "../lib/pg-scratch.ts";
+import type { StepCounts } from "../lib/query-counter.ts";
 import { percentile, ratio, round } from "../lib/stats.ts";
 import type { BookedAppointment, VideoServerInfo } from "../servers/video-server-info.ts";
 import { startAndJoin } from "./meetings.ts";
 
+/** Concurrent doctors looping cycles, and pgbench's clients (-c): the same concurrency on both sides. */
 const clients = 4;
+
+/** The HTTP calls of one cycle, in order (meetings.ts `startAndJoin`, then `endSession`). */
+const steps = ["start", "waiting-room", "consent-text", "consent", "join", "end"] as const;
+
+/** Per HTTP call of a step (per cycle for "background" and the appointments lookups), PostgreSQL only. */
+interface StepFigures {
+  step: string;
+  calls: number;
+  round_trips: number;
+  transactions: number;
+  write_transactions: number;
+  /** The statements of one call (its first words), in order: where the round trips go. */
+  sample?: string[];
+}
 
 interface CycleResult {
   database: string;
@@ -17,6 +33,32 @@ interface CycleResult {
   cycle_p50_ms: number;
   cycle_p99_ms: number;
   ran_out_of_appointments: boolean;
+  /** Round trips and transactions per step (PostgreSQL; PGlite is not reached through pg). */
+  per_step?: StepFigures[];
+}
+
+/** Averages per call of each step; the rest (appointments service, background work) per cycle. */
+function perStep(counts: Record<string, StepCounts>, cycles: number): StepFigures[] {
+  const per = (c: StepCounts, n: number) => ({
+    round_trips: round(c.round_trips / Math.max(1, n), 2),
+    transactions: round(c.transactions / Math.max(1, n), 2),
+    write_transactions: round(c.write_transactions / Math.max(1, n), 2),
+  });
+  const rows: StepFigures[] = steps.map((step) => {
+    const c = counts[step] ?? { requests: 0, round_trips: 0, transactions: 0, write_transactions: 0, sample: [] };
+    return { step, calls: c.requests, ...per(c, c.requests), sample: c.sample };
+  });
+  const total = { requests: 0, round_trips: 0, transactions: 0, write_transactions: 0, sample: [] };
+  for (const [name, c] of Object.entries(counts)) {
+    total.round_trips += c.round_trips;
+    total.transactions += c.transactions;
+    total.write_transactions += c.write_transactions;
+    if ((steps as readonly string[]).includes(name)) continue;
+    // Work a step set going after its answer, the appointments service's, and the rest: per cycle.
+    rows.push({ step: `${name} (per cycle)`, calls: c.requests, ...per(c, cycles) });
+  }
+  rows.push({ step: "whole cycle", calls: cycles, ...per(total, cycles) });
+  return rows;
 }
 
 async function endSession(baseUrl: string, sessionId: string, token: string) {
@@ -31,7 +73,7 @@ async function endSession(baseUrl: string, sessionId: string, token: string) {
 
 /** `clients` doctors loop start → join (patient) → end, each on its own appointment, for `seconds`. */
 async function measureCycles(params: Record<string, unknown>, seconds: number, booked: number): Promise<CycleResult> {
-  const video = await ChildServer.start(serverEntry("video"), params);
+  const video = await ChildServer.start(serverEntry("video"), { ...params, countQueries: true });
   try {
     const info = video.info as unknown as VideoServerInfo;
     const baseUrl = `http://127.0.0.1:${video.port}`;
@@ -41,6 +83,7 @@ async function measureCycles(params: Record<string, unknown>, seconds: number, b
       const m = await startAndJoin(baseUrl, a);
       await endSession(baseUrl, m.sessionId, a.doctorToken);
     }
+    await video.call("resetQueryCounts");
     const durations: number[] = [];
     const started = performance.now();
     const deadline = started + seconds * 1000;
@@ -56,6 +99,8 @@ async function measureCycles(params: Record<string, unknown>, seconds: number, b
     };
     await Promise.all(Array.from({ length: clients }, worker));
     const elapsed = (performance.now() - started) / 1000;
+    // Every counted cycle has been answered here; background work still running is counted as far as it got.
+    const counts = (await video.call("queryCounts")) as Record<string, StepCounts>;
     return {
       database: info.database,
       cycles: durations.length,
@@ -64,6 +109,7 @@ async function measureCycles(params: Record<string, unknown>, seconds: number, b
       cycle_p50_ms: round(percentile(durations, 50), 1),
       cycle_p99_ms: round(percentile(durations, 99), 1),
       ran_out_of_appointments: appointments.length === 0,
+      ...(info.database === "postgres" ? { per_step: perStep(counts, durations.length) } : {}),
     };
   } finally {
     await video.stop();
@@ -82,8 +128,8 @@ export const cyclesScenario: Scenario = {
     if (pgbench.length) {
       ctx.table(
         `pgbench on PostgreSQL ${version}, ${clients} clients, ${seconds} s (reference)`,
-        ["mode", "tps", "latency avg ms", "transactions"],
-        pgbench.map((r) => [r.mode, r.tps, r.latency_avg_ms, r.transactions]),
+        ["mode", "clients", "tps", "latency avg ms", "transactions"],
+        pgbench.map((r) => [r.mode, r.clients, r.tps, r.latency_avg_ms, r.transactions]),
       );
     }
     if (!partExists("apps/video-service/src/index.ts")) {
@@ -103,10 +149,20 @@ export const cyclesScenario: Scenario = {
     }
     const update = pgbench.find((r) => r.mode.startsWith("simple-update"));
     ctx.table(
-      `${clients} concurrent doctors, each cycle = POST start + POST join (patient) + POST end`,
-      ["database", "cycles", "cycles/s", "cycle p50 ms", "cycle p99 ms", "pgbench -N tps", "cycles/s ÷ pgbench tps"],
+      `${clients} concurrent doctors (pgbench: ${update?.clients ?? "—"} clients), each cycle = POST start + POST join (patient) + POST end`,
+      [
+        "database",
+        "clients",
+        "cycles",
+        "cycles/s",
+        "cycle p50 ms",
+        "cycle p99 ms",
+        "pgbench -N tps",
+        "cycles/s ÷ pgbench tps",
+      ],
       results.map((r) => [
         r.database,
+        clients,
         r.cycles,
         r.cycles_per_sec,
         r.cycle_p50_ms,
@@ -115,6 +171,14 @@ export const cyclesScenario: Scenario = {
         r.database === "postgres" && update ? ratio(r.cycles_per_sec, update.tps, 4) : null,
       ]),
     );
+    const counted = results.find((r) => r.per_step);
+    if (counted?.per_step) {
+      ctx.table(
+        `PostgreSQL: database round trips and transactions per call of each step (cycle = ${steps.join(" → ")})`,
+        ["step", "calls", "round trips", "transactions", "of which write"],
+        counted.per_step.map((s) => [s.step, s.calls, s.round_trips, s.transactions, s.write_transactions]),
+      );
+    }
     for (const r of results) {
       if (r.ran_out_of_appointments) ctx.note(`${r.database}: all booked appointments used before the time was up`);
     }

@@ -129,6 +129,8 @@ export const gatewayScenario: Scenario = {
         ],
       ],
     );
+    // BENCH_GATEWAY_TRIVIAL_ONLY=1: the floor alone (while working on the gateway's own cost).
+    if (process.env.BENCH_GATEWAY_TRIVIAL_ONLY === "1") return { trivial };
     const video = await ChildServer.start(serverEntry("video"), { seedSessions: 10_000 });
     try {
       const gateway = await ChildServer.start(serverEntry("gateway"), { videoUrl: `http://127.0.0.1:${video.port}` });

@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { ChildServer } from "../lib/child-process.ts";
 import { type BenchContext, type Scenario, SkipScenario } from "../lib/context.ts";
 import { assertHealthyLoad, measureHttp } from "../lib/http-load.ts";
@@ -30,8 +32,16 @@ export const listSessionsScenario: Scenario = {
       throw new SkipScenario("video service not in this checkout; only the reference was measured");
     }
 
+    // `BENCH_CPU_PROF=<dir>`: each video child runs with `--cpu-prof` (written to <dir> when it stops).
+    const profileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
     const measureService = async (params: Record<string, unknown>) => {
-      const video = await ChildServer.start(serverEntry("video"), { ...params, seedSessions: sessions });
+      const video = await ChildServer.start(
+        serverEntry("video"),
+        { ...params, seedSessions: sessions },
+        120_000,
+        profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+      );
       const info = video.info as unknown as VideoServerInfo;
       const url = `http://127.0.0.1:${video.port}/api/video/sessions?limit=20&offset=0`;
       const headers = { authorization: `Bearer ${info.doctorToken}` };

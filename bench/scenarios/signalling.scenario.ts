@@ -1,9 +1,13 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { ChildServer } from "../lib/child-process.ts";
 import { type BenchContext, type Scenario, SkipScenario } from "../lib/context.ts";
 import { baselineEntry, partExists, serverEntry } from "../lib/paths.ts";
+import { scratchSchema } from "../lib/pg-scratch.ts";
 import { type MeetingPair, runSignallingLoad, type SignallingLoadResult } from "../lib/signalling-load.ts";
 import { mib, ratio, round } from "../lib/stats.ts";
-import { type BenchMeeting, openMeetings } from "./meetings.ts";
+import type { VideoServerInfo } from "../servers/video-server-info.ts";
+import { openMeetings } from "./meetings.ts";
 
 interface Measured {
   load: SignallingLoadResult;
@@ -11,6 +15,11 @@ interface Measured {
   rss_connected: number;
   bytes_per_connection: number;
   heap_bytes_per_connection: number;
+  /** The service's event-loop delay during the exchanges (its child only; see watchLoopStart). */
+  loop_delay?: { p50_ms: number; p99_ms: number; p999_ms: number; max_ms: number } | null;
+  /** The service's database ("pglite" / "postgres"). */
+  database?: string;
+  meetings_setup_seconds?: number;
 }
 
 /**
@@ -23,9 +32,15 @@ async function settledMemory(server: ChildServer) {
   return server.memoryAfterGc();
 }
 
-async function measure(server: ChildServer, pairs: MeetingPair[], quick: boolean): Promise<Measured> {
+async function measure(
+  server: ChildServer,
+  pairs: MeetingPair[],
+  quick: boolean,
+  watch?: { profile?: string },
+): Promise<Measured> {
   const before = await settledMemory(server);
   let connected = before;
+  let loopDelay: Measured["loop_delay"];
   const load = await runSignallingLoad(pairs, {
     rounds: quick ? 1 : 4,
     roundMs: 2000,
@@ -33,6 +48,10 @@ async function measure(server: ChildServer, pairs: MeetingPair[], quick: boolean
     connectConcurrency: 50,
     onAllConnected: async () => {
       connected = await settledMemory(server);
+      if (watch) await server.call("watchLoopStart", watch);
+    },
+    onExchangesDone: async () => {
+      if (watch) loopDelay = (await server.call("watchLoopStop")) as Measured["loop_delay"];
     },
   });
   const sockets = pairs.length * 2;
@@ -42,8 +61,11 @@ async function measure(server: ChildServer, pairs: MeetingPair[], quick: boolean
     rss_connected: connected.rss,
     bytes_per_connection: Math.round((connected.rss - before.rss) / sockets),
     heap_bytes_per_connection: Math.round((connected.heapUsed - before.heapUsed) / sockets),
+    ...(loopDelay !== undefined ? { loop_delay: loopDelay } : {}),
   };
 }
+
+const databaseName = (kind: string | undefined) => (kind === "postgres" ? "PostgreSQL" : "PGlite");
 
 const row = (name: string, m: Measured) => [
   name,
@@ -94,45 +116,86 @@ export const signallingScenario: Scenario = {
       throw new SkipScenario("video service not in this checkout; only the reference was measured");
     }
 
-    const video = await ChildServer.start(serverEntry("video"), {});
-    let service: Measured;
-    let setup: { meetings: BenchMeeting[]; seconds: number };
-    try {
-      setup = await openMeetings(video, meetings);
-      const pairs: MeetingPair[] = setup.meetings.map((m) => ({
-        a: { attendeeId: m.doctor.attendeeId, url: signalUrl(video.port, m.sessionId, m.doctor.joinToken) },
-        b: { attendeeId: m.patient.attendeeId, url: signalUrl(video.port, m.sessionId, m.patient.joinToken) },
-      }));
-      service = await measure(video, pairs, ctx.options.quick);
-    } finally {
-      await video.stop();
+    // `BENCH_CPU_PROF=<dir>`: a CPU profile of each video child during the exchanges only.
+    const profileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    const measureService = async (params: Record<string, unknown>, label: string): Promise<Measured> => {
+      const video = await ChildServer.start(serverEntry("video"), params);
+      try {
+        const setup = await openMeetings(video, meetings);
+        const pairs: MeetingPair[] = setup.meetings.map((m) => ({
+          a: { attendeeId: m.doctor.attendeeId, url: signalUrl(video.port, m.sessionId, m.doctor.joinToken) },
+          b: { attendeeId: m.patient.attendeeId, url: signalUrl(video.port, m.sessionId, m.patient.joinToken) },
+        }));
+        const profile = profileDir ? join(profileDir, `signalling-${label}-${Date.now()}.cpuprofile`) : undefined;
+        const measured = await measure(video, pairs, ctx.options.quick, profile ? { profile } : {});
+        const database = (video.info as unknown as VideoServerInfo).database;
+        return { ...measured, database, meetings_setup_seconds: setup.seconds };
+      } finally {
+        await video.stop();
+      }
+    };
+    // The service as production runs it (PostgreSQL) when DATABASE_URL is set, and on PGlite
+    // (in-process: its queries run on the event loop that relays) beside it or alone.
+    const pglite = await measureService({}, "pglite");
+    let postgres: Measured | undefined;
+    if (ctx.options.databaseUrl) {
+      const scratch = scratchSchema(ctx.options.databaseUrl, "signalling");
+      try {
+        postgres = await measureService({ databaseUrl: ctx.options.databaseUrl, schema: scratch.schema }, "postgres");
+      } finally {
+        await scratch.drop();
+      }
     }
+    const service = postgres ?? pglite;
+    const ratioRow = (name: string, m: Measured) => [
+      name,
+      null,
+      ratio(m.load.offer.p50, reference.load.offer.p50),
+      ratio(m.load.offer.p99, reference.load.offer.p99),
+      ratio(m.load.answer.p50, reference.load.answer.p50),
+      ratio(m.load.answer.p99, reference.load.answer.p99),
+      ratio(m.load.ice.p50, reference.load.ice.p50),
+      ratio(m.load.ice.p99, reference.load.ice.p99),
+      ratio(m.load.messages_per_sec, reference.load.messages_per_sec),
+      ratio(m.bytes_per_connection, reference.bytes_per_connection),
+      ratio(m.heap_bytes_per_connection, reference.heap_bytes_per_connection),
+      null,
+    ];
+    const measuredServices = postgres ? [postgres, pglite] : [pglite];
     ctx.table(`${meetings} meetings × 2 attendees, latencies in ms (send → receipt through the server)`, header, [
       row("bare ws relay", reference),
-      row("video service signalling", service),
-      [
-        "ratio service / relay",
-        null,
-        ratio(service.load.offer.p50, reference.load.offer.p50),
-        ratio(service.load.offer.p99, reference.load.offer.p99),
-        ratio(service.load.answer.p50, reference.load.answer.p50),
-        ratio(service.load.answer.p99, reference.load.answer.p99),
-        ratio(service.load.ice.p50, reference.load.ice.p50),
-        ratio(service.load.ice.p99, reference.load.ice.p99),
-        ratio(service.load.messages_per_sec, reference.load.messages_per_sec),
-        ratio(service.bytes_per_connection, reference.bytes_per_connection),
-        ratio(service.heap_bytes_per_connection, reference.heap_bytes_per_connection),
-        null,
-      ],
+      ...measuredServices.map((m) => row(`video service signalling (${databaseName(m.database)})`, m)),
+      ...measuredServices.map((m) => ratioRow(`ratio service (${databaseName(m.database)}) / relay`, m)),
     ]);
+    for (const m of measuredServices) {
+      if (m.loop_delay) {
+        ctx.note(
+          `video service (${databaseName(m.database)}) event-loop delay during the exchanges: ` +
+            `p50 ${m.loop_delay.p50_ms} ms, p99 ${m.loop_delay.p99_ms} ms, p99.9 ${m.loop_delay.p999_ms} ms, max ${m.loop_delay.max_ms} ms`,
+        );
+      }
+    }
     ctx.note(
       `server RSS: relay ${mib(reference.rss_before)} → ${mib(reference.rss_connected)} MiB, ` +
-        `video service ${mib(service.rss_before)} → ${mib(service.rss_connected)} MiB with ${service.load.sockets} sockets open`,
+        measuredServices
+          .map((m) => `video service (${databaseName(m.database)}) ${mib(m.rss_before)} → ${mib(m.rss_connected)} MiB`)
+          .join(", ") +
+        ` with ${service.load.sockets} sockets open`,
     );
-    ctx.note(`${meetings} meetings started and joined through POST start/join in ${setup.seconds} s`);
-    return { meetings, reference, service };
+    ctx.note(
+      `${meetings} meetings started and joined through POST start/join in ` +
+        measuredServices.map((m) => `${m.meetings_setup_seconds} s (${databaseName(m.database)})`).join(", "),
+    );
+    // `service`: PostgreSQL when the run had DATABASE_URL (as production), else PGlite.
+    return {
+      meetings,
+      reference,
+      service,
+      service_database: databaseName(service.database),
+      ...(postgres ? { service_pglite: pglite } : {}),
+    };
   },
 };
-
 const signalUrl = (port: number, sessionId: string, token: string) =>
   `ws://127.0.0.1:${port}/api/video/sessions/${sessionId}/signal?token=${encodeURIComponent(token)}`;

@@ -15,9 +15,11 @@
  * every instance reads); a further instance's own events go out on a bus of its own that
  * nothing consumes — the scenario measures reads and signalling, which do not depend on them.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import {
   buildApp as buildAppointments,
   type DirectoryPerson,
@@ -33,6 +35,7 @@ import {
 } from "@clinic/platform";
 import { createTestTokens, testAudience, testIssuer } from "@clinic/platform/testing";
 import { buildApp, loadVideoConfig } from "@clinic/video-service";
+import { countRequestsOf, installQueryCounter, queryCounts, resetQueryCounts } from "../lib/query-counter.ts";
 import { type ChildHandle, serveChild } from "../lib/serve-child.ts";
 import { explainUsageQuery } from "./usage-explain.ts";
 import { analyze, seedSessions, seedUsage } from "./video-seed.ts";
@@ -44,7 +47,13 @@ const logLevel = process.env.BENCH_LOG_LEVEL ?? "info";
 
 function databaseOptions(service: string, params: Record<string, unknown>, dir: string): DatabaseOptions {
   if (typeof params.databaseUrl === "string") {
-    return { service, url: params.databaseUrl, schema: `${String(params.schema)}_${service.split("-")[0]}` };
+    return {
+      service,
+      url: params.databaseUrl,
+      schema: `${String(params.schema)}_${service.split("-")[0]}`,
+      // The service's DB_POOL_SIZE (default 10) when the scenario sets one.
+      ...(typeof params.poolSize === "number" ? { poolSize: params.poolSize } : {}),
+    };
   }
   return { service, dataDir: dir };
 }
@@ -72,6 +81,8 @@ serveChild(async (params): Promise<ChildHandle> => {
   const replicaOf = params.replicaOf as ReplicaOf | undefined;
   if (replicaOf) return startReplica(params, cluster, replicaOf);
   const dir = mkdtempSync(join(tmpdir(), "clinic-bench-"));
+  // Scenario cycles: round trips and transactions per request (bench/lib/query-counter.ts).
+  if (params.countQueries) installQueryCounter();
   const tokens = await createTestTokens();
   const verify = createTokenVerifier({ jwks: tokens.jwks, issuer: tokens.issuer, audience: tokens.audience });
   const bus = new InProcessBus();
@@ -100,6 +111,12 @@ serveChild(async (params): Promise<ChildHandle> => {
     appointmentsUrl: `http://127.0.0.1:${appointmentsPort}`,
   });
   const port = await listen(video);
+  if (params.countQueries) {
+    // The step is the path's last segment (start, join, end, consent, …); the appointments
+    // service's answers to the video service's lookups are counted apart.
+    countRequestsOf(video.server, (_method, url) => url.split("?")[0]!.split("/").pop());
+    countRequestsOf(appointments.server, (method, url) => `appointments ${method} ${url.split("/")[2] ?? url}`);
+  }
   const db = video.video.database.db;
   if (typeof params.seedSessions === "number") {
     await seedSessions(db, { count: params.seedSessions, clinicId, doctorId });
@@ -177,6 +194,11 @@ serveChild(async (params): Promise<ChildHandle> => {
     info: { ...info, appointmentsPort, jwks: tokens.jwks, instanceId: video.video.instanceId },
     calls: {
       bookAppointments,
+      resetQueryCounts: async () => {
+        resetQueryCounts();
+        return null;
+      },
+      queryCounts: async () => queryCounts(),
       seedUsage: async (a) => {
         await seedUsage(db, {
           intervals: Number(a.intervals),
@@ -191,6 +213,7 @@ serveChild(async (params): Promise<ChildHandle> => {
         return null;
       },
       explainUsage: (a) => explainUsageQuery(db, String(a.clinicId ?? clinicId), String(a.month)),
+      ...loopWatchCalls(),
     },
     close: async () => {
       await video.close();
@@ -234,6 +257,52 @@ async function startReplica(
     close: async () => {
       await video.close();
       await bus.close();
+    },
+  };
+}
+
+/**
+ * Scenario signalling: how long the event loop was blocked during a phase
+ * (`monitorEventLoopDelay`, 1 ms resolution) and, with `profile` set (a file path), a CPU
+ * profile of that phase alone (the inspector's profiler, not `--cpu-prof`, which covers the setup too).
+ */
+function loopWatchCalls() {
+  let histogram: IntervalHistogram | undefined;
+  let session: Session | undefined;
+  let profilePath: string | undefined;
+  return {
+    watchLoopStart: async (a: Record<string, unknown>) => {
+      histogram = monitorEventLoopDelay({ resolution: 1 });
+      histogram.enable();
+      if (typeof a.profile === "string") {
+        profilePath = a.profile;
+        session = new Session();
+        session.connect();
+        await session.post("Profiler.enable");
+        await session.post("Profiler.setSamplingInterval", { interval: 200 });
+        await session.post("Profiler.start");
+      }
+      return null;
+    },
+    watchLoopStop: async () => {
+      histogram?.disable();
+      const ms = (ns: number) => Math.round(ns / 10_000) / 100;
+      const delay = histogram
+        ? {
+            p50_ms: ms(histogram.percentile(50)),
+            p99_ms: ms(histogram.percentile(99)),
+            p999_ms: ms(histogram.percentile(99.9)),
+            max_ms: ms(histogram.max),
+          }
+        : null;
+      if (session && profilePath) {
+        const { profile } = await session.post("Profiler.stop");
+        writeFileSync(profilePath, JSON.stringify(profile));
+        session.disconnect();
+      }
+      histogram = undefined;
+      session = undefined;
+      return delay;
     },
   };
 }

@@ -10,6 +10,8 @@ interface FixtureResult {
   health: number;
   instances: number;
   ioredisModules: number;
+  amqplibModules: number;
+  chimeSdkModules: number;
 }
 
 /** Runs fixtures/stack-modules.ts in a Node process of its own, as `npm start` runs. Killed after 100 s. */
@@ -34,11 +36,23 @@ async function runFixture(env: Record<string, string>): Promise<FixtureResult> {
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as FixtureResult;
 }
 
-/** The embedded default stays one process without Redis: ioredis is loaded only for REDIS_URL. */
+/**
+ * The embedded default loads nothing it does not use (issue 14: memory of `npm start`):
+ * ioredis only for REDIS_URL, amqplib only for AMQP_URL, the AWS SDK only for MEDIA_PROVIDER=chime.
+ */
 describe("modules the stack loads", () => {
-  it("embedded (no REDIS_URL): one video instance, and ioredis never loaded", { timeout: 120_000 }, async () => {
+  it("embedded: one video instance; ioredis, amqplib and the Chime SDK never loaded", {
+    timeout: 120_000,
+  }, async () => {
     const result = await runFixture({});
-    expect(result).toEqual({ health: 200, instances: 1, ioredisModules: 0 });
+    expect(result).toEqual({ health: 200, instances: 1, ioredisModules: 0, amqplibModules: 0, chimeSdkModules: 0 });
+  });
+
+  // The lazy import still gives the Chime provider when it is configured (no AWS call at start).
+  it("with MEDIA_PROVIDER=chime: the Chime SDK loaded, and the stack healthy", { timeout: 120_000 }, async () => {
+    const result = await runFixture({ MEDIA_PROVIDER: "chime", AWS_REGION: "us-east-1" });
+    expect(result.health).toBe(200);
+    expect(result.chimeSdkModules).toBeGreaterThan(0);
   });
 
   // The check above can fail: with REDIS_URL (CI sets it) the same count is not zero.

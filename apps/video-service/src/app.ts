@@ -34,7 +34,6 @@ import { defaultInstanceId, parseIceServers, turnSettings, type VideoConfig } fr
 import { consentRoutes } from "./consent/consent.routes.ts";
 import { fhirRoutes } from "./fhir/fhir.routes.ts";
 import { healthRoutes } from "./health.routes.ts";
-import { createChimeMediaProvider } from "./meetings/chime/chime-media-provider.ts";
 import { createEmbeddedMediaProvider } from "./meetings/embedded/embedded-media-provider.ts";
 import { createJoinTokens, type JoinTokens } from "./meetings/embedded/join-tokens.ts";
 import type { MediaProvider } from "./meetings/media-provider.ts";
@@ -180,6 +179,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
         ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
         ...(config.DATABASE_OWNER_URL ? { ownerUrl: config.DATABASE_OWNER_URL } : {}),
         ...databaseTimeouts(config),
+        poolSize: config.DB_POOL_SIZE,
       },
     ));
   const ownsBus = !options.bus;
@@ -247,7 +247,7 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
     privateJwk: config.JOIN_TOKEN_PRIVATE_JWK,
     ttlSeconds: config.JOIN_TOKEN_TTL_SEC,
   });
-  const provider = options.mediaProvider ?? defaultProvider(config, joinTokens, app);
+  const provider = options.mediaProvider ?? (await defaultProvider(config, joinTokens, app));
   const appointments = createAppointmentsClient({
     baseUrl: options.appointmentsUrl ?? config.APPOINTMENTS_URL,
     timeoutMs: config.APPOINTMENTS_TIMEOUT_MS,
@@ -378,8 +378,10 @@ export async function buildApp(options: VideoAppOptions): Promise<App> {
   return app;
 }
 
-function defaultProvider(config: VideoConfig, joinTokens: JoinTokens, app: App): MediaProvider {
+async function defaultProvider(config: VideoConfig, joinTokens: JoinTokens, app: App): Promise<MediaProvider> {
   if (config.MEDIA_PROVIDER === "chime") {
+    // Loaded only for Chime: the AWS SDK is ~16 MiB resident that the embedded provider never uses.
+    const { createChimeMediaProvider } = await import("./meetings/chime/chime-media-provider.ts");
     return createChimeMediaProvider({
       logger: app.log,
       ...(config.AWS_REGION ? { mediaRegion: config.AWS_REGION } : {}),

@@ -77,6 +77,13 @@ export const videoConfigSchema = Type.Object({
   IDLE_TIMEOUT_MIN: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
   IDLE_SWEEP_INTERVAL_SEC: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
   JOIN_TOKEN_TTL_SEC: Type.Integer({ minimum: 30, maximum: 86_400, default: 600 }),
+  DB_POOL_SIZE: Type.Integer({
+    minimum: 1,
+    maximum: 200,
+    default: 10,
+    description:
+      "PostgreSQL connections this instance opens at most (the pg pool); audit rows of concurrent requests share one (group commit)",
+  }),
   SIGNAL_CONNECTS_PER_MINUTE: Type.Integer({
     minimum: 1,
     maximum: 100_000,

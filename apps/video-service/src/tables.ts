@@ -86,6 +86,7 @@ export interface NotesDraftsTable {
 
 export interface VideoTables extends OutboxTables {
   sessions: SessionsTable;
+  session_counts: SessionCountsTable;
   notes_drafts: NotesDraftsTable;
   attendees: AttendeesTable;
   attendance_intervals: AttendanceIntervalsTable;
@@ -105,6 +106,14 @@ export interface VideoTables extends OutboxTables {
   usage_month_rollups: UsageMonthRollupsTable;
   usage_session_rollups: UsageSessionRollupsTable;
   usage_session_people: UsageSessionPeopleTable;
+}
+
+/** Sessions per clinic, doctor and status, kept by a trigger on sessions (sessions.repository.ts countSessions). */
+export interface SessionCountsTable {
+  clinic_id: string;
+  doctor_id: string;
+  status: string;
+  n: number;
 }
 
 /** Usage rollups (usage/usage-rollups.repository.ts): closed attendee-milliseconds per local day/month of `zone`. */

@@ -1,6 +1,15 @@
+import { createHash } from "node:crypto";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from "fastify";
 import fp from "fastify-plugin";
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from "jose";
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  type JSONWebKeySet,
+  type JWTHeaderParameters,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
+  jwtVerify,
+} from "jose";
 import type { Registry } from "prom-client";
 import { forbidden, unauthorized } from "./errors.ts";
 import { remoteJwks } from "./jwks.ts";
@@ -62,6 +71,8 @@ export interface VerifierOptions {
   logger?: FastifyBaseLogger;
   /** Counts failed JWKS fetches (`auth_jwks_refresh_failures_total`). */
   metrics?: Registry;
+  /** How many verified tokens to keep (default `verifiedTokenCacheSize`; 0 = verify every time). */
+  cacheSize?: number;
 }
 
 export type TokenVerifier = (token: string) => Promise<AuthUser>;
@@ -99,56 +110,141 @@ function keySetOf(options: VerifierOptions): { getKey: JWTVerifyGetKey; settled(
  */
 export function createTokenVerifier(options: VerifierOptions): JwksTokenVerifier {
   const keySet = keySetOf(options);
-  const verify = async (token: string): Promise<AuthUser> => {
+  const cache = new VerifiedTokenCache(options.cacheSize ?? verifiedTokenCacheSize);
+  /** The key the current set gives for a cached token now; undefined when it gives none (or cannot say). */
+  const currentKey = async (hit: VerifiedToken): Promise<unknown> => {
     try {
-      const { payload } = await jwtVerify(token, keySet.getKey, {
-        algorithms: allowedAlgorithms,
-        issuer: options.issuer,
-        audience: options.audience,
-        requiredClaims: ["sub", "exp", "iat"],
-      });
-      const role = payload.role as Role;
-      if (!roles.includes(role) || typeof payload.clinic_id !== "string" || !payload.sub) {
-        throw unauthorized("Access token is missing required claims", "INVALID_TOKEN");
-      }
-      const user: AuthUser = {
-        id: payload.sub,
-        role,
-        clinic_id: payload.clinic_id,
-        name: typeof payload.name === "string" ? payload.name : "",
-        email: typeof payload.email === "string" ? payload.email : "",
-      };
-      if (payload.scope === undefined) return user;
-      // An invite token names its appointment and invite, and is a patient's; anything else
-      // under a scope is not a token we issued.
-      const { appointment_id: appointmentId, invite_id: inviteId } = payload;
-      if (
-        payload.scope !== inviteScope ||
-        role !== "PATIENT" ||
-        typeof appointmentId !== "string" ||
-        typeof inviteId !== "string"
-      ) {
-        throw unauthorized("Access token is invalid", "INVALID_TOKEN");
-      }
-      const issuedAt = payload.invite_issued_at;
-      if (issuedAt !== undefined && (typeof issuedAt !== "string" || Number.isNaN(Date.parse(issuedAt)))) {
-        throw unauthorized("Access token is invalid", "INVALID_TOKEN");
-      }
-      return {
-        ...user,
-        invite: {
-          appointment_id: appointmentId,
-          invite_id: inviteId,
-          ...(issuedAt !== undefined ? { issued_at: issuedAt } : {}),
-        },
-      };
-    } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw unauthorized("Access token has expired", "TOKEN_EXPIRED");
-      if (err instanceof joseErrors.JOSEError) throw unauthorized("Access token is invalid", "INVALID_TOKEN");
-      throw err;
+      // The header alone picks the key (kid, alg); a compact JWS has no unprotected header.
+      return await keySet.getKey(hit.header, { payload: "", signature: "" });
+    } catch {
+      return undefined;
     }
   };
+  const verify = async (token: string): Promise<AuthUser> => {
+    const hit = cache.get(token);
+    // A token verified before is taken again only until its `exp`, and only while the current key
+    // set still gives the very key object that verified it: a key removed, or any new JWKS fetched
+    // (every ten minutes), means verifying in full again — with the JWKS cache's own staleness
+    // refusal (503), which this lookup runs too.
+    if (hit) {
+      const key = Date.now() < hit.expiresAt ? await currentKey(hit) : undefined;
+      if (key !== undefined && key === hit.key) return copyOf(hit.user);
+      cache.delete(token);
+    }
+    let usedKey: unknown;
+    const getKey: JWTVerifyGetKey = async (header, parts) => {
+      const key = await keySet.getKey(header, parts);
+      usedKey = key;
+      return key;
+    };
+    const { user, expiresAt } = await verifyInFull(token, getKey, options);
+    if (usedKey !== undefined) {
+      cache.set(token, { user, key: usedKey, header: decodeProtectedHeader(token) as JWTHeaderParameters, expiresAt });
+    }
+    return copyOf(user);
+  };
   return Object.assign(verify, { settled: keySet.settled });
+}
+
+/** Signature, algorithm, issuer, audience, expiry and claims: what a token must pass to be used at all. */
+async function verifyInFull(
+  token: string,
+  getKey: JWTVerifyGetKey,
+  options: VerifierOptions,
+): Promise<{ user: AuthUser; expiresAt: number }> {
+  try {
+    const { payload } = await jwtVerify(token, getKey, {
+      algorithms: allowedAlgorithms,
+      issuer: options.issuer,
+      audience: options.audience,
+      requiredClaims: ["sub", "exp", "iat"],
+    });
+    const expiresAt = (payload.exp as number) * 1000;
+    const role = payload.role as Role;
+    if (!roles.includes(role) || typeof payload.clinic_id !== "string" || !payload.sub) {
+      throw unauthorized("Access token is missing required claims", "INVALID_TOKEN");
+    }
+    const user: AuthUser = {
+      id: payload.sub,
+      role,
+      clinic_id: payload.clinic_id,
+      name: typeof payload.name === "string" ? payload.name : "",
+      email: typeof payload.email === "string" ? payload.email : "",
+    };
+    if (payload.scope === undefined) return { user, expiresAt };
+    // An invite token names its appointment and invite, and is a patient's; anything else
+    // under a scope is not a token we issued.
+    const { appointment_id: appointmentId, invite_id: inviteId } = payload;
+    if (
+      payload.scope !== inviteScope ||
+      role !== "PATIENT" ||
+      typeof appointmentId !== "string" ||
+      typeof inviteId !== "string"
+    ) {
+      throw unauthorized("Access token is invalid", "INVALID_TOKEN");
+    }
+    const issuedAt = payload.invite_issued_at;
+    if (issuedAt !== undefined && (typeof issuedAt !== "string" || Number.isNaN(Date.parse(issuedAt)))) {
+      throw unauthorized("Access token is invalid", "INVALID_TOKEN");
+    }
+    const invite = {
+      appointment_id: appointmentId,
+      invite_id: inviteId,
+      ...(issuedAt !== undefined ? { issued_at: issuedAt } : {}),
+    };
+    return { user: { ...user, invite }, expiresAt };
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) throw unauthorized("Access token has expired", "TOKEN_EXPIRED");
+    if (err instanceof joseErrors.JOSEError) throw unauthorized("Access token is invalid", "INVALID_TOKEN");
+    throw err;
+  }
+}
+
+/** Each caller gets its own copy: a request that changed its `request.user` changes no other's. */
+const copyOf = (user: AuthUser): AuthUser => (user.invite ? { ...user, invite: { ...user.invite } } : { ...user });
+
+/** Default number of verified tokens kept (`VerifierOptions.cacheSize`). */
+export const verifiedTokenCacheSize = 10_000;
+
+interface VerifiedToken {
+  user: AuthUser;
+  /** The key object that verified the signature (compared by identity on every use). */
+  key: unknown;
+  header: JWTHeaderParameters;
+  /** The token's `exp`, ms. */
+  expiresAt: number;
+}
+
+/**
+ * Tokens that verified, least recently used first, keyed by the SHA-256 of the token (the token
+ * itself is not kept as a key). Bounded: the oldest entry goes when it is full.
+ */
+class VerifiedTokenCache {
+  private readonly entries = new Map<string, VerifiedToken>();
+  constructor(private readonly max: number) {}
+  private static key(token: string): string {
+    return createHash("sha256").update(token).digest("base64url");
+  }
+  get(token: string): VerifiedToken | undefined {
+    if (this.max <= 0) return undefined;
+    const key = VerifiedTokenCache.key(token);
+    const entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+  set(token: string, entry: VerifiedToken): void {
+    if (this.max <= 0) return;
+    const key = VerifiedTokenCache.key(token);
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
+  }
+  delete(token: string): void {
+    this.entries.delete(VerifiedTokenCache.key(token));
+  }
 }
 
 /**

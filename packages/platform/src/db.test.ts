@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type Database,
+  EMBEDDED_SHARED_BUFFERS,
   type EmbeddedDatabase,
   migrate,
   openDatabase,
@@ -45,6 +46,12 @@ describe.each(targets)("database on $label", ({ options }) => {
     await database.db.insertInto("widgets").values({ name: "lamp" }).execute();
     const row = await database.db.selectFrom("widgets").selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({ name: "LAMP", size: 1 });
+  });
+
+  // A service alone on PGlite (no DATABASE_URL) gets the same small pool as the shared one.
+  it.skipIf(!options)("PGlite: 32MB of shared buffers", async () => {
+    const row = (await sql<{ v: string }>`SELECT current_setting('shared_buffers') AS v`.execute(database.db)).rows[0];
+    expect(row?.v).toBe(EMBEDDED_SHARED_BUFFERS);
   });
 
   it("rolls a transaction back when its function throws", async () => {
@@ -224,6 +231,15 @@ describe("the shared embedded database (a schema per service)", () => {
     expect((await names(a)).filter((n) => n.startsWith("A-TX"))).toEqual([]);
     expect(await names(b)).toContain("B-DURING");
     expect((await names(b)).filter((n) => n.startsWith("A-"))).toEqual([]);
+  });
+
+  it("keeps a 32MB shared buffer pool, durability settings as PGlite's (128MB would be resident from the start)", async () => {
+    const setting = async (name: string) =>
+      (await sql<{ v: string }>`SELECT current_setting(${name}) AS v`.execute(a.db)).rows[0]?.v;
+    expect(EMBEDDED_SHARED_BUFFERS).toBe("32MB");
+    expect(await setting("shared_buffers")).toBe("32MB");
+    expect(await setting("synchronous_commit")).toBe("on");
+    expect(await setting("full_page_writes")).toBe("on");
   });
 
   it("answers ping and runs scripts in the service's schema", async () => {

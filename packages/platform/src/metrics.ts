@@ -39,11 +39,13 @@ export function registerMetrics(app: FastifyInstance, options: { service: string
     registers: [registry],
   });
   app.decorate("metrics", registry);
-  app.addHook("onResponse", async (request, reply) => {
+  // Callback style: an async hook costs a promise on every request.
+  app.addHook("onResponse", (request, reply, done) => {
     duration.observe(
       { method: request.method, route: request.routeOptions.url ?? "unmatched", status_code: reply.statusCode },
       reply.elapsedTime / 1000,
     );
+    done();
   });
   if (options.route) {
     app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>

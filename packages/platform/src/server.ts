@@ -132,13 +132,14 @@ const forwardedWarningPeers = 1000;
  */
 function warnUntrustedForwarding(app: FastifyInstance, proxies: TrustedProxies): void {
   const warned = new Map<string, number>();
-  app.addHook("onRequest", async (request) => {
-    if (request.headers["x-forwarded-for"] === undefined && request.headers.forwarded === undefined) return;
+  // Callback style, as the other per-request hooks: an async hook costs a promise per request.
+  app.addHook("onRequest", (request, _reply, done) => {
+    if (request.headers["x-forwarded-for"] === undefined && request.headers.forwarded === undefined) return done();
     const peer = request.raw.socket?.remoteAddress ?? "unknown";
-    if (proxies.trusts(peer)) return;
+    if (proxies.trusts(peer)) return done();
     const now = Date.now();
     const last = warned.get(peer);
-    if (last !== undefined && now - last < forwardedWarningIntervalMs) return;
+    if (last !== undefined && now - last < forwardedWarningIntervalMs) return done();
     warned.delete(peer);
     if (warned.size >= forwardedWarningPeers) warned.delete(warned.keys().next().value as string);
     warned.set(peer, now);
@@ -146,6 +147,7 @@ function warnUntrustedForwarding(app: FastifyInstance, proxies: TrustedProxies):
       { peer, trustProxy: proxies.list.length > 0 ? proxies.list.join(",") : "unset" },
       "forwarded headers from a peer not in TRUST_PROXY ignored; if it is a proxy, add its address to TRUST_PROXY",
     );
+    done();
   });
 }
 
@@ -195,9 +197,10 @@ export async function createService(options: ServiceOptions): Promise<App> {
   app.addHook("preClose", async () => {
     closing = true;
   });
-  app.addHook("onRequest", async (_request, reply) => {
-    if (!closing) return;
-    return reply
+  app.addHook("onRequest", (_request, reply, done) => {
+    if (!closing) return done();
+    // Answered here: done() is not called, so nothing after this hook runs.
+    reply
       .code(503)
       .header("connection", "close")
       .send({ error: "Service is shutting down", status: 503, code: "SHUTTING_DOWN" });

@@ -18,10 +18,11 @@ const docsWord = /docs/i;
  */
 export function registerDocsPolicy(app: App, exposed: boolean): void {
   if (exposed) return;
-  app.addHook("onRequest", async (request) => {
+  // Callback style: an async hook costs a promise on every request.
+  app.addHook("onRequest", (request, _reply, done) => {
     const path = pathOf(request);
-    if (!mayNormaliseTo(path, docsWord)) return;
-    if (docsPath.test(normalise(path))) throw new RouteNotFound(request.method, path);
+    if (!mayNormaliseTo(path, docsWord)) return done();
+    done(docsPath.test(normalise(path)) ? new RouteNotFound(request.method, path) : undefined);
   });
 }
 

@@ -21,10 +21,11 @@ const metricsPath = new RegExp(`^(?:/(?:${prefixes}))?/metrics(?:[/;]|$)`);
  * 404, as a path that does not exist, and never forwards it.
  */
 export function registerMetricsPolicy(app: App): void {
-  app.addHook("onRequest", async (request) => {
+  // Callback style: an async hook costs a promise on every request.
+  app.addHook("onRequest", (request, _reply, done) => {
     const path = pathOf(request);
-    if (!mayNormaliseTo(path, metricsWord)) return;
-    if (metricsPath.test(normalise(path))) throw new RouteNotFound(request.method, path);
+    if (!mayNormaliseTo(path, metricsWord)) return done();
+    done(metricsPath.test(normalise(path)) ? new RouteNotFound(request.method, path) : undefined);
   });
 }
 

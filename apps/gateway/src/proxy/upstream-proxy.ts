@@ -1,12 +1,12 @@
 import type { ClientRequest } from "node:http";
 import { type App, loggablePath } from "@clinic/platform";
 import proxy from "@fastify/http-proxy";
-import type { FastifyReplyFromHooks } from "@fastify/reply-from";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type WebSocket from "ws";
 import { sendError, UpstreamTimeout, UpstreamUnavailable, WebSocketNotSupported } from "../errors.ts";
 import { servicePathPattern, type UpstreamRoute } from "../routes.ts";
 import type { WebApp } from "../web/web-app.ts";
+import { type ForwardTarget, forward, UpstreamClients } from "./upstream-client.ts";
 import { isConnectFailure, type UpstreamInstance, type UpstreamPool } from "./upstream-pool.ts";
 import { createWebSocketGuard, type WebSocketGuard, type WebSocketLimits } from "./websocket-guard.ts";
 
@@ -27,12 +27,13 @@ export interface ProxyOptions {
 }
 
 /**
- * One `@fastify/http-proxy` per row of the route table. The prefix is stripped
- * (`/video/api/video/sessions` → `/api/video/sessions`), the request id and
- * `x-forwarded-*` headers are set so upstreams log the same id and can build public
- * URLs, and upstream failures leave as 502/504 with the platform's error body. WebSockets
- * pass through under the limits of `websocket-guard.ts`. A target with a pool is balanced:
- * see `balanced` below.
+ * One `@fastify/http-proxy` per row of the route table, for its routing, prefix stripping
+ * (`/video/api/video/sessions` → `/api/video/sessions`), path validation and WebSocket
+ * pass-through (under the limits of `websocket-guard.ts`); HTTP requests are forwarded by
+ * our own `handler` over undici (`upstream-client.ts`, see there why). The request id and
+ * `x-forwarded-*` headers are set so upstreams log the same id and can build public URLs,
+ * and upstream failures leave as 502/504 with the platform's error body. A target with a
+ * pool is balanced: see `httpHandler` below.
  */
 /**
  * The library's typings model `preHandler` as callback-only and lack
@@ -48,10 +49,14 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
     { ...options.webSockets, upstreamHandshakeTimeoutMs: options.timeoutMs },
     app.log,
   );
+  const clients = new UpstreamClients({ timeoutMs: options.timeoutMs });
+  app.addHook("onClose", () => clients.close());
   for (const target of options.targets) {
     const { route, pool } = target;
+    const rewritePrefix = pool ? basePath(pool) : "";
     await app.register(proxyPlugin, {
-      ...(pool ? balanced(pool, route) : { upstream: target.url, rewritePrefix: "" }),
+      ...(pool ? { upstream: "", rewritePrefix } : { upstream: target.url, rewritePrefix }),
+      handler: httpHandler(clients, target, rewritePrefix),
       prefix: route.prefix,
       websocket: route.websocket,
       // reply-from's own "fetching"/"received" lines would double ours (see request-log.ts).
@@ -76,19 +81,9 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
         if (isWebAppNavigation(request, route)) return options.webApp.sendIndex(reply);
         if (pool && !pool.available()) return refuseNoInstance(reply, route);
       },
-      replyOptions: {
-        ...(pool ? { getUpstream: () => pool.next().url } : {}),
-        timeout: options.timeoutMs,
-        // reply-from retries GETs answered 503 up to ten times by default; an upstream that
-        // says it is unavailable should be believed at once, not hammered.
-        retryDelay: () => null,
-        rewriteRequestHeaders: (request: FastifyRequest, headers: Record<string, string>) => ({
-          ...headers,
-          ...forwardedHeaders(request, route),
-        }),
-        onError: (reply: FastifyReply, { error }: { error: Error & { statusCode?: number } }) =>
-          sendUpstreamError(reply, route, error),
-      },
+      // The library asks getUpstream once per HTTP request (handing the pick to our handler)
+      // and once per WebSocket upgrade, so both go round robin.
+      replyOptions: pool ? { getUpstream: () => pool.next().url } : {},
       wsServerOptions: webSockets.serverOptions,
       wsHooks: webSockets.hooks,
       wsClientOptions: {
@@ -107,55 +102,79 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
   }
 }
 
-/** What the library hands a `handler`: our `replyOptions`, with `getUpstream` fixed to its pick. */
-type ReplyFromOptions = FastifyReplyFromHooks & Required<Pick<FastifyReplyFromHooks, "getUpstream">>;
+/** What the library hands a `handler`: its reply options, with `getUpstream` fixed to its pick when balanced. */
+interface HandlerOptions {
+  getUpstream?: (request: FastifyRequest, base: string) => string;
+}
+
+/** The path the instances of a pool share (the config checks they do), which the prefix is rewritten to. */
+function basePath(pool: UpstreamPool): string {
+  const first = pool.instances[0]?.target;
+  return first && first.pathname !== "/" ? first.pathname : "";
+}
+
+const absoluteUrl = /^https?:\/\//;
 
 /**
- * The options of `@fastify/http-proxy` that balance a route over its pool. `upstream: ""`
- * with `replyOptions.getUpstream` is the library's way to choose the upstream per request:
- * it asks `getUpstream` once per HTTP request and once per WebSocket upgrade (its
- * `findUpstream`), so both go round robin. The instances share one path (the config checks),
- * which is the rewrite prefix. The `handler` (the library's default, `reply.from`, plus one
- * retry) sends a request whose connection was refused to another instance, when it is
- * idempotent and has no body to replay: nothing reached the refused instance, and the
- * request's stream is not consumed.
+ * The proxy's `handler` for HTTP requests (the library's own would be `reply.from`): `dest` is
+ * the path on the upstream (prefix stripped, validated by the library), the query string is
+ * passed on as the client wrote it. For a balanced route the library has already asked
+ * `getUpstream` (our round-robin pick); a request whose connection was refused is sent to
+ * another instance, when it is idempotent and has no body to replay: nothing reached the
+ * refused instance, and the request's stream is not consumed.
  */
-function balanced(pool: UpstreamPool, route: UpstreamRoute): Record<string, unknown> {
-  const first = pool.instances[0]?.target;
-  return {
-    upstream: "",
-    rewritePrefix: first && first.pathname !== "/" ? first.pathname : "",
-    handler: (request: FastifyRequest, reply: FastifyReply, dest: string, options: ReplyFromOptions) => {
-      const forward = (instance: UpstreamInstance, retried: boolean): FastifyReply =>
-        reply.from(dest, {
-          ...options,
-          getUpstream: () => instance.url,
-          // Called with this same reply.
-          onError: (_reply, { error }: { error: Error & { statusCode?: number } }) => {
-            if (isConnectFailure(error)) {
-              pool.refused(instance, causeCode(error));
-              const other = !retried && replayable(request) ? pool.pick(instance) : undefined;
-              if (other) {
-                request.log.info(
-                  { upstream: route.name, cause: causeCode(error) },
-                  "request retried on another instance",
-                );
-                forward(other, true);
-                return;
-              }
-            }
-            sendUpstreamError(reply, route, error);
-          },
+function httpHandler(clients: UpstreamClients, target: UpstreamTarget, rewritePrefix: string) {
+  const { route, pool } = target;
+  // URL's origin and host are getters that build a string each time: read once.
+  const address = (url: URL) => ({ origin: url.origin, host: url.host });
+  const single = address(new URL(target.url));
+  const addresses = new Map(pool?.instances.map((instance) => [instance, address(instance.target)]));
+  // A relative Location from the upstream names a path in its space: back into the gateway's.
+  const rewriteLocation = (location: string) =>
+    absoluteUrl.test(location) ? location : location.replace(rewritePrefix, route.prefix);
+  // Per route, not per request: one function, called with the request's target.
+  const failed: ForwardTarget["failed"] = (error, request, reply, tried) => {
+    const instance = tried.instance as UpstreamInstance | undefined;
+    if (pool && instance && isConnectFailure(error)) {
+      pool.refused(instance, causeCode(error));
+      const other = !tried.retried && replayable(request) ? pool.pick(instance) : undefined;
+      if (other) {
+        request.log.info({ upstream: route.name, cause: causeCode(error) }, "request retried on another instance");
+        forward(clients, request, reply, {
+          ...tried,
+          ...(addresses.get(other) ?? address(other.target)),
+          instance: other,
+          retried: true,
         });
-      // The library has already asked getUpstream (our pick) and hands its answer on.
-      const picked = pool.byUrl(options.getUpstream(request, "")) ?? pool.next();
-      return forward(picked, false);
-    },
+        return;
+      }
+    }
+    sendUpstreamError(reply, route, error);
+  };
+  return (request: FastifyRequest, reply: FastifyReply, dest: string, options: HandlerOptions): undefined => {
+    const url = request.raw.url ?? "";
+    const query = url.indexOf("?");
+    const instance = pool
+      ? (options.getUpstream && pool.byUrl(options.getUpstream(request, ""))) || pool.next()
+      : undefined;
+    const upstream = (instance && addresses.get(instance)) || single;
+    forward(clients, request, reply, {
+      origin: upstream.origin,
+      host: upstream.host,
+      path: query >= 0 ? dest + url.slice(query) : dest,
+      extraHeaders: forwardedHeaders(request, route),
+      rewriteLocation,
+      failed,
+      instance,
+      retried: false,
+    });
+    // Nothing returned: Fastify would send it; the answer is written when the upstream's arrives.
+    return undefined;
   };
 }
 
 /**
- * The WebSocket half of `balanced`: the library opens the upstream socket only after it has
+ * The WebSocket half of the balancing: the library opens the upstream socket only after it has
  * accepted the client's, and has no hook for its failure, so the retry happens one layer
  * down, in the TCP connection ws asks for (`createConnection`, see `UpstreamPool.connect`);
  * the upgrade request is sent once that connection stands, with the Host of the instance
@@ -211,8 +230,13 @@ function isWebAppNavigation(request: FastifyRequest, route: UpstreamRoute): bool
   return request.headers["sec-fetch-mode"] === "navigate" || accept.startsWith("text/html");
 }
 
-function sendUpstreamError(reply: FastifyReply, route: UpstreamRoute, error: Error & { statusCode?: number }) {
-  const refusal = error.statusCode === 504 ? new UpstreamTimeout(route.name) : new UpstreamUnavailable(route.name);
+/** undici's codes for "no answer in time": no connection (UPSTREAM_TIMEOUT_MS is the headers' and body's). */
+const timeoutCodes = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+function sendUpstreamError(reply: FastifyReply, route: UpstreamRoute, error: Error & { code?: string }) {
+  const refusal = timeoutCodes.has(error.code ?? "")
+    ? new UpstreamTimeout(route.name)
+    : new UpstreamUnavailable(route.name);
   reply.request.log.warn({ upstream: route.name, code: refusal.code, cause: causeCode(error) }, "upstream failed");
   return sendError(reply, refusal);
 }

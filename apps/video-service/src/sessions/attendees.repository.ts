@@ -14,17 +14,35 @@ export async function findAttendee(db: Executor, attendeeId: string): Promise<At
 }
 
 /**
- * The person's attendees a new join replaces: the live one (JOINING/CONNECTED, at most one
- * by the unique index) and any LEFT one whose join token could otherwise reconnect.
+ * For a join, in one read: the attendee the provider just handed out, when it is recorded
+ * already (Chime hands a person back their attendee), and the person's attendees the join
+ * replaces: the live one (JOINING/CONNECTED, at most one by the unique index) and any LEFT one
+ * whose join token could otherwise reconnect.
  */
-export async function replaceableAttendeesOf(db: Executor, sessionId: string, userId: string): Promise<AttendeeRow[]> {
-  return db
+export async function attendeesForJoin(
+  db: Executor,
+  sessionId: string,
+  userId: string,
+  attendeeId: string,
+): Promise<{ existing: AttendeeRow | undefined; replaceable: AttendeeRow[] }> {
+  const replaceableStatuses: AttendeeRow["status"][] = ["JOINING", "CONNECTED", "LEFT"];
+  const rows = await db
     .selectFrom("attendees")
     .selectAll()
-    .where("session_id", "=", sessionId)
-    .where("user_id", "=", userId)
-    .where("status", "in", ["JOINING", "CONNECTED", "LEFT"])
+    .where((eb) =>
+      eb.or([
+        eb("attendee_id", "=", attendeeId),
+        eb.and([eb("session_id", "=", sessionId), eb("user_id", "=", userId), eb("status", "in", replaceableStatuses)]),
+      ]),
+    )
+    .orderBy("attendee_id")
     .execute();
+  return {
+    existing: rows.find((a) => a.attendee_id === attendeeId),
+    replaceable: rows.filter(
+      (a) => a.session_id === sessionId && a.user_id === userId && replaceableStatuses.includes(a.status),
+    ),
+  };
 }
 
 export interface AttendeeWithTimes extends AttendeeRow {

@@ -1,5 +1,6 @@
 import type { AuthUser } from "@clinic/platform";
-import { appendAudit, appendAuditReturningId } from "../audit/audit.repository.ts";
+import { appendAuditReturningId } from "../audit/audit.repository.ts";
+import { type AuditBatcher, createAuditBatcher } from "../audit/audit-batcher.ts";
 import { NotYourSession, WebhookNotFound } from "../errors.ts";
 import type { VideoDb } from "../tables.ts";
 import { findClinicOfSession } from "./sessions.repository.ts";
@@ -8,7 +9,8 @@ import { findClinicOfSession } from "./sessions.repository.ts";
  * "Is this session theirs?" — answered here and nowhere else, and every
  * answer, yes or no, is written to the append-only audit log with who, role, action,
  * session and request id. Audit rows are written outside the change's transaction, so a
- * refused or failed attempt is still on record.
+ * refused or failed attempt is still on record; concurrent requests' rows are group-committed
+ * (audit-batcher.ts), and each call returns only once its own row is committed.
  */
 export type SessionOperation =
   | "list"
@@ -159,7 +161,10 @@ export function usageScope(user: AuthUser): UsageScope {
 }
 
 export class SessionAccess {
-  constructor(private readonly db: VideoDb) {}
+  private readonly auditLog: AuditBatcher;
+  constructor(private readonly db: VideoDb) {
+    this.auditLog = createAuditBatcher(db);
+  }
 
   /** Allows or throws 403; audits either way. */
   async check(actor: Actor, op: SessionOperation, facts?: SessionFacts): Promise<SessionView> {
@@ -209,7 +214,7 @@ export class SessionAccess {
    * answer (`consent.given` / `consent.declined`, after it is stored).
    */
   async recordChange(actor: Actor, action: string, facts: SessionFacts): Promise<void> {
-    await appendAudit(this.db, {
+    await this.auditLog.append({
       actor_id: actor.user.id,
       actor_role: actor.user.role,
       clinic_id: actor.user.clinic_id,
@@ -231,7 +236,7 @@ export class SessionAccess {
       attempt.clinicId !== undefined
         ? attempt.clinicId
         : ((await findClinicOfSession(this.db, attempt.sessionId)) ?? null);
-    await appendAudit(this.db, {
+    await this.auditLog.append({
       actor_id: attempt.userId ?? "anonymous",
       actor_role: attempt.userId ? (attempt.role ?? "ATTENDEE") : "ANONYMOUS",
       clinic_id: clinicId,
@@ -246,7 +251,7 @@ export class SessionAccess {
 
   /** A change made by the system itself (idle auto-end), for the record. */
   async recordSystem(action: string, facts: SessionFacts): Promise<void> {
-    await appendAudit(this.db, {
+    await this.auditLog.append({
       actor_id: "system",
       actor_role: "SYSTEM",
       clinic_id: facts.clinic_id,
@@ -264,7 +269,7 @@ export class SessionAccess {
    */
   async checkWebhook(actor: Actor, op: WebhookOperation, endpoint?: { clinic_id: string } | null): Promise<void> {
     const answer = decideWebhook(actor.user, endpoint === undefined ? undefined : (endpoint?.clinic_id ?? null));
-    await appendAudit(this.db, {
+    await this.auditLog.append({
       actor_id: actor.user.id,
       actor_role: actor.user.role,
       clinic_id: actor.user.clinic_id,
@@ -285,7 +290,7 @@ export class SessionAccess {
     facts?: SessionFacts,
     appointmentId?: string,
   ): Promise<void> {
-    return appendAudit(this.db, {
+    return this.auditLog.append({
       actor_id: actor.user.id,
       actor_role: actor.user.role,
       clinic_id: actor.user.clinic_id,

@@ -6,7 +6,13 @@ import { closeOpenIntervals, hasOpenInterval, setSessionAttendeesLeft } from "./
 import { deleteNotesDraft } from "./notes-draft.repository.ts";
 import { requireTransition } from "./session-state.ts";
 import { durationSeconds, meetingOf } from "./session-views.ts";
-import { findSession, lockSession, type SessionRow, updateSession } from "./sessions.repository.ts";
+import {
+  findSession,
+  lockSession,
+  type SessionRow,
+  updateSession,
+  updateSessionInStatus,
+} from "./sessions.repository.ts";
 import { factsOf } from "./sessions.service.ts";
 import type { RequestContext, SessionsContext } from "./sessions-context.ts";
 
@@ -27,25 +33,31 @@ export interface EndInput {
  */
 export async function endSession(ctx: SessionsContext, sessionId: string, input: EndInput): Promise<SessionRow | null> {
   const row = await withTransaction(ctx.db, async (trx) => {
-    const locked = await lockSession(trx, sessionId);
-    if (!locked) throw new SessionNotFound();
-    requireTransition(sessionId, locked.status, "end");
     const now = ctx.now();
-    if (input.idleSince) {
-      const open = await hasOpenInterval(trx, sessionId);
-      if (open || (locked.last_activity_at && locked.last_activity_at >= input.idleSince)) return null;
-    }
-    await closeOpenIntervals(trx, { session_id: sessionId }, now);
-    await setSessionAttendeesLeft(trx, sessionId, now);
-    const ended = await updateSession(trx, sessionId, {
-      status: "COMPLETED",
+    const ending = {
+      status: "COMPLETED" as const,
       end_time: now,
       end_reason: input.reason,
       ...(input.notes !== undefined ? { notes: input.notes } : {}),
       ...(input.quality_rating !== undefined ? { quality_rating: input.quality_rating } : {}),
       last_activity_at: now,
       updated_at: now,
-    });
+    };
+    // The doctor's end: the update itself takes the row lock and checks IN_PROGRESS. An idle end
+    // looks at the session under the lock first; so does an end the update did not apply to.
+    let ended = input.idleSince ? undefined : await updateSessionInStatus(trx, sessionId, "IN_PROGRESS", ending);
+    if (!ended) {
+      const locked = await lockSession(trx, sessionId);
+      if (!locked) throw new SessionNotFound();
+      requireTransition(sessionId, locked.status, "end");
+      if (input.idleSince) {
+        const open = await hasOpenInterval(trx, sessionId);
+        if (open || (locked.last_activity_at && locked.last_activity_at >= input.idleSince)) return null;
+      }
+      ended = await updateSession(trx, sessionId, ending);
+    }
+    await closeOpenIntervals(trx, { session_id: sessionId }, now);
+    await setSessionAttendeesLeft(trx, sessionId, now);
     // Notes sent with the end are the final notes: a draft written during the call gives way.
     if (input.notes !== undefined) await deleteNotesDraft(trx, sessionId);
     const seconds = durationSeconds(ended, now);

@@ -6,12 +6,11 @@ import type { Attendee, Meeting } from "../meetings/media-provider.ts";
 import { wasAttendeeRemoved } from "./attendee-removals.repository.ts";
 import {
   type AttendeeRow,
+  attendeesForJoin,
   closeOpenIntervals,
-  findAttendee,
   insertAttendee,
   listAttendees,
   reissueAttendee,
-  replaceableAttendeesOf,
   setAttendeeStatus,
 } from "./attendees.repository.ts";
 import { admittedForMedia } from "./media-credentials.service.ts";
@@ -19,7 +18,7 @@ import { requireNotRemoved } from "./participant-control.service.ts";
 import { signallingJoinToken } from "./session-presence.ts";
 import { requireTransition } from "./session-state.ts";
 import { mediaFields, meetingOf, toAttendee } from "./session-views.ts";
-import { findSession, lockSession, updateSession } from "./sessions.repository.ts";
+import { findSession, lockSession, updateSession, updateSessionInStatus } from "./sessions.repository.ts";
 import { factsOf } from "./sessions.service.ts";
 import { callProvider, type RequestContext, type SessionsContext } from "./sessions-context.ts";
 
@@ -65,15 +64,21 @@ export async function joinSession(
     );
     const created = issued;
     const { row, admitted } = await withTransaction(ctx.db, async (trx) => {
-      const locked = await lockSession(trx, sessionId);
-      if (!locked) throw new SessionNotFound();
-      requireTransition(sessionId, locked.status, "join");
+      // The session's activity, stamped by the update that takes the row lock and checks the
+      // session is in progress (rolled back with the rest if a check below refuses).
+      const activity = { last_activity_at: now, updated_at: now };
+      let locked = await updateSessionInStatus(trx, sessionId, "IN_PROGRESS", activity);
+      if (!locked) {
+        const current = await lockSession(trx, sessionId);
+        if (!current) throw new SessionNotFound();
+        requireTransition(sessionId, current.status, "join");
+        locked = await updateSession(trx, sessionId, activity);
+      }
+      const row = locked;
       // Again under the row lock the removal takes: a removal that committed meanwhile holds.
       await requireNotRemoved(trx, sessionId, user);
-      const existing = await findAttendee(trx, created.attendee_id);
-      replaced = (await replaceableAttendeesOf(trx, sessionId, user.id)).filter(
-        (a) => a.attendee_id !== created.attendee_id,
-      );
+      const { existing, replaceable } = await attendeesForJoin(trx, sessionId, user.id, created.attendee_id);
+      replaced = replaceable.filter((a) => a.attendee_id !== created.attendee_id);
       await setAttendeeStatus(
         trx,
         replaced.map((a) => a.attendee_id),
@@ -90,7 +95,7 @@ export async function joinSession(
         // revokes attendees issued before it, no longer holds against it.
         if (await wasAttendeeRemoved(trx, existing.attendee_id)) await reissueAttendee(trx, existing.attendee_id, now);
         else await setAttendeeStatus(trx, [existing.attendee_id], "JOINING", now, ["LEFT", "REPLACED"]);
-        return { row: await updateSession(trx, sessionId, { last_activity_at: now, updated_at: now }), admitted };
+        return { row, admitted };
       }
       const isDoctor = user.role === "DOCTOR";
       await insertAttendee(trx, {
@@ -106,7 +111,7 @@ export async function joinSession(
         created_at: now,
         updated_at: now,
       });
-      return { row: await updateSession(trx, sessionId, { last_activity_at: now, updated_at: now }), admitted };
+      return { row, admitted };
     });
     recorded = true;
     const attendee = created;

@@ -35,6 +35,28 @@ describe("concurrent starts of one appointment", () => {
     expect(events.filter((e) => JSON.stringify(e.payload).includes(sessionId))).toHaveLength(1);
   });
 
+  it("20 parallel starts of a booked session (its facts from appointment.booked) → one 200, nineteen 409, one meeting", async () => {
+    const { appointment, sessionId } = await h.bookedSession();
+    const responses = await Promise.all(Array.from({ length: 20 }, () => h.start(appointment.id)));
+    const ok = responses.filter((r) => r.statusCode === 200);
+    expect(ok).toHaveLength(1);
+    expect(ok[0]!.json().session_id).toBe(sessionId);
+    for (const r of responses.filter((r) => r.statusCode !== 200)) {
+      expect(r.json()).toMatchObject({ code: "SESSION_ALREADY_STARTED", session_id: sessionId });
+    }
+    const db = h.app.video.database.db;
+    const [row] = await db.selectFrom("sessions").selectAll().where("appointment_id", "=", appointment.id).execute();
+    expect(row).toMatchObject({ status: "IN_PROGRESS", meeting_id: ok[0]!.json().chime_meeting_id, start_token: null });
+    const attendees = await db.selectFrom("attendees").selectAll().where("session_id", "=", sessionId).execute();
+    expect(attendees).toHaveLength(1);
+    const events = await db
+      .selectFrom("outbox")
+      .select("payload")
+      .where("type", "=", "appointment.consultation.started")
+      .execute();
+    expect(events.filter((e) => JSON.stringify(e.payload).includes(sessionId))).toHaveLength(1);
+  });
+
   it("joining again replaces the person's previous attendee: one live entry per person", async () => {
     const { body } = await h.startedSession();
     await h.consent(body.session_id);

@@ -19,19 +19,30 @@ import { signallingJoinToken } from "./session-presence.ts";
 import { isInsideWindow, joinWindow, requireTransition } from "./session-state.ts";
 import { mediaFields } from "./session-views.ts";
 import {
+  findSession,
   findSessionByAppointment,
   hasLiveStartReservation,
   insertOrLockByAppointment,
   lockSession,
   releaseStartReservation,
   reserveStart,
-  updateSession,
+  reserveStartOfExisting,
+  type SessionRow,
+  updateReservedSession,
 } from "./sessions.repository.ts";
+import { factsOf } from "./sessions.service.ts";
 import { callProvider, type RequestContext, type SessionsContext } from "./sessions-context.ts";
 
 /**
- * POST /sessions/{appointment_id}/start. The appointment's facts come from the appointments
- * service. Then, so that no transaction, row lock or pool connection is held while the media
+ * POST /sessions/{appointment_id}/start. The appointment's facts (doctor, patient, clinic,
+ * schedule) are those the appointment events delivered, kept on the CREATED session
+ * `appointment.booked` made (and `appointment.cancelled` / `appointment.rescheduled` kept in
+ * step; an appointment's doctor, patient and clinic never change): no call to the appointments
+ * service on the way. They are asked of the appointments service (`startFacts`) only when
+ * missing: no session yet (the booked event not handled yet), or the doctor's token names no
+ * one (the attendee takes the appointment's doctor name); or possibly stale: they put the
+ * appointment outside its join window, where a reschedule not handled yet may put it inside.
+ * Then, so that no transaction, row lock or pool connection is held while the media
  * provider answers (Chime: up to 43 s a call, its retries included):
  *
  * 1. reserve: a short transaction creates (or finds) the session and marks it as being
@@ -54,36 +65,15 @@ export async function startSession(
 ): Promise<StartSessionResponse> {
   const { actor } = req;
   await ctx.access.checkRole(actor, "start", ["DOCTOR"], appointmentId);
-  const appointment = await ctx.appointments.get(appointmentId, req.bearerToken);
   const existing = await findSessionByAppointment(ctx.db, appointmentId);
-  await ctx.access.check(actor, "start", {
-    session_id: existing?.session_id ?? null,
-    appointment_id: appointmentId,
-    doctor_id: appointment.doctor_id,
-    patient_id: appointment.patient_id,
-    clinic_id: appointment.clinic_id,
-  });
-  // A session already running answers 409 with its id whatever the clock or usage says,
-  // so the client can join it instead.
-  if (existing && existing.status !== "CREATED") requireTransition(existing.session_id, existing.status, "start");
-  if (appointment.status === "CANCELLED" || appointment.status === "COMPLETED") {
-    throw new AppointmentNotStartable(appointment.status);
-  }
-  if (!appointment.video_enabled) throw new NotVideoAppointment();
+  const { appointment, lookedUp } = await startFacts(ctx, req, appointmentId, existing);
   const now = ctx.now();
-  const window = joinWindow(
-    new Date(appointment.start_time),
-    appointment.duration_minutes,
-    ctx.config.JOIN_WINDOW_BEFORE_MIN,
-    ctx.config.JOIN_WINDOW_AFTER_MIN,
-  );
-  if (!isInsideWindow(now, window)) {
-    throw new OutsideJoinWindow({ opens_at: window.opens_at.toISOString(), closes_at: window.closes_at.toISOString() });
-  }
   await assertWithinFreeTier(ctx, appointment.clinic_id, now);
 
   const token = randomUUID();
-  const sessionId = await reserveSession(ctx, { ...appointment, appointment_id: appointment.id }, token);
+  const sessionId = existing
+    ? await reserveExistingSession(ctx, existing, token)
+    : await reserveSession(ctx, { ...appointment, appointment_id: appointment.id }, token);
   let meeting: Meeting | undefined;
   try {
     meeting = await callProvider(ctx.provider, "createMeeting", () =>
@@ -94,36 +84,44 @@ export async function startSession(
       ctx.provider.createAttendee(created, { session_id: sessionId, external_user_id: actor.user.id }),
     );
     const row = await withTransaction(ctx.db, async (trx) => {
-      const locked = await lockSession(trx, sessionId);
-      if (!locked) throw new SessionNotFound();
-      // Cancelled while the provider answered, or our reservation expired and another start took
-      // it over: this meeting is not the session's (an orphan, ended below).
-      requireTransition(sessionId, locked.status, "start");
-      if (locked.start_token !== token) throw new SessionStarting(sessionId);
-      const row = await updateSession(trx, sessionId, {
+      const row = await updateReservedSession(trx, sessionId, token, {
         status: "IN_PROGRESS",
         start_time: now,
         media_provider: ctx.provider.name,
         meeting_id: created.meeting_id,
         meeting_media_urls: JSON.stringify(created.media_urls),
         meeting_provider_data: JSON.stringify(created.provider_data ?? null),
-        // The appointment may have been rescheduled or reassigned since it was booked: keep its latest facts.
-        doctor_id: appointment.doctor_id,
-        patient_id: appointment.patient_id,
-        patient_name: appointment.patient_name,
-        scheduled_start: new Date(appointment.start_time),
-        scheduled_duration_minutes: appointment.duration_minutes,
+        // Facts the appointments service just gave are the latest: the session keeps them. The
+        // session's own (the events') are left as they are: a reschedule handled meanwhile holds.
+        ...(lookedUp
+          ? {
+              doctor_id: appointment.doctor_id,
+              patient_id: appointment.patient_id,
+              patient_name: appointment.patient_name,
+              scheduled_start: new Date(appointment.start_time),
+              scheduled_duration_minutes: appointment.duration_minutes,
+            }
+          : {}),
         start_token: null,
         start_reserved_at: null,
         last_activity_at: now,
         updated_at: now,
       });
+      if (!row) {
+        // Cancelled while the provider answered, or our reservation expired and another start took
+        // it over: this meeting is not the session's (an orphan, ended below).
+        const current = await findSession(trx, sessionId);
+        if (!current) throw new SessionNotFound();
+        requireTransition(sessionId, current.status, "start");
+        throw new SessionStarting(sessionId);
+      }
       await insertAttendee(trx, {
         attendee_id: attendee.attendee_id,
         session_id: sessionId,
         user_id: actor.user.id,
         user_type: "DOCTOR",
-        name: actor.user.name || appointment.doctor_name,
+        // startFacts looked the appointment up when the token names no one.
+        name: actor.user.name || appointment.doctor_name || "Doctor",
         status: "JOINING",
         device_info: null,
         browser_info: null,
@@ -173,6 +171,77 @@ export async function startSession(
     );
     throw err;
   }
+}
+
+/** The appointment as a start needs it; `doctor_name` only when looked up. */
+type StartAppointment = AppointmentFacts & { id: string; doctor_name?: string };
+
+/**
+ * The facts a start decides on, the access decision audited on them (403), and the refusals
+ * they call for (409: the session not CREATED, the appointment cancelled or completed or without
+ * video, outside the join window). From the session when it holds them (see
+ * `startSession`); else, or when they refuse the join window, from the appointments service with
+ * the doctor's own token (its own access rules apply too), as the last word.
+ */
+async function startFacts(
+  ctx: SessionsContext,
+  req: RequestContext,
+  appointmentId: string,
+  existing: SessionRow | undefined,
+): Promise<{ appointment: StartAppointment; lookedUp: boolean }> {
+  const { actor } = req;
+  if (existing && actor.user.name) {
+    // Who may start never changes with a reschedule: decided and audited once, on the session.
+    await ctx.access.check(actor, "start", factsOf(existing));
+    // A session already running answers 409 with its id whatever the clock or usage says,
+    // so the client can join it instead; a cancelled one 409 too (a cancellation is final).
+    if (existing.status !== "CREATED") requireTransition(existing.session_id, existing.status, "start");
+    const delivered: StartAppointment = {
+      id: existing.appointment_id,
+      appointment_id: existing.appointment_id,
+      clinic_id: existing.clinic_id,
+      doctor_id: existing.doctor_id,
+      patient_id: existing.patient_id,
+      patient_name: existing.patient_name,
+      start_time: existing.scheduled_start.toISOString(),
+      duration_minutes: existing.scheduled_duration_minutes,
+    };
+    if (insideJoinWindow(ctx, delivered)) return { appointment: delivered, lookedUp: false };
+  }
+  const appointment = await ctx.appointments.get(appointmentId, req.bearerToken);
+  if (!existing || !actor.user.name) {
+    await ctx.access.check(actor, "start", {
+      session_id: existing?.session_id ?? null,
+      appointment_id: appointmentId,
+      doctor_id: appointment.doctor_id,
+      patient_id: appointment.patient_id,
+      clinic_id: appointment.clinic_id,
+    });
+    if (existing && existing.status !== "CREATED") requireTransition(existing.session_id, existing.status, "start");
+  }
+  if (appointment.status === "CANCELLED" || appointment.status === "COMPLETED") {
+    throw new AppointmentNotStartable(appointment.status);
+  }
+  if (!appointment.video_enabled) throw new NotVideoAppointment();
+  const facts = { ...appointment, appointment_id: appointment.id };
+  if (!insideJoinWindow(ctx, facts)) {
+    const window = joinWindowOf(ctx, facts);
+    throw new OutsideJoinWindow({ opens_at: window.opens_at.toISOString(), closes_at: window.closes_at.toISOString() });
+  }
+  return { appointment: facts, lookedUp: true };
+}
+
+function joinWindowOf(ctx: SessionsContext, facts: Pick<AppointmentFacts, "start_time" | "duration_minutes">) {
+  return joinWindow(
+    new Date(facts.start_time),
+    facts.duration_minutes,
+    ctx.config.JOIN_WINDOW_BEFORE_MIN,
+    ctx.config.JOIN_WINDOW_AFTER_MIN,
+  );
+}
+
+function insideJoinWindow(ctx: SessionsContext, facts: Pick<AppointmentFacts, "start_time" | "duration_minutes">) {
+  return isInsideWindow(ctx.now(), joinWindowOf(ctx, facts));
 }
 
 /** How long a start waits for another start's reservation by default (below the gateway's 10 s). */
@@ -225,6 +294,32 @@ async function reserveSession(ctx: SessionsContext, facts: AppointmentFacts, tok
     });
     if (result.reserved) return result.sessionId;
     if (Date.now() >= giveUpAt || attempt + 1 >= MAX_RESERVE_TRIES) throw new SessionStarting(result.sessionId);
+    await sleep(Math.min(500, 50 * 2 ** attempt));
+  }
+}
+
+/**
+ * Step 1 for a session that exists (the booked event made it): one statement reserves it
+ * (`reserveStartOfExisting`); nothing to create, and no early change left to apply (the
+ * insert that made the session took them). While another start's reservation is live, waits
+ * as `reserveSession` does.
+ */
+async function reserveExistingSession(ctx: SessionsContext, existing: SessionRow, token: string): Promise<string> {
+  const sessionId = existing.session_id;
+  const giveUpAt = Date.now() + ctx.startWaitMs;
+  const ttlMs = startReservationTtlMs(ctx.provider);
+  for (let attempt = 0; ; attempt++) {
+    const taken = await reserveStartOfExisting(ctx.db, sessionId, token, ctx.now(), ttlMs);
+    if (taken) {
+      if (taken.previous_token !== null) {
+        ctx.log.warn({ sessionId }, "start reservation expired (its start died?); taken over");
+      }
+      return sessionId;
+    }
+    const current = await findSession(ctx.db, sessionId);
+    if (!current) throw new SessionNotFound();
+    requireTransition(sessionId, current.status, "start");
+    if (Date.now() >= giveUpAt || attempt + 1 >= MAX_RESERVE_TRIES) throw new SessionStarting(sessionId);
     await sleep(Math.min(500, 50 * 2 ** attempt));
   }
 }

@@ -16,11 +16,11 @@ import { iso, isoOrNull, json } from "../tables.ts";
 import type { AttendeeWithTimes } from "./attendees.repository.ts";
 import type { CallQualityRow } from "./call-quality.repository.ts";
 import type { SessionView } from "./session-access.ts";
-import type { SessionRow } from "./sessions.repository.ts";
+import type { SessionRow, SummaryRow } from "./sessions.repository.ts";
 import type { SessionsContext } from "./sessions-context.ts";
 
 /** Rows → the guide's response shapes. Kept apart from the rules so each stays short. */
-export function toSummary(row: SessionRow): SessionSummary {
+export function toSummary(row: SummaryRow): SessionSummary {
   return {
     session_id: row.session_id,
     booking_type: "CLINIC_BASED",

@@ -60,6 +60,72 @@ export async function reserveStart(trx: VideoTrx, sessionId: string, token: stri
     .execute();
 }
 
+/**
+ * Takes the start reservation of a session that exists, in one statement (no transaction
+ * around it): the row is locked first (the subquery's FOR UPDATE waits for a start or an event
+ * holding it and reads its latest version), then reserved only while it is CREATED and nobody
+ * else's reservation is live (younger than `ttlMs`, as `hasLiveStartReservation`). Undefined
+ * when it was not taken (no such session, not CREATED, or a live reservation): the caller reads
+ * why. `previous_token` is the expired reservation this one took over, if any.
+ */
+export async function reserveStartOfExisting(
+  db: Executor,
+  sessionId: string,
+  token: string,
+  at: Date,
+  ttlMs: number,
+): Promise<{ previous_token: string | null } | undefined> {
+  const expiredBefore = new Date(at.getTime() - ttlMs);
+  const { rows } = await sql<{ previous_token: string | null }>`
+    UPDATE sessions AS s SET start_token = ${token}, start_reserved_at = ${at}
+    FROM (SELECT session_id, start_token FROM sessions WHERE session_id = ${sessionId} FOR UPDATE) AS p
+    WHERE s.session_id = p.session_id AND s.status = 'CREATED'
+      AND (s.start_token IS NULL OR s.start_reserved_at IS NULL OR s.start_reserved_at <= ${expiredBefore})
+    RETURNING p.start_token AS previous_token`.execute(db);
+  return rows[0];
+}
+
+/**
+ * A start's record step in one statement: the update takes the row lock and applies only
+ * while the session is still CREATED and reserved by `token`. Undefined otherwise (cancelled
+ * meanwhile, or the reservation expired and another start took it): the caller reads why.
+ */
+export async function updateReservedSession(
+  trx: VideoTrx,
+  sessionId: string,
+  token: string,
+  patch: Updateable<SessionsTable>,
+): Promise<SessionRow | undefined> {
+  return trx
+    .updateTable("sessions")
+    .set(patch)
+    .where("session_id", "=", sessionId)
+    .where("status", "=", "CREATED")
+    .where("start_token", "=", token)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Changes a session only while it is in `status`, the update taking the row lock itself (one
+ * statement where a lock, a check and an update were three). Undefined when it is not (or
+ * there is no such session): the caller takes the lock and reads why.
+ */
+export async function updateSessionInStatus(
+  trx: VideoTrx,
+  sessionId: string,
+  status: SessionRow["status"],
+  patch: Updateable<SessionsTable>,
+): Promise<SessionRow | undefined> {
+  return trx
+    .updateTable("sessions")
+    .set(patch)
+    .where("session_id", "=", sessionId)
+    .where("status", "=", status)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /** Gives a failed start's reservation back, so the next start need not wait for it to expire. */
 export async function releaseStartReservation(db: Executor, sessionId: string, token: string): Promise<void> {
   await db
@@ -149,21 +215,54 @@ export interface SessionFilter {
   status?: SessionStatus;
 }
 
+/** What a list entry shows (session-views.ts toSummary): not the notes, media URLs or provider data. */
+export const summaryColumns = [
+  "session_id",
+  "appointment_id",
+  "clinic_id",
+  "doctor_id",
+  "patient_id",
+  "patient_name",
+  "status",
+  "start_time",
+  "end_time",
+  "meeting_id",
+  "scheduled_start",
+  "scheduled_duration_minutes",
+  "created_at",
+  "updated_at",
+] as const;
+export type SummaryRow = Pick<SessionRow, (typeof summaryColumns)[number]>;
+
 export async function listSessions(
   db: VideoDb,
   filter: SessionFilter,
   page: { limit: number; offset: number; sort: "created_at" | "start_time" },
-): Promise<{ rows: SessionRow[]; total: number }> {
+): Promise<{ rows: SummaryRow[]; total: number }> {
   let query = db.selectFrom("sessions");
   if (filter.doctor_id) query = query.where("doctor_id", "=", filter.doctor_id);
   if (filter.clinic_id) query = query.where("clinic_id", "=", filter.clinic_id);
   if (filter.status) query = query.where("status", "=", filter.status);
   const order = page.sort === "start_time" ? sql`coalesce(start_time, scheduled_start) desc` : sql`created_at desc`;
-  const [rows, count] = await Promise.all([
-    query.selectAll().orderBy(order).orderBy("session_id").limit(page.limit).offset(page.offset).execute(),
-    query.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow(),
+  const [rows, total] = await Promise.all([
+    query.select(summaryColumns).orderBy(order).orderBy("session_id").limit(page.limit).offset(page.offset).execute(),
+    countSessions(db, filter),
   ]);
-  return { rows, total: Number(count.n) };
+  return { rows, total };
+}
+
+/**
+ * How many sessions match, from the counter rows a trigger keeps exact in every writing
+ * transaction (migration 2026-12-04-070): at most one row per doctor and status, not a scan of
+ * the sessions themselves.
+ */
+export async function countSessions(db: Executor, filter: SessionFilter): Promise<number> {
+  let query = db.selectFrom("session_counts").select(sql<string | null>`sum(n)`.as("n"));
+  if (filter.clinic_id) query = query.where("clinic_id", "=", filter.clinic_id);
+  if (filter.doctor_id) query = query.where("doctor_id", "=", filter.doctor_id);
+  if (filter.status) query = query.where("status", "=", filter.status);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.n ?? 0);
 }
 
 /**

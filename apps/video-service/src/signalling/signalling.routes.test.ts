@@ -1,4 +1,4 @@
-import { SignalCloseCodes } from "@clinic/contracts";
+import { SIGNAL_MAX_FRAME_BYTES, SignalCloseCodes } from "@clinic/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { durableDatabase } from "../testing/durable-database.ts";
 import { closedWithin, connectSignal, type SignalClient, signalUrl } from "../testing/signal-client.ts";
@@ -218,6 +218,40 @@ describe("signalling over WebSocket (embedded provider)", () => {
       if (seen?.getTime() !== h.clock.now.getTime()) await new Promise((r) => setTimeout(r, 10));
     }
     expect(seen?.toISOString()).toBe(h.clock.now.toISOString());
+  });
+
+  it("relays only the checked fields of an ICE candidate, nothing a client adds to it", async () => {
+    const m = await h.meeting();
+    const doctor = connect(m.sessionId, m.doctor.join_token);
+    await doctor.next("welcome");
+    const patient = connect(m.sessionId, m.patient.join_token);
+    await patient.next("welcome");
+    const candidate = { candidate: "candidate:1 1 udp 1 10.0.0.1 5000 typ host", sdpMid: null, usernameFragment: "uf" };
+    doctor.send({
+      type: "ice",
+      to: m.patient.attendee_id,
+      candidate: { ...candidate, note: "<script>", sdpMLineIndex: 1 },
+    });
+    expect(await patient.next("ice")).toEqual({
+      type: "ice",
+      from: m.doctor.attendee_id,
+      candidate: { ...candidate, sdpMLineIndex: 1 },
+    });
+    doctor.send({ type: "ice", to: m.patient.attendee_id, candidate: null });
+    expect(await patient.next("ice")).toEqual({ type: "ice", from: m.doctor.attendee_id, candidate: null });
+  });
+
+  it("a frame over the size limit closes that socket (1009), the others hear it left, the service stays up", async () => {
+    const m = await h.meeting();
+    const doctor = connect(m.sessionId, m.doctor.join_token);
+    await doctor.next("welcome");
+    const patient = connect(m.sessionId, m.patient.join_token);
+    await patient.next("welcome");
+    patient.ws.send("x".repeat(SIGNAL_MAX_FRAME_BYTES + 1));
+    expect((await closedWithin(patient)).code).toBe(1009);
+    expect(await doctor.next("attendee.left")).toEqual({ type: "attendee.left", attendee_id: m.patient.attendee_id });
+    doctor.send({ type: "heartbeat" });
+    expect(await doctor.next("heartbeat")).toEqual({ type: "heartbeat" });
   });
 
   it("the same join token connecting twice closes the older connection", async () => {

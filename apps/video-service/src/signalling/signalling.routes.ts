@@ -1,22 +1,38 @@
+import type { ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { idPattern, SIGNAL_HEARTBEAT_TIMEOUT_MS, type SignalAttendee, SignalCloseCodes } from "@clinic/contracts";
 import type { App } from "@clinic/platform";
-import type { FastifyBaseLogger } from "fastify";
+import type { FastifyBaseLogger, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { RawData, WebSocket } from "ws";
-import type { JoinTokenClaims, JoinTokens } from "../meetings/embedded/join-tokens.ts";
+import type { JoinTokens } from "../meetings/embedded/join-tokens.ts";
 import { isAdmittedNow, recheckConnection, recordConnect, recordLeave } from "../sessions/attendance.service.ts";
-import { isIntervalOpen, touchOpenInterval } from "../sessions/attendees.repository.ts";
+import { isIntervalOpen } from "../sessions/attendees.repository.ts";
 import type { SessionAccess, SignalConnectAttempt } from "../sessions/session-access.ts";
 import type { VideoDb } from "../tables.ts";
 import type { WebhookEvents } from "../webhooks/webhook-events.ts";
 import { addressKey, ConnectLimiter, type Take } from "./connect-limiter.ts";
+import { ProofOfLife } from "./proof-of-life.ts";
 import type { ConnectCounter } from "./signal-fanout.ts";
 import { newConnectionId, type SignalConnection, type SignalHub } from "./signal-hub.ts";
-import { createMessageHandler } from "./signal-messages.ts";
+import { handleSignal, type RateWindow } from "./signal-messages.ts";
 import { WaitingRoom } from "./waiting-room.ts";
 
 /** Well inside STALE_ATTENDANCE_MS (90 s), with clients sending a heartbeat every 10 s. */
 const TOUCH_EVERY_MS = 20_000;
+/** Frames a socket may send while it is being authenticated; kept, then handled in order. */
+const EARLY_FRAMES = 50;
+
+/**
+ * A registered connection and what this module keeps for it, on one object: the handlers and
+ * the heartbeat sweep are shared by every socket (a socket holds no closure or timer of its own).
+ */
+interface LiveConnection extends SignalConnection, RateWindow {
+  /** Real time (ms) of its last frame: the heartbeat sweep closes it when silent for the timeout. */
+  heardAt: number;
+  /** Clock time (ms) of its last proof of life handed to the database (every TOUCH_EVERY_MS at most). */
+  touchedAt: number;
+}
 
 export interface SignallingOptions {
   db: VideoDb;
@@ -73,7 +89,93 @@ export function signallingRoutes(options: SignallingOptions) {
 
   return async function register(app: App) {
     const waitingRoom = new WaitingRoom(options.db, hub, app.log, track);
-    app.addHook("onClose", async () => waitingRoom.close());
+    const proofOfLife = new ProofOfLife(options.db, app.log, track);
+    /** Sockets being authenticated: their frames wait here (then handled in order). */
+    const early = new WeakMap<WebSocket, RawData[]>();
+    /** A socket's connection once it is welcomed. */
+    const connectionOf = new WeakMap<WebSocket, LiveConnection>();
+    /** Connections the heartbeat sweep watches: registered and not yet closed. */
+    const live = new Set<LiveConnection>();
+
+    // One sweep for every socket (not a timer per socket, re-armed on every frame): a
+    // connection silent for the timeout is closed within a tenth of it.
+    const sweep = setInterval(
+      () => {
+        const now = Date.now();
+        for (const conn of live) if (now - conn.heardAt >= heartbeatTimeoutMs) silent(conn);
+      },
+      Math.max(25, Math.min(1000, heartbeatTimeoutMs / 10)),
+    );
+    sweep.unref();
+    app.addHook("onClose", async () => {
+      clearInterval(sweep);
+      proofOfLife.close();
+      waitingRoom.close();
+    });
+
+    // Shared by every socket (`this` is the socket): no closure per connection.
+    function onFrame(this: WebSocket, data: RawData): void {
+      const waiting = early.get(this);
+      if (waiting) {
+        if (waiting.length < EARLY_FRAMES) waiting.push(data);
+        return;
+      }
+      const conn = connectionOf.get(this);
+      if (conn) frame(conn, data);
+    }
+    function onSocketError(this: WebSocket, err: Error): void {
+      app.log.warn({ err, sessionId: connectionOf.get(this)?.sessionId }, "signalling socket error");
+      this.terminate();
+    }
+    function onSocketClose(this: WebSocket): void {
+      const conn = connectionOf.get(this);
+      if (conn) closed(conn);
+    }
+
+    function frame(conn: LiveConnection, data: RawData): void {
+      const nowMs = Date.now();
+      conn.heardAt = nowMs;
+      // Proof of life in the database, so another process can tell a dead connection from a live one.
+      const at = options.now();
+      if (at.getTime() - conn.touchedAt >= TOUCH_EVERY_MS) {
+        conn.touchedAt = at.getTime();
+        proofOfLife.heard(conn.attendee.attendee_id, at);
+      }
+      handleSignal(hub, conn, data, nowMs, app.log);
+    }
+
+    /** Silent for the heartbeat timeout. */
+    function silent(conn: LiveConnection): void {
+      // A silent peer will not answer the closing handshake either: record the leave now (30 s
+      // after its last sign of life), not when ws gives up on the handshake.
+      closed(conn);
+      conn.socket.close(SignalCloseCodes.heartbeatTimeout, "heartbeat timeout");
+      setTimeout(() => conn.socket.terminate(), 2000).unref();
+    }
+
+    /** The socket closed (or went silent): the leave is recorded once, by its current connection. */
+    function closed(conn: LiveConnection): void {
+      live.delete(conn);
+      // Not registered (any more): replaced by a newer connection of the same attendee.
+      // Otherwise the others hear attendee.left (hub.remove), here and on other instances.
+      if (!hub.remove(conn)) return;
+      void track(
+        recordLeave(
+          options.db,
+          conn.attendee.attendee_id,
+          conn.sessionId,
+          options.now(),
+          options.webhooks,
+          conn.intervalId,
+        )
+          // Left the waiting room: the doctor's lobby and the others' places change (once recorded).
+          .then(() => conn.waiting && hub.waitingChanged(conn.sessionId))
+          .catch((err: Error) =>
+            app.log.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave"),
+          ),
+      );
+    }
+
     // After a Redis outage the messages sent meanwhile are lost: each connection held here is
     // checked against the database (bounded: the connections of this instance).
     hub.fanout?.onRestored(() => {
@@ -104,77 +206,120 @@ export function signallingRoutes(options: SignallingOptions) {
         },
       },
       (socket: WebSocket, request) => {
-        const log = request.log;
+        // @fastify/websocket's own error listener holds the upgrade's request and reply for as
+        // long as the socket lives; this module's shared one does what it did (log, terminate).
+        socket.removeAllListeners("error");
+        socket.on("error", onSocketError);
+        // Likewise the upgrade's response object stays on the TCP socket (`_httpMessage`) and,
+        // through its listeners, holds the request, the reply, the request's logger and headers
+        // (the join token among them): detached, as ws owns the socket now.
+        const tcp = request.raw.socket as Socket & { _httpMessage?: ServerResponse | null };
+        tcp._httpMessage?.detachSocket(tcp);
         // Frames that arrive while we authenticate are kept, not lost.
-        const early: RawData[] = [];
-        let onMessage: ((data: RawData) => void) | undefined;
-        socket.on("message", (data) => {
-          if (onMessage) onMessage(data);
-          else if (early.length < 50) early.push(data);
-        });
-        socket.on("error", (err) => log.warn({ err }, "signalling socket error"));
-        const { session_id: sessionId } = request.params as { session_id: string };
-        const { token } = request.query as { token?: string };
-        const attempt: SignalConnectAttempt = { sessionId, requestId: String(request.id), clientAddress: request.ip };
-
+        early.set(socket, []);
+        socket.on("message", onFrame);
         void track(
-          (async () => {
-            if (!hub.fanoutUp) return unavailable(socket, log);
-            const fromAddress = await take(byAddress, addressKey(request.ip));
-            if (!fromAddress) return unavailable(socket, log);
-            if (!fromAddress.allowed) return tooMany(socket, log, fromAddress, "address");
-            if (!idPattern.session.test(sessionId))
-              return socket.close(SignalCloseCodes.sessionNotFound, "session not found");
-            // Missing, forged or expired: on record as an anonymous attempt (the error, which
-            // may carry the token's claims, is not logged).
-            const claims = token ? await options.joinTokens.verify(token).catch(() => null) : null;
-            if (!claims) {
-              await options.access.recordSignalConnect(attempt, "DENIED");
-              return socket.close(SignalCloseCodes.invalidToken, "invalid or expired join token");
-            }
-            const withToken = await take(byAttendee, claims.attendee_id);
-            if (!withToken) return unavailable(socket, log);
-            if (!withToken.allowed) return tooMany(socket, log, withToken, "attendee");
-            const holder = { ...attempt, userId: claims.user_id };
-            if (claims.session_id !== sessionId) {
-              await options.access.recordSignalConnect(holder, "DENIED");
-              return socket.close(SignalCloseCodes.forbidden, "token is for another session");
-            }
-            const result = await recordConnect(options.db, claims, options.now());
-            // Connecting shows who else is in the meeting: a read of session data, on record.
-            await options.access.recordSignalConnect(
-              { ...holder, clinicId: result.clinicId, ...(result.ok ? { role: result.attendee.user_type } : {}) },
-              result.ok ? "ALLOWED" : "DENIED",
-            );
-            if (!result.ok) return socket.close(result.closeCode, result.reason);
-            const conn: SignalConnection = {
-              socket,
-              sessionId,
-              id: newConnectionId(),
-              intervalId: result.intervalId,
-              presenceOnly: result.presenceOnly,
-              // The waiting room: a patient the doctor has not admitted meets nobody yet.
-              ...(result.admitted ? {} : { waiting: true }),
-              attendee: {
-                attendee_id: result.attendee.attendee_id,
-                user_id: result.attendee.user_id,
-                user_type: result.attendee.user_type,
-                name: result.attendee.name,
-                status: "CONNECTED",
-              },
-            };
-            if (!(await open(conn, claims, log))) return;
-            onMessage = createMessageHandler(hub, conn, log);
-            for (const data of early.splice(0)) onMessage(data);
-            await waitingRoom.connected(conn);
-            await recheck(conn, "session changed while connecting");
-          })().catch((err: Error) => {
-            log.error({ err }, "signalling connect failed");
+          connect(socket, request).catch((err: Error) => {
+            request.log.error({ err }, "signalling connect failed");
             socket.close(1011, "internal error");
           }),
         );
       },
     );
+
+    async function connect(socket: WebSocket, request: FastifyRequest): Promise<void> {
+      const log = request.log;
+      const { session_id: sessionId } = request.params as { session_id: string };
+      const { token } = request.query as { token?: string };
+      const attempt: SignalConnectAttempt = { sessionId, requestId: String(request.id), clientAddress: request.ip };
+      if (!hub.fanoutUp) return unavailable(socket, log);
+      const fromAddress = await take(byAddress, addressKey(request.ip));
+      if (!fromAddress) return unavailable(socket, log);
+      if (!fromAddress.allowed) return tooMany(socket, log, fromAddress, "address");
+      if (!idPattern.session.test(sessionId))
+        return socket.close(SignalCloseCodes.sessionNotFound, "session not found");
+      // Missing, forged or expired: on record as an anonymous attempt (the error, which
+      // may carry the token's claims, is not logged).
+      const claims = token ? await options.joinTokens.verify(token).catch(() => null) : null;
+      if (!claims) {
+        await options.access.recordSignalConnect(attempt, "DENIED");
+        return socket.close(SignalCloseCodes.invalidToken, "invalid or expired join token");
+      }
+      const withToken = await take(byAttendee, claims.attendee_id);
+      if (!withToken) return unavailable(socket, log);
+      if (!withToken.allowed) return tooMany(socket, log, withToken, "attendee");
+      const holder = { ...attempt, userId: claims.user_id };
+      if (claims.session_id !== sessionId) {
+        await options.access.recordSignalConnect(holder, "DENIED");
+        return socket.close(SignalCloseCodes.forbidden, "token is for another session");
+      }
+      const result = await recordConnect(options.db, claims, options.now());
+      // Connecting shows who else is in the meeting: a read of session data, on record.
+      await options.access.recordSignalConnect(
+        { ...holder, clinicId: result.clinicId, ...(result.ok ? { role: result.attendee.user_type } : {}) },
+        result.ok ? "ALLOWED" : "DENIED",
+      );
+      if (!result.ok) return socket.close(result.closeCode, result.reason);
+      const now = Date.now();
+      const conn: LiveConnection = {
+        socket,
+        // The token's copy (checked equal above): the path parameter is a slice of the request
+        // URL, which would keep the whole URL, join token included, for as long as the socket lives.
+        sessionId: claims.session_id,
+        id: newConnectionId(),
+        intervalId: result.intervalId,
+        presenceOnly: result.presenceOnly,
+        // The waiting room: a patient the doctor has not admitted meets nobody yet.
+        waiting: !result.admitted,
+        attendee: {
+          attendee_id: result.attendee.attendee_id,
+          user_id: result.attendee.user_id,
+          user_type: result.attendee.user_type,
+          name: result.attendee.name,
+          status: "CONNECTED",
+        },
+        heardAt: now,
+        touchedAt: options.now().getTime(),
+        windowStart: now,
+        inWindow: 0,
+      };
+      if (!(await open(conn, claims.session_id))) return;
+      const frames = early.get(socket) ?? [];
+      early.delete(socket);
+      for (const data of frames) frame(conn, data);
+      await waitingRoom.connected(conn);
+      await recheck(conn, "session changed while connecting");
+    }
+
+    /** Registers the connection and sends `welcome`; false when it closed (or was refused) meanwhile. */
+    async function open(conn: LiveConnection, sessionId: string): Promise<boolean> {
+      const previous = hub.add(conn);
+      if (previous) {
+        hub.send(previous, { type: "replaced" });
+        previous.socket.close(SignalCloseCodes.replaced, "replaced by a newer connection");
+      }
+      if (conn.socket.readyState !== conn.socket.OPEN) {
+        closed(conn);
+        return false;
+      }
+      live.add(conn);
+      conn.socket.on("close", onSocketClose);
+      // Its close from now on records the leave (frames still wait in `early` until welcome).
+      connectionOf.set(conn.socket, conn);
+      // The others hear attendee.joined; with replicas, the other instances learn of it (and
+      // close an older connection of this attendee they hold) and say who is connected there.
+      let attendees: SignalAttendee[];
+      try {
+        attendees = await hub.announce(conn);
+      } catch (err) {
+        app.log.warn({ err }, "signalling connect refused: fan-out unavailable");
+        conn.socket.close(SignalCloseCodes.unavailable, "signalling temporarily unavailable, try again");
+        return false;
+      }
+      if (!hub.isCurrent(conn)) return false;
+      hub.send(conn, { type: "welcome", session_id: sessionId, attendee_id: conn.attendee.attendee_id, attendees });
+      return true;
+    }
   };
 
   /**
@@ -202,78 +347,5 @@ export function signallingRoutes(options: SignallingOptions) {
       hub.send(conn, { type: "removed" });
     }
     conn.socket.close(check.closeCode, reason);
-  }
-
-  /** Registers the connection and sends `welcome`; false when it closed (or was refused) meanwhile. */
-  async function open(conn: SignalConnection, claims: JoinTokenClaims, log: FastifyBaseLogger): Promise<boolean> {
-    const previous = hub.add(conn);
-    if (previous) {
-      hub.send(previous, { type: "replaced" });
-      previous.socket.close(SignalCloseCodes.replaced, "replaced by a newer connection");
-    }
-    let heartbeat = setTimeout(() => timeout(), heartbeatTimeoutMs);
-    const timeout = () => {
-      // A silent peer will not answer the closing handshake either: record the leave now (30 s
-      // after its last sign of life), not when ws gives up on the handshake.
-      onClose();
-      conn.socket.close(SignalCloseCodes.heartbeatTimeout, "heartbeat timeout");
-      setTimeout(() => conn.socket.terminate(), 2000).unref();
-    };
-    let lastTouch = options.now().getTime();
-    conn.socket.on("message", () => {
-      clearTimeout(heartbeat);
-      heartbeat = setTimeout(timeout, heartbeatTimeoutMs);
-      // Proof of life in the database, so another process can tell a dead connection from a live one.
-      const at = options.now();
-      if (at.getTime() - lastTouch < TOUCH_EVERY_MS) return;
-      lastTouch = at.getTime();
-      void track(
-        touchOpenInterval(options.db, conn.attendee.attendee_id, at).catch((err: Error) =>
-          log.warn({ err, attendeeId: conn.attendee.attendee_id }, "could not record proof of life"),
-        ),
-      );
-    });
-    const onClose = () => {
-      clearTimeout(heartbeat);
-      // Not registered (any more): replaced by a newer connection of the same attendee.
-      // Otherwise the others hear attendee.left (hub.remove), here and on other instances.
-      if (!hub.remove(conn)) return;
-      void track(
-        recordLeave(
-          options.db,
-          conn.attendee.attendee_id,
-          conn.sessionId,
-          options.now(),
-          options.webhooks,
-          conn.intervalId,
-        )
-          // Left the waiting room: the doctor's lobby and the others' places change (once recorded).
-          .then(() => conn.waiting && hub.waitingChanged(conn.sessionId))
-          .catch((err: Error) => log.error({ err, attendeeId: conn.attendee.attendee_id }, "could not record leave")),
-      );
-    };
-    if (conn.socket.readyState !== conn.socket.OPEN) {
-      onClose();
-      return false;
-    }
-    conn.socket.on("close", onClose);
-    // The others hear attendee.joined; with replicas, the other instances learn of it (and
-    // close an older connection of this attendee they hold) and say who is connected there.
-    let attendees: SignalAttendee[];
-    try {
-      attendees = await hub.announce(conn);
-    } catch (err) {
-      log.warn({ err }, "signalling connect refused: fan-out unavailable");
-      conn.socket.close(SignalCloseCodes.unavailable, "signalling temporarily unavailable, try again");
-      return false;
-    }
-    if (!hub.isCurrent(conn)) return false;
-    hub.send(conn, {
-      type: "welcome",
-      session_id: claims.session_id,
-      attendee_id: conn.attendee.attendee_id,
-      attendees,
-    });
-    return true;
   }
 }

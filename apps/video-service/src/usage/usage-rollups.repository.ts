@@ -214,11 +214,24 @@ async function writeDays(
   trx: VideoTrx,
   rows: { zone: string; clinic_id: string; day: string; doctor_id: string; ms: number }[],
 ) {
+  // One statement: the per-doctor rows and the clinic's (all doctors) rows of the same days, so
+  // usage_clinic_daily_rollups always equals the sum of usage_daily_rollups (migration 2026-12-05-010).
   await sql`
-    INSERT INTO usage_daily_rollups (zone, clinic_id, day, doctor_id, attendee_ms)
-    VALUES ${list(rows.map((r) => sql`(${r.zone}::text, ${r.clinic_id}::text, ${r.day}::date, ${r.doctor_id}::text, ${r.ms}::bigint)`))}
-    ON CONFLICT (zone, clinic_id, day, doctor_id) DO UPDATE SET
-      attendee_ms = usage_daily_rollups.attendee_ms + excluded.attendee_ms
+    WITH added (zone, clinic_id, day, doctor_id, attendee_ms) AS (
+      VALUES ${list(rows.map((r) => sql`(${r.zone}::text, ${r.clinic_id}::text, ${r.day}::date, ${r.doctor_id}::text, ${r.ms}::bigint)`))}
+    ), per_doctor AS (
+      INSERT INTO usage_daily_rollups (zone, clinic_id, day, doctor_id, attendee_ms)
+      SELECT zone, clinic_id, day, doctor_id, attendee_ms FROM added
+      ORDER BY zone, clinic_id, day, doctor_id
+      ON CONFLICT (zone, clinic_id, day, doctor_id) DO UPDATE SET
+        attendee_ms = usage_daily_rollups.attendee_ms + excluded.attendee_ms
+    )
+    INSERT INTO usage_clinic_daily_rollups (zone, clinic_id, day, attendee_ms)
+    SELECT zone, clinic_id, day, sum(attendee_ms) FROM added
+    GROUP BY zone, clinic_id, day
+    ORDER BY zone, clinic_id, day
+    ON CONFLICT (zone, clinic_id, day) DO UPDATE SET
+      attendee_ms = usage_clinic_daily_rollups.attendee_ms + excluded.attendee_ms
   `.execute(trx);
 }
 
@@ -273,20 +286,6 @@ export interface RollupScope {
   zone: string;
   clinicId: string;
   doctorId?: string | undefined;
-}
-
-/** Closed attendee-milliseconds per local day (YYYY-MM-DD) of the month: at most 31 rows per doctor. */
-export async function dailyRollups(db: Executor, scope: RollupScope, bounds: Bounds): Promise<Map<string, number>> {
-  let query = db
-    .selectFrom("usage_daily_rollups")
-    .select([sql<string>`to_char(day, 'YYYY-MM-DD')`.as("day"), sql<string>`sum(attendee_ms)`.as("ms")])
-    .where("zone", "=", scope.zone)
-    .where("clinic_id", "=", scope.clinicId)
-    .where("day", ">=", sql<Date>`${`${bounds.month}-01`}::date`)
-    .where("day", "<", sql<Date>`(${`${bounds.month}-01`}::date + interval '1 month')::date`);
-  if (scope.doctorId !== undefined) query = query.where("doctor_id", "=", scope.doctorId);
-  const rows = await query.groupBy("day").execute();
-  return new Map(rows.map((r) => [r.day, Number(r.ms)]));
 }
 
 /** Closed attendee-milliseconds and sessions of the month (one row per doctor). */
@@ -443,6 +442,140 @@ export async function sessionRollupsByIds(db: Executor, zone: string, month: str
   return {
     sessions: new Map(rows.map((r) => [r.session_id, toSessionRollup(r)])),
     people: new Set(people.map((p) => key(p.session_id, p.user_id))),
+  };
+}
+
+/** A session of the month's page with the facts the response shows (the session row may be gone: nulls). */
+export interface PageSession extends SessionRollup {
+  doctor_id: string | null;
+  patient_name: string | null;
+  session_start: Date | null;
+  session_end: Date | null;
+}
+
+/** Everything a usage read needs in the usual case, from one statement (`usageSnapshot`). */
+export interface UsageSnapshot {
+  days: Map<string, number>;
+  totals: { ms: number; sessions: number };
+  /** The clinic's closed milliseconds when the scope is one doctor (the free tier is the clinic's). */
+  clinicMs: number | undefined;
+  open: OpenInterval[];
+  /** The page from the rollups alone: right as it is when no session of the month is only open (live-only). */
+  page: PageSession[];
+}
+
+const msOf = (v: string | number | null) => (v === null ? null : new Date(Number(v)));
+
+/**
+ * A month's usage in one round trip: the daily rows (the clinic's all-doctors table, or the
+ * doctor's own rows), the month totals, the open intervals (partial index on open rows) and one
+ * page of sessions from the rollups joined with their session rows, each an index range scan of
+ * the scope's rows only, so the cost does not grow with the month's intervals. Instants travel as
+ * epoch milliseconds and sums as text (exact).
+ */
+export async function usageSnapshot(
+  db: Executor,
+  scope: RollupScope,
+  bounds: Bounds,
+  page: { offset: number; limit: number },
+): Promise<UsageSnapshot> {
+  const { zone, clinicId, doctorId } = scope;
+  const first = sql`${`${bounds.month}-01`}::date`;
+  const next = sql`(${`${bounds.month}-01`}::date + interval '1 month')::date`;
+  const epochMs = (column: RawBuilder<unknown>) => sql`floor(extract(epoch FROM ${column}) * 1000)::text`;
+  const days =
+    doctorId === undefined
+      ? sql`SELECT day, attendee_ms AS ms FROM usage_clinic_daily_rollups
+          WHERE zone = ${zone} AND clinic_id = ${clinicId} AND day >= ${first} AND day < ${next}`
+      : sql`SELECT day, sum(attendee_ms) AS ms FROM usage_daily_rollups
+          WHERE zone = ${zone} AND clinic_id = ${clinicId} AND day >= ${first} AND day < ${next}
+            AND doctor_id = ${doctorId}
+          GROUP BY day`;
+  const ofDoctor = doctorId === undefined ? sql`` : sql`AND doctor_id = ${doctorId}`;
+  const clinicMs =
+    doctorId === undefined
+      ? sql`NULL::text`
+      : sql`(SELECT coalesce(sum(attendee_ms), 0)::text FROM usage_month_rollups
+          WHERE zone = ${zone} AND clinic_id = ${clinicId} AND month = ${bounds.month})`;
+  const { rows } = await sql<{
+    days: { day: string; ms: string }[];
+    ms: string;
+    sessions: string;
+    clinic_ms: string | null;
+    open: {
+      session_id: string;
+      clinic_id: string;
+      user_id: string;
+      joined_at: string;
+      doctor_id: string;
+      start_time: string | null;
+    }[];
+    page: {
+      session_id: string;
+      start_time: string | null;
+      ms: string;
+      attendees: number;
+      doctor_id: string | null;
+      patient_name: string | null;
+      session_start: string | null;
+      session_end: string | null;
+    }[];
+  }>`
+    SELECT
+      (SELECT coalesce(json_agg(json_build_object('day', to_char(d.day, 'YYYY-MM-DD'), 'ms', d.ms::text)), '[]')
+        FROM (${days}) d) AS days,
+      m.ms, m.sessions,
+      ${clinicMs} AS clinic_ms,
+      (SELECT coalesce(json_agg(json_build_object(
+          'session_id', i.session_id, 'clinic_id', i.clinic_id, 'user_id', i.user_id,
+          'joined_at', ${epochMs(sql`i.joined_at`)}, 'doctor_id', s.doctor_id,
+          'start_time', ${epochMs(sql`s.start_time`)})), '[]')
+        FROM attendance_intervals i JOIN sessions s ON s.session_id = i.session_id
+        WHERE i.left_at IS NULL AND i.joined_at < ${bounds.end} AND i.clinic_id = ${clinicId}) AS open,
+      (SELECT coalesce(json_agg(json_build_object(
+          'session_id', r.session_id, 'start_time', ${epochMs(sql`r.start_time`)}, 'ms', r.attendee_ms::text,
+          'attendees', r.attendees, 'doctor_id', s.doctor_id, 'patient_name', s.patient_name,
+          'session_start', ${epochMs(sql`s.start_time`)}, 'session_end', ${epochMs(sql`s.end_time`)})
+          ORDER BY r.start_time DESC NULLS LAST, r.session_id), '[]')
+        FROM (
+          SELECT session_id, start_time, attendee_ms, attendees FROM usage_session_rollups
+          WHERE zone = ${zone} AND clinic_id = ${clinicId} AND month = ${bounds.month} ${ofDoctor}
+          ORDER BY start_time DESC NULLS LAST, session_id
+          OFFSET ${page.offset} LIMIT ${page.limit}
+        ) r
+        -- Per page row by primary key (LIMIT keeps the planner from turning it into a join that
+        -- reads every session); the rollup's id is COLLATE "C", the session's the default.
+        LEFT JOIN LATERAL (
+          SELECT doctor_id, patient_name, start_time, end_time FROM sessions
+          WHERE session_id = r.session_id COLLATE "default" LIMIT 1
+        ) s ON true) AS page
+    FROM (
+      SELECT coalesce(sum(attendee_ms), 0)::text AS ms, coalesce(sum(sessions), 0)::text AS sessions
+      FROM usage_month_rollups
+      WHERE zone = ${zone} AND clinic_id = ${clinicId} AND month = ${bounds.month} ${ofDoctor}
+    ) m
+  `.execute(db);
+  const row = rows[0];
+  if (!row) throw new Error("usage snapshot returned no row");
+  return {
+    days: new Map(row.days.map((d) => [d.day, Number(d.ms)])),
+    totals: { ms: Number(row.ms), sessions: Number(row.sessions) },
+    clinicMs: row.clinic_ms === null ? undefined : Number(row.clinic_ms),
+    open: row.open.map((o) => ({
+      ...o,
+      joined_at: new Date(Number(o.joined_at)),
+      start_time: msOf(o.start_time),
+    })),
+    page: row.page.map((p) => ({
+      session_id: p.session_id,
+      start_time: msOf(p.start_time),
+      ms: Number(p.ms),
+      attendees: Number(p.attendees),
+      doctor_id: p.doctor_id,
+      patient_name: p.patient_name,
+      session_start: msOf(p.session_start),
+      session_end: msOf(p.session_end),
+    })),
   };
 }
 

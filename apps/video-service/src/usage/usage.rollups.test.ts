@@ -1,6 +1,7 @@
 import type { AuthUser } from "@clinic/platform";
 import { withTransaction } from "@clinic/platform";
 import fc from "fast-check";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadVideoConfig } from "../config.ts";
 import { closeOpenIntervals, openInterval } from "../sessions/attendees.repository.ts";
@@ -281,6 +282,22 @@ describe("usage rollups equal the interval sums", () => {
             .where("clinic_id", "=", clinicId)
             .where("left_at", "is not", null)
             .execute();
+          // The clinic's all-doctors day rows (what an admin's `daily` reads) equal the per-doctor rows summed.
+          // (Not in the typed tables: read by raw SQL, as the repository does.)
+          const { rows: clinicRows } = await sql<{ day: string; attendee_ms: string }>`
+            SELECT to_char(day, 'YYYY-MM-DD') AS day, attendee_ms FROM usage_clinic_daily_rollups
+            WHERE zone = ${zone} AND clinic_id = ${clinicId}
+          `.execute(db);
+          const perDoctor = new Map<string, number>();
+          for (const r of await db
+            .selectFrom("usage_daily_rollups")
+            .select([sql<string>`to_char(day, 'YYYY-MM-DD')`.as("day"), "attendee_ms"])
+            .where("zone", "=", zone)
+            .where("clinic_id", "=", clinicId)
+            .execute()) {
+            perDoctor.set(r.day, (perDoctor.get(r.day) ?? 0) + Number(r.attendee_ms));
+          }
+          expect(new Map(clinicRows.map((r) => [r.day, Number(r.attendee_ms)]))).toEqual(perDoctor);
           expect(closedTotal).toBe(
             closed.reduce(
               (sum, i) => sum + (new Date(i.left_at as Date).getTime() - new Date(i.joined_at).getTime()),

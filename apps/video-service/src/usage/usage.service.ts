@@ -8,15 +8,14 @@ import { monthBounds, monthOf, toMinutes, usagePercentage, usageStatus } from ".
 import { forecastUsage } from "./usage-forecast.ts";
 import {
   clinicMonthSeconds,
-  dailyRollups,
   ensureRollupZone,
-  monthRollup,
-  openIntervals,
+  type PageSession,
   personKey,
   type RollupScope,
   sessionRollupPage,
   sessionRollupsBefore,
   sessionRollupsByIds,
+  usageSnapshot,
 } from "./usage-rollups.repository.ts";
 import { type LiveSession, liveUsage } from "./usage-rollups.ts";
 
@@ -86,6 +85,64 @@ async function sessionsPage(
 }
 
 /**
+ * The page and the session rows it shows. With no open interval in the month (the usual case)
+ * the snapshot's page is the page; open intervals may add sessions that only they count
+ * (live-only), which shift the page: then it is placed by `sessionsPage` (a few more queries).
+ */
+async function pageWithSessions(
+  db: Executor,
+  scope: RollupScope,
+  month: string,
+  live: Map<string, LiveSession>,
+  page: UsagePage,
+  fromSnapshot: PageSession[],
+) {
+  if (live.size === 0) {
+    return {
+      rows: fromSnapshot,
+      liveOnly: 0,
+      sessions: new Map(
+        fromSnapshot.flatMap((p) =>
+          p.doctor_id === null
+            ? []
+            : [
+                [
+                  p.session_id,
+                  {
+                    doctor_id: p.doctor_id,
+                    patient_name: p.patient_name ?? "",
+                    start_time: p.session_start,
+                    end_time: p.session_end,
+                  },
+                ] as const,
+              ],
+        ),
+      ),
+    };
+  }
+  const { rows, liveOnly } = await sessionsPage(db, scope, month, live, page);
+  const found = await sessionsByIds(
+    db,
+    rows.map((p) => p.session_id),
+  );
+  return {
+    rows,
+    liveOnly,
+    sessions: new Map(
+      found.map((s) => [
+        s.session_id,
+        {
+          doctor_id: s.doctor_id,
+          patient_name: s.patient_name,
+          start_time: s.start_time ? new Date(s.start_time) : null,
+          end_time: s.end_time ? new Date(s.end_time) : null,
+        },
+      ]),
+    ),
+  };
+}
+
+/**
  * Usage in one month of the clinic's time zone: attendee-minutes, limit, status, per
  * session. Metering is per clinic; `scope` narrows it to one doctor's own sessions (every
  * figure then counts only those, against the clinic's free tier). Closed intervals come from
@@ -103,12 +160,9 @@ async function computeUsage(
   const bounds = monthBounds(month, timeZone);
   await ensureRollupZone(ctx.db, timeZone);
   const rollupScope: RollupScope = { zone: timeZone, clinicId: scope.clinicId, doctorId: scope.doctorId };
-  const [days, totals, clinicTotals, open] = await Promise.all([
-    dailyRollups(ctx.db, rollupScope, bounds),
-    monthRollup(ctx.db, rollupScope, month),
-    scope.doctorId === undefined ? undefined : monthRollup(ctx.db, { zone: timeZone, clinicId: scope.clinicId }, month),
-    openIntervals(ctx.db, scope.clinicId, bounds.end),
-  ]);
+  // One round trip in the usual case: totals, days, open intervals and the page (with its sessions).
+  const snapshot = await usageSnapshot(ctx.db, rollupScope, bounds, page);
+  const open = snapshot.open;
   const liveAll = liveUsage(open, bounds, now);
   const live =
     scope.doctorId === undefined
@@ -120,23 +174,20 @@ async function computeUsage(
         );
   const dailyMs = bounds.days.map((_, i) => {
     const date = `${month}-${String(i + 1).padStart(2, "0")}`;
-    return (days.get(date) ?? 0) + (live.days.get(date) ?? 0);
+    return (snapshot.days.get(date) ?? 0) + (live.days.get(date) ?? 0);
   });
   const totalMs = dailyMs.reduce((sum, ms) => sum + ms, 0);
   const daily = dailyMs.map((ms) => ms / 1000);
   const percentage = usagePercentage(totalMs / 1000, limit);
   // The free tier is the clinic's: a doctor's own share does not say whether calls are blocked.
   const clinicPercentage =
-    clinicTotals === undefined ? percentage : usagePercentage((clinicTotals.ms + liveAll.ms) / 1000, limit);
-  const { rows: pageRows, liveOnly } = await sessionsPage(ctx.db, rollupScope, month, live.sessions, page);
-  const rows = new Map(
-    (
-      await sessionsByIds(
-        ctx.db,
-        pageRows.map((p) => p.session_id),
-      )
-    ).map((s) => [s.session_id, s]),
-  );
+    snapshot.clinicMs === undefined ? percentage : usagePercentage((snapshot.clinicMs + liveAll.ms) / 1000, limit);
+  const totals = snapshot.totals;
+  const {
+    rows: pageRows,
+    liveOnly,
+    sessions: rows,
+  } = await pageWithSessions(ctx.db, rollupScope, month, live.sessions, page, snapshot.page);
   const total = toMinutes(totalMs / 1000);
   return {
     month,

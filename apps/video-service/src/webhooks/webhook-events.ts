@@ -3,7 +3,13 @@ import type { UsageStatus, WebhookDataByType, WebhookEventType } from "@clinic/c
 import type { EndReason, VideoTrx } from "../tables.ts";
 import { monthOf, toMinutes, usagePercentage, usageStatus } from "../usage/usage-calculator.ts";
 import { clinicMonthSeconds } from "../usage/usage-rollups.repository.ts";
-import { crossedThresholds, insertDeliveries, recordThresholds, subscribedEndpoints } from "./webhooks.repository.ts";
+import {
+  crossedThresholds,
+  insertDeliveries,
+  recordThresholds,
+  subscribedEndpoints,
+  subscribedEndpointsByType,
+} from "./webhooks.repository.ts";
 
 /**
  * What the session services tell webhooks, always inside the transaction of the change
@@ -48,8 +54,10 @@ async function enqueueWebhook<T extends WebhookEventType>(
   type: T,
   data: WebhookDataByType[T],
   at: Date,
+  /** Read already (`subscribedEndpointsByType`), in this transaction. */
+  subscribed?: { webhook_id: string }[],
 ): Promise<number> {
-  const endpoints = await subscribedEndpoints(trx, clinicId, type);
+  const endpoints = subscribed ?? (await subscribedEndpoints(trx, clinicId, type));
   const body = JSON.stringify({ type, timestamp: at.toISOString(), data });
   await insertDeliveries(
     trx,
@@ -84,11 +92,18 @@ export function createWebhookEvents(options: { freeTierMinutes: number; timeZone
     patient_id: s.patient_id,
   });
 
-  const intervalsClosed = async (trx: VideoTrx, clinicId: string, at: Date) => {
+  const intervalsClosed = async (
+    trx: VideoTrx,
+    clinicId: string,
+    at: Date,
+    /** Read already, in this transaction. */
+    subscribed?: { webhook_id: string }[],
+  ) => {
     // The month's usage is summed only for a clinic that listens for crossings: every leave
     // and end of everyone else's calls stays free of it. A crossing nobody heard is announced
     // at the next check after an endpoint subscribes (still once per threshold and month).
-    if ((await subscribedEndpoints(trx, clinicId, "usage.threshold_crossed")).length === 0) return;
+    const listening = subscribed ?? (await subscribedEndpoints(trx, clinicId, "usage.threshold_crossed"));
+    if (listening.length === 0) return;
     const month = monthOf(at, options.timeZone);
     const done = await crossedThresholds(trx, clinicId, month);
     if (done.length >= usageThresholds.length) return;
@@ -136,6 +151,11 @@ export function createWebhookEvents(options: { freeTierMinutes: number; timeZone
       );
     },
     async sessionEnded(trx, session, at) {
+      // Who listens for the end and for usage crossings, in one read.
+      const subscribed = await subscribedEndpointsByType(trx, session.clinic_id, [
+        "session.ended",
+        "usage.threshold_crossed",
+      ]);
       const start = session.start_time ?? at;
       const end = session.end_time ?? at;
       await enqueueWebhook(
@@ -151,8 +171,9 @@ export function createWebhookEvents(options: { freeTierMinutes: number; timeZone
           end_reason: session.end_reason ?? "ENDED_BY_DOCTOR",
         },
         at,
+        subscribed["session.ended"],
       );
-      await intervalsClosed(trx, session.clinic_id, at);
+      await intervalsClosed(trx, session.clinic_id, at, subscribed["usage.threshold_crossed"]);
     },
     async notesUpdated(trx, session, fields, at) {
       await enqueueWebhook(

@@ -76,6 +76,29 @@ export function subscribedEndpoints(trx: VideoTrx, clinicId: string, eventType: 
     .execute();
 }
 
+/**
+ * As `subscribedEndpoints`, for several event types in one read: per type, the clinic's
+ * endpoints subscribed to it.
+ */
+export async function subscribedEndpointsByType<T extends string>(
+  trx: VideoTrx,
+  clinicId: string,
+  eventTypes: T[],
+): Promise<Record<T, { webhook_id: string }[]>> {
+  const rows = await trx
+    .selectFrom("webhook_endpoints")
+    .select(["webhook_id", "events"])
+    .where("clinic_id", "=", clinicId)
+    .where((eb) => eb.or(eventTypes.map((type) => sql<boolean>`events @> ${JSON.stringify([type])}::jsonb`)))
+    .forKeyShare()
+    .execute();
+  const byType = {} as Record<T, { webhook_id: string }[]>;
+  for (const type of eventTypes) {
+    byType[type] = rows.filter((r) => r.events.includes(type)).map((r) => ({ webhook_id: r.webhook_id }));
+  }
+  return byType;
+}
+
 export async function insertDeliveries(trx: VideoTrx, rows: Omit<DeliveryRow, "id" | "attempts">[]) {
   if (rows.length > 0) await trx.insertInto("webhook_deliveries").values(rows).execute();
 }

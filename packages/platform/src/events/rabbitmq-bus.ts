@@ -4,7 +4,7 @@
  * are easier to check for correctness side by side than spread over files.
  */
 import { EVENTS_EXCHANGE } from "@clinic/contracts";
-import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
+import type { ChannelModel, ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { Logger } from "pino";
 import { eventTracing } from "../tracing.ts";
 import {
@@ -226,6 +226,8 @@ export class RabbitMqBus implements EventBus {
   }
 
   async #open(): Promise<void> {
+    // Loaded on first connect: a process on the in-process bus (`npm start`) never needs it.
+    const { default: amqp } = await import("amqplib");
     const model = await amqp.connect(this.options.url, { timeout: 5000 });
     try {
       const channel = await model.createConfirmChannel();

@@ -9,8 +9,10 @@ import { useEndSession } from "../api/end-session.ts";
 import { type SessionAttendee, useSession } from "../api/get-session.ts";
 import { joinForCredentials } from "../api/join-session.ts";
 import { useCallQualityReport } from "../api/report-call-quality.ts";
+import { markCall } from "../media/call-marks.ts";
 import { type CallEngine, isRemovedError, REMOVED_MESSAGE } from "../media/call-state.ts";
 import { createCallEngine } from "../media/create-call-engine.ts";
+import { openCameraAndMicrophone, releaseMedia } from "../media/devices.ts";
 import { useCallState } from "../media/use-call-state.ts";
 import { CallNotesPanel } from "./call-notes-panel.tsx";
 import { CallWindow } from "./call-window.tsx";
@@ -72,15 +74,27 @@ export function CallScreen({ sessionId, role, onEnded, onLeave }: Props) {
     let created: CallEngine | null = null;
     setSetupError(null);
     void (async () => {
+      // This screen is behind the patient's consent (session-call.tsx), so the camera and
+      // microphone may start now: asked for while POST /join is under way rather than after
+      // it (it was ~40 % of a Join click's time to the first frame, bench/README.md), and handed
+      // to the engine; released if no engine takes them (join refused, left meanwhile).
+      const media = openCameraAndMicrophone();
+      media.catch(() => undefined); // a refusal is the engine's to explain (media-denied)
+      let handed = false;
       try {
+        markCall("join-requested");
         const credentials = credentialsHandoff.take(sessionId) ?? (await joinForCredentials(sessionId));
+        markCall("join-answered");
         const next = await createCallEngine(credentials, () => joinForCredentials(sessionId));
         if (cancelled) return;
         created = next;
         setEngine(next);
-        await next.start();
+        handed = true;
+        await next.start(media);
       } catch (error) {
         if (!cancelled) setSetupError(error);
+      } finally {
+        if (!handed) releaseMedia(media);
       }
     })();
     return () => {

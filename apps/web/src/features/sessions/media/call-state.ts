@@ -72,7 +72,12 @@ export interface CallCredentials {
 export interface CallEngine {
   getState(): CallState;
   subscribe(listener: () => void): () => void;
-  start(): Promise<void>;
+  /**
+   * Camera and microphone, then the connection. `media`: the camera and microphone already
+   * asked for (the call screen asks while POST /join is under way), used instead of asking
+   * again; a later start (Retry) asks afresh.
+   */
+  start(media?: Promise<MediaStream>): Promise<void>;
   setAudio(enabled: boolean): void;
   setVideo(enabled: boolean): void;
   toggleScreenShare(): Promise<void>;

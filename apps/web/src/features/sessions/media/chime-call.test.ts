@@ -104,6 +104,14 @@ async function started(given: CallCredentials = credentials, fetchMediaCredentia
 }
 
 describe("ChimeCall: the presence socket beside Chime's media", () => {
+  it("start(media) uses the camera and microphone the call screen already asked for", async () => {
+    const call = new ChimeCall(credentials, vi.fn(), noFetch);
+    const early = { ...fakeStream };
+    await call.start(Promise.resolve(early as unknown as MediaStream));
+    expect(navigator.mediaDevices.getUserMedia).not.toHaveBeenCalled();
+    expect(call.getState()).toMatchObject({ localStream: early, previewStream: early, phase: "connecting" });
+  });
+
   it("opens the service's socket with the presence token, and starts Chime's media once someone is there", async () => {
     const call = await started();
     expect(last().url).toBe("ws://localhost:3000/video/api/video/sessions/sess-1/signal?token=presence-token");

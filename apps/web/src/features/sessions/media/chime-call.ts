@@ -31,6 +31,7 @@ import {
   devicesOf,
   exactDeviceConstraints,
   openCameraAndMicrophone,
+  releaseMedia,
   rememberDevice,
 } from "./devices.ts";
 import { type PresenceEnd, PresenceSocket } from "./presence-socket.ts";
@@ -98,12 +99,13 @@ export class ChimeCall implements CallEngine {
   subscribe = (listener: () => void) => this.store.subscribe(listener);
   qualitySummary = () => this.recorder.summary();
 
-  async start() {
+  async start(media?: Promise<MediaStream>) {
     this.left = false;
     let stream = this.store.get().localStream;
+    if (stream && media) releaseMedia(media);
     if (!stream) {
       try {
-        stream = await openCameraAndMicrophone();
+        stream = await (media ?? openCameraAndMicrophone());
       } catch (error) {
         this.store.update(describeMediaError(error));
         return;

@@ -61,6 +61,16 @@ export async function openCameraAndMicrophone(choice: DeviceChoice = loadDeviceC
   }
 }
 
+/** Stops the tracks of a stream asked for but not used (no camera light left on), whenever it arrives. */
+export function releaseMedia(media: Promise<MediaStream>): void {
+  media.then(
+    (stream) => {
+      for (const track of stream.getTracks()) track.stop();
+    },
+    () => undefined,
+  );
+}
+
 /** One device switch: this device and no other (the person picked it by name). */
 export function exactDeviceConstraints(kind: "videoinput" | "audioinput", deviceId: string): MediaStreamConstraints {
   return kind === "videoinput"

@@ -49,6 +49,25 @@ describe("EmbeddedCall signalling", () => {
     expect(last().sent).toContainEqual({ type: "media", audio: true, video: true });
   });
 
+  it("start(media) uses the camera and microphone already asked for, without asking again", async () => {
+    const call = new EmbeddedCall(credentials("first"), vi.fn());
+    const early = { ...fakeStream };
+    await call.start(Promise.resolve(early as unknown as MediaStream));
+    expect(navigator.mediaDevices.getUserMedia).not.toHaveBeenCalled();
+    expect(call.getState()).toMatchObject({ phase: "connecting", localStream: early, previewStream: early });
+    expect(FakeSocket.all).toHaveLength(1);
+  });
+
+  it("start(media) with a refusal: media-denied, and Retry asks the browser again", async () => {
+    const call = new EmbeddedCall(credentials("first"), vi.fn());
+    await call.start(Promise.reject(new DOMException("Permission denied", "NotAllowedError")));
+    expect(call.getState().phase).toBe("media-denied");
+    expect(FakeSocket.all).toHaveLength(0);
+    await call.retry();
+    expect(navigator.mediaDevices.getUserMedia).toHaveBeenCalledOnce();
+    expect(call.getState().phase).toBe("connecting");
+  });
+
   it("sends a heartbeat every 10 s", async () => {
     await connectedCall();
     await vi.advanceTimersByTimeAsync(20_000);
@@ -168,13 +187,16 @@ describe("EmbeddedCall signalling", () => {
 /** The browser's RTCPeerConnection (not ours): records the configuration each link is made with. */
 class FakePeerConnection {
   static configs: RTCConfiguration[] = [];
-  onicecandidate: unknown = null;
+  static all: FakePeerConnection[] = [];
+  closed = false;
+  onicecandidate: ((event: { candidate: unknown }) => void) | null = null;
   ontrack: unknown = null;
   onconnectionstatechange: unknown = null;
   connectionState = "new";
   remoteDescription = null;
   constructor(config: RTCConfiguration) {
     FakePeerConnection.configs.push(config);
+    FakePeerConnection.all.push(this);
   }
   addTrack() {
     return { replaceTrack: async () => undefined };
@@ -183,7 +205,9 @@ class FakePeerConnection {
     return { type: "offer", sdp: "v=0" };
   }
   async setLocalDescription() {}
-  close() {}
+  close() {
+    this.closed = true;
+  }
 }
 
 describe("EmbeddedCall ICE configuration", () => {
@@ -195,7 +219,37 @@ describe("EmbeddedCall ICE configuration", () => {
   });
   beforeEach(() => {
     FakePeerConnection.configs = [];
+    FakePeerConnection.all = [];
     vi.stubGlobal("RTCPeerConnection", FakePeerConnection);
+  });
+
+  it("prepares the offer while the socket connects and sends it, then the ICE gathered meanwhile, on welcome", async () => {
+    const call = new EmbeddedCall(credentials("first"), vi.fn());
+    await call.start();
+    await vi.advanceTimersByTimeAsync(0);
+    // Made before the socket opened: one peer connection, its offer ready, nothing sent yet.
+    expect(FakePeerConnection.all).toHaveLength(1);
+    const candidate = { candidate: "candidate:1 1 udp 1 10.0.0.1 5000 typ host", sdpMid: "0", sdpMLineIndex: 0 };
+    FakePeerConnection.all[0]?.onicecandidate?.({
+      candidate: { toJSON: () => ({ ...candidate, usernameFragment: "u" }) },
+    });
+    last().open();
+    last().receive({ type: "welcome", session_id: "sess-1", attendee_id: "att-first", attendees: [remote] });
+    const signalling = last().sent.filter((m) => m.type === "offer" || m.type === "ice");
+    expect(signalling).toEqual([
+      { type: "offer", to: "att-other", sdp: "v=0" },
+      { type: "ice", to: "att-other", candidate: { ...candidate, usernameFragment: "u" } },
+    ]);
+    expect(FakePeerConnection.all).toHaveLength(1);
+    expect(call.getState().remotes.map((r) => r.attendee_id)).toEqual(["att-other"]);
+  });
+
+  it("alone at welcome: the prepared peer connection is closed (whoever comes later offers)", async () => {
+    await connectedCall();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakePeerConnection.all).toHaveLength(1);
+    expect(FakePeerConnection.all[0]?.closed).toBe(true);
+    expect(last().sent.filter((m) => m.type === "offer")).toEqual([]);
   });
 
   it("relay-only credentials make every peer connection relay-only, with the fresh TURN credential of each (re)join", async () => {
@@ -221,7 +275,11 @@ describe("EmbeddedCall ICE configuration", () => {
     await connectedCall();
     last().receive({ type: "welcome", session_id: "sess-1", attendee_id: "att-first", attendees: [remote] });
     await vi.advanceTimersByTimeAsync(0);
-    expect(FakePeerConnection.configs).toEqual([{ iceServers: [], iceTransportPolicy: "all" }]);
+    // The prepared link (closed: nobody at the first welcome) and the one to `remote`, alike.
+    expect(FakePeerConnection.configs).toEqual([
+      { iceServers: [], iceTransportPolicy: "all" },
+      { iceServers: [], iceTransportPolicy: "all" },
+    ]);
   });
 });
 

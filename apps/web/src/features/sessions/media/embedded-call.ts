@@ -9,6 +9,7 @@ import {
 import { ApiError } from "../../../lib/api-error.ts";
 import { type AdaptationLevel, ENCODINGS } from "./adaptation.ts";
 import { backoffDelayMs, MAX_RECONNECT_ATTEMPTS } from "./backoff.ts";
+import { markCall } from "./call-marks.ts";
 import {
   type CallCredentials,
   type CallEngine,
@@ -26,6 +27,7 @@ import {
   devicesOf,
   exactDeviceConstraints,
   openCameraAndMicrophone,
+  releaseMedia,
   rememberDevice,
 } from "./devices.ts";
 import { PeerLink } from "./peer-link.ts";
@@ -43,6 +45,12 @@ const STATS_MS = 2_000;
 export class EmbeddedCall implements CallEngine {
   private readonly store = new CallStore();
   private readonly links = new Map<string, PeerLink>();
+  /**
+   * An offer prepared while the socket connects (peer connection, tracks, local description,
+   * ICE gathering), for whoever `welcome` names first: the offer goes out as soon as it
+   * arrives instead of being made then. Closed when nobody was there to offer to.
+   */
+  private prepared: PeerLink | null = null;
   private socket: WebSocket | null = null;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
@@ -70,9 +78,9 @@ export class EmbeddedCall implements CallEngine {
   subscribe = (listener: () => void) => this.store.subscribe(listener);
   qualitySummary = () => this.weak.summary();
 
-  async start() {
+  async start(media?: Promise<MediaStream>) {
     this.left = false;
-    if (!(await this.acquireMedia())) return;
+    if (!(await this.acquireMedia(media))) return;
     this.store.update({ phase: "connecting", message: null });
     this.connect();
     clearInterval(this.statsTimer);
@@ -107,7 +115,7 @@ export class EmbeddedCall implements CallEngine {
     if (!track) return;
     this.screenTrack = track;
     track.onended = () => void this.stopScreenShare();
-    await Promise.all([...this.links.values()].map((link) => link.replaceVideoTrack(track)));
+    await Promise.all(this.allLinks().map((link) => link.replaceVideoTrack(track)));
     this.store.update({ screenSharing: true, previewStream: display });
   }
 
@@ -160,7 +168,7 @@ export class EmbeddedCall implements CallEngine {
       devices: devicesOf(stream, this.store.get().devices.audiooutput),
     });
     // While sharing, the screen stays on the wire; the new camera is what stopping the share returns to.
-    const links = [...this.links.values()];
+    const links = this.allLinks();
     if (video && !this.screenTrack) await Promise.all(links.map((link) => link.replaceVideoTrack(track)));
     if (!video) await Promise.all(links.map((link) => link.replaceAudioTrack(track)));
     old?.stop();
@@ -170,15 +178,20 @@ export class EmbeddedCall implements CallEngine {
     const camera = this.store.get().localStream?.getVideoTracks()[0] ?? null;
     this.screenTrack?.stop();
     this.screenTrack = null;
-    await Promise.all([...this.links.values()].map((link) => link.replaceVideoTrack(camera)));
+    await Promise.all(this.allLinks().map((link) => link.replaceVideoTrack(camera)));
     this.store.update({ screenSharing: false, previewStream: this.store.get().localStream });
   }
 
-  private async acquireMedia(): Promise<boolean> {
-    if (this.store.get().localStream) return true;
+  private async acquireMedia(media?: Promise<MediaStream>): Promise<boolean> {
+    if (this.store.get().localStream) {
+      if (media) releaseMedia(media);
+      return true;
+    }
     this.store.update({ phase: "starting", message: null });
     try {
-      const stream = await openCameraAndMicrophone();
+      markCall("media-requested");
+      const stream = await (media ?? openCameraAndMicrophone());
+      markCall("media-ready");
       if (this.left) {
         for (const track of stream.getTracks()) track.stop();
         return false;
@@ -198,8 +211,10 @@ export class EmbeddedCall implements CallEngine {
   private connect() {
     const ws = new WebSocket(signallingUrl(this.credentials.signaling_url, this.credentials.join_token, location));
     this.socket = ws;
+    this.prepareOffer();
     ws.onopen = () => {
       if (this.socket !== ws) return;
+      markCall("socket-open");
       this.store.update({ phase: "connected", reconnectAttempt: 0, nextRetryInMs: null, message: null });
       clearInterval(this.heartbeat);
       this.heartbeat = setInterval(() => this.send({ type: "heartbeat" }), SIGNAL_HEARTBEAT_INTERVAL_MS);
@@ -226,6 +241,7 @@ export class EmbeddedCall implements CallEngine {
   private async handle(message: ServerSignal) {
     switch (message.type) {
       case "welcome":
+        markCall("welcome");
         this.unavailableInARow = 0;
         // A patient still in the waiting room hears `waiting` next (and is offered nobody yet).
         this.store.update({ selfAttendeeId: message.attendee_id, waiting: null });
@@ -364,10 +380,33 @@ export class EmbeddedCall implements CallEngine {
   /** The newcomer offers to each attendee already connected (after `welcome`, or `admitted` from the waiting room). */
   private async offerTo(attendees: SignalAttendee[]) {
     const self = this.store.get().selfAttendeeId;
+    let prepared = this.prepared;
+    this.prepared = null;
     for (const attendee of attendees) {
       if (attendee.attendee_id === self || attendee.status !== "CONNECTED") continue;
       this.addRemote(attendee);
+      if (prepared && !this.links.has(attendee.attendee_id)) {
+        this.adopt(attendee.attendee_id, prepared);
+        prepared = null;
+        continue;
+      }
       await this.linkFor(attendee.attendee_id).offer();
+    }
+    // Nobody to offer to (alone, or in the waiting room): whoever comes later offers to us.
+    prepared?.close();
+  }
+
+  /** Starts an offer for whoever `welcome` names first (see `prepared`); the usual path if that fails. */
+  private prepareOffer() {
+    this.prepared?.close();
+    this.prepared = null;
+    if (!this.store.get().localStream) return;
+    try {
+      const link = this.newLink(null);
+      this.prepared = link;
+      void link.offer().catch(() => undefined);
+    } catch {
+      // No peer connection now: offerTo makes one the usual way.
     }
   }
 
@@ -392,20 +431,33 @@ export class EmbeddedCall implements CallEngine {
     this.store.update({ remotes: this.store.get().remotes.filter((r) => r.attendee_id !== attendeeId) });
   }
 
-  private linkFor(remoteId: string): PeerLink {
-    const existing = this.links.get(remoteId);
-    if (existing) return existing;
+  private newLink(remoteId: string | null): PeerLink {
     const localStream = this.store.get().localStream ?? new MediaStream();
-    const link = new PeerLink({
+    const link: PeerLink = new PeerLink({
       remoteId,
       iceServers: this.credentials.ice_servers,
       iceTransportPolicy: this.credentials.ice_transport_policy,
       localStream,
       videoTrack: this.screenTrack ?? localStream.getVideoTracks()[0] ?? null,
       send: (message) => this.send(message),
-      onStream: (stream) => this.store.updateRemote(remoteId, { stream }),
-      onConnectionState: (connection) => this.store.updateRemote(remoteId, { connection }),
+      // A prepared link has nobody to report on until it is bound (and hears nothing before).
+      onStream: (stream) => link.remoteId && this.store.updateRemote(link.remoteId, { stream }),
+      onConnectionState: (connection) => link.remoteId && this.store.updateRemote(link.remoteId, { connection }),
     });
+    return link;
+  }
+
+  /** Takes `link` on as the one to `remoteId`: what it prepared goes out now. */
+  private adopt(remoteId: string, link: PeerLink) {
+    this.links.set(remoteId, link);
+    link.bind(remoteId);
+    if (this.levelFor(remoteId) !== "high") void link.setVideoEncoding(ENCODINGS[this.levelFor(remoteId)]);
+  }
+
+  private linkFor(remoteId: string): PeerLink {
+    const existing = this.links.get(remoteId);
+    if (existing) return existing;
+    const link = this.newLink(remoteId);
     this.links.set(remoteId, link);
     if (this.levelFor(remoteId) !== "high") void link.setVideoEncoding(ENCODINGS[this.levelFor(remoteId)]);
     if (!this.store.get().remotes.some((r) => r.attendee_id === remoteId)) {
@@ -418,6 +470,11 @@ export class EmbeddedCall implements CallEngine {
       });
     }
     return link;
+  }
+
+  /** The links to attendees and a prepared one: what changes the tracks sent reaches each. */
+  private allLinks(): PeerLink[] {
+    return this.prepared ? [...this.links.values(), this.prepared] : [...this.links.values()];
   }
 
   private send(message: ClientSignal) {
@@ -476,6 +533,8 @@ export class EmbeddedCall implements CallEngine {
   private closeLinks() {
     for (const link of this.links.values()) link.close();
     this.links.clear();
+    this.prepared?.close();
+    this.prepared = null;
     this.counters = null;
     this.store.update({ remotes: [], quality: "unknown" });
   }

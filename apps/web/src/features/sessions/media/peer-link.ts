@@ -1,8 +1,10 @@
 import type { ClientSignal, IceServer, RTCIceCandidateLike } from "@clinic/contracts";
 import type { VideoEncoding } from "./adaptation.ts";
+import { markCall } from "./call-marks.ts";
 
 interface PeerLinkOptions {
-  remoteId: string;
+  /** null: an offer prepared before anyone to send it to is known; `bind` names them. */
+  remoteId: string | null;
   iceServers: IceServer[];
   /** "relay" forces media through TURN; default "all". */
   iceTransportPolicy?: RTCIceTransportPolicy;
@@ -25,8 +27,13 @@ export class PeerLink {
   private audioSender: RTCRtpSender | null = null;
   private offerer = false;
   private videoEncoding: VideoEncoding | null = null;
+  /** Who this link is to (null while a prepared offer waits for `bind`). */
+  remoteId: string | null;
+  /** What was to be sent before `bind`: sent, in order, once the remote attendee is known. */
+  private readonly outbox: ((to: string) => ClientSignal)[] = [];
 
   constructor(private readonly options: PeerLinkOptions) {
+    this.remoteId = options.remoteId;
     this.pc = new RTCPeerConnection({
       iceServers: options.iceServers,
       iceTransportPolicy: options.iceTransportPolicy ?? "all",
@@ -35,9 +42,13 @@ export class PeerLink {
     for (const track of localStream.getAudioTracks()) this.audioSender = this.pc.addTrack(track, localStream);
     if (videoTrack) this.videoSender = this.pc.addTrack(videoTrack, localStream);
     this.pc.onicecandidate = (event) =>
-      options.send({ type: "ice", to: options.remoteId, candidate: event.candidate ? toWire(event.candidate) : null });
-    this.pc.ontrack = (event) => options.onStream(event.streams[0] ?? new MediaStream([event.track]));
+      this.post((to) => ({ type: "ice", to, candidate: event.candidate ? toWire(event.candidate) : null }));
+    this.pc.ontrack = (event) => {
+      markCall("remote-track");
+      options.onStream(event.streams[0] ?? new MediaStream([event.track]));
+    };
     this.pc.onconnectionstatechange = () => {
+      if (this.pc.connectionState === "connected") markCall("peer-connected");
       options.onConnectionState(this.pc.connectionState);
       // A path that died (e.g. network change) is restarted by the side that offered.
       if (this.pc.connectionState === "failed" && this.offerer) void this.offer(true);
@@ -48,19 +59,21 @@ export class PeerLink {
     this.offerer = true;
     const offer = await this.pc.createOffer({ iceRestart });
     await this.pc.setLocalDescription(offer);
-    this.options.send({ type: "offer", to: this.options.remoteId, sdp: offer.sdp ?? "" });
+    this.post((to) => ({ type: "offer", to, sdp: offer.sdp ?? "" }));
   }
 
   async acceptOffer(sdp: string) {
+    markCall("offer-received");
     await this.pc.setRemoteDescription({ type: "offer", sdp });
     await this.flushIce();
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
-    this.options.send({ type: "answer", to: this.options.remoteId, sdp: answer.sdp ?? "" });
+    this.post((to) => ({ type: "answer", to, sdp: answer.sdp ?? "" }));
     await this.applyVideoEncoding();
   }
 
   async acceptAnswer(sdp: string) {
+    markCall("answer-received");
     await this.pc.setRemoteDescription({ type: "answer", sdp });
     await this.flushIce();
     await this.applyVideoEncoding();
@@ -73,6 +86,23 @@ export class PeerLink {
       return;
     }
     await this.pc.addIceCandidate(candidate).catch(() => undefined);
+  }
+
+  /** Names the attendee a prepared offer is for; what waited (the offer, ICE candidates) goes now. */
+  bind(remoteId: string) {
+    this.remoteId = remoteId;
+    for (const make of this.outbox.splice(0)) this.deliver(make(remoteId));
+  }
+
+  private post(make: (to: string) => ClientSignal) {
+    if (this.remoteId === null) this.outbox.push(make);
+    else this.deliver(make(this.remoteId));
+  }
+
+  private deliver(message: ClientSignal) {
+    this.options.send(message);
+    if (message.type === "offer") markCall("offer-sent");
+    else if (message.type === "answer") markCall("answer-sent");
   }
 
   async replaceVideoTrack(track: MediaStreamTrack | null) {

@@ -1,0 +1,196 @@
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type GatewayFixture, startGateway } from "../testing/gateway-fixture.ts";
+
+/**
+ * The gateway's own HTTP forwarding (`upstream-client.ts`, undici in place of reply-from), in
+ * front of a bare `node:http` upstream whose answers the test controls byte by byte: bodies
+ * streamed both ways intact, hop-by-hop headers dropped both ways, the gateway's own headers
+ * on every answer, kept-alive upstream connections, and failures before and during an answer.
+ */
+const big = Buffer.alloc(4 * 1024 * 1024 + 17, 0);
+for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
+const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+interface Seen {
+  headers: IncomingMessage["headers"];
+  remotePort: number | undefined;
+}
+
+describe("forwarding to an upstream", () => {
+  let upstream: Server;
+  let f: GatewayFixture;
+  let base: string;
+  const seen: Seen[] = [];
+
+  beforeAll(async () => {
+    upstream = createServer((req, res) => {
+      seen.push({ headers: req.headers, remotePort: req.socket.remotePort });
+      const path = (req.url ?? "").split("?")[0];
+      if (path === "/api/big") {
+        // Streamed in chunks, with no content-length: chunked to the gateway.
+        let offset = 0;
+        res.writeHead(200, { "content-type": "application/octet-stream" });
+        const more = () => {
+          while (offset < big.length) {
+            const chunk = big.subarray(offset, offset + 65536);
+            offset += chunk.length;
+            if (!res.write(chunk)) return void res.once("drain", more);
+          }
+          res.end();
+        };
+        return more();
+      }
+      if (path === "/api/upload") {
+        const hash = createHash("sha256");
+        let bytes = 0;
+        req.on("data", (chunk: Buffer) => {
+          hash.update(chunk);
+          bytes += chunk.length;
+        });
+        req.on("end", () => {
+          res.writeHead(201, { "content-type": "application/json" });
+          res.end(JSON.stringify({ bytes, sha256: hash.digest("hex") }));
+        });
+        return;
+      }
+      req.resume();
+      if (path === "/api/headers") {
+        res.setHeader("connection", "x-upstream-private");
+        res.setHeader("x-upstream-private", "for the gateway's hop only");
+        res.setHeader("keep-alive", "timeout=5");
+        res.setHeader("set-cookie", ["a=1; Path=/", "b=2; Path=/"]);
+        res.setHeader("location", "/api/next");
+        res.setHeader("x-request-id", "chosen-by-the-upstream");
+        res.writeHead(302, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ headers: req.headers }));
+      }
+      if (path === "/api/reset-before") return req.socket.destroy();
+      if (path === "/api/cut") {
+        res.writeHead(200, { "content-type": "application/octet-stream", "content-length": "100000" });
+        res.write(Buffer.alloc(1000, 1));
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ url: req.url }));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const { port } = upstream.address() as AddressInfo;
+    f = await startGateway({ VIDEO_URL: `http://127.0.0.1:${port}` });
+    await f.gateway.listen({ port: 0, host: "127.0.0.1" });
+    base = `http://127.0.0.1:${(f.gateway.server.address() as AddressInfo).port}/video`;
+  });
+  afterAll(async () => {
+    await f.close();
+    upstream.closeAllConnections();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  });
+
+  it("streams a large answer through intact", async () => {
+    const res = await fetch(`${base}/api/big`);
+    expect(res.status).toBe(200);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body.length).toBe(big.length);
+    expect(sha(body)).toBe(sha(big));
+  });
+
+  it("streams a large request body up intact, with a length and chunked", async () => {
+    const sized = await fetch(`${base}/api/upload`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: big,
+    });
+    expect(sized.status).toBe(201);
+    expect(await sized.json()).toEqual({ bytes: big.length, sha256: sha(big) });
+
+    const chunks = [big.subarray(0, 1_000_000), big.subarray(1_000_000)];
+    const chunked = await fetch(`${base}/api/upload`, {
+      method: "PUT",
+      headers: { "content-type": "application/octet-stream" },
+      body: new ReadableStream({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next) controller.enqueue(next);
+          else controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(201);
+    expect(await chunked.json()).toEqual({ bytes: big.length, sha256: sha(big) });
+  });
+
+  it("passes the query string as written and strips the prefix", async () => {
+    const res = await fetch(`${base}/api/echo?b=2&a=%20x&a=1`);
+    expect(await res.json()).toEqual({ url: "/api/echo?b=2&a=%20x&a=1" });
+  });
+
+  it("drops hop-by-hop headers both ways, keeps repeated ones, and adds the gateway's own", async () => {
+    const res = await f.gateway.inject({
+      url: "/video/api/headers",
+      headers: {
+        connection: "keep-alive, x-client-private",
+        "x-client-private": "for the client's hop only",
+        "keep-alive": "timeout=10",
+        "proxy-connection": "keep-alive",
+        authorization: "Bearer abc",
+        "x-request-id": "req-from-client-1",
+      },
+    });
+    expect(res.statusCode).toBe(302);
+    // What reached the upstream.
+    const { headers } = res.json<{ headers: Record<string, string> }>();
+    expect(headers["x-client-private"]).toBeUndefined();
+    expect(headers["keep-alive"]).toBeUndefined();
+    expect(headers["proxy-connection"]).toBeUndefined();
+    expect(headers.authorization).toBe("Bearer abc");
+    expect(headers["x-request-id"]).toBe("req-from-client-1");
+    expect(headers["x-forwarded-prefix"]).toBe("/video");
+    expect(headers.host).toMatch(/^127\.0\.0\.1:\d+$/);
+    // What reached the client.
+    expect(res.headers["x-upstream-private"]).toBeUndefined();
+    expect(res.headers["keep-alive"]).toBeUndefined();
+    expect(res.headers["set-cookie"]).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+    expect(res.headers.location).toBe("/video/api/next");
+    // The gateway's request id wins over the upstream's, and its security headers are there.
+    expect(res.headers["x-request-id"]).toBe("req-from-client-1");
+    expect(res.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it("reuses one kept-alive upstream connection for requests one after another", async () => {
+    await fetch(`${base}/api/warm`).then((res) => res.arrayBuffer());
+    const from = seen.length;
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${base}/api/ping-${i}`);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+    const ports = new Set(seen.slice(from).map((s) => s.remotePort));
+    expect(seen.length - from).toBe(5);
+    expect(ports.size).toBe(1);
+  });
+
+  it("answers 502 when the upstream drops the connection before answering, and logs one line for it", async () => {
+    const res = await fetch(`${base}/api/reset-before`);
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({
+      error: "The video service is unavailable, try again shortly",
+      status: 502,
+      code: "UPSTREAM_UNAVAILABLE",
+    });
+    expect(res.headers.get("x-request-id")).toBeTruthy();
+    expect(f.logs.text()).toContain('"upstream failed"');
+  });
+
+  it("cuts the client's connection when the upstream's answer breaks off midway, and keeps serving", async () => {
+    const res = await fetch(`${base}/api/cut`);
+    expect(res.status).toBe(200);
+    // The declared length never arrives: the body read fails instead of looking complete.
+    await expect(res.arrayBuffer()).rejects.toThrow();
+    const after = await fetch(`${base}/api/after-cut`);
+    expect(await after.json()).toEqual({ url: "/api/after-cut" });
+  });
+});
