@@ -48,12 +48,6 @@ describe.each(targets)("database on $label", ({ options }) => {
     expect(row).toMatchObject({ name: "LAMP", size: 1 });
   });
 
-  // A service alone on PGlite (no DATABASE_URL) gets the same small pool as the shared one.
-  it.skipIf(!options)("PGlite: 32MB of shared buffers", async () => {
-    const row = (await sql<{ v: string }>`SELECT current_setting('shared_buffers') AS v`.execute(database.db)).rows[0];
-    expect(row?.v).toBe(EMBEDDED_SHARED_BUFFERS);
-  });
-
   it("rolls a transaction back when its function throws", async () => {
     await expect(
       withTransaction(database.db, async (trx) => {
@@ -71,6 +65,19 @@ describe.each(targets)("database on $label", ({ options }) => {
 
   it("answers ping", async () => {
     await expect(database.ping()).resolves.toBeUndefined();
+  });
+});
+
+// A service alone on PGlite (no DATABASE_URL) gets the same small pool as the shared one.
+describe("a service alone on PGlite", () => {
+  it("runs with 32MB of shared buffers", async () => {
+    const alone = await openDatabase<Tables>({ service: "platform-db", dataDir: ":memory:" });
+    try {
+      const row = (await sql<{ v: string }>`SELECT current_setting('shared_buffers') AS v`.execute(alone.db)).rows[0];
+      expect(row?.v).toBe(EMBEDDED_SHARED_BUFFERS);
+    } finally {
+      await alone.close();
+    }
   });
 });
 

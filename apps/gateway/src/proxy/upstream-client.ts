@@ -84,16 +84,6 @@ export interface ForwardTarget {
  * on in either direction. `expect` is answered by Node's server itself (100-continue) and
  * undici refuses to send it; `host` is set to the upstream's.
  */
-const hopByHopRequest = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "transfer-encoding",
-  "upgrade",
-  "http2-settings",
-  "expect",
-  "host",
-]);
 const hopByHopResponse = new Set([
   "connection",
   "keep-alive",
@@ -102,6 +92,7 @@ const hopByHopResponse = new Set([
   "upgrade",
   "http2-settings",
 ]);
+const hopByHopRequest = new Set([...hopByHopResponse, "expect", "host"]);
 
 /** Header names a `Connection` header lists (also hop-by-hop), lower-cased; none when there is no such header. */
 function connectionTokens(value: string | string[] | undefined): string[] | undefined {
