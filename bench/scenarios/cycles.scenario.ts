@@ -1,6 +1,10 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import pg from "pg";
 import { runPgbench } from "../baselines/pgbench.ts";
 import { ChildServer } from "../lib/child-process.ts";
 import { type BenchContext, type Scenario, SkipScenario } from "../lib/context.ts";
+import { type CpuSnapshot, cpuCores, cpuSnapshot } from "../lib/cpu.ts";
 import { partExists, serverEntry } from "../lib/paths.ts";
 import { scratchSchema, serverVersion } from "../lib/pg-scratch.ts";
 import type { StepCounts } from "../lib/query-counter.ts";
@@ -35,6 +39,45 @@ interface CycleResult {
   ran_out_of_appointments: boolean;
   /** Round trips and transactions per step (PostgreSQL; PGlite is not reached through pg). */
   per_step?: StepFigures[];
+  /**
+   * CPU milliseconds per cycle over the measured run: the service process (video and
+   * appointments services, one process) and its PostgreSQL backends (PostgreSQL only).
+   */
+  cpu_ms_per_cycle?: { service: number; postgres_backends?: number };
+  /** Where the PostgreSQL run's CPU profile went (`BENCH_CPU_PROF=<dir>`). */
+  cpu_profile?: string;
+}
+
+/** The PostgreSQL backends serving connections named `applicationName` (this child's pools). */
+async function backendPids(databaseUrl: string, applicationName: string): Promise<Record<string, number>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = $1",
+      [applicationName],
+    );
+    return Object.fromEntries(rows.map((r) => [`pg${r.pid}`, r.pid]));
+  } finally {
+    await client.end();
+  }
+}
+
+/** CPU ms per cycle of the service and of its backends between two snapshots (backends seen at either end). */
+function cpuPerCycle(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  seconds: number,
+  cycles: number,
+  withBackends: boolean,
+): CycleResult["cpu_ms_per_cycle"] {
+  // A backend that appeared during the run used all its CPU in it.
+  for (const name of Object.keys(after.processes)) before.processes[name] ??= 0;
+  const cores = cpuCores(before, after);
+  const ms = (c: number) => round((c * seconds * 1000) / Math.max(1, cycles), 2);
+  let backends = 0;
+  for (const [name, c] of Object.entries(cores)) if (name.startsWith("pg") && Number.isFinite(c)) backends += c;
+  return { service: ms(cores.service ?? 0), ...(withBackends ? { postgres_backends: ms(backends) } : {}) };
 }
 
 /** Averages per call of each step; the rest (appointments service, background work) per cycle. */
@@ -72,8 +115,14 @@ async function endSession(baseUrl: string, sessionId: string, token: string) {
 }
 
 /** `clients` doctors loop start → join (patient) → end, each on its own appointment, for `seconds`. */
-async function measureCycles(params: Record<string, unknown>, seconds: number, booked: number): Promise<CycleResult> {
-  const video = await ChildServer.start(serverEntry("video"), { ...params, countQueries: true });
+export async function measureCycles(
+  params: Record<string, unknown>,
+  seconds: number,
+  booked: number,
+): Promise<CycleResult> {
+  const databaseUrl = typeof params.databaseUrl === "string" ? params.databaseUrl : undefined;
+  const applicationName = `bench-cycles-${process.pid}-${Date.now()}`;
+  const video = await ChildServer.start(serverEntry("video"), { ...params, countQueries: true, applicationName });
   try {
     const info = video.info as unknown as VideoServerInfo;
     const baseUrl = `http://127.0.0.1:${video.port}`;
@@ -84,6 +133,16 @@ async function measureCycles(params: Record<string, unknown>, seconds: number, b
       await endSession(baseUrl, m.sessionId, a.doctorToken);
     }
     await video.call("resetQueryCounts");
+    // `BENCH_CPU_PROF=<dir>`: a CPU profile of the measured cycles alone (PostgreSQL run).
+    const profileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+    const profile = profileDir && databaseUrl ? join(profileDir, `cycles-${Date.now()}.cpuprofile`) : undefined;
+    if (profileDir && profile) mkdirSync(profileDir, { recursive: true });
+    if (profile) await video.call("watchLoopStart", { profile });
+    const pids = async () => ({
+      service: video.pid,
+      ...(databaseUrl ? await backendPids(databaseUrl, applicationName) : {}),
+    });
+    const cpuBefore = cpuSnapshot(await pids());
     const durations: number[] = [];
     const started = performance.now();
     const deadline = started + seconds * 1000;
@@ -99,6 +158,8 @@ async function measureCycles(params: Record<string, unknown>, seconds: number, b
     };
     await Promise.all(Array.from({ length: clients }, worker));
     const elapsed = (performance.now() - started) / 1000;
+    const cpuAfter = cpuSnapshot(await pids());
+    if (profile) await video.call("watchLoopStop");
     // Every counted cycle has been answered here; background work still running is counted as far as it got.
     const counts = (await video.call("queryCounts")) as Record<string, StepCounts>;
     return {
@@ -110,6 +171,8 @@ async function measureCycles(params: Record<string, unknown>, seconds: number, b
       cycle_p99_ms: round(percentile(durations, 99), 1),
       ran_out_of_appointments: appointments.length === 0,
       ...(info.database === "postgres" ? { per_step: perStep(counts, durations.length) } : {}),
+      cpu_ms_per_cycle: cpuPerCycle(cpuBefore, cpuAfter, elapsed, durations.length, databaseUrl !== undefined),
+      ...(profile ? { cpu_profile: profile } : {}),
     };
   } finally {
     await video.stop();
@@ -159,6 +222,8 @@ export const cyclesScenario: Scenario = {
         "cycle p99 ms",
         "pgbench -N tps",
         "cycles/s ÷ pgbench tps",
+        "service CPU ms/cycle",
+        "PG backends CPU ms/cycle",
       ],
       results.map((r) => [
         r.database,
@@ -169,6 +234,8 @@ export const cyclesScenario: Scenario = {
         r.cycle_p99_ms,
         r.database === "postgres" ? (update?.tps ?? null) : null,
         r.database === "postgres" && update ? ratio(r.cycles_per_sec, update.tps, 4) : null,
+        r.cpu_ms_per_cycle?.service ?? null,
+        r.cpu_ms_per_cycle?.postgres_backends ?? null,
       ]),
     );
     const counted = results.find((r) => r.per_step);

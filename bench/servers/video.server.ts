@@ -83,6 +83,9 @@ serveChild(async (params): Promise<ChildHandle> => {
   const dir = mkdtempSync(join(tmpdir(), "clinic-bench-"));
   // Scenario cycles: round trips and transactions per request (bench/lib/query-counter.ts).
   if (params.countQueries) installQueryCounter();
+  // Scenario cycles: this child's PostgreSQL connections carry this name, so the scenario can
+  // find their backends (pg_stat_activity) and read how much CPU they used.
+  if (typeof params.applicationName === "string") process.env.PGAPPNAME = params.applicationName;
   const tokens = await createTestTokens();
   const verify = createTokenVerifier({ jwks: tokens.jwks, issuer: tokens.issuer, audience: tokens.audience });
   const bus = new InProcessBus();

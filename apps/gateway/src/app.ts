@@ -17,6 +17,7 @@ import { corsOrigins, docsExposed, type GatewayConfig, upstreamUrls } from "./co
 import { registerDocsPolicy } from "./docs/docs-policy.ts";
 import { registerUpstreamHealth } from "./health/upstream-health.ts";
 import { registerMetricsPolicy, serveGatewayMetrics } from "./metrics/gateway-metrics.ts";
+import { installFastPath } from "./proxy/fast-path.ts";
 import { registerUpstreamPools, UpstreamPool } from "./proxy/upstream-pool.ts";
 import { registerUpstreamProxies, type UpstreamTarget } from "./proxy/upstream-proxy.ts";
 import { preOpenLimits } from "./proxy/websocket-guard.ts";
@@ -27,6 +28,11 @@ export interface GatewayAppOptions {
   config: GatewayConfig;
   logger?: Logger;
   logStream?: DestinationStream;
+  /**
+   * Plain reads under a service prefix skip Fastify (`proxy/fast-path.ts`); default on. Off,
+   * every request goes through Fastify's routes and hooks (tests compare both).
+   */
+  fastPath?: boolean;
 }
 
 /** How long `/health` waits for each upstream's own `/health`, and a balanced instance's `/readyz` check at most. */
@@ -95,7 +101,7 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
     targets.flatMap((target) => (target.pool ? [target.pool] : [])),
   );
   const webApp = await registerWebApp(app, config.WEB_DIST_DIR ?? defaultWebDistDir, config.MEDIA_PROVIDER);
-  await registerUpstreamProxies(app, {
+  const forwarders = await registerUpstreamProxies(app, {
     targets,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     webApp,
@@ -115,6 +121,9 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
     operationIds: { liveness: "getGatewayLiveness", readiness: "getGatewayReadiness" },
   });
   await serveGatewayMetrics(app, config.GATEWAY_METRICS_PORT, config.GATEWAY_METRICS_HOST);
+  if (options.fastPath !== false) {
+    installFastPath(app, { forwarders, origins, trustProxy: config.TRUST_PROXY, logAccess });
+  }
   return app;
 }
 

@@ -313,5 +313,10 @@ export function asOutboxDb(db: VideoDb): Kysely<OutboxTables> {
 
 /** `enqueueEvent` in our transaction: the event commits with the state change. */
 export function enqueue(trx: VideoTrx, event: CloudEvent): Promise<void> {
-  return enqueueEvent(trx as unknown as Transaction<OutboxTables>, event);
+  return enqueueEvent(outboxTrx(trx), event);
+}
+
+/** Our transaction as the outbox's (see `asOutboxDb`): for `OutboxRelay.enqueue`. */
+export function outboxTrx(trx: VideoTrx): Transaction<OutboxTables> {
+  return trx as unknown as Transaction<OutboxTables>;
 }

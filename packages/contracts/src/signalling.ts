@@ -41,6 +41,15 @@ export const SIGNAL_HEARTBEAT_TIMEOUT_MS = 30_000;
 /** The largest signalling frame the video service accepts, and the gateway lets through (an SDP fits). */
 export const SIGNAL_MAX_FRAME_BYTES = 64 * 1024;
 
+/**
+ * `to` of an `offer`/`answer`/`ice` a newcomer sends before its `welcome` has named anyone:
+ * the first attendee that `welcome` lists (not itself, status CONNECTED), the one it offers to
+ * first. The offer prepared while the socket opened thus goes out with the socket's first
+ * frames instead of a round trip after `welcome`; the server relays it once the connection is
+ * registered and drops it silently when `welcome` named nobody (alone, or in the waiting room).
+ */
+export const SIGNAL_WELCOME_PEER = "@welcome-peer";
+
 const AttendeeRef = Type.String({ minLength: 1, maxLength: 100 });
 const Sdp = Type.String({ minLength: 1, maxLength: 60_000 });
 

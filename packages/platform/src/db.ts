@@ -90,6 +90,39 @@ const int8AsNumber = (oid: number, format?: "text" | "binary") =>
   // Counts and sums come back as int8; they stay far below 2^53 here, so numbers are safe.
   oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text");
 
+/**
+ * Statement texts that run as named (prepared) statements on PostgreSQL: each pooled
+ * connection parses and plans such a text once, then only binds and executes it (pg's `name`).
+ * For a service's hot statements whose text is fixed (`preparedStatement`); Kysely passes the
+ * text through unchanged, so `db.executeQuery(CompiledQuery.raw(preparedStatement(text), params))`
+ * uses it. PGlite runs the text as any other. Bounded: past `maxPreparedStatements` distinct
+ * texts, a further one runs unnamed.
+ */
+const preparedNames = new Map<string, string>();
+export const maxPreparedStatements = 200;
+
+/** Marks `text` as one to prepare (see `preparedNames`) and gives it back. */
+export function preparedStatement(text: string): string {
+  if (!preparedNames.has(text) && preparedNames.size < maxPreparedStatements) {
+    preparedNames.set(text, `clinic_prepared_${preparedNames.size + 1}`);
+  }
+  return text;
+}
+
+/** pg's client, with the texts of `preparedStatement` sent as named statements. */
+class PreparingClient extends pg.Client {
+  // pg's `query` has a dozen overloads; this one only turns (text, values) into (config).
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const name = typeof text === "string" ? preparedNames.get(text) : undefined;
+    const query = super.query as (...a: unknown[]) => never;
+    if (name !== undefined && args.length <= 2 && (values === undefined || Array.isArray(values))) {
+      return query.call(this, { name, text, values });
+    }
+    return query.apply(this, args);
+  }
+}
+
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
   if (options.url) return openPostgres<DB>(options.url, options);
   // PGlite has a single user: there is no second role to hand the schema to.
@@ -115,6 +148,7 @@ async function openPostgres<DB>(url: string, options: DatabaseOptions): Promise<
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    Client: PreparingClient,
     connectionTimeoutMillis: 5000,
     types: { getTypeParser: int8AsNumber } as pg.CustomTypesConfig,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),

@@ -54,14 +54,16 @@ export const appointmentsRepository = {
     from: AppointmentStatus[],
     changes: Partial<Pick<AppointmentRow, "status" | "session_id" | "consultation_duration_minutes">> &
       Partial<Pick<AppointmentRow, "start_time" | "duration_minutes">>,
+    /** Only an appointment of this clinic (an event names the clinic it is about). */
+    clinicId?: string,
   ): Promise<AppointmentRow | undefined> {
-    return db
+    let query = db
       .updateTable("appointments")
       .set({ ...changes, updated_at: new Date() })
       .where("id", "=", id)
-      .where("status", "in", from)
-      .returningAll()
-      .executeTakeFirst();
+      .where("status", "in", from);
+    if (clinicId !== undefined) query = query.where("clinic_id", "=", clinicId);
+    return query.returningAll().executeTakeFirst();
   },
 
   /**

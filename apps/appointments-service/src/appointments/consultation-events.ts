@@ -32,7 +32,10 @@ async function loadFor(trx: Trx, appointmentId: string, clinicId: string, eventI
  * The video service's consultation events move appointments: started → IN_PROGRESS,
  * completed → COMPLETED with the session id and duration. Each event takes effect once
  * (inbox row and update commit together); updates apply only from the states they expect,
- * so a late `started` after `completed` changes nothing.
+ * so a late `started` after `completed` changes nothing. The guarded update is the event's one
+ * statement when it applies (it takes the row lock itself); only when it does not is the
+ * appointment read, to tell an event about an appointment this clinic does not have (an
+ * error: the dead-letter queue) from one that came too late (ignored, logged).
  */
 export function createConsultationEventHandler(deps: {
   db: Kysely<AppointmentsTables>;
@@ -41,25 +44,31 @@ export function createConsultationEventHandler(deps: {
   const log = deps.logger;
   const started = async (trx: Trx, event: CloudEvent) => {
     const data = dataOf(event, EventTypes.consultationStarted);
+    const moved = await repo.transition(
+      trx,
+      data.appointment_id,
+      ["SCHEDULED"],
+      { status: "IN_PROGRESS", session_id: data.session_id },
+      data.clinic_id,
+    );
+    if (moved) return;
     const row = await loadFor(trx, data.appointment_id, data.clinic_id, event.id);
-    const moved = await repo.transition(trx, row.id, ["SCHEDULED"], {
-      status: "IN_PROGRESS",
-      session_id: data.session_id,
-    });
-    if (!moved)
-      log?.warn({ eventId: event.id, appointmentId: row.id, status: row.status }, "consultation start ignored");
+    log?.warn({ eventId: event.id, appointmentId: row.id, status: row.status }, "consultation start ignored");
   };
   const completed = async (trx: Trx, event: CloudEvent) => {
     const data = dataOf(event, EventTypes.consultationCompleted);
-    const row = await loadFor(trx, data.appointment_id, data.clinic_id, event.id);
     // A consultation that was held is a medical fact: it wins over a cancel that raced the
     // (possibly delayed) start event, so the record never shows a held visit as cancelled.
-    const moved = await repo.transition(trx, row.id, ["SCHEDULED", "IN_PROGRESS", "CANCELLED"], {
-      status: "COMPLETED",
-      session_id: data.session_id,
-      consultation_duration_minutes: data.duration_minutes,
-    });
-    if (!moved) log?.warn({ eventId: event.id, appointmentId: row.id, status: row.status }, "consultation end ignored");
+    const moved = await repo.transition(
+      trx,
+      data.appointment_id,
+      ["SCHEDULED", "IN_PROGRESS", "CANCELLED"],
+      { status: "COMPLETED", session_id: data.session_id, consultation_duration_minutes: data.duration_minutes },
+      data.clinic_id,
+    );
+    if (moved) return;
+    const row = await loadFor(trx, data.appointment_id, data.clinic_id, event.id);
+    log?.warn({ eventId: event.id, appointmentId: row.id, status: row.status }, "consultation end ignored");
   };
   const effects: Record<Consumed, (trx: Trx, event: CloudEvent) => Promise<void>> = {
     [EventTypes.consultationStarted]: started,

@@ -121,7 +121,10 @@ describe("gateway balancing over two video instances", () => {
     expect(await servedBy()).toBe("video-1");
     const restart = await stop(1);
     // No check has run: the refused connection is retried on video-1, and video-2 is out at once.
+    const taken = f.gateway.fastPath?.taken ?? Number.NaN;
     expect(await servedBy()).toBe("video-1");
+    // A plain GET: the fast path took it and retried it (proxy/fast-path.ts), as Fastify's route would.
+    expect(f.gateway.fastPath?.taken).toBe(taken + 1);
     expect((await health()).video.instances[1]).toMatchObject({ status: "DOWN", reason: "UNREACHABLE" });
     expect(f.logs.text()).toContain("request retried on another instance");
     for (let i = 0; i < 3; i++) expect(await servedBy()).toBe("video-1");

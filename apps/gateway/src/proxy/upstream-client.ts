@@ -1,6 +1,7 @@
-import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Readable } from "node:stream";
+import type { AppError } from "@clinic/platform";
+import type { FastifyBaseLogger } from "fastify";
 import { type Dispatcher, Pool } from "undici";
 
 /**
@@ -55,6 +56,32 @@ export class UpstreamClients {
   }
 }
 
+/**
+ * One client request as the forwarder sees it, whichever way it came in: through Fastify's
+ * routing and hooks (`upstream-proxy.ts`, everything but plain reads) or through the fast
+ * path (`fast-path.ts`, plain GET/HEAD under a prefix). The forwarding itself — headers both
+ * ways, body streaming, failures — is the same code for both.
+ */
+export interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** The request id (the caller's when well-formed, see the platform's `requestIdOf`). */
+  readonly id: string;
+  /** The request's body stream, or null when it has none. */
+  readonly body: Readable | null;
+  /** For warnings about this request (bound to its request id). */
+  readonly log: FastifyBaseLogger;
+  /** Whether a failed attempt may be sent again: idempotent, and no body stream consumed. */
+  readonly replayable: boolean;
+  /**
+   * The upstream's answer starts: the response is the forwarder's from here on. Sets the
+   * gateway's own headers (security, CORS), which the upstream's then override.
+   */
+  begin(): void;
+  /** Answers a refusal of the gateway's own (502/504) when no answer started. */
+  refuse(error: AppError): void;
+}
+
 /** Where one request goes: the instance's origin and Host, and the path (query included) on it. */
 export interface ForwardTarget {
   origin: string;
@@ -65,15 +92,10 @@ export interface ForwardTarget {
   /** An answer's relative `Location` is rewritten from the upstream's path space to the gateway's. */
   rewriteLocation: (location: string) => string;
   /**
-   * Called, with the reply still unsent, when no answer started (refused, reset, timed out):
-   * retry elsewhere or answer 502/504. One function per route, not a closure per request.
+   * Called, with the response still unsent, when no answer started (refused, reset, timed
+   * out): retry elsewhere or answer 502/504. One function per route, not a closure per request.
    */
-  failed: (
-    error: Error & { code?: string },
-    request: FastifyRequest,
-    reply: FastifyReply,
-    target: ForwardTarget,
-  ) => void;
+  failed: (error: Error & { code?: string }, exchange: Exchange, target: ForwardTarget) => void;
   /** The caller's own: for a balanced route, the instance tried and whether it is a retry. */
   instance?: unknown;
   retried?: boolean;
@@ -121,42 +143,26 @@ function requestHeaders(incoming: IncomingHttpHeaders, target: ForwardTarget): s
 }
 
 /**
- * Forwards `request` to the upstream and streams its answer to the client. The reply is
- * hijacked: the headers Fastify's `onRequest` hooks already set (security headers, CORS) and
- * the request id are written with the upstream's headers; `onResponse` hooks (access line,
- * metrics) still run when the answer is finished. `target.failed` is called when no answer
- * started; a failure in the middle of a body cuts the client's connection, the only honest
- * signal left.
+ * Forwards the exchange's request to the upstream and streams its answer to the client: the
+ * gateway's own headers (`exchange.begin`) and the request id are written with the upstream's
+ * headers. `target.failed` is called when no answer started; a failure in the middle of a
+ * body cuts the client's connection, the only honest signal left.
  */
-export function forward(
-  clients: UpstreamClients,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  target: ForwardTarget,
-): void {
-  const req = request.raw;
-  const method = req.method ?? "GET";
-  // The body as Fastify left it: the proxy's content-type parsers hand the raw stream over
-  // (request.body); a request with a body but no content type was not parsed at all.
-  const body =
-    method === "GET" || method === "HEAD"
-      ? null
-      : request.body instanceof Readable
-        ? request.body
-        : hasBody(req.headers)
-          ? req
-          : null;
-  const handler = new ForwardHandler(request, reply, target);
+export function forward(clients: UpstreamClients, exchange: Exchange, target: ForwardTarget): void {
+  const req = exchange.req;
+  const handler = new ForwardHandler(exchange, target);
   try {
     const headers = requestHeaders(req.headers, target);
-    clients.pool(target.origin).dispatch({ path: target.path, method, headers, body }, handler);
+    clients
+      .pool(target.origin)
+      .dispatch({ path: target.path, method: req.method ?? "GET", headers, body: exchange.body }, handler);
   } catch (error) {
     // Invalid headers (undici validates them before anything is sent).
     handler.onError(error as Error);
   }
 }
 
-function hasBody(headers: IncomingHttpHeaders): boolean {
+export function hasBody(headers: IncomingHttpHeaders): boolean {
   const length = headers["content-length"];
   return (length !== undefined && length !== "0") || headers["transfer-encoding"] !== undefined;
 }
@@ -174,12 +180,10 @@ function onClientDrain(this: ProxiedResponse): void {
 
 /**
  * undici's dispatch handler (its callback interface, the one its HTTP/1 client calls
- * directly: no per-request adapter). Not `reply.send(stream)`: the answer goes straight to
- * the `ServerResponse`.
+ * directly: no per-request adapter). The answer goes straight to the `ServerResponse`.
  */
 class ForwardHandler implements Dispatcher.DispatchHandler {
-  readonly #request: FastifyRequest;
-  readonly #reply: FastifyReply;
+  readonly #exchange: Exchange;
   readonly #res: ProxiedResponse;
   readonly #target: ForwardTarget;
   #abort: ((reason?: Error) => void) | undefined;
@@ -187,10 +191,9 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   #started = false;
   #done = false;
 
-  constructor(request: FastifyRequest, reply: FastifyReply, target: ForwardTarget) {
-    this.#request = request;
-    this.#reply = reply;
-    this.#res = reply.raw;
+  constructor(exchange: Exchange, target: ForwardTarget) {
+    this.#exchange = exchange;
+    this.#res = exchange.res;
     this.#target = target;
   }
 
@@ -213,15 +216,9 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return true; // 1xx informational: the final answer follows.
     this.#started = true;
     this.resume = resume;
-    const reply = this.#reply;
     const res = this.#res;
-    // What Fastify would have sent with a reply: the onRequest hooks' headers and the request id.
-    reply.hijack();
-    const own = reply.getHeaders();
-    for (const name in own) {
-      const value = own[name];
-      if (value !== undefined) res.setHeader(name, value as string | string[]);
-    }
+    // The gateway's own headers (security, CORS) first: the upstream's override them.
+    this.#exchange.begin();
     // The upstream's headers win over those (as reply-from's copy did); several of one name
     // (set-cookie) are kept apart.
     // No prototype: a header named like one of Object's properties is just a header.
@@ -244,9 +241,9 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
         // A header Node refuses to send (invalid characters) is dropped, not the answer.
       }
     }
-    res.setHeader("x-request-id", this.#request.id);
+    res.setHeader("x-request-id", this.#exchange.id);
     // An HTTP/1 connection whose request body the upstream did not wait for cannot be reused.
-    if (!this.#request.raw.complete) res.setHeader("connection", "close");
+    if (!this.#exchange.req.complete) res.setHeader("connection", "close");
     res.statusCode = statusCode;
     if (statusText) res.statusMessage = statusText;
     res.on("drain", onClientDrain);
@@ -276,10 +273,10 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.#started) {
       // Headers (and perhaps part of the body) are out: cutting the connection is the only
       // way left to tell the client its answer is incomplete.
-      this.#request.log.warn({ cause: (error as { code?: string }).code }, "upstream answer cut short");
+      this.#exchange.log.warn({ cause: (error as { code?: string }).code }, "upstream answer cut short");
       this.#res.destroy(error);
       return;
     }
-    this.#target.failed(error, this.#request, this.#reply, this.#target);
+    this.#target.failed(error, this.#exchange, this.#target);
   }
 }

@@ -1,12 +1,13 @@
-import type { ClientRequest } from "node:http";
-import { type App, loggablePath } from "@clinic/platform";
+import type { ClientRequest, IncomingHttpHeaders } from "node:http";
+import { Readable } from "node:stream";
+import { type App, type AppError, loggablePath } from "@clinic/platform";
 import proxy from "@fastify/http-proxy";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type WebSocket from "ws";
 import { sendError, UpstreamTimeout, UpstreamUnavailable, WebSocketNotSupported } from "../errors.ts";
 import { servicePathPattern, type UpstreamRoute } from "../routes.ts";
 import type { WebApp } from "../web/web-app.ts";
-import { type ForwardTarget, forward, UpstreamClients } from "./upstream-client.ts";
+import { type Exchange, type ForwardTarget, forward, hasBody, UpstreamClients } from "./upstream-client.ts";
 import { isConnectFailure, type UpstreamInstance, type UpstreamPool } from "./upstream-pool.ts";
 import { createWebSocketGuard, type WebSocketGuard, type WebSocketLimits } from "./websocket-guard.ts";
 
@@ -43,7 +44,8 @@ const proxyPlugin = proxy as unknown as FastifyPluginAsync<Record<string, unknow
 
 const hiddenFromDocs = () => ({ schema: { hide: true } });
 
-export async function registerUpstreamProxies(app: App, options: ProxyOptions): Promise<void> {
+/** Each route's forwarder, built by `registerUpstreamProxies`, for the fast path to share. */
+export async function registerUpstreamProxies(app: App, options: ProxyOptions): Promise<RouteForwarder[]> {
   // One guard for every route, so the per-address cap counts all of an address's sockets.
   const webSockets = createWebSocketGuard(
     { ...options.webSockets, upstreamHandshakeTimeoutMs: options.timeoutMs },
@@ -51,12 +53,15 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
   );
   const clients = new UpstreamClients({ timeoutMs: options.timeoutMs });
   app.addHook("onClose", () => clients.close());
+  const forwarders: RouteForwarder[] = [];
   for (const target of options.targets) {
     const { route, pool } = target;
-    const rewritePrefix = pool ? basePath(pool) : "";
+    const forwarder = routeForwarder(clients, target);
+    forwarders.push(forwarder);
+    const { rewritePrefix } = forwarder;
     await app.register(proxyPlugin, {
       ...(pool ? { upstream: "", rewritePrefix } : { upstream: target.url, rewritePrefix }),
-      handler: httpHandler(clients, target, rewritePrefix),
+      handler: httpHandler(forwarder),
       prefix: route.prefix,
       websocket: route.websocket,
       // reply-from's own "fetching"/"received" lines would double ours (see request-log.ts).
@@ -78,7 +83,9 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
           );
           return;
         }
-        if (isWebAppNavigation(request, route)) return options.webApp.sendIndex(reply);
+        if (isWebAppNavigation(request.method, pathOf(request), request.headers, route)) {
+          return options.webApp.sendIndex(reply);
+        }
         if (pool && !pool.available()) return refuseNoInstance(reply, route);
       },
       // The library asks getUpstream once per HTTP request (handing the pick to our handler)
@@ -90,7 +97,7 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
         ...webSockets.clientOptions,
         ...(pool ? balancedWebSocket(pool, webSockets.clientOptions.finishRequest) : {}),
         rewriteRequestHeaders: (headers: Record<string, string>, request: FastifyRequest) => {
-          const forwarded: Record<string, string> = { ...headers, ...forwardedHeaders(request, route) };
+          const forwarded: Record<string, string> = { ...headers, ...forwardedHeadersOf(request, route) };
           for (const name of ["origin", "user-agent", "authorization"]) {
             const value = request.headers[name];
             if (typeof value === "string") forwarded[name] = value;
@@ -100,6 +107,7 @@ export async function registerUpstreamProxies(app: App, options: ProxyOptions): 
       },
     });
   }
+  return forwarders;
 }
 
 /** What the library hands a `handler`: its reply options, with `getUpstream` fixed to its pick when balanced. */
@@ -116,15 +124,24 @@ function basePath(pool: UpstreamPool): string {
 const absoluteUrl = /^https?:\/\//;
 
 /**
- * The proxy's `handler` for HTTP requests (the library's own would be `reply.from`): `dest` is
- * the path on the upstream (prefix stripped, validated by the library), the query string is
- * passed on as the client wrote it. For a balanced route the library has already asked
- * `getUpstream` (our round-robin pick); a request whose connection was refused is sent to
- * another instance, when it is idempotent and has no body to replay: nothing reached the
- * refused instance, and the request's stream is not consumed.
+ * How one route forwards an HTTP request, whichever path it came in by (Fastify's routes
+ * below, or the fast path for plain reads, `fast-path.ts`): to the single upstream, or to
+ * the instance picked for it; a request whose connection was refused is sent to another
+ * instance when it is replayable (idempotent, no body to replay: nothing reached the refused
+ * instance, and the request's stream is not consumed); otherwise `502`/`504`.
  */
-function httpHandler(clients: UpstreamClients, target: UpstreamTarget, rewritePrefix: string) {
+export interface RouteForwarder {
+  readonly route: UpstreamRoute;
+  readonly pool: UpstreamPool | undefined;
+  /** The path on the upstream the route's prefix is rewritten to (`""`: the upstream's root). */
+  readonly rewritePrefix: string;
+  /** `path` is the upstream path with the client's query string; `instance` the pick of a balanced route. */
+  send(exchange: Exchange, path: string, instance: UpstreamInstance | undefined): void;
+}
+
+export function routeForwarder(clients: UpstreamClients, target: UpstreamTarget): RouteForwarder {
   const { route, pool } = target;
+  const rewritePrefix = pool ? basePath(pool) : "";
   // URL's origin and host are getters that build a string each time: read once.
   const address = (url: URL) => ({ origin: url.origin, host: url.host });
   const single = address(new URL(target.url));
@@ -133,14 +150,14 @@ function httpHandler(clients: UpstreamClients, target: UpstreamTarget, rewritePr
   const rewriteLocation = (location: string) =>
     absoluteUrl.test(location) ? location : location.replace(rewritePrefix, route.prefix);
   // Per route, not per request: one function, called with the request's target.
-  const failed: ForwardTarget["failed"] = (error, request, reply, tried) => {
+  const failed: ForwardTarget["failed"] = (error, exchange, tried) => {
     const instance = tried.instance as UpstreamInstance | undefined;
     if (pool && instance && isConnectFailure(error)) {
       pool.refused(instance, causeCode(error));
-      const other = !tried.retried && replayable(request) ? pool.pick(instance) : undefined;
+      const other = !tried.retried && exchange.replayable ? pool.pick(instance) : undefined;
       if (other) {
-        request.log.info({ upstream: route.name, cause: causeCode(error) }, "request retried on another instance");
-        forward(clients, request, reply, {
+        exchange.log.info({ upstream: route.name, cause: causeCode(error) }, "request retried on another instance");
+        forward(clients, exchange, {
           ...tried,
           ...(addresses.get(other) ?? address(other.target)),
           instance: other,
@@ -149,25 +166,107 @@ function httpHandler(clients: UpstreamClients, target: UpstreamTarget, rewritePr
         return;
       }
     }
-    sendUpstreamError(reply, route, error);
+    sendUpstreamError(exchange, route, error);
   };
+  return {
+    route,
+    pool,
+    rewritePrefix,
+    send(exchange, path, instance) {
+      const upstream = (instance && addresses.get(instance)) || single;
+      forward(clients, exchange, {
+        origin: upstream.origin,
+        host: upstream.host,
+        path,
+        extraHeaders: forwardedHeaders(exchange.req.headers, exchange.id, peerOf(exchange), schemeOf(exchange), route),
+        rewriteLocation,
+        failed,
+        instance,
+        retried: false,
+      });
+    },
+  };
+}
+
+/** The TCP peer that sent the request (the next hop, not the client behind a proxy). */
+function peerOf(exchange: Exchange): string {
+  return exchange.req.socket?.remoteAddress ?? "";
+}
+
+/** The scheme of the connection the request came in on (what Fastify's `request.protocol` says without a trusted proxy). */
+function schemeOf(exchange: Exchange): string {
+  return (exchange.req.socket as { encrypted?: boolean } | undefined)?.encrypted ? "https" : "http";
+}
+
+/** A request that came through Fastify's routing and hooks, as the forwarder sees it. */
+class FastifyExchange implements Exchange {
+  readonly #request: FastifyRequest;
+  readonly #reply: FastifyReply;
+  readonly body: Readable | null;
+  constructor(request: FastifyRequest, reply: FastifyReply) {
+    this.#request = request;
+    this.#reply = reply;
+    const req = request.raw;
+    // The body as Fastify left it: the proxy's content-type parsers hand the raw stream over
+    // (request.body); a request with a body but no content type was not parsed at all.
+    this.body =
+      req.method === "GET" || req.method === "HEAD"
+        ? null
+        : request.body instanceof Readable
+          ? request.body
+          : hasBody(req.headers)
+            ? req
+            : null;
+  }
+  get req() {
+    return this.#request.raw;
+  }
+  get res() {
+    return this.#reply.raw;
+  }
+  get id() {
+    return this.#request.id;
+  }
+  get log() {
+    return this.#request.log;
+  }
+  get replayable() {
+    return replayable(this.#request);
+  }
+  begin(): void {
+    // What Fastify would have sent with a reply: the onRequest hooks' headers (security, CORS).
+    // onResponse hooks (access line, metrics) still run when the answer is finished.
+    const reply = this.#reply;
+    const res = reply.raw;
+    reply.hijack();
+    const own = reply.getHeaders();
+    for (const name in own) {
+      const value = own[name];
+      if (value !== undefined) res.setHeader(name, value as string | string[]);
+    }
+  }
+  refuse(error: AppError): void {
+    sendError(this.#reply, error);
+  }
+}
+
+/**
+ * The proxy's `handler` for HTTP requests that came through Fastify (the library's own would
+ * be `reply.from`): `dest` is the path on the upstream (prefix stripped, validated by the
+ * library), the query string is passed on as the client wrote it. For a balanced route the
+ * library has already asked `getUpstream` (our round-robin pick).
+ */
+function httpHandler(forwarder: RouteForwarder) {
+  const { pool } = forwarder;
   return (request: FastifyRequest, reply: FastifyReply, dest: string, options: HandlerOptions): undefined => {
     const url = request.raw.url ?? "";
     const query = url.indexOf("?");
     const instance = pool
       ? (options.getUpstream && pool.byUrl(options.getUpstream(request, ""))) || pool.next()
       : undefined;
-    const upstream = (instance && addresses.get(instance)) || single;
-    forward(clients, request, reply, {
-      origin: upstream.origin,
-      host: upstream.host,
-      path: query >= 0 ? dest + url.slice(query) : dest,
-      extraHeaders: forwardedHeaders(request, route),
-      rewriteLocation,
-      failed,
-      instance,
-      retried: false,
-    });
+    // The library hands `/video?x=1` an empty path: the upstream's root, as for `/video`.
+    const path = dest || "/";
+    forwarder.send(new FastifyExchange(request, reply), query >= 0 ? path + url.slice(query) : path, instance);
     // Nothing returned: Fastify would send it; the answer is written when the upstream's arrives.
     return undefined;
   };
@@ -197,23 +296,37 @@ export function pathOf(request: FastifyRequest): string {
   return request.url.split("?")[0] ?? request.url;
 }
 
-function forwardedHeaders(request: FastifyRequest, route: UpstreamRoute): Record<string, string> {
-  const priorFor = request.headers["x-forwarded-for"];
+function forwardedHeadersOf(request: FastifyRequest, route: UpstreamRoute): Record<string, string> {
   const peer = request.raw.socket?.remoteAddress ?? request.ip;
+  return forwardedHeaders(request.headers, request.id, peer, request.protocol, route);
+}
+
+/**
+ * The headers the gateway adds to a forwarded request: its id, the prefix, and the
+ * `x-forwarded-*` chain. `peer` is the TCP peer that sent us the request.
+ */
+export function forwardedHeaders(
+  headers: IncomingHttpHeaders,
+  requestId: string,
+  peer: string,
+  scheme: string,
+  route: UpstreamRoute,
+): Record<string, string> {
+  const priorFor = headers["x-forwarded-for"];
   return {
-    "x-request-id": request.id,
+    "x-request-id": requestId,
     "x-forwarded-prefix": route.prefix,
     // The chain grows by the peer that sent us this request (with TRUST_PROXY, request.ip is
     // already the client named in priorFor; appending it would name it twice).
     "x-forwarded-for": typeof priorFor === "string" && priorFor ? `${priorFor}, ${peer}` : peer,
     // A proxy in front of us (TLS terminator) knows the public scheme and host better than we do.
-    "x-forwarded-proto": headerOr(request, "x-forwarded-proto", request.protocol),
-    "x-forwarded-host": headerOr(request, "x-forwarded-host", request.headers.host ?? ""),
+    "x-forwarded-proto": headerOr(headers, "x-forwarded-proto", scheme),
+    "x-forwarded-host": headerOr(headers, "x-forwarded-host", headers.host ?? ""),
   };
 }
 
-function headerOr(request: FastifyRequest, name: string, fallback: string): string {
-  const value = request.headers[name];
+function headerOr(headers: IncomingHttpHeaders, name: string, fallback: string): string {
+  const value = headers[name];
   return typeof value === "string" && value ? value : fallback;
 }
 
@@ -222,23 +335,28 @@ function headerOr(request: FastifyRequest, name: string, fallback: string): stri
  * (`/api/*`, `/docs`, `/health`) is a page of the web app (e.g. after a reload on
  * `/appointments/today`), so it gets index.html instead of the service's 404.
  */
-function isWebAppNavigation(request: FastifyRequest, route: UpstreamRoute): boolean {
-  if (request.method !== "GET") return false;
-  const rest = pathOf(request).slice(route.prefix.length) || "/";
+export function isWebAppNavigation(
+  method: string,
+  path: string,
+  headers: IncomingHttpHeaders,
+  route: UpstreamRoute,
+): boolean {
+  if (method !== "GET") return false;
+  const rest = path.slice(route.prefix.length) || "/";
   if (servicePathPattern.test(rest)) return false;
-  const accept = request.headers.accept ?? "";
-  return request.headers["sec-fetch-mode"] === "navigate" || accept.startsWith("text/html");
+  const accept = headers.accept ?? "";
+  return headers["sec-fetch-mode"] === "navigate" || accept.startsWith("text/html");
 }
 
 /** undici's codes for "no answer in time": no connection (UPSTREAM_TIMEOUT_MS is the headers' and body's). */
 const timeoutCodes = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
-function sendUpstreamError(reply: FastifyReply, route: UpstreamRoute, error: Error & { code?: string }) {
+function sendUpstreamError(exchange: Exchange, route: UpstreamRoute, error: Error & { code?: string }): void {
   const refusal = timeoutCodes.has(error.code ?? "")
     ? new UpstreamTimeout(route.name)
     : new UpstreamUnavailable(route.name);
-  reply.request.log.warn({ upstream: route.name, code: refusal.code, cause: causeCode(error) }, "upstream failed");
-  return sendError(reply, refusal);
+  exchange.log.warn({ upstream: route.name, code: refusal.code, cause: causeCode(error) }, "upstream failed");
+  exchange.refuse(refusal);
 }
 
 /** A balanced route whose every instance is out of rotation: 502 at once, none is tried. */

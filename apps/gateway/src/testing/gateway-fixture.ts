@@ -22,6 +22,8 @@ export interface GatewayFixture {
 export async function startGateway(
   env: Record<string, string> = {},
   upstreams: { video?: EchoUpstreamOptions; videoInstances?: number } = {},
+  /** `fastPath: false`: every request through Fastify's routes and hooks (see `proxy/fast-path.ts`). */
+  options: { fastPath?: boolean } = {},
 ): Promise<GatewayFixture> {
   const count = upstreams.videoInstances ?? 1;
   const [auth, appointments, ...videoInstances] = await Promise.all([
@@ -43,7 +45,7 @@ export async function startGateway(
     MAX_EVENT_LOOP_DELAY_MS: "0",
     ...env,
   });
-  const gateway = await buildApp({ config, logStream: logs.stream });
+  const gateway = await buildApp({ config, logStream: logs.stream, ...options });
   await gateway.ready();
   return {
     gateway,

@@ -2,7 +2,7 @@ import type { VideoDb } from "../tables.ts";
 import type { AuditEntry } from "./audit.repository.ts";
 import { appendAuditRows } from "./audit.repository.ts";
 
-/** At most this many rows in one INSERT (PostgreSQL's 65,535 bind parameters, ten a row). */
+/** At most this many rows in one INSERT (a bound on one statement's size and on the callers it fails together). */
 export const auditBatchMaxRows = 500;
 
 interface Waiting {

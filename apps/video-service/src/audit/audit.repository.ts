@@ -1,3 +1,5 @@
+import { preparedStatement } from "@clinic/platform";
+import { CompiledQuery } from "kysely";
 import type { Executor } from "../tables.ts";
 
 export interface AuditEntry {
@@ -14,16 +16,36 @@ export interface AuditEntry {
 }
 
 /**
+ * The rows of `appendAuditRows`, one array per column: the statement's text is the same for one
+ * row or five hundred, so it is a prepared statement on PostgreSQL (parsed and planned once per
+ * connection) and nothing is built per call.
+ */
+const insertAuditRows = preparedStatement(
+  "INSERT INTO audit_log (actor_id, actor_role, clinic_id, action, outcome, session_id, appointment_id, " +
+    "request_id, client_address) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], " +
+    "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[])",
+);
+
+/**
  * The writes to audit_log (the table refuses UPDATE and DELETE itself). Many rows in one
  * statement: one INSERT, so one commit when `db` is not inside a transaction (the group commit
  * of audit-batcher.ts). Every row names every column: a missing optional field is null.
  */
 export async function appendAuditRows(db: Executor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await db
-    .insertInto("audit_log")
-    .values(entries.map((e) => ({ ...e, client_address: e.client_address ?? null })))
-    .execute();
+  const columns: (string | null)[][] = [[], [], [], [], [], [], [], [], []];
+  for (const e of entries) {
+    columns[0]!.push(e.actor_id);
+    columns[1]!.push(e.actor_role);
+    columns[2]!.push(e.clinic_id);
+    columns[3]!.push(e.action);
+    columns[4]!.push(e.outcome);
+    columns[5]!.push(e.session_id);
+    columns[6]!.push(e.appointment_id);
+    columns[7]!.push(e.request_id);
+    columns[8]!.push(e.client_address ?? null);
+  }
+  await db.executeQuery(CompiledQuery.raw(insertAuditRows, columns));
 }
 
 /** One row, answering its id (a reference others can be given: a connectivity check's). */

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { ConsentAnswersTable, ConsentTextsTable, Executor } from "../tables.ts";
+import type { ConsentAnswersTable, ConsentTextsTable, Executor, VideoTrx } from "../tables.ts";
 
 export type ConsentTextRow = ConsentTextsTable;
 export type ConsentAnswerRow = Omit<ConsentAnswersTable, "id">;
@@ -50,5 +50,27 @@ export async function findLatestConsentAnswer(db: Executor, sessionId: string): 
     .where("session_id", "=", sessionId)
     .orderBy("id", "desc")
     .limit(1)
+    .executeTakeFirst();
+}
+
+/**
+ * The session's status under its row lock, and the version of its clinic's newest consent text
+ * (null: the clinic never set one, the default applies), in one statement.
+ */
+export async function lockSessionForConsent(trx: VideoTrx, sessionId: string) {
+  return trx
+    .selectFrom("sessions as s")
+    .select((eb) => [
+      "s.status",
+      eb
+        .selectFrom("consent_texts as t")
+        .select("t.version")
+        .whereRef("t.clinic_id", "=", "s.clinic_id")
+        .orderBy("t.version", "desc")
+        .limit(1)
+        .as("text_version"),
+    ])
+    .where("s.session_id", "=", sessionId)
+    .forUpdate("s")
     .executeTakeFirst();
 }

@@ -256,6 +256,30 @@ describe("consent answers: POST /api/video/sessions/{id}/consent and the patient
     expect((await join(body.session_id)).statusCode).toBe(200);
   });
 
+  it("an allowed step refused afterwards (409) still has its access row; a successful one commits its rows with the change", async () => {
+    const { body } = await h.startedSession();
+    const sessionId = body.session_id;
+    const version = (await request(h, "GET", "/api/video/consent-text", users.patient)).json().version;
+    // Refused inside the answer's transaction (rolled back): the access row is written on its own.
+    expect((await answer(sessionId, { decision: "GIVEN", text_version: version + 1 })).statusCode).toBe(409);
+    // Refused before the join's transaction (no consent yet).
+    expect((await join(sessionId)).json().code).toBe("CONSENT_REQUIRED");
+    // Committed with the answer, and with the join.
+    expect((await answer(sessionId, { decision: "GIVEN", text_version: version })).statusCode).toBe(200);
+    expect((await join(sessionId)).statusCode).toBe(200);
+    const rows = (await auditRows(h, { session_id: sessionId }))
+      .filter((r) => r.actor_id === users.patient.id)
+      .map((r) => `${r.action} ${r.outcome}`);
+    expect(rows).toEqual([
+      "session.recordConsent ALLOWED",
+      "session.join ALLOWED",
+      "session.recordConsent ALLOWED",
+      "consent.given ALLOWED",
+      "session.join ALLOWED",
+    ]);
+    expect(await storedAnswers(sessionId)).toHaveLength(1);
+  });
+
   it("only the session's own patient answers: doctor, admin, other patient, same id in another clinic → 403, audited", async () => {
     const { body } = await h.startedSession();
     const version = (await request(h, "GET", "/api/video/consent-text", users.patient)).json().version;

@@ -5,19 +5,20 @@ import type {
   SessionConsent,
   UpdateConsentTextBody,
 } from "@clinic/contracts";
-import { badRequest, withTransaction } from "@clinic/platform";
+import { badRequest } from "@clinic/platform";
 import { ConsentDeclined, ConsentRequired, ConsentTextOutdated, SessionNotFound } from "../errors.ts";
 import type { Actor } from "../sessions/session-access.ts";
 import { requireTransition } from "../sessions/session-state.ts";
-import { findSession, lockSession } from "../sessions/sessions.repository.ts";
+import { findSession } from "../sessions/sessions.repository.ts";
 import { factsOf } from "../sessions/sessions.service.ts";
 import type { SessionsContext } from "../sessions/sessions-context.ts";
-import type { Executor } from "../tables.ts";
 import {
+  type ConsentAnswerRow,
   findLatestConsentAnswer,
   findLatestConsentText,
   insertConsentAnswer,
   insertNextConsentText,
+  lockSessionForConsent,
 } from "./consent.repository.ts";
 import { toConsentText, toSessionConsent } from "./consent-views.ts";
 
@@ -64,11 +65,6 @@ export async function updateConsentText(
   throw new Error("could not save the consent text: the version kept being taken");
 }
 
-/** The version a patient must answer now: the clinic's newest text, 0 for the default. */
-async function currentVersion(db: Executor, clinicId: string): Promise<number> {
-  return (await findLatestConsentText(db, clinicId))?.version ?? 0;
-}
-
 /**
  * POST /sessions/{id}/consent: the session's own patient answers, for the text version they
  * were shown. Every answer is kept; the latest counts.
@@ -82,33 +78,47 @@ export async function recordConsent(
   const session = await findSession(ctx.db, sessionId);
   if (!session) throw new SessionNotFound();
   const facts = factsOf(session);
-  await ctx.access.check(actor, "recordConsent", facts);
-  requireTransition(sessionId, session.status, "recordConsent");
-  const current = await currentVersion(ctx.db, session.clinic_id);
-  if (body.text_version !== current) throw new ConsentTextOutdated(current);
-
-  const answer = await withTransaction(ctx.db, async (trx) => {
-    // Under the session's row lock, so an answer never lands after the session ended.
-    const locked = await lockSession(trx, sessionId);
-    if (!locked) throw new SessionNotFound();
-    requireTransition(sessionId, locked.status, "recordConsent");
-    return insertConsentAnswer(trx, {
-      session_id: sessionId,
-      patient_id: actor.user.id,
-      clinic_id: session.clinic_id,
-      decision: body.decision,
-      text_version: body.text_version,
-      decided_at: ctx.now(),
-    });
+  // The access row and the answer's own (`consent.given` / `consent.declined`) commit with the answer.
+  return ctx.access.allowWithin(actor, "recordConsent", facts, async (access) => {
+    requireTransition(sessionId, session.status, "recordConsent");
+    const answer = await access.transaction(
+      ctx.db,
+      async (trx) => {
+        // Under the session's row lock, so an answer never lands after the session ended.
+        // With the clinic's newest text version (the default's: 0), read in the same statement.
+        const locked = await lockSessionForConsent(trx, sessionId);
+        if (!locked) throw new SessionNotFound();
+        requireTransition(sessionId, locked.status, "recordConsent");
+        const current = locked.text_version ?? 0;
+        if (body.text_version !== current) throw new ConsentTextOutdated(current);
+        return insertConsentAnswer(trx, {
+          session_id: sessionId,
+          patient_id: actor.user.id,
+          clinic_id: session.clinic_id,
+          decision: body.decision,
+          text_version: body.text_version,
+          decided_at: ctx.now(),
+        });
+      },
+      [body.decision === "GIVEN" ? "consent.given" : "consent.declined"],
+    );
+    return { session_id: sessionId, ...(toSessionConsent(answer) as SessionConsent) };
   });
-  await ctx.access.recordChange(actor, body.decision === "GIVEN" ? "consent.given" : "consent.declined", facts);
-  return { session_id: sessionId, ...(toSessionConsent(answer) as SessionConsent) };
 }
 
 /** A patient's join: refused until the latest answer is GIVEN, unless TELEHEALTH_CONSENT=off. */
 export async function requireConsentToJoin(ctx: SessionsContext, sessionId: string): Promise<void> {
   if (ctx.config.TELEHEALTH_CONSENT === "off") return;
-  const latest = await findLatestConsentAnswer(ctx.db, sessionId);
+  refuseJoinWithout(ctx, sessionId, (await findLatestConsentAnswer(ctx.db, sessionId))?.decision);
+}
+
+/** `requireConsentToJoin` on the latest answer's decision already read (undefined/null: none yet). */
+export function refuseJoinWithout(
+  ctx: SessionsContext,
+  sessionId: string,
+  latest: ConsentAnswerRow["decision"] | null | undefined,
+): void {
+  if (ctx.config.TELEHEALTH_CONSENT === "off") return;
   if (!latest) throw new ConsentRequired(sessionId);
-  if (latest.decision === "DECLINED") throw new ConsentDeclined(sessionId);
+  if (latest === "DECLINED") throw new ConsentDeclined(sessionId);
 }

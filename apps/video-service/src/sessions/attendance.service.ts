@@ -35,7 +35,16 @@ export type ConnectResult =
     }
   | { ok: false; closeCode: number; reason: string; clinicId: string | null };
 
-export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Date): Promise<ConnectResult> {
+/**
+ * `recordAllowed`: writes the allowed connect's audit row inside this transaction, so the
+ * connect and its record commit together, in one commit (a refusal is the caller's to record).
+ */
+export async function recordConnect(
+  db: VideoDb,
+  claims: JoinTokenClaims,
+  at: Date,
+  recordAllowed?: (trx: VideoTrx, allowed: Extract<ConnectResult, { ok: true }>) => Promise<void>,
+): Promise<ConnectResult> {
   return withTransaction(db, async (trx) => {
     // Under the session's row lock, so a connect cannot slip in after an end committed.
     const session = await lockSession(trx, claims.session_id);
@@ -65,7 +74,7 @@ export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Da
     await touchSessionActivity(trx, session.session_id, at);
     // Decided under the session's lock, which an admit takes too: never half of each.
     const admitted = await admissionAtConnect(trx, session, attendee, at);
-    return {
+    const allowed = {
       ok: true as const,
       attendee: { ...attendee, status: "CONNECTED" as const },
       clinicId: session.clinic_id,
@@ -73,6 +82,8 @@ export async function recordConnect(db: VideoDb, claims: JoinTokenClaims, at: Da
       presenceOnly: session.media_provider === "chime",
       admitted,
     };
+    await recordAllowed?.(trx, allowed);
+    return allowed;
   });
 }
 

@@ -138,7 +138,11 @@ export async function removeAttendee(
  * transaction (under the session's row lock, which the removal takes as well).
  */
 export async function requireNotRemoved(db: Executor, sessionId: string, user: AuthUser): Promise<void> {
-  const removedAt = await findRemoval(db, sessionId, user.id);
+  refuseIfRemoved(await findRemoval(db, sessionId, user.id), user);
+}
+
+/** `requireNotRemoved` on a removal already read (`removedAt`: the person's, if any). */
+export function refuseIfRemoved(removedAt: Date | null | undefined, user: AuthUser): void {
   if (!removedAt) return;
   const invitedAt = user.invite?.issued_at ? Date.parse(user.invite.issued_at) : Number.NaN;
   if (invitedAt > removedAt.getTime()) return;

@@ -1,16 +1,21 @@
-import type { AuthUser } from "@clinic/platform";
-import { appendAuditReturningId } from "../audit/audit.repository.ts";
+import { type AuthUser, withTransaction } from "@clinic/platform";
+import { type AuditEntry, appendAuditReturningId, appendAuditRows } from "../audit/audit.repository.ts";
 import { type AuditBatcher, createAuditBatcher } from "../audit/audit-batcher.ts";
 import { NotYourSession, WebhookNotFound } from "../errors.ts";
-import type { VideoDb } from "../tables.ts";
+import type { VideoDb, VideoTrx } from "../tables.ts";
 import { findClinicOfSession } from "./sessions.repository.ts";
 
 /**
  * "Is this session theirs?" — answered here and nowhere else, and every
  * answer, yes or no, is written to the append-only audit log with who, role, action,
- * session and request id. Audit rows are written outside the change's transaction, so a
- * refused or failed attempt is still on record; concurrent requests' rows are group-committed
- * (audit-batcher.ts), and each call returns only once its own row is committed.
+ * session and request id. `check`'s rows are written outside any change's transaction;
+ * concurrent requests' rows are group-committed (audit-batcher.ts), and each call returns only
+ * once its own row is committed. `allowWithin` (the state changes of the consultation cycle:
+ * join, end, consent, waiting room, start) commits an allowed access's row in the change's own
+ * transaction, so the change and the record of who made it commit together, in one commit;
+ * when the step fails before that transaction commits (a 409, a provider error, a rollback),
+ * the row is written on its own before the error is answered. A refusal is written at once,
+ * as with `check`.
  */
 export type SessionOperation =
   | "list"
@@ -166,10 +171,15 @@ export class SessionAccess {
     this.auditLog = createAuditBatcher(db);
   }
 
-  /** Allows or throws 403; audits either way. */
-  async check(actor: Actor, op: SessionOperation, facts?: SessionFacts): Promise<SessionView> {
+  /** Allows or throws 403; audits either way (`deferAllowed`: an allowed row is `allowWithin`'s to write). */
+  async check(
+    actor: Actor,
+    op: SessionOperation,
+    facts?: SessionFacts,
+    options: { deferAllowed?: boolean } = {},
+  ): Promise<SessionView> {
     const view = decide(actor.user, op, facts);
-    await this.audit(actor, op, view ? "ALLOWED" : "DENIED", facts);
+    if (!view || !options.deferAllowed) await this.audit(actor, op, view ? "ALLOWED" : "DENIED", facts);
     if (!view) {
       throw new NotYourSession(
         op === "list" || op === "readUsage"
@@ -180,6 +190,40 @@ export class SessionAccess {
       );
     }
     return view;
+  }
+
+  /**
+   * Decides `op` for a state change: refused → audited at once and 403 (as `check`); allowed →
+   * `step` runs with an `AllowedAccess` whose `transaction` commits the access row (and any
+   * change rows named) with the change. Whatever `step` answers or throws, the access row is
+   * committed before this returns: with the change's transaction, or else on its own.
+   */
+  async allowWithin<T>(
+    actor: Actor,
+    op: SessionOperation,
+    facts: SessionFacts,
+    step: (access: AllowedAccess) => Promise<T>,
+  ): Promise<T> {
+    const access = await this.allow(actor, op, facts);
+    let result: T;
+    try {
+      result = await step(access);
+    } catch (err) {
+      // An audit failure here answers 500 instead of the step's error: never an answer unaudited.
+      await access.settle();
+      throw err;
+    }
+    await access.settle();
+    return result;
+  }
+
+  /**
+   * `allowWithin` for a caller that cannot wrap its step in a callback: the caller must call
+   * `settle()` on every way out (after the change committed, or before answering an error).
+   */
+  async allow(actor: Actor, op: SessionOperation, facts: SessionFacts): Promise<AllowedAccess> {
+    const view = await this.check(actor, op, facts, { deferAllowed: true });
+    return new AllowedAccess(view, this.entry(actor, op, "ALLOWED", facts), this.auditLog);
   }
 
   /**
@@ -290,7 +334,17 @@ export class SessionAccess {
     facts?: SessionFacts,
     appointmentId?: string,
   ): Promise<void> {
-    return this.auditLog.append({
+    return this.auditLog.append(this.entry(actor, op, outcome, facts, appointmentId));
+  }
+
+  private entry(
+    actor: Actor,
+    op: SessionOperation,
+    outcome: "ALLOWED" | "DENIED",
+    facts?: SessionFacts,
+    appointmentId?: string,
+  ): AuditEntry {
+    return {
       actor_id: actor.user.id,
       actor_role: actor.user.role,
       clinic_id: actor.user.clinic_id,
@@ -299,7 +353,51 @@ export class SessionAccess {
       session_id: facts?.session_id ?? null,
       appointment_id: facts?.appointment_id ?? appointmentId ?? null,
       request_id: actor.requestId,
+    };
+  }
+}
+
+/**
+ * An allowed access whose audit row is still to be committed (`SessionAccess.allowWithin`):
+ * with the change, by `transaction` (or `writeIn` inside a transaction the caller runs, then
+ * `committed` once it committed), or else on its own by `settle`.
+ */
+export class AllowedAccess {
+  #committed = false;
+  constructor(
+    readonly view: SessionView,
+    private readonly row: AuditEntry,
+    private readonly auditLog: AuditBatcher,
+  ) {}
+
+  /**
+   * Inside the change's transaction: the access row, and one row per `changes` action (what
+   * the person changed, e.g. `consent.given`), in one INSERT.
+   */
+  writeIn(trx: VideoTrx, changes: string[] = []): Promise<void> {
+    return appendAuditRows(trx, [this.row, ...changes.map((action) => ({ ...this.row, action }))]);
+  }
+
+  /** The transaction that ran `writeIn` committed: the access is on record. */
+  committed(): void {
+    this.#committed = true;
+  }
+
+  /** `fn` in a transaction that also commits the access row (and `changes`' rows). */
+  async transaction<T>(db: VideoDb, fn: (trx: VideoTrx) => Promise<T>, changes: string[] = []): Promise<T> {
+    const result = await withTransaction(db, async (trx) => {
+      await this.writeIn(trx, changes);
+      return fn(trx);
     });
+    this.#committed = true;
+    return result;
+  }
+
+  /** Not committed with a change: the access row alone (group-committed), before any answer. */
+  async settle(): Promise<void> {
+    if (this.#committed) return;
+    await this.auditLog.append(this.row);
+    this.#committed = true;
   }
 }
 

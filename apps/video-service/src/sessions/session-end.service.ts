@@ -1,9 +1,10 @@
 import { type EndSessionBody, type EndSessionResponse, EventTypes } from "@clinic/contracts";
 import { makeEvent, withTransaction } from "@clinic/platform";
 import { SessionNotFound } from "../errors.ts";
-import { type EndReason, enqueue } from "../tables.ts";
+import { type EndReason, outboxTrx } from "../tables.ts";
 import { closeOpenIntervals, hasOpenInterval, setSessionAttendeesLeft } from "./attendees.repository.ts";
 import { deleteNotesDraft } from "./notes-draft.repository.ts";
+import type { AllowedAccess } from "./session-access.ts";
 import { requireTransition } from "./session-state.ts";
 import { durationSeconds, meetingOf } from "./session-views.ts";
 import {
@@ -22,6 +23,8 @@ export interface EndInput {
   quality_rating?: number | undefined;
   /** Idle auto-end only: end only if still nobody connected and no activity since this time. */
   idleSince?: Date;
+  /** The doctor's end: their access row commits with the end (`SessionAccess.allowWithin`). */
+  access?: AllowedAccess;
 }
 
 /**
@@ -32,7 +35,8 @@ export interface EndInput {
  * Returns null when an idle end found the session busy again.
  */
 export async function endSession(ctx: SessionsContext, sessionId: string, input: EndInput): Promise<SessionRow | null> {
-  const row = await withTransaction(ctx.db, async (trx) => {
+  const ended = await withTransaction(ctx.db, async (trx) => {
+    await input.access?.writeIn(trx);
     const now = ctx.now();
     const ending = {
       status: "COMPLETED" as const,
@@ -61,8 +65,9 @@ export async function endSession(ctx: SessionsContext, sessionId: string, input:
     // Notes sent with the end are the final notes: a draft written during the call gives way.
     if (input.notes !== undefined) await deleteNotesDraft(trx, sessionId);
     const seconds = durationSeconds(ended, now);
-    await enqueue(
-      trx,
+    // Claimed for this instance's relay in this transaction: published right after the commit.
+    const enqueued = await ctx.relay.enqueue(
+      outboxTrx(trx),
       // Subject: the appointment, so `completed` never overtakes its `started` in the outbox.
       makeEvent(
         EventTypes.consultationCompleted,
@@ -81,10 +86,13 @@ export async function endSession(ctx: SessionsContext, sessionId: string, input:
       ),
     );
     await ctx.webhooks.sessionEnded(trx, ended, now);
-    return ended;
+    return { row: ended, enqueued };
   });
-  if (!row) return null;
-  ctx.relay.notify();
+  // Committed (an idle end that found the session busy rolled nothing back: it wrote no access row).
+  input.access?.committed();
+  if (!ended) return null;
+  const { row, enqueued } = ended;
+  void ctx.relay.sendEnqueued(enqueued);
   ctx.notifier.sessionEnded(sessionId, input.reason);
   await ctx.provider.endMeeting(meetingOf(row)).catch((err: Error) =>
     // The session is over in our records either way; a meeting left open at the provider
@@ -103,8 +111,9 @@ export async function endSessionByDoctor(
 ): Promise<EndSessionResponse> {
   const session = await findSession(ctx.db, sessionId);
   if (!session) throw new SessionNotFound();
-  await ctx.access.check(req.actor, "end", factsOf(session));
-  const row = (await endSession(ctx, sessionId, { reason: "ENDED_BY_DOCTOR", ...body }))!;
+  const row = (await ctx.access.allowWithin(req.actor, "end", factsOf(session), (access) =>
+    endSession(ctx, sessionId, { reason: "ENDED_BY_DOCTOR", ...body, access }),
+  ))!;
   const seconds = durationSeconds(row, row.end_time!);
   return {
     session_id: row.session_id,

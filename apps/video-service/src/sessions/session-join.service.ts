@@ -1,8 +1,8 @@
 import type { JoinSessionBody, JoinSessionResponse } from "@clinic/contracts";
-import { withTransaction } from "@clinic/platform";
-import { requireConsentToJoin } from "../consent/consent.service.ts";
+import { refuseJoinWithout } from "../consent/consent.service.ts";
 import { SessionNotFound } from "../errors.ts";
 import type { Attendee, Meeting } from "../meetings/media-provider.ts";
+import type { Executor } from "../tables.ts";
 import { wasAttendeeRemoved } from "./attendee-removals.repository.ts";
 import {
   type AttendeeRow,
@@ -14,11 +14,18 @@ import {
   setAttendeeStatus,
 } from "./attendees.repository.ts";
 import { admittedForMedia } from "./media-credentials.service.ts";
-import { requireNotRemoved } from "./participant-control.service.ts";
+import { refuseIfRemoved, requireNotRemoved } from "./participant-control.service.ts";
+import type { AllowedAccess } from "./session-access.ts";
 import { signallingJoinToken } from "./session-presence.ts";
 import { requireTransition } from "./session-state.ts";
 import { mediaFields, meetingOf, toAttendee } from "./session-views.ts";
-import { findSession, lockSession, updateSession, updateSessionInStatus } from "./sessions.repository.ts";
+import {
+  findSession,
+  lockSession,
+  type SessionRow,
+  updateSession,
+  updateSessionInStatus,
+} from "./sessions.repository.ts";
 import { factsOf } from "./sessions.service.ts";
 import { callProvider, type RequestContext, type SessionsContext } from "./sessions-context.ts";
 
@@ -44,15 +51,53 @@ export async function joinSession(
   body: JoinSessionBody,
 ): Promise<JoinSessionResponse> {
   const { user } = req.actor;
-  const session = await findSession(ctx.db, sessionId);
+  // The session, its latest consent answer and the caller's removal, in one read.
+  const session = await findSessionForJoin(ctx.db, sessionId, user.id);
   if (!session) throw new SessionNotFound();
-  await ctx.access.check(req.actor, "join", factsOf(session));
-  requireTransition(sessionId, session.status, "join");
-  // Telehealth consent before the patient's media starts (TELEHEALTH_CONSENT); never the doctor's.
-  if (user.role === "PATIENT") await requireConsentToJoin(ctx, sessionId);
-  // Removed by the doctor (participant control): back only with an invite issued since.
-  await requireNotRemoved(ctx.db, sessionId, user);
+  // The access row commits with the join's transaction (or on its own if the join fails first).
+  return ctx.access.allowWithin(req.actor, "join", factsOf(session), async (access) => {
+    requireTransition(sessionId, session.status, "join");
+    // Telehealth consent before the patient's media starts (TELEHEALTH_CONSENT); never the doctor's.
+    if (user.role === "PATIENT") refuseJoinWithout(ctx, sessionId, session.consent_decision);
+    // Removed by the doctor (participant control): back only with an invite issued since.
+    refuseIfRemoved(session.removed_at, user);
+    return recordJoin(ctx, req, session, body, access);
+  });
+}
 
+/** The session as a join reads it first: with the latest consent decision and the caller's removal, if any. */
+async function findSessionForJoin(db: Executor, sessionId: string, userId: string) {
+  return db
+    .selectFrom("sessions as s")
+    .selectAll("s")
+    .select((eb) => [
+      eb
+        .selectFrom("consent_answers as c")
+        .select("c.decision")
+        .whereRef("c.session_id", "=", "s.session_id")
+        .orderBy("c.id", "desc")
+        .limit(1)
+        .as("consent_decision"),
+      eb
+        .selectFrom("attendee_removals as r")
+        .select("r.removed_at")
+        .whereRef("r.session_id", "=", "s.session_id")
+        .where("r.user_id", "=", userId)
+        .as("removed_at"),
+    ])
+    .where("s.session_id", "=", sessionId)
+    .executeTakeFirst();
+}
+
+async function recordJoin(
+  ctx: SessionsContext,
+  req: RequestContext,
+  session: SessionRow,
+  body: JoinSessionBody,
+  access: AllowedAccess,
+): Promise<JoinSessionResponse> {
+  const { user } = req.actor;
+  const sessionId = session.session_id;
   const now = ctx.now();
   let issued: Attendee | undefined;
   let recorded = false;
@@ -63,7 +108,7 @@ export async function joinSession(
       ctx.provider.createAttendee(meeting, { session_id: sessionId, external_user_id: user.id }),
     );
     const created = issued;
-    const { row, admitted } = await withTransaction(ctx.db, async (trx) => {
+    const { row, admitted } = await access.transaction(ctx.db, async (trx) => {
       // The session's activity, stamped by the update that takes the row lock and checks the
       // session is in progress (rolled back with the rest if a check below refuses).
       const activity = { last_activity_at: now, updated_at: now };

@@ -11,10 +11,11 @@ import {
   SessionStarting,
 } from "../errors.ts";
 import type { Attendee, MediaProvider, Meeting } from "../meetings/media-provider.ts";
-import { enqueue } from "../tables.ts";
+import { outboxTrx } from "../tables.ts";
 import { assertWithinFreeTier } from "../usage/usage.service.ts";
 import { insertAttendee } from "./attendees.repository.ts";
 import { type AppointmentFacts, newSessionRow, withEarlyChanges } from "./new-session.ts";
+import type { AllowedAccess } from "./session-access.ts";
 import { signallingJoinToken } from "./session-presence.ts";
 import { isInsideWindow, joinWindow, requireTransition } from "./session-state.ts";
 import { mediaFields } from "./session-views.ts";
@@ -66,7 +67,25 @@ export async function startSession(
   const { actor } = req;
   await ctx.access.checkRole(actor, "start", ["DOCTOR"], appointmentId);
   const existing = await findSessionByAppointment(ctx.db, appointmentId);
-  const { appointment, lookedUp } = await startFacts(ctx, req, appointmentId, existing);
+  const { appointment, lookedUp, access } = await startFacts(ctx, req, appointmentId, existing);
+  // The access row commits with the record step's transaction, or on its own if the start fails first.
+  try {
+    return await startAllowed(ctx, req, appointmentId, existing, appointment, lookedUp, access);
+  } finally {
+    await access.settle();
+  }
+}
+
+async function startAllowed(
+  ctx: SessionsContext,
+  req: RequestContext,
+  appointmentId: string,
+  existing: SessionRow | undefined,
+  appointment: StartAppointment,
+  lookedUp: boolean,
+  access: AllowedAccess,
+): Promise<StartSessionResponse> {
+  const { actor } = req;
   const now = ctx.now();
   await assertWithinFreeTier(ctx, appointment.clinic_id, now);
 
@@ -83,7 +102,7 @@ export async function startSession(
     const attendee: Attendee = await callProvider(ctx.provider, "createAttendee", () =>
       ctx.provider.createAttendee(created, { session_id: sessionId, external_user_id: actor.user.id }),
     );
-    const row = await withTransaction(ctx.db, async (trx) => {
+    const { row, enqueued } = await access.transaction(ctx.db, async (trx) => {
       const row = await updateReservedSession(trx, sessionId, token, {
         status: "IN_PROGRESS",
         start_time: now,
@@ -129,8 +148,9 @@ export async function startSession(
         created_at: now,
         updated_at: now,
       });
-      await enqueue(
-        trx,
+      // Claimed for this instance's relay in this transaction: published right after the commit.
+      const enqueued = await ctx.relay.enqueue(
+        outboxTrx(trx),
         // Subject: the appointment, whose events the outbox relay keeps in order.
         makeEvent(
           EventTypes.consultationStarted,
@@ -146,9 +166,9 @@ export async function startSession(
         ),
       );
       await ctx.webhooks.sessionStarted(trx, row, now);
-      return row;
+      return { row, enqueued };
     });
-    ctx.relay.notify();
+    void ctx.relay.sendEnqueued(enqueued);
     return {
       session_id: row.session_id,
       appointment_id: row.appointment_id,
@@ -188,11 +208,32 @@ async function startFacts(
   req: RequestContext,
   appointmentId: string,
   existing: SessionRow | undefined,
+): Promise<{ appointment: StartAppointment; lookedUp: boolean; access: AllowedAccess }> {
+  let access: AllowedAccess | undefined;
+  try {
+    const facts = await startFactsAllowed(ctx, req, appointmentId, existing, (a) => {
+      access = a;
+    });
+    if (!access) throw new Error("start decided without an access check");
+    return { ...facts, access };
+  } catch (err) {
+    // Refused after the access was allowed (409, outside the window): on record before the answer.
+    await access?.settle();
+    throw err;
+  }
+}
+
+async function startFactsAllowed(
+  ctx: SessionsContext,
+  req: RequestContext,
+  appointmentId: string,
+  existing: SessionRow | undefined,
+  allowed: (access: AllowedAccess) => void,
 ): Promise<{ appointment: StartAppointment; lookedUp: boolean }> {
   const { actor } = req;
   if (existing && actor.user.name) {
     // Who may start never changes with a reschedule: decided and audited once, on the session.
-    await ctx.access.check(actor, "start", factsOf(existing));
+    allowed(await ctx.access.allow(actor, "start", factsOf(existing)));
     // A session already running answers 409 with its id whatever the clock or usage says,
     // so the client can join it instead; a cancelled one 409 too (a cancellation is final).
     if (existing.status !== "CREATED") requireTransition(existing.session_id, existing.status, "start");
@@ -210,13 +251,15 @@ async function startFacts(
   }
   const appointment = await ctx.appointments.get(appointmentId, req.bearerToken);
   if (!existing || !actor.user.name) {
-    await ctx.access.check(actor, "start", {
-      session_id: existing?.session_id ?? null,
-      appointment_id: appointmentId,
-      doctor_id: appointment.doctor_id,
-      patient_id: appointment.patient_id,
-      clinic_id: appointment.clinic_id,
-    });
+    allowed(
+      await ctx.access.allow(actor, "start", {
+        session_id: existing?.session_id ?? null,
+        appointment_id: appointmentId,
+        doctor_id: appointment.doctor_id,
+        patient_id: appointment.patient_id,
+        clinic_id: appointment.clinic_id,
+      }),
+    );
     if (existing && existing.status !== "CREATED") requireTransition(existing.session_id, existing.status, "start");
   }
   if (appointment.status === "CANCELLED" || appointment.status === "COMPLETED") {

@@ -63,6 +63,11 @@ export function transition(from: SessionStatus, action: SessionAction): Transiti
 }
 
 /** `transition`, throwing the 409 the API answers when the move is illegal. */
+/** The states `action` may be taken from. */
+export function transitionsFrom(action: SessionAction): SessionStatus[] {
+  return Object.keys(allowed[action]) as SessionStatus[];
+}
+
 export function requireTransition(sessionId: string, from: SessionStatus, action: SessionAction): SessionStatus {
   const result = transition(from, action);
   if (result.ok) return result.to;

@@ -19,7 +19,10 @@ import type { SessionView } from "./session-access.ts";
 import type { SessionRow, SummaryRow } from "./sessions.repository.ts";
 import type { SessionsContext } from "./sessions-context.ts";
 
-/** Rows → the guide's response shapes. Kept apart from the rules so each stays short. */
+/**
+ * Rows → the guide's response shapes. Kept apart from the rules so each stays short. A list
+ * entry's times are ISO strings already (sessions.repository.ts `listSessions`).
+ */
 export function toSummary(row: SummaryRow): SessionSummary {
   return {
     session_id: row.session_id,
@@ -30,13 +33,13 @@ export function toSummary(row: SummaryRow): SessionSummary {
     patient_name: row.patient_name,
     clinic_id: row.clinic_id,
     status: row.status,
-    start_time: iso(row.start_time ?? row.scheduled_start),
-    end_time: isoOrNull(row.end_time),
+    start_time: row.start_time,
+    end_time: row.end_time,
     chime_meeting_id: row.meeting_id,
-    scheduled_start_time: iso(row.scheduled_start),
+    scheduled_start_time: row.scheduled_start,
     scheduled_duration_minutes: row.scheduled_duration_minutes,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { OutboxRelay } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
 import type { AppointmentsClient } from "../appointments/appointments.client.ts";
 import type { VideoConfig } from "../config.ts";
@@ -44,8 +45,11 @@ export interface SessionsContext {
   notifier: SessionNotifier;
   /** Failed attempts to delete removed attendees at the provider (counted in video-metrics.ts). */
   providerDeletions: ProviderDeletionEvents;
-  /** Wakes the outbox relay after a commit that enqueued an event. */
-  relay: { notify(): void };
+  /**
+   * The outbox relay: `notify` wakes it after a commit that enqueued an event; `enqueue` stores
+   * an event claimed for it in the change's transaction, which `sendEnqueued` publishes after the commit.
+   */
+  relay: Pick<OutboxRelay, "notify" | "enqueue" | "sendEnqueued">;
   /** Webhook deliveries, enqueued in the change's own transaction (webhooks/webhook-events.ts). */
   webhooks: WebhookEvents;
   config: Pick<

@@ -1,5 +1,6 @@
 import type { SessionStatus } from "@clinic/contracts";
-import { sql, type Updateable } from "kysely";
+import { preparedStatement } from "@clinic/platform";
+import { CompiledQuery, sql, type Updateable } from "kysely";
 import type { Executor, SessionsTable, VideoDb, VideoTrx } from "../tables.ts";
 
 export type SessionRow = Omit<SessionsTable, "booking_type"> & { booking_type: "CLINIC_BASED" };
@@ -215,40 +216,121 @@ export interface SessionFilter {
   status?: SessionStatus;
 }
 
-/** What a list entry shows (session-views.ts toSummary): not the notes, media URLs or provider data. */
-export const summaryColumns = [
-  "session_id",
-  "appointment_id",
-  "clinic_id",
-  "doctor_id",
-  "patient_id",
-  "patient_name",
-  "status",
-  "start_time",
-  "end_time",
-  "meeting_id",
-  "scheduled_start",
-  "scheduled_duration_minutes",
-  "created_at",
-  "updated_at",
-] as const;
-export type SummaryRow = Pick<SessionRow, (typeof summaryColumns)[number]>;
+/**
+ * What a list entry shows (session-views.ts toSummary): not the notes, media URLs or provider
+ * data. The times are the API's ISO strings already (`listSessions`), not Dates.
+ */
+export interface SummaryRow {
+  session_id: string;
+  appointment_id: string;
+  clinic_id: string;
+  doctor_id: string;
+  patient_id: string;
+  patient_name: string;
+  status: SessionStatus;
+  /** The actual start, or the scheduled one before the session started. */
+  start_time: string;
+  end_time: string | null;
+  meeting_id: string | null;
+  scheduled_start: string;
+  scheduled_duration_minutes: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * A timestamp column as PostgreSQL prints it in UTC (`(col AT TIME ZONE 'UTC')::text`, DateStyle
+ * ISO: `2026-12-03 07:37:17.123456`, the fraction left out when zero and its trailing zeros
+ * dropped) → the API's ISO string, milliseconds truncated as `Date` does
+ * (`2026-12-03T07:37:17.123Z`). Cheaper than the driver's text → Date → `toISOString()`; any
+ * other shape (a year past 9999, BC) goes through Date.
+ */
+export function isoOfUtcText(text: string): string {
+  const n = text.length;
+  if (n >= 19 && text.charCodeAt(4) === 45 && text.charCodeAt(10) === 32 && (n === 19 || text.charCodeAt(19) === 46)) {
+    const fraction = n === 19 ? "000" : n >= 23 ? text.slice(20, 23) : text.slice(20).padEnd(3, "0");
+    return `${text.slice(0, 10)}T${text.slice(11, 19)}.${fraction}Z`;
+  }
+  return new Date(`${text.replace(" ", "T")}Z`).toISOString();
+}
+
+const utcText = (column: string) => `(${column} AT TIME ZONE 'UTC')::text`;
+
+/**
+ * The list page's statement, one text per filter shape and sort, built once: no query building
+ * per request. The page's rows carry the total as an uncorrelated subquery (evaluated once,
+ * from session_counts like `countSessions`), so page and count are one statement, one round
+ * trip; the times come out as UTC text for `isoOfUtcText`. A prepared statement on PostgreSQL
+ * (platform `preparedStatement`): parsed and planned once per connection.
+ */
+const listStatements = new Map<string, string>();
+function listStatement(filter: SessionFilter, sort: "created_at" | "start_time"): string {
+  const key = `${filter.doctor_id !== undefined}|${filter.clinic_id !== undefined}|${filter.status !== undefined}|${sort}`;
+  let text = listStatements.get(key);
+  if (text !== undefined) return text;
+  const where: string[] = [];
+  let i = 0;
+  if (filter.doctor_id !== undefined) where.push(`doctor_id = $${++i}`);
+  if (filter.clinic_id !== undefined) where.push(`clinic_id = $${++i}`);
+  if (filter.status !== undefined) where.push(`status = $${++i}`);
+  const whereSql = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
+  // Qualified: a bare `created_at` in ORDER BY would name the text column of the output (no index).
+  const order =
+    sort === "start_time" ? "coalesce(sessions.start_time, sessions.scheduled_start) DESC" : "sessions.created_at DESC";
+  text =
+    `SELECT (SELECT sum(n) FROM session_counts${whereSql}) AS total, session_id, appointment_id, clinic_id, ` +
+    `doctor_id, patient_id, patient_name, status, ${utcText("coalesce(start_time, scheduled_start)")} AS start_time, ` +
+    `${utcText("end_time")} AS end_time, meeting_id, ${utcText("scheduled_start")} AS scheduled_start, ` +
+    `scheduled_duration_minutes, ${utcText("created_at")} AS created_at, ${utcText("updated_at")} AS updated_at ` +
+    `FROM sessions${whereSql} ORDER BY ${order}, sessions.session_id LIMIT $${i + 1} OFFSET $${i + 2}`;
+  listStatements.set(key, preparedStatement(text));
+  return text;
+}
+
+type ListRow = Omit<SummaryRow, "start_time" | "end_time" | "scheduled_start" | "created_at" | "updated_at"> & {
+  total: string | number | null;
+  start_time: string;
+  end_time: string | null;
+  scheduled_start: string;
+  created_at: string;
+  updated_at: string;
+};
 
 export async function listSessions(
   db: VideoDb,
   filter: SessionFilter,
   page: { limit: number; offset: number; sort: "created_at" | "start_time" },
 ): Promise<{ rows: SummaryRow[]; total: number }> {
-  let query = db.selectFrom("sessions");
-  if (filter.doctor_id) query = query.where("doctor_id", "=", filter.doctor_id);
-  if (filter.clinic_id) query = query.where("clinic_id", "=", filter.clinic_id);
-  if (filter.status) query = query.where("status", "=", filter.status);
-  const order = page.sort === "start_time" ? sql`coalesce(start_time, scheduled_start) desc` : sql`created_at desc`;
-  const [rows, total] = await Promise.all([
-    query.select(summaryColumns).orderBy(order).orderBy("session_id").limit(page.limit).offset(page.offset).execute(),
-    countSessions(db, filter),
-  ]);
-  return { rows, total };
+  const params: unknown[] = [];
+  if (filter.doctor_id !== undefined) params.push(filter.doctor_id);
+  if (filter.clinic_id !== undefined) params.push(filter.clinic_id);
+  if (filter.status !== undefined) params.push(filter.status);
+  params.push(page.limit, page.offset);
+  const { rows } = await db.executeQuery<ListRow>(CompiledQuery.raw(listStatement(filter, page.sort), params));
+  // A page past the end has no row to carry the total: counted on its own then.
+  const first = rows[0];
+  const total = first === undefined ? await countSessions(db, filter) : Number(first.total ?? 0);
+  const summaries = new Array<SummaryRow>(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    summaries[k] = {
+      session_id: r.session_id,
+      appointment_id: r.appointment_id,
+      clinic_id: r.clinic_id,
+      doctor_id: r.doctor_id,
+      patient_id: r.patient_id,
+      patient_name: r.patient_name,
+      status: r.status,
+      start_time: isoOfUtcText(r.start_time),
+      end_time: r.end_time === null ? null : isoOfUtcText(r.end_time),
+      meeting_id: r.meeting_id,
+      scheduled_start: isoOfUtcText(r.scheduled_start),
+      scheduled_duration_minutes: r.scheduled_duration_minutes,
+      created_at: isoOfUtcText(r.created_at),
+      updated_at: isoOfUtcText(r.updated_at),
+    };
+  }
+  return { rows: summaries, total };
 }
 
 /**

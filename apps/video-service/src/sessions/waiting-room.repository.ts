@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Executor, SessionAdmissionsTable } from "../tables.ts";
+import type { Executor, SessionAdmissionsTable, SessionsTable } from "../tables.ts";
 
 /** The waiting room's rows (issue 12): who the doctor let in, and who waits for which doctor. */
 
@@ -28,12 +28,24 @@ export async function admit(db: Executor, row: SessionAdmissionsTable): Promise<
   return stored;
 }
 
-export async function setAutoAdmit(db: Executor, sessionId: string, autoAdmit: boolean, at: Date): Promise<void> {
-  await db
+/**
+ * Sets auto-admit if the session is in one of `statuses`, in one statement that also takes the
+ * session's row lock; false when it is not (missing, or in another state: the caller looks).
+ */
+export async function setAutoAdmit(
+  db: Executor,
+  sessionId: string,
+  autoAdmit: boolean,
+  at: Date,
+  statuses: SessionsTable["status"][],
+): Promise<boolean> {
+  const updated = await db
     .updateTable("sessions")
     .set({ auto_admit: autoAdmit, updated_at: at })
     .where("session_id", "=", sessionId)
-    .execute();
+    .where("status", "in", statuses)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
 }
 
 /** The patients of the session not admitted yet who hold a live attendee (JOINING or CONNECTED). */

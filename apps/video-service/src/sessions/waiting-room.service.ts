@@ -4,7 +4,7 @@ import { AttendeeNotFound, AttendeeNotInCall, CannotAdmit, SessionNotFound } fro
 import { iso } from "../tables.ts";
 import { findAttendee } from "./attendees.repository.ts";
 import type { Actor } from "./session-access.ts";
-import { requireTransition } from "./session-state.ts";
+import { requireTransition, transitionsFrom } from "./session-state.ts";
 import { findSession, lockSession } from "./sessions.repository.ts";
 import { factsOf } from "./sessions.service.ts";
 import type { SessionsContext } from "./sessions-context.ts";
@@ -55,6 +55,9 @@ export async function admitAttendee(
   };
 }
 
+/** The states whose waiting room may be changed (session-state.ts). */
+const waitingRoomStatuses = transitionsFrom("updateWaitingRoom");
+
 /** PUT /sessions/{id}/waiting-room. Turning auto-admit on lets in whoever waits now. */
 export async function updateWaitingRoom(
   ctx: SessionsContext,
@@ -64,20 +67,25 @@ export async function updateWaitingRoom(
 ): Promise<WaitingRoomResponse> {
   const session = await findSession(ctx.db, sessionId);
   if (!session) throw new SessionNotFound();
-  await ctx.access.check(actor, "updateWaitingRoom", factsOf(session));
-  const admitted = await withTransaction(ctx.db, async (trx) => {
-    const locked = await lockSession(trx, sessionId);
-    if (!locked) throw new SessionNotFound();
-    requireTransition(sessionId, locked.status, "updateWaitingRoom");
-    const at = ctx.now();
-    await setAutoAdmit(trx, sessionId, body.auto_admit, at);
-    if (!body.auto_admit) return [];
-    const waiting = await unadmittedPatients(trx, sessionId);
-    for (const userId of new Set(waiting.map((w) => w.user_id))) {
-      await admit(trx, { session_id: sessionId, user_id: userId, admitted_at: at, admitted_by: actor.user.id });
-    }
-    return waiting;
-  });
+  // The access row commits with the change (allowWithin): one commit for both.
+  const admitted = await ctx.access.allowWithin(actor, "updateWaitingRoom", factsOf(session), (access) =>
+    access.transaction(ctx.db, async (trx) => {
+      const at = ctx.now();
+      // The update takes the row lock and checks the state; only when it did not apply is the session looked at.
+      if (!(await setAutoAdmit(trx, sessionId, body.auto_admit, at, waitingRoomStatuses))) {
+        const locked = await lockSession(trx, sessionId);
+        if (!locked) throw new SessionNotFound();
+        requireTransition(sessionId, locked.status, "updateWaitingRoom");
+        throw new Error(`session ${sessionId} not updated in a state that allows it`);
+      }
+      if (!body.auto_admit) return [];
+      const waiting = await unadmittedPatients(trx, sessionId);
+      for (const userId of new Set(waiting.map((w) => w.user_id))) {
+        await admit(trx, { session_id: sessionId, user_id: userId, admitted_at: at, admitted_by: actor.user.id });
+      }
+      return waiting;
+    }),
+  );
   if (admitted.length > 0) ctx.notifier.attendeesAdmitted(sessionId, [...new Set(admitted.map((a) => a.user_id))]);
   ctx.notifier.waitingChanged(sessionId);
   return {

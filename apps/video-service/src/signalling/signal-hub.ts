@@ -27,6 +27,11 @@ export interface SignalConnection {
    * nothing but heartbeats. Cleared when the doctor admits them (`attendeesAdmitted`).
    */
   waiting?: boolean;
+  /**
+   * Who this connection's `welcome` named first (SIGNAL_WELCOME_PEER): where its frames
+   * addressed to that placeholder go; null when it named nobody, unset before `welcome`.
+   */
+  welcomePeer?: string | null;
 }
 
 /** Shown to the others: an admitted attendee (an entry of an instance that predates the waiting room counts as one). */
@@ -580,6 +585,10 @@ export class SignalHub implements SessionNotifier {
       const conn = attendees?.get(id);
       if (!conn) continue;
       this.send(conn, { type: "replaced" });
+      // Unregistered at once, as a removal is: the newer connection's `welcome` (which may come
+      // before the old browser answers the close) must not list the replaced attendee, whom the
+      // newcomer would then offer to. Its attendance was closed by the join that replaced it.
+      this.remove(conn);
       conn.socket.close(SignalCloseCodes.replaced, "replaced by a newer connection");
     }
   }

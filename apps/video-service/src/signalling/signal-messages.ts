@@ -1,4 +1,4 @@
-import { ClientSignalSchema, type RTCIceCandidateLike } from "@clinic/contracts";
+import { ClientSignalSchema, type RTCIceCandidateLike, SIGNAL_WELCOME_PEER } from "@clinic/contracts";
 import type { FastifyBaseLogger } from "fastify";
 import { Compile } from "typebox/compile";
 import type { RawData } from "ws";
@@ -54,6 +54,15 @@ export function handleSignal(
     return;
   }
   const from = conn.attendee.attendee_id;
+  // An offer (and its ICE) prepared before `welcome` named anyone goes to whom it named first;
+  // dropped silently when it named nobody (alone, or in the waiting room): the newcomer closes
+  // that offer when its `welcome` arrives, and whoever comes later offers to it.
+  let to = "";
+  if ("to" in message) {
+    const addressee = message.to === SIGNAL_WELCOME_PEER ? conn.welcomePeer : message.to;
+    if (!addressee) return;
+    to = addressee;
+  }
   // The waiting room (issue 12): until the doctor admits them, a patient sends nothing to anyone.
   if (conn.waiting && message.type !== "heartbeat") {
     hub.send(conn, {
@@ -80,14 +89,14 @@ export function handleSignal(
         presenceOnly(hub, conn);
         return;
       }
-      if (!hub.relay(conn, message.to, { type: message.type, from, sdp: message.sdp })) unknownTarget(hub, conn, log);
+      if (!hub.relay(conn, to, { type: message.type, from, sdp: message.sdp })) unknownTarget(hub, conn, log);
       return;
     case "ice":
       if (conn.presenceOnly) {
         presenceOnly(hub, conn);
         return;
       }
-      if (!hub.relay(conn, message.to, { type: "ice", from, candidate: candidateOf(message.candidate) })) {
+      if (!hub.relay(conn, to, { type: "ice", from, candidate: candidateOf(message.candidate) })) {
         unknownTarget(hub, conn, log);
       }
       return;

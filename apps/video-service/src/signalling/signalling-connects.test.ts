@@ -1,5 +1,6 @@
 import { SignalCloseCodes } from "@clinic/contracts";
 import { captureLogs } from "@clinic/platform/testing";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedWithin, connectSignal, type SignalClient, signalUrl } from "../testing/signal-client.ts";
 import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
@@ -120,6 +121,48 @@ describe("signalling connects: limited per address and per attendee, every refus
     const lost = connect(nowhere, "not-a-token", freshAddress());
     expect((await closedWithin(lost)).code).toBe(SignalCloseCodes.invalidToken);
     expect(await auditOf(nowhere)).toEqual([expect.objectContaining({ clinic_id: null, outcome: "DENIED" })]);
+  });
+
+  it("an allowed connect and its audit row commit together: no row, no connect (nothing recorded, socket closed)", async () => {
+    const m = await h.meeting();
+    const db = h.app.video.database.db;
+    // The audit row of an allowed connect cannot be written (a failing insert, for this test only).
+    await sql`CREATE FUNCTION refuse_connect_row() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.action = 'session.signal.connect' AND NEW.outcome = 'ALLOWED' THEN
+          RAISE EXCEPTION 'audit row refused (test)';
+        END IF;
+        RETURN NEW;
+      END $$`.execute(db);
+    await sql`CREATE TRIGGER refuse_connect_row BEFORE INSERT ON audit_log
+      FOR EACH ROW EXECUTE FUNCTION refuse_connect_row()`.execute(db);
+    try {
+      const doctor = connect(m.sessionId, m.doctor.join_token, freshAddress());
+      expect((await closedWithin(doctor)).code).toBe(1011);
+      expect(doctor.messages.map((message) => message.type)).not.toContain("welcome");
+      // The connect rolled back with it: no interval opened, the attendee not CONNECTED.
+      const intervals = await db
+        .selectFrom("attendance_intervals")
+        .select("id")
+        .where("attendee_id", "=", m.doctor.attendee_id)
+        .execute();
+      expect(intervals).toEqual([]);
+      const attendee = await db
+        .selectFrom("attendees")
+        .select("status")
+        .where("attendee_id", "=", m.doctor.attendee_id)
+        .executeTakeFirst();
+      expect(attendee?.status).not.toBe("CONNECTED");
+    } finally {
+      await sql`DROP TRIGGER refuse_connect_row ON audit_log`.execute(db);
+      await sql`DROP FUNCTION refuse_connect_row()`.execute(db);
+    }
+    // Written again: the same token connects, and its row is there by the time `welcome` is.
+    const doctor = connect(m.sessionId, m.doctor.join_token, freshAddress());
+    await doctor.next("welcome");
+    expect(await auditOf(m.sessionId)).toContainEqual(
+      expect.objectContaining({ actor_id: users.doctor.id, outcome: "ALLOWED" }),
+    );
   });
 
   it("logs no join token, refused or not", () => {

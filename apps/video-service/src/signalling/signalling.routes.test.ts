@@ -1,4 +1,4 @@
-import { SIGNAL_MAX_FRAME_BYTES, SignalCloseCodes } from "@clinic/contracts";
+import { SIGNAL_MAX_FRAME_BYTES, SIGNAL_WELCOME_PEER, SignalCloseCodes } from "@clinic/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { durableDatabase } from "../testing/durable-database.ts";
 import { closedWithin, connectSignal, type SignalClient, signalUrl } from "../testing/signal-client.ts";
@@ -111,6 +111,54 @@ describe("signalling over WebSocket (embedded provider)", () => {
       duration_minutes: 10,
       patient_name: users.patient.name,
     });
+  });
+
+  it("an offer and ICE sent as the socket opens, to SIGNAL_WELCOME_PEER, reach whom welcome names first; alone, nobody", async () => {
+    const m = await h.meeting();
+    const early = (client: SignalClient, sdp: string) =>
+      client.ws.once("open", () => {
+        client.send({ type: "offer", to: SIGNAL_WELCOME_PEER, sdp });
+        client.send({ type: "ice", to: SIGNAL_WELCOME_PEER, candidate: null });
+      });
+    // Alone: welcome names nobody, so the early offer goes nowhere, silently (no error frame).
+    const doctor = connect(m.sessionId, m.doctor.join_token);
+    early(doctor, "v=0 lonely");
+    expect((await doctor.next("welcome")).attendees).toEqual([]);
+    doctor.send({ type: "heartbeat" });
+    await doctor.next("heartbeat");
+    // The patient's offer, sent before its welcome, reaches the doctor (named first) with `from` stamped.
+    const patient = connect(m.sessionId, m.patient.join_token);
+    early(patient, "v=0 early offer");
+    expect((await patient.next("welcome")).attendees.map((a) => a.attendee_id)).toEqual([m.doctor.attendee_id]);
+    expect(await doctor.next("offer")).toEqual({ type: "offer", from: m.patient.attendee_id, sdp: "v=0 early offer" });
+    expect(await doctor.next("ice")).toEqual({ type: "ice", from: m.patient.attendee_id, candidate: null });
+    // After welcome too, the placeholder means the same attendee.
+    patient.send({ type: "ice", to: SIGNAL_WELCOME_PEER, candidate: null });
+    await doctor.next("ice");
+    patient.send({ type: "heartbeat" });
+    await patient.next("heartbeat");
+    doctor.send({ type: "heartbeat" });
+    await doctor.next("heartbeat");
+    expect(doctor.messages.filter((x) => x.type === "offer")).toHaveLength(1);
+    expect([...doctor.messages, ...patient.messages].filter((x) => x.type === "error")).toEqual([]);
+  });
+
+  it("a replaced attendee's connection is unregistered at once, before its browser answers the close", async () => {
+    const m = await h.meeting();
+    const doctor = connect(m.sessionId, m.doctor.join_token);
+    await doctor.next("welcome");
+    const patient = connect(m.sessionId, m.patient.join_token);
+    await patient.next("welcome");
+    await doctor.next("attendee.joined");
+    // The old browser reads nothing more: it will not answer the server's close.
+    patient.ws.pause();
+    const again = await h.join(m.sessionId, users.patient);
+    // Gone from the hub as the join answers: the rejoin's `welcome` cannot name it.
+    expect(h.app.video.hub.attendeesOf(m.sessionId).map((a) => a.attendee_id)).toEqual([m.doctor.attendee_id]);
+    expect(await doctor.next("attendee.left")).toEqual({ type: "attendee.left", attendee_id: m.patient.attendee_id });
+    const rejoined = connect(m.sessionId, again.attendee.join_token);
+    expect((await rejoined.next("welcome")).attendees.map((a) => a.attendee_id)).toEqual([m.doctor.attendee_id]);
+    patient.ws.resume();
   });
 
   it("refuses a token of another meeting (4403), a bad or missing token (4401), an unknown session (4404)", async () => {

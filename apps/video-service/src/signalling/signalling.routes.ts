@@ -5,12 +5,14 @@ import type { App } from "@clinic/platform";
 import type { FastifyBaseLogger, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { RawData, WebSocket } from "ws";
+import { appendAuditRows } from "../audit/audit.repository.ts";
 import type { JoinTokens } from "../meetings/embedded/join-tokens.ts";
 import { isAdmittedNow, recheckConnection, recordConnect, recordLeave } from "../sessions/attendance.service.ts";
 import { isIntervalOpen } from "../sessions/attendees.repository.ts";
 import type { SessionAccess, SignalConnectAttempt } from "../sessions/session-access.ts";
 import type { VideoDb } from "../tables.ts";
 import type { WebhookEvents } from "../webhooks/webhook-events.ts";
+import { allowedConnectRow } from "./connect-audit.ts";
 import { addressKey, ConnectLimiter, type Take } from "./connect-limiter.ts";
 import { ProofOfLife } from "./proof-of-life.ts";
 import type { ConnectCounter } from "./signal-fanout.ts";
@@ -253,13 +255,16 @@ export function signallingRoutes(options: SignallingOptions) {
         await options.access.recordSignalConnect(holder, "DENIED");
         return socket.close(SignalCloseCodes.forbidden, "token is for another session");
       }
-      const result = await recordConnect(options.db, claims, options.now());
-      // Connecting shows who else is in the meeting: a read of session data, on record.
-      await options.access.recordSignalConnect(
-        { ...holder, clinicId: result.clinicId, ...(result.ok ? { role: result.attendee.user_type } : {}) },
-        result.ok ? "ALLOWED" : "DENIED",
+      // Connecting shows who else is in the meeting: a read of session data, on record — an
+      // allowed connect's row committed with the connect itself (one commit before `welcome`),
+      // a refused one on its own, before the close.
+      const result = await recordConnect(options.db, claims, options.now(), (trx, allowed) =>
+        appendAuditRows(trx, [allowedConnectRow(holder, allowed.clinicId, allowed.attendee.user_type)]),
       );
-      if (!result.ok) return socket.close(result.closeCode, result.reason);
+      if (!result.ok) {
+        await options.access.recordSignalConnect({ ...holder, clinicId: result.clinicId }, "DENIED");
+        return socket.close(result.closeCode, result.reason);
+      }
       const now = Date.now();
       const conn: LiveConnection = {
         socket,
@@ -317,7 +322,10 @@ export function signallingRoutes(options: SignallingOptions) {
         return false;
       }
       if (!hub.isCurrent(conn)) return false;
-      hub.send(conn, { type: "welcome", session_id: sessionId, attendee_id: conn.attendee.attendee_id, attendees });
+      // Whom the client offers to first: its frames sent before `welcome` (SIGNAL_WELCOME_PEER) go there.
+      const self = conn.attendee.attendee_id;
+      conn.welcomePeer = attendees.find((a) => a.attendee_id !== self && a.status === "CONNECTED")?.attendee_id ?? null;
+      hub.send(conn, { type: "welcome", session_id: sessionId, attendee_id: self, attendees });
       return true;
     }
   };

@@ -1,4 +1,4 @@
-import { SignalCloseCodes } from "@clinic/contracts";
+import { SIGNAL_WELCOME_PEER, SignalCloseCodes } from "@clinic/contracts";
 import type { App } from "@clinic/platform";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { closedWithin, type SignalClient } from "../testing/signal-client.ts";
@@ -82,6 +82,18 @@ describe("waiting room (embedded signalling)", () => {
       .where("attendee_id", "=", again.attendee.attendee_id)
       .execute();
     expect(open).toEqual([{ left_at: null }]);
+  });
+
+  it("a waiting patient's offer prepared before welcome (SIGNAL_WELCOME_PEER) reaches nobody, and shows no error", async () => {
+    const { doctor, patient } = await waiting();
+    patient.send({ type: "offer", to: SIGNAL_WELCOME_PEER, sdp: "v=0 offer" });
+    patient.send({ type: "ice", to: SIGNAL_WELCOME_PEER, candidate: null });
+    patient.send({ type: "heartbeat" });
+    await patient.next("heartbeat");
+    doctor.send({ type: "heartbeat" });
+    await doctor.next("heartbeat");
+    expect(meeting(doctor)).toEqual([]);
+    expect(patient.messages.filter((x) => x.type === "error")).toEqual([]);
   });
 
   it("the doctor admits: the patient gets admitted with the doctor listed, the doctor attendee.joined, and offers flow", async () => {

@@ -359,4 +359,88 @@ describe.each(targets)("outbox relay on $label", ({ postgres }) => {
     await bus.drain();
     expect(ids(received)).toEqual([event.id]);
   });
+
+  describe("claimed at enqueue (relay.enqueue, then sendEnqueued after the commit)", () => {
+    it("is published once right after the commit and marked sent; no pass takes it meanwhile or sends it again", async () => {
+      const { db, replica, clock, bus, received, row } = await setup();
+      const relay = createOutboxRelay({ db, bus, now: clock.now });
+      const other = createOutboxRelay({ db: (await replica()).db, bus, now: clock.now });
+      const event = envelope("thing.happened", "test", { n: 1 }, "appt-A");
+      const enqueued = await db.transaction().execute((trx) => relay.enqueue(trx, event));
+      expect(enqueued.claimed).toBeDefined();
+      // Claimed in the enqueuing transaction: another replica's pass leaves it alone.
+      expect(await other.notify()).toBe(0);
+      expect(await relay.sendEnqueued(enqueued)).toBe(1);
+      await bus.drain();
+      expect(ids(received)).toEqual([event.id]);
+      expect(await row(event)).toMatchObject({ attempts: 1, claim_id: null, claimed_until: null });
+      expect((await row(event)).sent_at).not.toBeNull();
+      clock.advance(60 * 60_000);
+      expect(await other.flush()).toBe(0);
+      expect(await relay.flush()).toBe(0);
+      expect(ids(received)).toEqual([event.id]);
+    });
+
+    it("crash between commit and publish: a pass sends it once the claim's lease ran out (at least once)", async () => {
+      const { db, replica, clock, bus, received, row } = await setup();
+      const crashed = createOutboxRelay({ db, bus, now: clock.now, leaseMs: 30_000 });
+      const event = envelope("thing.happened", "test", { n: 1 }, "appt-A");
+      // Committed with its claim; the process dies before sendEnqueued.
+      await db.transaction().execute((trx) => crashed.enqueue(trx, event));
+      const restarted = createOutboxRelay({ db: (await replica()).db, bus, now: clock.now, leaseMs: 30_000 });
+      expect(await restarted.notify()).toBe(0);
+      clock.advance(30_000);
+      expect(await restarted.notify()).toBe(1);
+      await bus.drain();
+      expect(ids(received)).toEqual([event.id]);
+      expect((await row(event)).sent_at).not.toBeNull();
+    });
+
+    it("a transaction that rolls back stores and sends nothing", async () => {
+      const { db, bus, received } = await setup();
+      const relay = createOutboxRelay({ db, bus });
+      const event = envelope("thing.happened", "test", { n: 1 }, "appt-A");
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await relay.enqueue(trx, event);
+          throw new Error("the change failed");
+        }),
+      ).rejects.toThrow("the change failed");
+      expect(await relay.flush()).toBe(0);
+      await bus.drain();
+      expect(received).toEqual([]);
+      expect(await db.selectFrom("outbox").selectAll().execute()).toEqual([]);
+    });
+
+    it("is not claimed while an earlier event of its aggregate is unsent: it follows that one, in order, in one pass", async () => {
+      const { db, clock, bus, received, enqueue } = await setup();
+      const relay = createOutboxRelay({ db, bus, now: clock.now });
+      const first = envelope("thing.happened", "test", { n: 1 }, "appt-A");
+      const second = envelope("thing.happened", "test", { n: 2 }, "appt-A");
+      const elsewhere = envelope("thing.happened", "test", { n: 3 }, "appt-B");
+      await enqueue(first);
+      const [late, free] = await db
+        .transaction()
+        .execute(async (trx) => [await relay.enqueue(trx, second), await relay.enqueue(trx, elsewhere)]);
+      expect(late?.claimed).toBeUndefined();
+      expect(free?.claimed).toBeDefined();
+      // The claimed one goes at once; the other wakes the relay, whose one pass sends both of appt-A in order.
+      expect(await relay.sendEnqueued(late!, free!)).toBe(1);
+      await relay.flush();
+      await bus.drain();
+      expect(ids(received.filter((e) => e.subject === "appt-A"))).toEqual([first.id, second.id]);
+      expect(ids(received).sort()).toEqual([first.id, second.id, elsewhere.id].sort());
+    });
+
+    it("a pass whose batch was not full still sends an aggregate's next event the same pass", async () => {
+      const { db, clock, bus, received, enqueue } = await setup();
+      const relay = createOutboxRelay({ db, bus, now: clock.now });
+      const events = [1, 2, 3].map((n) => envelope("thing.happened", "test", { n }, "appt-A"));
+      await enqueue(...events);
+      // One per batch (one row per aggregate at a claim): three batches, one notify.
+      expect(await relay.notify()).toBe(3);
+      await bus.drain();
+      expect(ids(received)).toEqual(ids(events));
+    });
+  });
 });

@@ -96,8 +96,29 @@ export async function enqueueEvent(
     .execute();
 }
 
+/**
+ * An event stored by `OutboxRelay.enqueue`: claimed for that relay in the enqueuing
+ * transaction (`claimed`), or left for its passes when an earlier event of its aggregate waited.
+ */
+export interface EnqueuedEvent {
+  readonly claimed?: { row: ClaimedOutboxRow; claimId: string };
+}
+
 export interface OutboxRelay {
   start(): void;
+  /**
+   * `enqueueEvent`, with the row claimed for this relay in the same statement (lease as a
+   * pass's claim) unless an earlier event of its aggregate is still unsent: then the relay's
+   * passes send it in order, as any other row. Call `sendEnqueued` after the commit.
+   */
+  enqueue(trx: Transaction<unknown> | Transaction<OutboxTables>, event: CloudEvent): Promise<EnqueuedEvent>;
+  /**
+   * After the commit of the transaction that ran `enqueue`: publishes the events it claimed at
+   * once and marks them sent (no claim statement, no pass), and wakes the relay for any it did
+   * not claim. Never call it for a transaction that rolled back. Resolves with how many went out.
+   * If the process dies first, the claim's lease runs out and a pass sends the event (at least once).
+   */
+  sendEnqueued(...events: EnqueuedEvent[]): Promise<number>;
   /**
    * Wakes the relay now instead of at the next tick (call after a commit that enqueued).
    * Resolves with what the pass sent (the pass in flight, when one is); 0 once stopped.
@@ -135,7 +156,7 @@ export interface OutboxRelayOptions {
   now?: () => Date;
 }
 
-interface ClaimedRow {
+export interface ClaimedOutboxRow {
   id: number;
   event_id: string;
   type: string;
@@ -153,7 +174,9 @@ const maxBatchesPerPass = 100;
  *
  * - A pass claims due rows in one short statement (FOR UPDATE SKIP LOCKED, a lease in
  *   `claimed_until`), publishes them with no transaction open, then marks each sent or failed
- *   in its own statement. Another relay (a second replica) skips claimed rows, and takes them
+ *   in its own statement. A batch that was not full ends the pass unless marking it sent (the
+ *   mark-sent statement says so) or parking a row made a later event of its aggregate due: rows written
+ *   meanwhile come with their own `notify`, so no pass ends on a claim that finds nothing. Another relay (a second replica) skips claimed rows, and takes them
  *   over when a lease ran out (its holder died): the event may then go out twice, which the
  *   consumers' inboxes absorb.
  * - A row is claimable only when no earlier row of its aggregate is still unsent and not
@@ -223,7 +246,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return { claimId, rows: rows.map((r) => ({ ...r, id: Number(r.id) })).sort((a, b) => a.id - b.id) };
   };
 
-  const publish = async (row: ClaimedRow): Promise<void> => {
+  const publish = async (row: ClaimedOutboxRow): Promise<void> => {
     const event = (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as CloudEvent;
     const send = () => options.bus.publish(event);
     // An event the bus keeps refusing is retried for minutes: its first sends are in its
@@ -231,9 +254,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     await (row.attempts < tracedSendAttempts ? eventTracing.publish(event, options.bus.kind, send) : send());
   };
 
-  const markSent = async (ids: number[]) => {
-    if (ids.length === 0) return;
-    await db
+  /**
+   * Marks the rows sent; answers whether a later event of one of their aggregates is waiting
+   * (committed, unsent, not parked): it is due now, so the pass goes on for it.
+   */
+  const markSent = async (ids: number[]): Promise<boolean> => {
+    if (ids.length === 0) return false;
+    const rows = await db
       .updateTable("outbox")
       .set((eb) => ({
         sent_at: now(),
@@ -245,7 +272,21 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       }))
       .where("id", "in", ids)
       .where("sent_at", "is", null)
+      .returning((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom("outbox as e")
+              .select(sql<number>`1`.as("one"))
+              .whereRef("e.aggregate_id", "=", "outbox.aggregate_id")
+              .whereRef("e.id", ">", "outbox.id")
+              .where("e.sent_at", "is", null)
+              .where("e.parked_at", "is", null),
+          )
+          .as("followed"),
+      )
       .execute();
+    return rows.some((r) => r.followed);
   };
 
   /** Gives rows back untried (the bus was unavailable): no attempt counted, due at once. */
@@ -259,7 +300,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       .execute();
   };
 
-  const markFailed = async (row: ClaimedRow, claimId: string, err: unknown) => {
+  const markFailed = async (row: ClaimedOutboxRow, claimId: string, err: unknown) => {
     const attempts = row.attempts + 1;
     const at = now();
     const park = attempts >= maxAttempts;
@@ -285,7 +326,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     } else if (Number(updated.numUpdatedRows) > 0) {
       // Once per row: only the relay whose claim parked it says so.
       log?.warn(meta, "outbox event parked after repeated publish failures; later events of its aggregate go on");
+      return true;
     }
+    return false;
   };
 
   /**
@@ -294,7 +337,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    * most `maxDelayMs`), so a consumer that starts late gets a recent event at once and an old
    * backlog costs a few publishes per `maxDelayMs`.
    */
-  const markUnroutable = async (row: ClaimedRow, claimId: string, err: unknown) => {
+  const markUnroutable = async (row: ClaimedOutboxRow, claimId: string, err: unknown) => {
     const at = now();
     const ageMs = at.getTime() - new Date(row.created_at).getTime();
     const delayMs = Math.min(Math.max(ageMs, firstDelayMs), maxDelayMs);
@@ -336,15 +379,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   /** One batch: publish concurrently (one row per aggregate), record each outcome. */
-  const sendBatch = async (rows: ClaimedRow[], claimId: string) => {
+  const sendBatch = async (rows: ClaimedOutboxRow[], claimId: string) => {
     const results = await Promise.allSettled(rows.map(publish));
     const sent: number[] = [];
     const untried: number[] = [];
     const failed: number[] = [];
     const routedAgain: string[] = [];
+    /** A row of this batch was parked: its aggregate's later events are due now. */
+    let parked = false;
     let unavailable: unknown;
     for (const [i, result] of results.entries()) {
-      const row = rows[i] as ClaimedRow;
+      const row = rows[i] as ClaimedOutboxRow;
       if (result.status === "fulfilled") {
         sent.push(row.id);
         if (unroutableTypes.delete(row.type)) routedAgain.push(row.type);
@@ -356,17 +401,24 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         await markUnroutable(row, claimId, result.reason);
       } else {
         failed.push(row.id);
-        await markFailed(row, claimId, result.reason);
+        if (await markFailed(row, claimId, result.reason)) parked = true;
       }
     }
-    await markSent(sent);
+    const followed = await markSent(sent);
     await release(untried, claimId);
     for (const type of routedAgain) await wakeWaiting(type);
     if (unavailable && !busDown) log?.warn({ err: unavailable }, "event bus unavailable; outbox events wait for it");
     if (!unavailable && busDown && sent.length > 0) log?.info("event bus available again; sending the outbox");
     if (unavailable) busDown = true;
     else if (sent.length > 0) busDown = false;
-    return { sent: sent.length, failed, unavailable: unavailable !== undefined };
+    return {
+      sent: sent.length,
+      failed,
+      unavailable: unavailable !== undefined,
+      // Rows may be due that this batch's claim could not take: a later event of an aggregate
+      // just sent or parked, or events of a type routed again.
+      moreDue: followed || parked || routedAgain.length > 0,
+    };
   };
 
   const drain = async (ignoreBackoff: boolean): Promise<number> => {
@@ -380,8 +432,66 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       total += outcome.sent;
       failed.push(...outcome.failed);
       if (outcome.unavailable) break;
+      // A batch that was not full took every row due at its claim; rows written since come
+      // with their own notify (periodicPass runs another pass), so no empty claim is spent on
+      // them — only on rows this batch's sends made due.
+      if (rows.length < batchSize && !outcome.moreDue) break;
     }
     return total;
+  };
+
+  /** Sends of claimed-at-enqueue events in flight: `flush` waits for them. */
+  const sending = new Set<Promise<unknown>>();
+
+  const enqueue = async (
+    trx: Transaction<unknown> | Transaction<OutboxTables>,
+    event: CloudEvent,
+  ): Promise<EnqueuedEvent> => {
+    // Stopping (shutdown): stored unclaimed, for the closing flush or the next start to send.
+    if (loop.stopped) {
+      await enqueueEvent(trx, event);
+      return {};
+    }
+    const stored = eventTracing.enqueued(event);
+    const at = now();
+    const claimId = randomUUID();
+    const aggregateId = stored.subject ?? null;
+    // Claimed unless an earlier event of the aggregate waits (unsent, not parked): the same
+    // order rule as a pass's claim. A row without an aggregate is always claimed.
+    const { rows } = await sql<{ id: number; claimed: boolean; created_at: Date }>`
+      WITH earlier AS (
+        SELECT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = ${aggregateId}::text
+                       AND e.sent_at IS NULL AND e.parked_at IS NULL) AS waiting)
+      INSERT INTO outbox (event_id, type, aggregate_id, payload, claim_id, claimed_until)
+      SELECT ${stored.id}::uuid, ${stored.type}::text, ${aggregateId}::text, ${JSON.stringify(stored)}::jsonb,
+             CASE WHEN waiting THEN NULL ELSE ${claimId}::uuid END,
+             CASE WHEN waiting THEN NULL ELSE ${new Date(at.getTime() + leaseMs)}::timestamptz END
+      FROM earlier
+      RETURNING id, claim_id IS NOT NULL AS claimed, created_at`.execute(trx as Transaction<OutboxTables>);
+    const row = rows[0];
+    if (!row?.claimed) return {};
+    return {
+      claimed: {
+        claimId,
+        row: {
+          id: Number(row.id),
+          event_id: stored.id,
+          type: stored.type,
+          aggregate_id: aggregateId,
+          payload: stored,
+          attempts: 0,
+          created_at: row.created_at,
+        },
+      },
+    };
+  };
+
+  const sendClaimed = async (row: ClaimedOutboxRow, claimId: string): Promise<number> => {
+    const outcome = await sendBatch([row], claimId);
+    // A later event of the aggregate became due: a pass sends it. (Refused untried, the bus
+    // down: the row was given back, and the next tick tries again.)
+    if (outcome.moreDue && !loop.stopped) void loop.run();
+    return outcome.sent;
   };
 
   const loop = periodicPass(() => drain(false), {
@@ -398,8 +508,33 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     notify() {
       return loop.stopped ? Promise.resolve(0) : loop.run();
     },
+    enqueue,
+    async sendEnqueued(...events) {
+      let total = 0;
+      let unclaimed = false;
+      const sends: Promise<void>[] = [];
+      for (const e of events) {
+        if (!e.claimed) {
+          unclaimed = true;
+          continue;
+        }
+        const send = sendClaimed(e.claimed.row, e.claimed.claimId)
+          .then((n) => {
+            total += n;
+          })
+          // As a failed pass: the row keeps its claim until the lease runs out, then a pass sends it.
+          .catch((err: Error) => log?.warn({ err }, "outbox send after commit failed"));
+        sending.add(send);
+        void send.finally(() => sending.delete(send));
+        sends.push(send);
+      }
+      if (unclaimed && !loop.stopped) void loop.run();
+      await Promise.all(sends);
+      return total;
+    },
     flush: async () => {
       await loop.inFlight;
+      await Promise.all(sending);
       return drain(true);
     },
     stop: () => loop.stop(),

@@ -1,3 +1,4 @@
+import { SIGNAL_WELCOME_PEER } from "@clinic/contracts/signalling";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../../lib/api-error.ts";
 import { FakeSocket } from "../../../test/fake-socket.ts";
@@ -223,24 +224,51 @@ describe("EmbeddedCall ICE configuration", () => {
     vi.stubGlobal("RTCPeerConnection", FakePeerConnection);
   });
 
-  it("prepares the offer while the socket connects and sends it, then the ICE gathered meanwhile, on welcome", async () => {
+  it("prepares the offer while the socket connects and sends it, then the ICE gathered meanwhile, as the socket opens", async () => {
     const call = new EmbeddedCall(credentials("first"), vi.fn());
     await call.start();
     await vi.advanceTimersByTimeAsync(0);
     // Made before the socket opened: one peer connection, its offer ready, nothing sent yet.
     expect(FakePeerConnection.all).toHaveLength(1);
-    const candidate = { candidate: "candidate:1 1 udp 1 10.0.0.1 5000 typ host", sdpMid: "0", sdpMLineIndex: 0 };
-    FakePeerConnection.all[0]?.onicecandidate?.({
-      candidate: { toJSON: () => ({ ...candidate, usernameFragment: "u" }) },
-    });
+    const pc = FakePeerConnection.all[0];
+    const candidate = {
+      candidate: "candidate:1 1 udp 1 10.0.0.1 5000 typ host",
+      sdpMid: "0",
+      sdpMLineIndex: 0,
+      usernameFragment: "u",
+    };
+    const gathered = (c: typeof candidate) => pc?.onicecandidate?.({ candidate: { toJSON: () => c } });
+    gathered({ ...candidate, sdpMid: "early" });
+    expect(last().sent).toEqual([]);
+    // Open: the offer and its ICE go with the first frames, to whomever `welcome` will name first.
     last().open();
+    const signalling = () => last().sent.filter((m) => m.type === "offer" || m.type === "ice");
+    expect(signalling()).toEqual([
+      { type: "offer", to: SIGNAL_WELCOME_PEER, sdp: "v=0" },
+      { type: "ice", to: SIGNAL_WELCOME_PEER, candidate: { ...candidate, sdpMid: "early" } },
+    ]);
+    gathered({ ...candidate, sdpMid: "before-welcome" });
     last().receive({ type: "welcome", session_id: "sess-1", attendee_id: "att-first", attendees: [remote] });
-    const signalling = last().sent.filter((m) => m.type === "offer" || m.type === "ice");
-    expect(signalling).toEqual([
-      { type: "offer", to: "att-other", sdp: "v=0" },
-      { type: "ice", to: "att-other", candidate: { ...candidate, usernameFragment: "u" } },
+    // Welcomed: bound to the attendee named (nothing sent again), later ICE addressed to them.
+    gathered({ ...candidate, sdpMid: "after-welcome" });
+    expect(signalling()).toEqual([
+      { type: "offer", to: SIGNAL_WELCOME_PEER, sdp: "v=0" },
+      { type: "ice", to: SIGNAL_WELCOME_PEER, candidate: { ...candidate, sdpMid: "early" } },
+      { type: "ice", to: SIGNAL_WELCOME_PEER, candidate: { ...candidate, sdpMid: "before-welcome" } },
+      { type: "ice", to: "att-other", candidate: { ...candidate, sdpMid: "after-welcome" } },
     ]);
     expect(FakePeerConnection.all).toHaveLength(1);
+    expect(call.getState().remotes.map((r) => r.attendee_id)).toEqual(["att-other"]);
+  });
+
+  it("an offer not ready when the socket opens goes when it is, to whom welcome named if it came first", async () => {
+    const call = new EmbeddedCall(credentials("first"), vi.fn());
+    await call.start();
+    // Open and welcomed before createOffer resolved (no timers advanced yet).
+    last().open();
+    last().receive({ type: "welcome", session_id: "sess-1", attendee_id: "att-first", attendees: [remote] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(last().sent.filter((m) => m.type === "offer")).toEqual([{ type: "offer", to: "att-other", sdp: "v=0" }]);
     expect(call.getState().remotes.map((r) => r.attendee_id)).toEqual(["att-other"]);
   });
 
@@ -249,7 +277,9 @@ describe("EmbeddedCall ICE configuration", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(FakePeerConnection.all).toHaveLength(1);
     expect(FakePeerConnection.all[0]?.closed).toBe(true);
-    expect(last().sent.filter((m) => m.type === "offer")).toEqual([]);
+    // Its offer (if it was ready at open) went only to the placeholder, which the server drops.
+    const offers = last().sent.filter((m) => m.type === "offer");
+    expect(offers.every((m) => m.to === SIGNAL_WELCOME_PEER)).toBe(true);
   });
 
   it("relay-only credentials make every peer connection relay-only, with the fresh TURN credential of each (re)join", async () => {

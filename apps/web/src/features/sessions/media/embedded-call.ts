@@ -3,6 +3,7 @@ import {
   type ClientSignal,
   type ServerSignal,
   SIGNAL_HEARTBEAT_INTERVAL_MS,
+  SIGNAL_WELCOME_PEER,
   type SignalAttendee,
   SignalCloseCodes,
 } from "@clinic/contracts/signalling";
@@ -47,8 +48,9 @@ export class EmbeddedCall implements CallEngine {
   private readonly links = new Map<string, PeerLink>();
   /**
    * An offer prepared while the socket connects (peer connection, tracks, local description,
-   * ICE gathering), for whoever `welcome` names first: the offer goes out as soon as it
-   * arrives instead of being made then. Closed when nobody was there to offer to.
+   * ICE gathering), for whoever `welcome` names first: sent as soon as the socket opens,
+   * addressed to SIGNAL_WELCOME_PEER (contracts/signalling.ts), instead of being made, or sent,
+   * after `welcome`. Closed when nobody was there to offer to (the server dropped it).
    */
   private prepared: PeerLink | null = null;
   private socket: WebSocket | null = null;
@@ -219,6 +221,10 @@ export class EmbeddedCall implements CallEngine {
       clearInterval(this.heartbeat);
       this.heartbeat = setInterval(() => this.send({ type: "heartbeat" }), SIGNAL_HEARTBEAT_INTERVAL_MS);
       this.sendMediaState();
+      // The prepared offer (and its ICE) goes with the socket's first frames, to whomever
+      // `welcome` names first (the server relays it once it has registered this connection),
+      // rather than a round trip after `welcome`; `offerTo` then binds it to their id.
+      this.prepared?.bind(SIGNAL_WELCOME_PEER);
     };
     ws.onmessage = (event) => {
       if (this.socket !== ws || typeof event.data !== "string") return;

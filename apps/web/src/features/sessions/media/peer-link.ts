@@ -65,10 +65,12 @@ export class PeerLink {
   async acceptOffer(sdp: string) {
     markCall("offer-received");
     await this.pc.setRemoteDescription({ type: "offer", sdp });
-    await this.flushIce();
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
     this.post((to) => ({ type: "answer", to, sdp: answer.sdp ?? "" }));
+    // The candidates that came with the offer wait until the answer is on its way: the offerer
+    // needs the answer first, and adding them (one await each) does not change it.
+    await this.flushIce();
     await this.applyVideoEncoding();
   }
 
@@ -88,7 +90,10 @@ export class PeerLink {
     await this.pc.addIceCandidate(candidate).catch(() => undefined);
   }
 
-  /** Names the attendee a prepared offer is for; what waited (the offer, ICE candidates) goes now. */
+  /**
+   * Names the attendee a prepared offer is for; what waited (the offer, ICE candidates) goes
+   * now. First SIGNAL_WELCOME_PEER (the socket is open, `welcome` not yet in), then their id.
+   */
   bind(remoteId: string) {
     this.remoteId = remoteId;
     for (const make of this.outbox.splice(0)) this.deliver(make(remoteId));
