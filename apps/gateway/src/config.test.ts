@@ -79,5 +79,6 @@ describe("gateway config", () => {
       "http://localhost:5173",
     ]);
     expect(corsOrigins({ CORS_ORIGINS: "*" })).toBe("*");
+    expect(() => corsOrigins({ CORS_ORIGINS: "https://a.example, *" })).toThrow(/must stand alone/);
   });
 });

@@ -149,7 +149,11 @@ export function docsExposed(config: Pick<GatewayConfig, "NODE_ENV" | "GATEWAY_EX
 /** `CORS_ORIGINS` as the CORS plugin wants it: `*` or an exact list (no patterns, no guessing). */
 export function corsOrigins(config: Pick<GatewayConfig, "CORS_ORIGINS">): "*" | string[] {
   if (config.CORS_ORIGINS.trim() === "*") return "*";
-  return config.CORS_ORIGINS.split(",")
+  const origins = config.CORS_ORIGINS.split(",")
     .map((origin) => origin.trim().replace(/\/$/, ""))
     .filter(Boolean);
+  // `*` inside a list would mean "any origin" to the CORS plugin but not to the fast path's copy
+  // of its rules (proxy/fast-path.ts): a list is exact, `*` stands alone.
+  if (origins.includes("*")) throw new Error("CORS_ORIGINS: `*` must stand alone, not inside a list of origins");
+  return origins;
 }

@@ -291,6 +291,10 @@ export function signallingRoutes(options: SignallingOptions) {
       if (!(await open(conn, claims.session_id))) return;
       const frames = early.get(socket) ?? [];
       early.delete(socket);
+      // Replayed before the recheck below, on purpose: the offer sent at socket open is on the
+      // Join click's path. The window is the one frames sent right after `welcome` always had —
+      // a removal or end committed meanwhile reaches the recheck a round trip later and closes
+      // the socket; the recipient is an admitted attendee of the same session either way.
       for (const data of frames) frame(conn, data);
       await waitingRoom.connected(conn);
       await recheck(conn, "session changed while connecting");

@@ -457,7 +457,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const claimId = randomUUID();
     const aggregateId = stored.subject ?? null;
     // Claimed unless an earlier event of the aggregate waits (unsent, not parked): the same
-    // order rule as a pass's claim. A row without an aggregate is always claimed.
+    // order rule as a pass's claim. A row without an aggregate is always claimed. The lease runs
+    // from here, not from the commit: a transaction held longer than the lease lets a pass
+    // send the event too — a duplicate, which consumers' inboxes absorb (at least once).
     const { rows } = await sql<{ id: number; claimed: boolean; created_at: Date }>`
       WITH earlier AS (
         SELECT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = ${aggregateId}::text
