@@ -9,6 +9,7 @@ import {
   loggerOptions,
   registerProbes,
 } from "@clinic/platform";
+import { tracingActive } from "@clinic/platform/tracing";
 import cors from "@fastify/cors";
 import { LogController } from "fastify";
 import pino, { type DestinationStream, type Logger } from "pino";
@@ -121,7 +122,9 @@ export async function buildApp(options: GatewayAppOptions): Promise<App> {
     operationIds: { liveness: "getGatewayLiveness", readiness: "getGatewayReadiness" },
   });
   await serveGatewayMetrics(app, config.GATEWAY_METRICS_PORT, config.GATEWAY_METRICS_HOST);
-  if (options.fastPath !== false) {
+  // With tracing on, plain reads keep Fastify's path: its instrumentation gives the gateway's
+  // span its route and hands the trace on to the service; the fast path does neither.
+  if (options.fastPath !== false && !tracingActive()) {
     installFastPath(app, { forwarders, origins, trustProxy: config.TRUST_PROXY, logAccess });
   }
   return app;

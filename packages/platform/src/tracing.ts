@@ -71,6 +71,11 @@ export async function initTracing(options: TracingOptions): Promise<boolean> {
   return true;
 }
 
+/** True while the SDK is started (`initTracing` resolved true and no `shutdownTracing` since). */
+export function tracingActive(): boolean {
+  return shutdown !== undefined;
+}
+
 /** Sends the spans still buffered and stops tracing (graceful shutdown); a no-op when off. */
 export async function shutdownTracing(): Promise<void> {
   const stop = shutdown;
