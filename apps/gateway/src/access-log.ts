@@ -26,21 +26,30 @@ export function accessLine(request: FastifyRequest, reply: FastifyReply): Access
 }
 
 /**
- * Writes the access line through a sibling of `logger`: same destination, level, `service`
- * and pid/hostname, minus pino's redaction. The line is built only by `accessLine` from six
- * fixed keys with string and number values, none of which any redact path can name, so
- * redaction could not change a byte of it; yet with the platform's wildcard paths pino runs
- * every one of those values through its redactor, which cost more than the line itself
- * (about 30 µs a request; issue 14, bench/README.md). Every other line, and anything logged
- * with an object of unknown shape, still goes through the redacting logger.
+ * Writes the access line as a pino sibling of `logger` without redaction would: same
+ * destination, level, `service` and other bindings, byte for byte what the redacting logger
+ * writes for it (a test compares them). The line is built only by `accessLine` from six fixed
+ * keys with string and number values, none of which any redact path can name, so redaction
+ * could not change a byte of it; yet with the platform's wildcard paths pino runs every one of
+ * those values through its redactor, which cost more than the line itself (about 30 µs a
+ * request; issue 14, bench/README.md Finding 11). It is written out here, as pino lays out a
+ * line (`level`, `time`, bindings, fields, `msg`), in one template: no pino call per request
+ * (issue 14, Finding "Nullable fields and request lines"). Every other line, and anything
+ * logged with an object of unknown shape, still goes through the redacting logger.
  */
 export function createAccessLog(logger: Logger): (line: AccessLine) => void {
   const stream = (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym];
-  const bindings = logger.bindings();
-  const access = pino({ level: logger.level, base: null }, stream).child(bindings);
+  if (!stream) throw new Error("access log: the logger has no destination");
+  // pino's bindings (`"service":"gateway"`, …) as its `child` writes them: JSON of each value.
+  const bindings = Object.entries(logger.bindings())
+    .map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`)
+    .join("");
+  const level = logger.levels.values.info;
   return (line) => {
     // The level can be changed at run time on the main logger; follow it.
-    if (access.level !== logger.level) access.level = logger.level;
-    access.info(line, "request");
+    if (!logger.isLevelEnabled("info")) return;
+    stream.write(
+      `{"level":${level},"time":${Date.now()}${bindings},"reqId":${JSON.stringify(line.reqId)},"method":${JSON.stringify(line.method)},"path":${JSON.stringify(line.path)},"status":${line.status},"duration_ms":${line.duration_ms},"upstream":${JSON.stringify(line.upstream)},"msg":"request"}\n`,
+    );
   };
 }

@@ -14,9 +14,10 @@ import pino, { type DestinationStream, type Logger } from "pino";
 import { registerCompression } from "./compression.ts";
 import { type TrustedProxies, trustedProxies } from "./config.ts";
 import { frameworkErrorBody, registerErrorHandling } from "./errors.ts";
-import { type LogFormat, logDestination, loggerOptions } from "./logger.ts";
+import { type LogFormat, logDestination, loggablePath, loggerOptions } from "./logger.ts";
 import { registerMetrics } from "./metrics.ts";
 import { type ApiServer, registerOpenApi } from "./openapi.ts";
+import { registerSerializableResponses } from "./response-schemas.ts";
 import { withTimeout } from "./timeout.ts";
 import { shutdownTracing } from "./tracing.ts";
 
@@ -110,15 +111,50 @@ export const securityHeaders: Readonly<Record<string, string>> = (() => {
  * the first line only doubled the serialising, redaction and writing every request pays.
  */
 export class OneLinePerRequest extends LogController {
+  readonly #plain: Logger | undefined;
+
+  /**
+   * With `logger` (the service's), the completed line is written by a sibling of it without
+   * pino's redaction: same destination, `service` and other bindings. The line is made here of
+   * five fixed keys whose values are the method, the loggable path (`loggablePath`: no query,
+   * no invite token), the id, the status and the time — no redact path can name any of them,
+   * so redaction could not change a byte; yet the platform's wildcard paths make pino run
+   * every value through its redactor, about half the line's cost (issue 14, bench/README.md
+   * Finding "Nullable fields and request lines").
+   * Errored requests, and everything else logged, still go through the redacting logger.
+   */
+  constructor(logger?: Logger) {
+    super();
+    this.#plain = logger && pino({ level: "info", base: null }, streamOf(logger)).child(logger.bindings());
+  }
+
   override incomingRequest(): void {}
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
     if (error) {
       reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, "request errored");
+    } else if (this.#plain) {
+      // The request's logger decides (the service's level, now, and a route's own `logLevel`).
+      if (!(reply.log as unknown as Logger).isLevelEnabled("info")) return;
+      const id = String(request.id);
+      this.#plain.info(
+        {
+          reqId: id,
+          req: { method: request.method, path: loggablePath(request.url), id },
+          res: { statusCode: reply.statusCode },
+          responseTime: reply.elapsedTime,
+        },
+        "request completed",
+      );
     } else {
       reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, "request completed");
     }
   }
+}
+
+/** Where a pino logger writes. */
+function streamOf(logger: Logger): DestinationStream {
+  return (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym] as DestinationStream;
 }
 
 export function createLogger(name: string, level = "info", stream?: DestinationStream): Logger {
@@ -198,7 +234,7 @@ export async function createService(options: ServiceOptions): Promise<App> {
     // Requests that still arrive while closing (on kept-alive connections) get our error body
     // from the hook below, not Fastify's own `{error,message,statusCode}`.
     return503OnClosing: false,
-    logController: new OneLinePerRequest(),
+    logController: new OneLinePerRequest(logger),
     frameworkErrors: (err, request, reply) => {
       const body = frameworkErrorBody(err);
       request.log.info({ code: body.code, status: body.status }, "request refused");
@@ -212,6 +248,8 @@ export async function createService(options: ServiceOptions): Promise<App> {
     ...options.fastify,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Before any route is added: nullable fields serialized without an `anyOf` per value.
+  registerSerializableResponses(app);
   let closing = false;
   app.addHook("preClose", async () => {
     closing = true;

@@ -20,19 +20,22 @@ export interface AuditEntry {
  * row or five hundred, so it is a prepared statement on PostgreSQL (parsed and planned once per
  * connection) and nothing is built per call.
  */
-const insertAuditRows = preparedStatement(
+const insertAuditText =
   "INSERT INTO audit_log (actor_id, actor_role, clinic_id, action, outcome, session_id, appointment_id, " +
-    "request_id, client_address) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], " +
-    "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[])",
-);
+  "request_id, client_address) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], " +
+  "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[])";
+const insertAuditRows = preparedStatement(insertAuditText);
 
 /**
- * The writes to audit_log (the table refuses UPDATE and DELETE itself). Many rows in one
- * statement: one INSERT, so one commit when `db` is not inside a transaction (the group commit
- * of audit-batcher.ts). Every row names every column: a missing optional field is null.
+ * The same insert as the first CTE of another statement (its parameters $1–$9 are
+ * `auditColumns`, the statement's own start at $10): a state change's audit rows ride on the
+ * change's first statement, one round trip for both, committed (or rolled back) with it.
+ * A data-modifying CTE always runs in full, whatever the rest of the statement finds.
  */
-export async function appendAuditRows(db: Executor, entries: AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
+export const auditRowsCte = `WITH audit_rows AS (${insertAuditText})`;
+
+/** `entries` as the nine column arrays of `appendAuditRows` / `auditRowsCte`. */
+export function auditColumns(entries: AuditEntry[]): (string | null)[][] {
   const columns: (string | null)[][] = [[], [], [], [], [], [], [], [], []];
   for (const e of entries) {
     columns[0]!.push(e.actor_id);
@@ -45,7 +48,17 @@ export async function appendAuditRows(db: Executor, entries: AuditEntry[]): Prom
     columns[7]!.push(e.request_id);
     columns[8]!.push(e.client_address ?? null);
   }
-  await db.executeQuery(CompiledQuery.raw(insertAuditRows, columns));
+  return columns;
+}
+
+/**
+ * The writes to audit_log (the table refuses UPDATE and DELETE itself). Many rows in one
+ * statement: one INSERT, so one commit when `db` is not inside a transaction (the group commit
+ * of audit-batcher.ts). Every row names every column: a missing optional field is null.
+ */
+export async function appendAuditRows(db: Executor, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db.executeQuery(CompiledQuery.raw(insertAuditRows, auditColumns(entries)));
 }
 
 /** One row, answering its id (a reference others can be given: a connectivity check's). */

@@ -1,4 +1,7 @@
-import { sql } from "kysely";
+import { preparedStatement } from "@clinic/platform";
+import { CompiledQuery, sql } from "kysely";
+import { auditRowsCte } from "../audit/audit.repository.ts";
+import type { CarriedAudit } from "../sessions/session-access.ts";
 import type { ConsentAnswersTable, ConsentTextsTable, Executor, VideoTrx } from "../tables.ts";
 
 export type ConsentTextRow = ConsentTextsTable;
@@ -34,12 +37,31 @@ export async function insertNextConsentText(
   return result.rows[0];
 }
 
-export async function insertConsentAnswer(db: Executor, row: ConsentAnswerRow): Promise<ConsentAnswerRow> {
-  return db
-    .insertInto("consent_answers")
-    .values(row)
-    .returning(["session_id", "patient_id", "clinic_id", "decision", "text_version", "decided_at"])
-    .executeTakeFirstOrThrow();
+/** With the patient's access and change rows (`auditRowsCte`, $1–$9): they commit with the answer, one round trip. */
+const insertConsentAnswerText = preparedStatement(
+  `${auditRowsCte} INSERT INTO consent_answers (session_id, patient_id, clinic_id, decision, text_version, decided_at) ` +
+    "VALUES ($10, $11, $12, $13, $14, $15) " +
+    "RETURNING session_id, patient_id, clinic_id, decision, text_version, decided_at",
+);
+
+export async function insertConsentAnswer(
+  db: Executor,
+  row: ConsentAnswerRow,
+  audit: CarriedAudit,
+): Promise<ConsentAnswerRow> {
+  const { rows } = await db.executeQuery<ConsentAnswerRow>(
+    CompiledQuery.raw(insertConsentAnswerText, [
+      ...audit.params(),
+      row.session_id,
+      row.patient_id,
+      row.clinic_id,
+      row.decision,
+      row.text_version,
+      row.decided_at,
+    ]),
+  );
+  if (!rows[0]) throw new Error("consent answer not stored");
+  return rows[0];
 }
 
 /** The answer that counts: the session's most recent one. */

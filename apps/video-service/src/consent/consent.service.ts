@@ -81,9 +81,9 @@ export async function recordConsent(
   // The access row and the answer's own (`consent.given` / `consent.declined`) commit with the answer.
   return ctx.access.allowWithin(actor, "recordConsent", facts, async (access) => {
     requireTransition(sessionId, session.status, "recordConsent");
-    const answer = await access.transaction(
+    const answer = await access.transactionCarrying(
       ctx.db,
-      async (trx) => {
+      async (trx, audit) => {
         // Under the session's row lock, so an answer never lands after the session ended.
         // With the clinic's newest text version (the default's: 0), read in the same statement.
         const locked = await lockSessionForConsent(trx, sessionId);
@@ -91,14 +91,19 @@ export async function recordConsent(
         requireTransition(sessionId, locked.status, "recordConsent");
         const current = locked.text_version ?? 0;
         if (body.text_version !== current) throw new ConsentTextOutdated(current);
-        return insertConsentAnswer(trx, {
-          session_id: sessionId,
-          patient_id: actor.user.id,
-          clinic_id: session.clinic_id,
-          decision: body.decision,
-          text_version: body.text_version,
-          decided_at: ctx.now(),
-        });
+        // The access row and the answer's own ride on the insert.
+        return insertConsentAnswer(
+          trx,
+          {
+            session_id: sessionId,
+            patient_id: actor.user.id,
+            clinic_id: session.clinic_id,
+            decision: body.decision,
+            text_version: body.text_version,
+            decided_at: ctx.now(),
+          },
+          audit,
+        );
       },
       [body.decision === "GIVEN" ? "consent.given" : "consent.declined"],
     );

@@ -3,11 +3,10 @@ import { withTransaction } from "@clinic/platform";
 import type { JoinTokenClaims } from "../meetings/embedded/join-tokens.ts";
 import type { VideoDb, VideoTrx } from "../tables.ts";
 import type { WebhookEvents } from "../webhooks/webhook-events.ts";
-import { wasAttendeeRemoved } from "./attendee-removals.repository.ts";
+import { findAttendeeAndRemoval, wasAttendeeRemoved } from "./attendee-removals.repository.ts";
 import {
   type AttendeeRow,
   closeOpenIntervals,
-  findAttendee,
   findConnectionState,
   findStaleOpenIntervals,
   openInterval,
@@ -53,14 +52,15 @@ export async function recordConnect(
     if (session.status !== "IN_PROGRESS") return refuseIn(SignalCloseCodes.sessionEnded, "session is not in progress");
     if (session.meeting_id !== claims.meeting_id)
       return refuseIn(SignalCloseCodes.forbidden, "token is for another meeting");
-    const attendee = await findAttendee(trx, claims.attendee_id);
+    // The attendee and whether the doctor removed its person since it was issued, in one read.
+    const found = await findAttendeeAndRemoval(trx, claims.attendee_id);
+    const attendee = found?.attendee;
     if (!attendee || attendee.session_id !== claims.session_id || attendee.user_id !== claims.user_id) {
       return refuseIn(SignalCloseCodes.forbidden, "unknown attendee");
     }
     if (attendee.status === "REPLACED") return refuseIn(SignalCloseCodes.replaced, "attendee was replaced");
     // Removed by the doctor (participant control): the join token is revoked, whatever its expiry.
-    if (await wasAttendeeRemoved(trx, attendee.attendee_id))
-      return refuseIn(SignalCloseCodes.removed, "removed from the consultation");
+    if (found.removed) return refuseIn(SignalCloseCodes.removed, "removed from the consultation");
     // A second connection with the same token ends the first one's interval.
     await closeOpenIntervals(trx, { attendee_id: attendee.attendee_id }, at);
     await setAttendeeStatus(trx, [attendee.attendee_id], "CONNECTED", at);

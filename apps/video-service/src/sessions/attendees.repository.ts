@@ -1,5 +1,6 @@
-import { sql } from "kysely";
-import type { AttendeesTable, Executor, VideoTrx } from "../tables.ts";
+import { preparedStatement } from "@clinic/platform";
+import { CompiledQuery, type Selectable, sql } from "kysely";
+import type { AttendanceIntervalsTable, AttendeesTable, Executor, VideoTrx } from "../tables.ts";
 import { splitByUtcDay, withinOneUtcDay } from "../usage/usage-calculator.ts";
 import { addClosedToRollups, type ClosedPiece } from "../usage/usage-rollups.repository.ts";
 
@@ -91,16 +92,6 @@ export async function reissueAttendee(db: Executor, attendeeId: string, at: Date
     .execute();
 }
 
-/** A session's attendees still JOINING or CONNECTED become LEFT (the session ends). */
-export async function setSessionAttendeesLeft(db: Executor, sessionId: string, at: Date): Promise<void> {
-  await db
-    .updateTable("attendees")
-    .set({ status: "LEFT", updated_at: at })
-    .where("session_id", "=", sessionId)
-    .where("status", "in", ["JOINING", "CONNECTED"])
-    .execute();
-}
-
 /** The attendee's and its session's current state, for a connection just registered. */
 export async function findConnectionState(db: Executor, attendeeId: string, sessionId: string) {
   return db
@@ -185,7 +176,38 @@ export async function closeOpenIntervals(
   if (where.id !== undefined) query = query.where("id", "=", where.id);
   if (where.attendee_id) query = query.where("attendee_id", "=", where.attendee_id);
   if (where.session_id) query = query.where("session_id", "=", where.session_id);
-  const open = await query.forUpdate().execute();
+  return closeIntervals(trx, await query.forUpdate().execute(), at);
+}
+
+type OpenInterval = Selectable<AttendanceIntervalsTable>;
+
+const leaveSessionText = preparedStatement(
+  "WITH left_attendees AS (UPDATE attendees SET status = 'LEFT', updated_at = $2 " +
+    "WHERE session_id = $1 AND status IN ('JOINING', 'CONNECTED')), " +
+    "dropped_draft AS (DELETE FROM notes_drafts WHERE session_id = $1 AND $3::boolean) " +
+    "SELECT * FROM attendance_intervals WHERE session_id = $1 AND left_at IS NULL FOR UPDATE",
+);
+
+/**
+ * A session's end, once it holds the session's row lock, in one statement: the session's live
+ * attendees LEFT, its notes draft deleted when `dropDraft`, and its open attendance intervals
+ * read and locked for `closeIntervals`. Run after the lock, its snapshot sees whatever committed
+ * before the lock was granted (a join's attendee, a connect's interval).
+ */
+export async function leaveSessionAndLockOpenIntervals(
+  trx: VideoTrx,
+  sessionId: string,
+  at: Date,
+  dropDraft: boolean,
+): Promise<OpenInterval[]> {
+  const { rows } = await trx.executeQuery<OpenInterval>(
+    CompiledQuery.raw(leaveSessionText, [sessionId, at, dropDraft]),
+  );
+  return rows;
+}
+
+/** Closes `open` (read FOR UPDATE in this transaction) at `at`, splitting at UTC midnights; adds them to the rollups. */
+export async function closeIntervals(trx: VideoTrx, open: OpenInterval[], at: Date): Promise<number> {
   const closed: ClosedPiece[] = [];
   for (const interval of open) {
     const leftAt = at < interval.joined_at ? interval.joined_at : at;

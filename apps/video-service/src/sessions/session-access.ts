@@ -1,5 +1,5 @@
 import { type AuthUser, withTransaction } from "@clinic/platform";
-import { type AuditEntry, appendAuditReturningId, appendAuditRows } from "../audit/audit.repository.ts";
+import { type AuditEntry, appendAuditReturningId, appendAuditRows, auditColumns } from "../audit/audit.repository.ts";
 import { type AuditBatcher, createAuditBatcher } from "../audit/audit-batcher.ts";
 import { NotYourSession, WebhookNotFound } from "../errors.ts";
 import type { VideoDb, VideoTrx } from "../tables.ts";
@@ -375,7 +375,11 @@ export class AllowedAccess {
    * the person changed, e.g. `consent.given`), in one INSERT.
    */
   writeIn(trx: VideoTrx, changes: string[] = []): Promise<void> {
-    return appendAuditRows(trx, [this.row, ...changes.map((action) => ({ ...this.row, action }))]);
+    return appendAuditRows(trx, this.rows(changes));
+  }
+
+  private rows(changes: string[]): AuditEntry[] {
+    return [this.row, ...changes.map((action) => ({ ...this.row, action }))];
   }
 
   /** The transaction that ran `writeIn` committed: the access is on record. */
@@ -393,11 +397,49 @@ export class AllowedAccess {
     return result;
   }
 
+  /**
+   * As `transaction`, with the access row (and `changes`' rows) carried by the change's own first
+   * statement instead of an INSERT of its own: `fn` gets a `CarriedAudit`, the parameters $1–$9
+   * of a statement that begins with `auditRowsCte` (audit.repository.ts). Should `fn` commit
+   * without having taken them, the rows are written before the commit all the same.
+   */
+  async transactionCarrying<T>(
+    db: VideoDb,
+    fn: (trx: VideoTrx, audit: CarriedAudit) => Promise<T>,
+    changes: string[] = [],
+  ): Promise<T> {
+    const result = await withTransaction(db, async (trx) => {
+      const audit = new CarriedAudit(auditColumns(this.rows(changes)));
+      const value = await fn(trx, audit);
+      if (!audit.taken) await this.writeIn(trx, changes);
+      return value;
+    });
+    this.#committed = true;
+    return result;
+  }
+
   /** Not committed with a change: the access row alone (group-committed), before any answer. */
   async settle(): Promise<void> {
     if (this.#committed) return;
     await this.auditLog.append(this.row);
     this.#committed = true;
+  }
+}
+
+/** Audit rows for a statement to carry (`AllowedAccess.transactionCarrying`). */
+export class CarriedAudit {
+  #taken = false;
+  constructor(private readonly columns: (string | null)[][]) {}
+
+  /** $1–$9 of a statement that begins with `auditRowsCte`; once only (the rows are inserted once). */
+  params(): (string | null)[][] {
+    if (this.#taken) throw new Error("audit rows already carried by a statement");
+    this.#taken = true;
+    return this.columns;
+  }
+
+  get taken(): boolean {
+    return this.#taken;
   }
 }
 

@@ -1,13 +1,13 @@
 import { type EndSessionBody, type EndSessionResponse, EventTypes } from "@clinic/contracts";
 import { makeEvent, withTransaction } from "@clinic/platform";
 import { SessionNotFound } from "../errors.ts";
-import { type EndReason, outboxTrx } from "../tables.ts";
-import { closeOpenIntervals, hasOpenInterval, setSessionAttendeesLeft } from "./attendees.repository.ts";
-import { deleteNotesDraft } from "./notes-draft.repository.ts";
-import type { AllowedAccess } from "./session-access.ts";
+import { type EndReason, outboxTrx, type VideoTrx } from "../tables.ts";
+import { closeIntervals, hasOpenInterval, leaveSessionAndLockOpenIntervals } from "./attendees.repository.ts";
+import type { AllowedAccess, CarriedAudit } from "./session-access.ts";
 import { requireTransition } from "./session-state.ts";
 import { durationSeconds, meetingOf } from "./session-views.ts";
 import {
+  endInProgress,
   findSession,
   lockSession,
   type SessionRow,
@@ -35,8 +35,10 @@ export interface EndInput {
  * Returns null when an idle end found the session busy again.
  */
 export async function endSession(ctx: SessionsContext, sessionId: string, input: EndInput): Promise<SessionRow | null> {
-  const ended = await withTransaction(ctx.db, async (trx) => {
-    await input.access?.writeIn(trx);
+  // The doctor's access row rides on the end's first statement (`endInProgress`).
+  const inTransaction = <T>(fn: (trx: VideoTrx, audit?: CarriedAudit) => Promise<T>) =>
+    input.access ? input.access.transactionCarrying(ctx.db, fn) : withTransaction(ctx.db, (trx) => fn(trx));
+  const ended = await inTransaction(async (trx, audit) => {
     const now = ctx.now();
     const ending = {
       status: "COMPLETED" as const,
@@ -49,7 +51,11 @@ export async function endSession(ctx: SessionsContext, sessionId: string, input:
     };
     // The doctor's end: the update itself takes the row lock and checks IN_PROGRESS. An idle end
     // looks at the session under the lock first; so does an end the update did not apply to.
-    let ended = input.idleSince ? undefined : await updateSessionInStatus(trx, sessionId, "IN_PROGRESS", ending);
+    let ended = input.idleSince
+      ? undefined
+      : audit
+        ? await endInProgress(trx, audit, sessionId, ending)
+        : await updateSessionInStatus(trx, sessionId, "IN_PROGRESS", ending);
     if (!ended) {
       const locked = await lockSession(trx, sessionId);
       if (!locked) throw new SessionNotFound();
@@ -60,10 +66,9 @@ export async function endSession(ctx: SessionsContext, sessionId: string, input:
       }
       ended = await updateSession(trx, sessionId, ending);
     }
-    await closeOpenIntervals(trx, { session_id: sessionId }, now);
-    await setSessionAttendeesLeft(trx, sessionId, now);
     // Notes sent with the end are the final notes: a draft written during the call gives way.
-    if (input.notes !== undefined) await deleteNotesDraft(trx, sessionId);
+    const open = await leaveSessionAndLockOpenIntervals(trx, sessionId, now, input.notes !== undefined);
+    await closeIntervals(trx, open, now);
     const seconds = durationSeconds(ended, now);
     // Claimed for this instance's relay in this transaction: published right after the commit.
     const enqueued = await ctx.relay.enqueue(
@@ -88,8 +93,6 @@ export async function endSession(ctx: SessionsContext, sessionId: string, input:
     await ctx.webhooks.sessionEnded(trx, ended, now);
     return { row: ended, enqueued };
   });
-  // Committed (an idle end that found the session busy rolled nothing back: it wrote no access row).
-  input.access?.committed();
   if (!ended) return null;
   const { row, enqueued } = ended;
   void ctx.relay.sendEnqueued(enqueued);

@@ -19,13 +19,7 @@ import type { AllowedAccess } from "./session-access.ts";
 import { signallingJoinToken } from "./session-presence.ts";
 import { requireTransition } from "./session-state.ts";
 import { mediaFields, meetingOf, toAttendee } from "./session-views.ts";
-import {
-  findSession,
-  lockSession,
-  type SessionRow,
-  updateSession,
-  updateSessionInStatus,
-} from "./sessions.repository.ts";
+import { findSession, lockSession, type SessionRow, touchInProgress, updateSession } from "./sessions.repository.ts";
 import { factsOf } from "./sessions.service.ts";
 import { callProvider, type RequestContext, type SessionsContext } from "./sessions-context.ts";
 
@@ -108,11 +102,11 @@ async function recordJoin(
       ctx.provider.createAttendee(meeting, { session_id: sessionId, external_user_id: user.id }),
     );
     const created = issued;
-    const { row, admitted } = await access.transaction(ctx.db, async (trx) => {
-      // The session's activity, stamped by the update that takes the row lock and checks the
-      // session is in progress (rolled back with the rest if a check below refuses).
+    const { row, admitted } = await access.transactionCarrying(ctx.db, async (trx, audit) => {
+      // The access row and the session's activity, in the statement that takes the row lock and
+      // checks the session is in progress (rolled back with the rest if a check below refuses).
       const activity = { last_activity_at: now, updated_at: now };
-      let locked = await updateSessionInStatus(trx, sessionId, "IN_PROGRESS", activity);
+      let locked = await touchInProgress(trx, audit, sessionId, now);
       if (!locked) {
         const current = await lockSession(trx, sessionId);
         if (!current) throw new SessionNotFound();

@@ -25,11 +25,11 @@ import {
   hasLiveStartReservation,
   insertOrLockByAppointment,
   lockSession,
+  recordStart,
   releaseStartReservation,
   reserveStart,
   reserveStartOfExisting,
   type SessionRow,
-  updateReservedSession,
 } from "./sessions.repository.ts";
 import { factsOf } from "./sessions.service.ts";
 import { callProvider, type RequestContext, type SessionsContext } from "./sessions-context.ts";
@@ -102,10 +102,10 @@ async function startAllowed(
     const attendee: Attendee = await callProvider(ctx.provider, "createAttendee", () =>
       ctx.provider.createAttendee(created, { session_id: sessionId, external_user_id: actor.user.id }),
     );
-    const { row, enqueued } = await access.transaction(ctx.db, async (trx) => {
-      const row = await updateReservedSession(trx, sessionId, token, {
-        status: "IN_PROGRESS",
-        start_time: now,
+    const { row, enqueued } = await access.transactionCarrying(ctx.db, async (trx, audit) => {
+      // The access row rides on the update that takes the row lock and checks the reservation.
+      const row = await recordStart(trx, audit, sessionId, token, {
+        at: now,
         media_provider: ctx.provider.name,
         meeting_id: created.meeting_id,
         meeting_media_urls: JSON.stringify(created.media_urls),
@@ -114,17 +114,15 @@ async function startAllowed(
         // session's own (the events') are left as they are: a reschedule handled meanwhile holds.
         ...(lookedUp
           ? {
-              doctor_id: appointment.doctor_id,
-              patient_id: appointment.patient_id,
-              patient_name: appointment.patient_name,
-              scheduled_start: new Date(appointment.start_time),
-              scheduled_duration_minutes: appointment.duration_minutes,
+              facts: {
+                doctor_id: appointment.doctor_id,
+                patient_id: appointment.patient_id,
+                patient_name: appointment.patient_name,
+                scheduled_start: new Date(appointment.start_time),
+                scheduled_duration_minutes: appointment.duration_minutes,
+              },
             }
           : {}),
-        start_token: null,
-        start_reserved_at: null,
-        last_activity_at: now,
-        updated_at: now,
       });
       if (!row) {
         // Cancelled while the provider answered, or our reservation expired and another start took

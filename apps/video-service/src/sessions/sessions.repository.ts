@@ -1,17 +1,85 @@
 import type { SessionStatus } from "@clinic/contracts";
 import { preparedStatement } from "@clinic/platform";
 import { CompiledQuery, sql, type Updateable } from "kysely";
+import { auditRowsCte } from "../audit/audit.repository.ts";
 import type { Executor, SessionsTable, VideoDb, VideoTrx } from "../tables.ts";
+import type { CarriedAudit } from "./session-access.ts";
 
 export type SessionRow = Omit<SessionsTable, "booking_type"> & { booking_type: "CLINIC_BASED" };
 export type NewSession = Omit<SessionsTable, "booking_type">;
 
+// Every step of a consultation reads its session first: prepared, parsed and planned once per connection.
+const findSessionText = preparedStatement("SELECT * FROM sessions WHERE session_id = $1");
+const findSessionByAppointmentText = preparedStatement("SELECT * FROM sessions WHERE appointment_id = $1");
+
 export async function findSession(db: Executor, sessionId: string): Promise<SessionRow | undefined> {
-  return db.selectFrom("sessions").selectAll().where("session_id", "=", sessionId).executeTakeFirst();
+  const { rows } = await db.executeQuery<SessionRow>(CompiledQuery.raw(findSessionText, [sessionId]));
+  return rows[0];
 }
 
 export async function findSessionByAppointment(db: Executor, appointmentId: string): Promise<SessionRow | undefined> {
-  return db.selectFrom("sessions").selectAll().where("appointment_id", "=", appointmentId).executeTakeFirst();
+  const { rows } = await db.executeQuery<SessionRow>(CompiledQuery.raw(findSessionByAppointmentText, [appointmentId]));
+  return rows[0];
+}
+
+const touchInProgressText = preparedStatement(
+  `${auditRowsCte} UPDATE sessions SET last_activity_at = $10, updated_at = $10 ` +
+    "WHERE session_id = $11 AND status = 'IN_PROGRESS' RETURNING *",
+);
+
+/**
+ * A join's first statement: the access row (`audit`), and the session's activity stamped,
+ * which takes the row lock and checks the session is in progress. Undefined when it is not (the
+ * caller looks, under the lock); the access row is inserted either way.
+ */
+export async function touchInProgress(
+  trx: VideoTrx,
+  audit: CarriedAudit,
+  sessionId: string,
+  at: Date,
+): Promise<SessionRow | undefined> {
+  const { rows } = await trx.executeQuery<SessionRow>(
+    CompiledQuery.raw(touchInProgressText, [...audit.params(), at, sessionId]),
+  );
+  return rows[0];
+}
+
+const endInProgressText = preparedStatement(
+  `${auditRowsCte} UPDATE sessions SET status = 'COMPLETED', end_time = $10, end_reason = $11, ` +
+    "notes = CASE WHEN $12::boolean THEN $13::text ELSE notes END, " +
+    "quality_rating = CASE WHEN $14::boolean THEN $15::integer ELSE quality_rating END, " +
+    "last_activity_at = $10, updated_at = $10 WHERE session_id = $16 AND status = 'IN_PROGRESS' RETURNING *",
+);
+
+/**
+ * The doctor's end in one statement: the access row (`audit`), and IN_PROGRESS → COMPLETED,
+ * which takes the row lock. Undefined when the session is not in progress (the caller looks,
+ * under the lock); the access row is inserted either way.
+ */
+export async function endInProgress(
+  trx: VideoTrx,
+  audit: CarriedAudit,
+  sessionId: string,
+  ending: {
+    end_time: Date;
+    end_reason: SessionRow["end_reason"];
+    notes?: string | null | undefined;
+    quality_rating?: number | null | undefined;
+  },
+): Promise<SessionRow | undefined> {
+  const { rows } = await trx.executeQuery<SessionRow>(
+    CompiledQuery.raw(endInProgressText, [
+      ...audit.params(),
+      ending.end_time,
+      ending.end_reason,
+      ending.notes !== undefined,
+      ending.notes ?? null,
+      ending.quality_rating !== undefined,
+      ending.quality_rating ?? null,
+      sessionId,
+    ]),
+  );
+  return rows[0];
 }
 
 /** Row lock: every change of a session's state happens under it. */
@@ -86,25 +154,69 @@ export async function reserveStartOfExisting(
   return rows[0];
 }
 
+const recordStartText = preparedStatement(
+  `${auditRowsCte} UPDATE sessions SET status = 'IN_PROGRESS', start_time = $10, media_provider = $11, ` +
+    "meeting_id = $12, meeting_media_urls = $13::jsonb, meeting_provider_data = $14::jsonb, " +
+    "doctor_id = CASE WHEN $15::boolean THEN $16::text ELSE doctor_id END, " +
+    "patient_id = CASE WHEN $15::boolean THEN $17::text ELSE patient_id END, " +
+    "patient_name = CASE WHEN $15::boolean THEN $18::text ELSE patient_name END, " +
+    "scheduled_start = CASE WHEN $15::boolean THEN $19::timestamptz ELSE scheduled_start END, " +
+    "scheduled_duration_minutes = CASE WHEN $15::boolean THEN $20::integer ELSE scheduled_duration_minutes END, " +
+    "start_token = NULL, start_reserved_at = NULL, last_activity_at = $10, updated_at = $10 " +
+    "WHERE session_id = $21 AND status = 'CREATED' AND start_token = $22 RETURNING *",
+);
+
+/** What a start's record step writes; `facts`: the appointment's, when just looked up (they replace the session's). */
+export interface RecordedStart {
+  at: Date;
+  media_provider: string;
+  meeting_id: string;
+  /** JSON texts. */
+  meeting_media_urls: string;
+  meeting_provider_data: string;
+  facts?: {
+    doctor_id: string;
+    patient_id: string;
+    patient_name: string;
+    scheduled_start: Date;
+    scheduled_duration_minutes: number;
+  };
+}
+
 /**
- * A start's record step in one statement: the update takes the row lock and applies only
- * while the session is still CREATED and reserved by `token`. Undefined otherwise (cancelled
- * meanwhile, or the reservation expired and another start took it): the caller reads why.
+ * A start's record step in one statement: the doctor's access row (`audit`), and CREATED →
+ * IN_PROGRESS, the update taking the row lock and applying only while the session is still
+ * CREATED and reserved by `token` (the reservation given back). Undefined otherwise (cancelled
+ * meanwhile, or the reservation expired and another start took it): the caller reads why; the
+ * access row is inserted either way.
  */
-export async function updateReservedSession(
+export async function recordStart(
   trx: VideoTrx,
+  audit: CarriedAudit,
   sessionId: string,
   token: string,
-  patch: Updateable<SessionsTable>,
+  start: RecordedStart,
 ): Promise<SessionRow | undefined> {
-  return trx
-    .updateTable("sessions")
-    .set(patch)
-    .where("session_id", "=", sessionId)
-    .where("status", "=", "CREATED")
-    .where("start_token", "=", token)
-    .returningAll()
-    .executeTakeFirst();
+  const { facts } = start;
+  const { rows } = await trx.executeQuery<SessionRow>(
+    CompiledQuery.raw(recordStartText, [
+      ...audit.params(),
+      start.at,
+      start.media_provider,
+      start.meeting_id,
+      start.meeting_media_urls,
+      start.meeting_provider_data,
+      facts !== undefined,
+      facts?.doctor_id ?? null,
+      facts?.patient_id ?? null,
+      facts?.patient_name ?? null,
+      facts?.scheduled_start ?? null,
+      facts?.scheduled_duration_minutes ?? null,
+      sessionId,
+      token,
+    ]),
+  );
+  return rows[0];
 }
 
 /**

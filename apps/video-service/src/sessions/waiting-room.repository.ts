@@ -1,5 +1,8 @@
-import { sql } from "kysely";
+import { preparedStatement } from "@clinic/platform";
+import { CompiledQuery, sql } from "kysely";
+import { auditRowsCte } from "../audit/audit.repository.ts";
 import type { Executor, SessionAdmissionsTable, SessionsTable } from "../tables.ts";
+import type { CarriedAudit } from "./session-access.ts";
 
 /** The waiting room's rows (issue 12): who the doctor let in, and who waits for which doctor. */
 
@@ -28,9 +31,16 @@ export async function admit(db: Executor, row: SessionAdmissionsTable): Promise<
   return stored;
 }
 
+/** With the doctor's access row (`auditRowsCte`, $1–$9): one round trip for both. */
+const setAutoAdmitText = preparedStatement(
+  `${auditRowsCte} UPDATE sessions SET auto_admit = $10, updated_at = $11 ` +
+    "WHERE session_id = $12 AND status = ANY($13::text[]) RETURNING session_id",
+);
+
 /**
  * Sets auto-admit if the session is in one of `statuses`, in one statement that also takes the
- * session's row lock; false when it is not (missing, or in another state: the caller looks).
+ * session's row lock and inserts the doctor's access row (`audit`, whatever the update finds);
+ * false when it is not (missing, or in another state: the caller looks).
  */
 export async function setAutoAdmit(
   db: Executor,
@@ -38,14 +48,12 @@ export async function setAutoAdmit(
   autoAdmit: boolean,
   at: Date,
   statuses: SessionsTable["status"][],
+  audit: CarriedAudit,
 ): Promise<boolean> {
-  const updated = await db
-    .updateTable("sessions")
-    .set({ auto_admit: autoAdmit, updated_at: at })
-    .where("session_id", "=", sessionId)
-    .where("status", "in", statuses)
-    .executeTakeFirst();
-  return Number(updated.numUpdatedRows) > 0;
+  const { rows } = await db.executeQuery(
+    CompiledQuery.raw(setAutoAdmitText, [...audit.params(), autoAdmit, at, sessionId, statuses]),
+  );
+  return rows.length > 0;
 }
 
 /** The patients of the session not admitted yet who hold a live attendee (JOINING or CONNECTED). */

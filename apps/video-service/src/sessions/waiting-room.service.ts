@@ -69,10 +69,11 @@ export async function updateWaitingRoom(
   if (!session) throw new SessionNotFound();
   // The access row commits with the change (allowWithin): one commit for both.
   const admitted = await ctx.access.allowWithin(actor, "updateWaitingRoom", factsOf(session), (access) =>
-    access.transaction(ctx.db, async (trx) => {
+    access.transactionCarrying(ctx.db, async (trx, audit) => {
       const at = ctx.now();
-      // The update takes the row lock and checks the state; only when it did not apply is the session looked at.
-      if (!(await setAutoAdmit(trx, sessionId, body.auto_admit, at, waitingRoomStatuses))) {
+      // The update (carrying the access row) takes the row lock and checks the state; only when
+      // it did not apply is the session looked at.
+      if (!(await setAutoAdmit(trx, sessionId, body.auto_admit, at, waitingRoomStatuses, audit))) {
         const locked = await lockSession(trx, sessionId);
         if (!locked) throw new SessionNotFound();
         requireTransition(sessionId, locked.status, "updateWaitingRoom");

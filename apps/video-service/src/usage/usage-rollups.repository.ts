@@ -9,7 +9,7 @@ import { liveUsage, splitByLocalDay } from "./usage-rollups.ts";
  * intervals per clinic, doctor and local day, per clinic, doctor and month (with the count of
  * sessions), and per session and month (with the count of distinct people), so a month's
  * figures read a few rows instead of every interval. They are added to in the transaction
- * that closes an interval (`closeOpenIntervals`, the one place intervals close), so they are
+ * that closes an interval (`closeIntervals`, the one place intervals close), so they are
  * never ahead of or behind the intervals; still-open intervals are added live at read time.
  *
  * Days and months are those of a time zone. Rollups are kept for every zone in

@@ -1,5 +1,5 @@
 import { Button, Card, Loader, Stack, Text, Title } from "@mantine/core";
-import { useQueryClient } from "@tanstack/react-query";
+import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { useNavigate } from "react-router";
 import { ErrorBoundary } from "../../components/error-boundary.tsx";
@@ -10,7 +10,8 @@ import { StatusBadge } from "../../features/appointments/components/status-badge
 import { callIsDue } from "../../features/appointments/join-window.ts";
 import { useCurrentUser } from "../../features/auth/use-current-user.ts";
 import { consentTextQueryOptions } from "../../features/consent/api/consent.ts";
-import { useSession } from "../../features/sessions/api/get-session.ts";
+import { type SessionDetails, useSession } from "../../features/sessions/api/get-session.ts";
+import { joinAhead } from "../../features/sessions/api/join-ahead.ts";
 import { formatDateTime } from "../../lib/format.ts";
 import { preloadCallScreen } from "./lazy-routes.ts";
 
@@ -25,6 +26,16 @@ export function nextAppointment(appointments: Appointment[], now: Date): Appoint
     )
     .sort((a, b) => a.start_time.localeCompare(b.start_time));
   return upcoming[0] ?? null;
+}
+
+/**
+ * Whether the call page's consent gate (session-call.tsx) lets a Join click straight through:
+ * the clinic's text is at hand and either the patient agreed or the clinic asks for no consent.
+ */
+function goesStraightIn(queryClient: QueryClient, session: SessionDetails | undefined): boolean {
+  const text = queryClient.getQueryData(consentTextQueryOptions().queryKey);
+  if (!text || !session) return false;
+  return session.consent?.decision === "GIVEN" || !text.required;
 }
 
 export function PatientHomeRoute() {
@@ -88,7 +99,13 @@ function NextAppointmentCard({ appointment }: { appointment: Appointment | null 
           <Button
             size="lg"
             disabled={!live || !sessionId}
-            onClick={() => sessionId && navigate(`/sessions/${sessionId}/call`)}
+            onClick={() => {
+              if (!sessionId) return;
+              // Straight into the call (consent answered, or not asked for): the join and the
+              // camera start now, not once the call route has rendered (join-ahead.ts).
+              if (goesStraightIn(queryClient, session.data)) joinAhead.start(sessionId);
+              navigate(`/sessions/${sessionId}/call`);
+            }}
           >
             Join
           </Button>

@@ -7,6 +7,7 @@ import { ApiError } from "../../../lib/api-error.ts";
 import { credentialsHandoff } from "../api/credentials-handoff.ts";
 import { useEndSession } from "../api/end-session.ts";
 import { type SessionAttendee, useSession } from "../api/get-session.ts";
+import { joinAhead } from "../api/join-ahead.ts";
 import { joinForCredentials } from "../api/join-session.ts";
 import { useCallQualityReport } from "../api/report-call-quality.ts";
 import { markCall } from "../media/call-marks.ts";
@@ -78,12 +79,15 @@ export function CallScreen({ sessionId, role, onEnded, onLeave }: Props) {
       // microphone may start now: asked for while POST /join is under way rather than after
       // it (it was ~40 % of a Join click's time to the first frame, bench/README.md), and handed
       // to the engine; released if no engine takes them (join refused, left meanwhile).
-      const media = openCameraAndMicrophone();
+      // The patient's Join click may have asked for both already (join-ahead.ts).
+      const ahead = joinAhead.take(sessionId);
+      const media = ahead?.media ?? openCameraAndMicrophone();
       media.catch(() => undefined); // a refusal is the engine's to explain (media-denied)
       let handed = false;
       try {
-        markCall("join-requested");
-        const credentials = credentialsHandoff.take(sessionId) ?? (await joinForCredentials(sessionId));
+        if (!ahead) markCall("join-requested");
+        const credentials =
+          credentialsHandoff.take(sessionId) ?? (await (ahead?.credentials ?? joinForCredentials(sessionId)));
         markCall("join-answered");
         const next = await createCallEngine(credentials, () => joinForCredentials(sessionId));
         if (cancelled) return;
