@@ -27,7 +27,7 @@ export type ConnectivityResponse = Static<typeof ConnectivityResponse>;
  * client address like signalling connects. Once open the server sends this one frame and
  * closes with 1000.
  */
-export const SIGNAL_PROBE_PATH = "/api/video/signal-probe";
+export { SIGNAL_PROBE_PATH } from "./socket-paths.ts";
 export const SIGNAL_PROBE_OK = { type: "probe.ok" } as const;
 /** GET /api/video/connectivity per user per minute (each answer mints a TURN credential). */
 export const CONNECTIVITY_CHECKS_PER_MINUTE = 30;

@@ -38,6 +38,16 @@ export const SignalCloseCodes = {
 export const SIGNAL_HEARTBEAT_INTERVAL_MS = 10_000;
 export const SIGNAL_HEARTBEAT_TIMEOUT_MS = 30_000;
 
+/**
+ * A socket opened without `?token` authenticates with its first frame, `SignalAuth`, within
+ * this time (else it is refused as a missing token, 4401): a browser can open the socket while
+ * its POST /join is under way and send the join token the moment it has it, instead of
+ * starting the socket's opening only then. With `?token` nothing changes.
+ */
+export const SIGNAL_AUTH_TIMEOUT_MS = 10_000;
+
+export { signallingPathOf } from "./socket-paths.ts";
+
 /** The largest signalling frame the video service accepts, and the gateway lets through (an SDP fits). */
 export const SIGNAL_MAX_FRAME_BYTES = 64 * 1024;
 
@@ -99,6 +109,13 @@ export const ClientSignalSchema = Type.Union([
   Type.Object({ type: Type.Literal("quality-mode"), mode: QualityMode }, { additionalProperties: false }),
 ]);
 export type ClientSignal = Static<typeof ClientSignalSchema>;
+
+/** The first frame of a socket opened without `?token` (SIGNAL_AUTH_TIMEOUT_MS); never a frame after it. */
+export const SignalAuthSchema = Type.Object(
+  { type: Type.Literal("auth"), token: Type.String({ minLength: 1, maxLength: 4_096 }) },
+  { additionalProperties: false },
+);
+export type SignalAuth = Static<typeof SignalAuthSchema>;
 
 /** What the server sends (`from` is stamped by the server). */
 export const ServerSignalSchema = Type.Union([

@@ -67,6 +67,42 @@ export const appointmentsRepository = {
   },
 
   /**
+   * An event's guarded update and its inbox row in one statement (one autocommit transaction):
+   * the appointment changes only if it is still in one of `from`, is of `clinicId`, and the
+   * inbox has no row of the event for `consumer`; the inbox row is written only with the change.
+   * Answers whether both were written. It never writes one without the other: when nothing
+   * changed (a duplicate, a late event, an appointment this clinic does not have) the caller
+   * decides in a transaction of its own (`handleOnce`). A concurrent delivery of the same event
+   * that committed its inbox row first makes this statement fail on the inbox's key (23505),
+   * the change rolled back with it.
+   */
+  async transitionOnce(
+    db: Db,
+    id: string,
+    clinicId: string,
+    from: AppointmentStatus[],
+    changes: Pick<AppointmentRow, "status" | "session_id"> &
+      Partial<Pick<AppointmentRow, "consultation_duration_minutes">>,
+    inbox: { eventId: string; consumer: string; type: string },
+  ): Promise<boolean> {
+    const duration = changes.consultation_duration_minutes;
+    const { rows } = await sql<{ event_id: string }>`
+      WITH moved AS (
+        UPDATE appointments
+        SET status = ${changes.status}, session_id = ${changes.session_id}, updated_at = ${new Date()}::timestamptz${
+          duration === undefined ? sql`` : sql`, consultation_duration_minutes = ${duration}`
+        }
+        WHERE id = ${id} AND clinic_id = ${clinicId} AND status = ANY(${from}::text[])
+          AND NOT EXISTS (SELECT 1 FROM inbox
+                          WHERE event_id = ${inbox.eventId}::uuid AND consumer = ${inbox.consumer})
+        RETURNING id)
+      INSERT INTO inbox (event_id, consumer, type)
+      SELECT ${inbox.eventId}::uuid, ${inbox.consumer}, ${inbox.type} FROM moved
+      RETURNING event_id`.execute(db);
+    return rows.length > 0;
+  },
+
+  /**
    * Serialises bookings of one doctor (transaction-scoped advisory lock), so two concurrent
    * bookings cannot both pass the overlap check.
    */

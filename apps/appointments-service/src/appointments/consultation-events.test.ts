@@ -12,6 +12,7 @@ import {
 } from "@clinic/platform";
 import { testDatabase } from "@clinic/platform/testing";
 import amqp from "amqplib";
+import { sql } from "kysely";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppointmentsDatabase, AppointmentsTables } from "../database.ts";
@@ -143,6 +144,77 @@ describe("consultation event handler, called directly", () => {
       consultation_duration_minutes: 12,
     });
   });
+
+  it("applies an event that moves its appointment in one statement, its inbox row included", async () => {
+    const statements: string[] = [];
+    const counted = database.db.withPlugin({
+      transformQuery: (args) => {
+        statements.push(args.node.kind);
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const once = createConsultationEventHandler({ db: counted, logger: pino({ level: "silent" }) });
+    const appt = await book();
+    const sessionId = session();
+    const start = started(appt, sessionId);
+    await once(start);
+    expect(statements).toHaveLength(1);
+    expect(await row(appt.id)).toMatchObject({ status: "IN_PROGRESS", session_id: sessionId });
+    expect(await inboxCount(start.id)).toBe(1);
+
+    statements.length = 0;
+    const end = completed(appt, sessionId, 31);
+    await once(end);
+    expect(statements).toHaveLength(1);
+    const after = await row(appt.id);
+    expect(after).toMatchObject({ status: "COMPLETED", consultation_duration_minutes: 31 });
+    expect(await inboxCount(end.id)).toBe(1);
+
+    // A redelivery and a late event take the transaction (inbox row, guarded update, read): no effect.
+    await once(structuredClone(end));
+    await once(structuredClone(start));
+    expect(await row(appt.id)).toEqual(after);
+    expect(await inboxCount(end.id)).toBe(1);
+    expect(await inboxCount(start.id)).toBe(1);
+  });
+
+  it.runIf(process.env.DATABASE_URL)(
+    "applies nothing when another delivery of the event commits its inbox row while the statement waits for it",
+    async () => {
+      const appt = await book();
+      const event = started(appt, session());
+      // The other delivery: its inbox row written, not committed yet (on a connection of its own).
+      const other = await database.db.startTransaction().execute();
+      try {
+        const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(other)).rows[0]?.pid;
+        await other
+          .insertInto("inbox")
+          .values({ event_id: event.id, consumer: appointmentsQueue, type: event.type })
+          .execute();
+        const handled = handle(event);
+        // Wait until the handler's statement waits for that row's transaction.
+        for (let i = 0; ; i++) {
+          const { rows } = await sql`SELECT 1 FROM pg_stat_activity
+            WHERE ${pid}::int = ANY(pg_blocking_pids(pid))`.execute(database.db);
+          if (rows.length > 0) break;
+          if (i > 500) throw new Error("the handler's statement never waited for the other delivery");
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        await other.commit().execute();
+        await handled; // the key violation is a duplicate, not an error
+      } catch (err) {
+        await other
+          .rollback()
+          .execute()
+          .catch(() => undefined);
+        throw err;
+      }
+      // The other delivery stands for the event (it changed nothing here): ours rolled back.
+      expect(await row(appt.id)).toMatchObject({ status: "SCHEDULED", session_id: null });
+      expect(await inboxCount(event.id)).toBe(1);
+    },
+  );
 
   it("throws (for retry, then the dead-letter queue) on bad data or an unknown appointment, recording nothing", async () => {
     const appt = await book();

@@ -1,4 +1,4 @@
-import { type EventData, type EventType, EventTypes } from "@clinic/contracts";
+import { type AppointmentStatus, type EventData, type EventType, EventTypes } from "@clinic/contracts";
 import { type CloudEvent, type EventBus, type EventHandler, eventData, handleOnce } from "@clinic/platform";
 import type { Kysely, Transaction } from "kysely";
 import type { Logger } from "pino";
@@ -32,47 +32,42 @@ async function loadFor(trx: Trx, appointmentId: string, clinicId: string, eventI
  * The video service's consultation events move appointments: started → IN_PROGRESS,
  * completed → COMPLETED with the session id and duration. Each event takes effect once
  * (inbox row and update commit together); updates apply only from the states they expect,
- * so a late `started` after `completed` changes nothing. The guarded update is the event's one
- * statement when it applies (it takes the row lock itself); only when it does not is the
- * appointment read, to tell an event about an appointment this clinic does not have (an
- * error: the dead-letter queue) from one that came too late (ignored, logged).
+ * so a late `started` after `completed` changes nothing. An event whose guarded update applies
+ * costs one statement: the update and the inbox row in one data-modifying CTE
+ * (`transitionOnce`, its own autocommit transaction, so both or neither commit). Only when it
+ * changes nothing — a redelivery, a late event, an appointment this clinic does not have, or a
+ * concurrent delivery of the same event that committed first — is the event handled as before,
+ * in a transaction of its own (`handleOnce`: the inbox row, the guarded update again, and the
+ * appointment read to tell an event about an appointment this clinic does not have (an error:
+ * the dead-letter queue) from one that came too late (ignored, logged)).
  */
 export function createConsultationEventHandler(deps: {
   db: Kysely<AppointmentsTables>;
   logger?: Logger;
 }): EventHandler {
   const log = deps.logger;
-  const started = async (trx: Trx, event: CloudEvent) => {
-    const data = dataOf(event, EventTypes.consultationStarted);
-    const moved = await repo.transition(
-      trx,
-      data.appointment_id,
-      ["SCHEDULED"],
-      { status: "IN_PROGRESS", session_id: data.session_id },
-      data.clinic_id,
-    );
-    if (moved) return;
-    const row = await loadFor(trx, data.appointment_id, data.clinic_id, event.id);
-    log?.warn({ eventId: event.id, appointmentId: row.id, status: row.status }, "consultation start ignored");
+  // The slow path: the inbox row, the guarded update again and, when it still does not
+  // apply, the read that tells a late event from an appointment this clinic does not have.
+  const effect = async (trx: Trx, event: CloudEvent & { type: Consumed }) => {
+    const move = transitionOf(event);
+    if (await repo.transition(trx, move.appointmentId, move.from, move.changes, move.clinicId)) return;
+    const row = await loadFor(trx, move.appointmentId, move.clinicId, event.id);
+    log?.warn({ eventId: event.id, appointmentId: row.id, status: row.status }, move.ignored);
   };
-  const completed = async (trx: Trx, event: CloudEvent) => {
-    const data = dataOf(event, EventTypes.consultationCompleted);
-    // A consultation that was held is a medical fact: it wins over a cancel that raced the
-    // (possibly delayed) start event, so the record never shows a held visit as cancelled.
-    const moved = await repo.transition(
-      trx,
-      data.appointment_id,
-      ["SCHEDULED", "IN_PROGRESS", "CANCELLED"],
-      { status: "COMPLETED", session_id: data.session_id, consultation_duration_minutes: data.duration_minutes },
-      data.clinic_id,
-    );
-    if (moved) return;
-    const row = await loadFor(trx, data.appointment_id, data.clinic_id, event.id);
-    log?.warn({ eventId: event.id, appointmentId: row.id, status: row.status }, "consultation end ignored");
-  };
-  const effects: Record<Consumed, (trx: Trx, event: CloudEvent) => Promise<void>> = {
-    [EventTypes.consultationStarted]: started,
-    [EventTypes.consultationCompleted]: completed,
+  /** The event's change and inbox row in one statement; false when it did not apply (see above). */
+  const applyAtOnce = async (event: CloudEvent & { type: Consumed }): Promise<boolean> => {
+    const move = transitionOf(event);
+    try {
+      return await repo.transitionOnce(deps.db, move.appointmentId, move.clinicId, move.from, move.changes, {
+        eventId: event.id,
+        consumer: appointmentsQueue,
+        type: event.type,
+      });
+    } catch (err) {
+      // Another delivery of this event committed its inbox row first: nothing of ours committed.
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
   };
 
   return async (event) => {
@@ -80,10 +75,46 @@ export function createConsultationEventHandler(deps: {
       log?.warn({ eventId: event.id, type: event.type }, "event type not handled here; ignored");
       return;
     }
-    const effect = effects[event.type];
-    const applied = await handleOnce(deps.db, appointmentsQueue, event, (trx) => effect(trx, event));
+    const consumed = event as CloudEvent & { type: Consumed };
+    if (await applyAtOnce(consumed)) {
+      log?.info({ eventId: event.id, type: event.type, duplicate: false }, "event processed");
+      return;
+    }
+    const applied = await handleOnce(deps.db, appointmentsQueue, event, (trx) => effect(trx, consumed));
     log?.info({ eventId: event.id, type: event.type, duplicate: !applied }, "event processed");
   };
+}
+
+/** What an event changes, and from which states: one place for the one-statement and the slow path. */
+function transitionOf(event: CloudEvent & { type: Consumed }) {
+  if (event.type === EventTypes.consultationStarted) {
+    const data = dataOf(event, EventTypes.consultationStarted);
+    return {
+      appointmentId: data.appointment_id,
+      clinicId: data.clinic_id,
+      from: ["SCHEDULED"] as AppointmentStatus[],
+      changes: { status: "IN_PROGRESS" as const, session_id: data.session_id },
+      ignored: "consultation start ignored",
+    };
+  }
+  const data = dataOf(event, EventTypes.consultationCompleted);
+  return {
+    appointmentId: data.appointment_id,
+    clinicId: data.clinic_id,
+    // A consultation that was held is a medical fact: it wins over a cancel that raced the
+    // (possibly delayed) start event, so the record never shows a held visit as cancelled.
+    from: ["SCHEDULED", "IN_PROGRESS", "CANCELLED"] as AppointmentStatus[],
+    changes: {
+      status: "COMPLETED" as const,
+      session_id: data.session_id,
+      consultation_duration_minutes: data.duration_minutes,
+    },
+    ignored: "consultation end ignored",
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "23505";
 }
 
 export function subscribeConsultationEvents(bus: EventBus, handler: EventHandler): Promise<void> {

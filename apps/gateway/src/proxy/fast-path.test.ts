@@ -175,6 +175,17 @@ describe("gateway fast path", () => {
     expect(fast.logs.text()).not.toContain("secret-token");
   });
 
+  it("writes an invite link's path with its token cut out, as Fastify's access line does", async () => {
+    const path = "/video/api/video/invites/join/invite-secret-0001?lang=en";
+    const ids = { fast: { "x-request-id": "trace-access-0002" }, slow: { "x-request-id": "trace-access-0003" } };
+    await Promise.all([send(portOf(fast), "GET", path, ids.fast), send(portOf(slow), "GET", path, ids.slow)]);
+    const lineOf = (f: GatewayFixture, reqId: string) =>
+      entries(f).find((entry) => entry.msg === "request" && entry.reqId === reqId);
+    expect(lineOf(fast, ids.fast["x-request-id"])?.path).toBe("/video/api/video/invites/join/[redacted]");
+    expect(lineOf(fast, ids.fast["x-request-id"])?.path).toBe(lineOf(slow, ids.slow["x-request-id"])?.path);
+    expect(fast.logs.text()).not.toContain("invite-secret-0001");
+  });
+
   it("leaves requests to Fastify while it sheds load", async () => {
     const gateway = fast.gateway as unknown as { isUnderPressure?: () => boolean };
     const before = fast.gateway.fastPath?.taken ?? Number.NaN;

@@ -11,7 +11,7 @@ import {
 } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
 import type { AccessLine } from "../access-log.ts";
-import type { Exchange } from "./upstream-client.ts";
+import type { Exchange, OwnHeaders } from "./upstream-client.ts";
 import { isWebAppNavigation, type RouteForwarder } from "./upstream-proxy.ts";
 
 /**
@@ -94,14 +94,15 @@ export function installFastPath(app: App, options: FastPathOptions): FastPathSta
   const proxies = trustedProxies(options.trustProxy);
   const cors = corsHeaders(options.origins);
   const own = Object.entries(securityHeaders).concat(cors.fixed);
+  const shared: Shared = { log: app.log, own, duration, logAccess: options.logAccess };
   const routes = options.forwarders.map((forwarder) => ({
     forwarder,
     prefix: forwarder.route.prefix,
+    name: forwarder.route.name,
     // The route template Fastify would have matched, for the histogram's label.
     // (`/video` and `/video/` are one route, `/video`; below it, `/video/*`).
     labels: { exact: forwarder.route.prefix, wildcard: `${forwarder.route.prefix}/*` },
   }));
-  const log = app.log;
   const stats: FastPathStats = { taken: 0 };
   app.decorate("fastPath", stats);
 
@@ -150,23 +151,11 @@ export function installFastPath(app: App, options: FastPathOptions): FastPathSta
 
     stats.taken++;
     const id = requestIdOf(req.headers["x-request-id"]);
-    const exchange = new FastExchange(req, res, id, log, own, cors.allowOrigin(req));
     const label = path.length <= prefix.length + 1 ? route.labels.exact : route.labels.wildcard;
-    const started = performance.now();
-    res.once("finish", () => {
-      const ms = performance.now() - started;
-      const status = res.statusCode;
-      duration.observe({ method, route: label, status_code: status }, ms / 1000);
-      options.logAccess({
-        reqId: id,
-        method,
-        // Never the query string nor an invite link's token, as on Fastify's path.
-        path: loggablePath(url),
-        status,
-        duration_ms: Math.round(ms),
-        upstream: forwarder.route.name,
-      });
-    });
+    const exchange = new FastExchange(req, res, id, shared, cors.allowOrigin(req), route.name, label, path);
+    // One listener function for every response: the exchange rides on the response.
+    (res as AnsweredResponse)[kExchange] = exchange;
+    res.on("finish", onFinish);
     // The path on the upstream, as the proxy library would make it (the prefix rewritten).
     const dest = forwarder.rewritePrefix + path.slice(prefix.length) || "/";
     forwarder.send(exchange, query < 0 ? dest : dest + url.slice(query), pool?.next());
@@ -204,6 +193,26 @@ function corsHeaders(origins: "*" | string[]): {
   };
 }
 
+/** What every fast exchange of one gateway shares. */
+interface Shared {
+  /** The service logger; a child with the request id is made only when something is logged. */
+  log: FastifyBaseLogger;
+  /** Security headers and the fixed CORS headers, as `[name, value]`. */
+  own: [string, string][];
+  duration: DurationHistogram;
+  logAccess: (line: AccessLine) => void;
+}
+
+const kExchange = Symbol("fastExchange");
+type AnsweredResponse = ServerResponse & { [kExchange]?: FastExchange };
+
+/** The answer is sent: histogram and access line (one function for every response, no closure per request). */
+function onFinish(this: AnsweredResponse): void {
+  const exchange = this[kExchange];
+  this[kExchange] = undefined;
+  exchange?.finished();
+}
+
 /** A request on the fast path, as the forwarder sees it (see `Exchange`). */
 class FastExchange implements Exchange {
   readonly req: IncomingMessage;
@@ -211,48 +220,67 @@ class FastExchange implements Exchange {
   readonly id: string;
   readonly body = null;
   readonly replayable = true;
-  readonly #own: [string, string][];
+  readonly #shared: Shared;
   readonly #origin: string | undefined;
-  /** The service logger; a child with the request id is made only when something is logged. */
-  readonly #logger: FastifyBaseLogger;
+  readonly #upstream: string;
+  /** The route template Fastify would have matched, for the histogram. */
+  readonly #label: string;
+  /** The path without the query string. */
+  readonly #path: string;
+  readonly #started = performance.now();
   #log: FastifyBaseLogger | undefined;
 
   constructor(
     req: IncomingMessage,
     res: ServerResponse,
     id: string,
-    logger: FastifyBaseLogger,
-    own: [string, string][],
+    shared: Shared,
     origin: string | undefined,
+    upstream: string,
+    label: string,
+    path: string,
   ) {
     this.req = req;
     this.res = res;
     this.id = id;
-    this.#logger = logger;
-    this.#own = own;
+    this.#shared = shared;
     this.#origin = origin;
+    this.#upstream = upstream;
+    this.#label = label;
+    this.#path = path;
   }
 
   get log(): FastifyBaseLogger {
-    this.#log ??= this.#logger.child({ reqId: this.id });
+    this.#log ??= this.#shared.log.child({ reqId: this.id });
     return this.#log;
   }
 
-  begin(): void {
-    const res = this.res;
-    const own = this.#own;
-    for (let i = 0; i < own.length; i++) {
-      const header = own[i] as [string, string];
-      res.setHeader(header[0], header[1]);
-    }
-    if (this.#origin !== undefined) res.setHeader("access-control-allow-origin", this.#origin);
+  begin(): OwnHeaders {
+    const own = this.#shared.own;
+    return this.#origin === undefined ? own : [...own, ["access-control-allow-origin", this.#origin]];
+  }
+
+  finished(): void {
+    const ms = performance.now() - this.#started;
+    const status = this.res.statusCode;
+    const method = this.req.method as string;
+    this.#shared.duration.observe({ method, route: this.#label, status_code: status }, ms / 1000);
+    this.#shared.logAccess({
+      reqId: this.id,
+      method,
+      // Never the query string nor an invite link's token, as on Fastify's path.
+      path: this.#path.includes("/join/") ? loggablePath(this.#path) : this.#path,
+      status,
+      duration_ms: Math.round(ms),
+      upstream: this.#upstream,
+    });
   }
 
   refuse(error: AppError): void {
     const res = this.res;
     if (res.headersSent) return;
     const body = JSON.stringify(toErrorBody(error));
-    this.begin();
+    for (const [name, value] of this.begin()) res.setHeader(name, value as string);
     res.statusCode = error.status;
     res.setHeader("content-type", "application/json; charset=utf-8");
     res.setHeader("x-request-id", this.id);

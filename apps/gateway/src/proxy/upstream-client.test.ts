@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, get, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GatewayFixture, startGateway } from "../testing/gateway-fixture.ts";
+import { validHeaders } from "./upstream-client.ts";
 
 /**
  * The gateway's own HTTP forwarding (`upstream-client.ts`, undici in place of reply-from), in
@@ -158,6 +159,40 @@ describe("forwarding to an upstream", () => {
     // The gateway's request id wins over the upstream's, and its security headers are there.
     expect(res.headers["x-request-id"]).toBe("req-from-client-1");
     expect(res.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it("answers the same headers on the fast path (real HTTP), written in one writeHead", async () => {
+    const { port } = f.gateway.server.address() as AddressInfo;
+    const taken = f.gateway.fastPath?.taken ?? Number.NaN;
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      get(
+        { host: "127.0.0.1", port, path: "/video/api/headers", headers: { "x-request-id": "req-from-client-2" } },
+        (r) => {
+          r.resume();
+          r.on("end", () => resolve(r));
+        },
+      ).on("error", reject);
+    });
+    expect(f.gateway.fastPath?.taken).toBe(taken + 1);
+    expect(res.statusCode).toBe(302);
+    expect(res.headers["x-upstream-private"]).toBeUndefined();
+    // Node's own, not the upstream's.
+    expect(res.headers["keep-alive"]).toBe(`timeout=${Math.floor(f.gateway.server.keepAliveTimeout / 1000)}`);
+    expect(res.headers["set-cookie"]).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+    expect(res.headers.location).toBe("/video/api/next");
+    expect(res.headers["content-type"]).toBe("application/json");
+    // The request id once, the gateway's; the security headers there once each.
+    const names = res.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+    expect(names.filter((name) => name === "x-request-id")).toHaveLength(1);
+    expect(res.headers["x-request-id"]).toBe("req-from-client-2");
+    expect(names.filter((name) => name === "x-content-type-options")).toHaveLength(1);
+    expect(res.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it("drops a header Node refuses to send, not the answer", () => {
+    expect(
+      validHeaders(["a", "1", "bad name", "2", "c", "x\u0001y", "set-cookie", ["k=1", "bad\u0000", "j=2"]]),
+    ).toEqual(["a", "1", "set-cookie", ["k=1", "j=2"]]);
   });
 
   it("reuses one kept-alive upstream connection for requests one after another", async () => {

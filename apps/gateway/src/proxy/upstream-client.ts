@@ -1,4 +1,10 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+  validateHeaderName,
+  validateHeaderValue,
+} from "node:http";
 import type { Readable } from "node:stream";
 import type { AppError } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
@@ -74,13 +80,17 @@ export interface Exchange {
   /** Whether a failed attempt may be sent again: idempotent, and no body stream consumed. */
   readonly replayable: boolean;
   /**
-   * The upstream's answer starts: the response is the forwarder's from here on. Sets the
-   * gateway's own headers (security, CORS), which the upstream's then override.
+   * The upstream's answer starts: the response is the forwarder's from here on. Returns the
+   * gateway's own headers (security, CORS; lower-case names, in the order they are sent), which
+   * the upstream's then override; the forwarder writes them all in one `writeHead`.
    */
-  begin(): void;
+  begin(): OwnHeaders;
   /** Answers a refusal of the gateway's own (502/504) when no answer started. */
   refuse(error: AppError): void;
 }
+
+/** The gateway's own headers of an answer: `[name, value]` pairs, names in lower case. */
+export type OwnHeaders = readonly (readonly [string, string | number | readonly string[]])[];
 
 /** Where one request goes: the instance's origin and Host, and the path (query included) on it. */
 export interface ForwardTarget {
@@ -118,7 +128,8 @@ const hopByHopRequest = new Set([...hopByHopResponse, "expect", "host"]);
 
 /** Header names a `Connection` header lists (also hop-by-hop), lower-cased; none when there is no such header. */
 function connectionTokens(value: string | string[] | undefined): string[] | undefined {
-  if (typeof value !== "string") return undefined;
+  // What nearly every peer sends: no header named, nothing to split.
+  if (typeof value !== "string" || value === "keep-alive" || value === "close") return undefined;
   const names: string[] = [];
   for (const token of value.toLowerCase().split(",")) {
     const name = token.trim();
@@ -168,7 +179,8 @@ export function hasBody(headers: IncomingHttpHeaders): boolean {
 }
 
 const kHandler = Symbol("forwardHandler");
-type ProxiedResponse = ServerResponse & { [kHandler]?: ForwardHandler };
+const kListening = Symbol("forwardHandlerListening");
+type ProxiedResponse = ServerResponse & { [kHandler]?: ForwardHandler; [kListening]?: boolean };
 
 // Shared listeners (one function for every response, not a closure per request).
 function onClientClose(this: ProxiedResponse): void {
@@ -176,6 +188,46 @@ function onClientClose(this: ProxiedResponse): void {
 }
 function onClientDrain(this: ProxiedResponse): void {
   this[kHandler]?.resume?.();
+}
+
+/**
+ * `writeHead`'s flat `[name, value, name, value, …]` list. Several values of one name
+ * (set-cookie) stay one array entry: Node sends each as a line of its own, and when something
+ * set a header on the response before, `writeHead` merges the list by `setHeader` (where a
+ * repeated name would replace the one before).
+ */
+export type FlatHeaders = (string | string[])[];
+
+function pushHeader(flat: FlatHeaders, name: string, value: string | number | readonly string[]): void {
+  flat.push(name, typeof value === "number" ? String(value) : typeof value === "string" ? value : [...value]);
+}
+
+function validHeader(name: string, value: string | string[]): boolean {
+  try {
+    validateHeaderName(name);
+    if (typeof value === "string") validateHeaderValue(name, value);
+    else for (const one of value) validateHeaderValue(name, one);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The headers Node would send, less any it refuses (invalid characters): dropped, not the answer. */
+export function validHeaders(flat: FlatHeaders): FlatHeaders {
+  const kept: FlatHeaders = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i] as string;
+    const value = flat[i + 1] as string | string[];
+    if (!validHeader(name, value)) {
+      if (typeof value === "string") continue;
+      const good = value.filter((one) => validHeader(name, one));
+      if (good.length > 0) kept.push(name, good);
+      continue;
+    }
+    kept.push(name, value);
+  }
+  return kept;
 }
 
 /**
@@ -199,13 +251,19 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onConnect(abort: (reason?: Error) => void): void {
     this.#abort = abort;
+    const res = this.#res;
     // The client went away before the answer was complete: stop the upstream request too.
-    if (this.#res.destroyed) {
+    if (res.destroyed) {
       abort(new Error("client gone"));
       return;
     }
-    this.#res[kHandler] = this;
-    this.#res.once("close", onClientClose);
+    res[kHandler] = this;
+    // One listener per response, whichever attempt (a retry's handler takes the slot above);
+    // left in place when done: it finds no handler then.
+    if (res[kListening] !== true) {
+      res[kListening] = true;
+      res.on("close", onClientClose);
+    }
   }
 
   clientClosed(): void {
@@ -217,41 +275,88 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.#started = true;
     this.resume = resume;
     const res = this.#res;
-    // The gateway's own headers (security, CORS) first: the upstream's override them.
-    this.#exchange.begin();
-    // The upstream's headers win over those (as reply-from's copy did); several of one name
-    // (set-cookie) are kept apart.
-    // No prototype: a header named like one of Object's properties is just a header.
-    const upstream: Record<string, string | string[]> = Object.create(null);
+    const id = this.#exchange.id;
+    // The upstream's headers, names in lower case, several of one name (set-cookie) gathered
+    // at the first one's place; plain arrays (a handful of headers: a linear search is cheaper
+    // than a dictionary object).
+    const names: string[] = [];
+    const values: (string | string[] | null)[] = [];
     let listed: string[] | undefined;
     for (let i = 0; i < rawHeaders.length; i += 2) {
       const name = (rawHeaders[i] as Buffer).toString("latin1").toLowerCase();
       const value = (rawHeaders[i + 1] as Buffer).toString("latin1");
       if (name === "connection") listed = connectionTokens(value);
-      const prior = upstream[name];
-      upstream[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+      const at = names.indexOf(name);
+      if (at < 0) {
+        names.push(name);
+        values.push(value);
+        continue;
+      }
+      const prior = values[at] as string | string[];
+      values[at] = typeof prior === "string" ? [prior, value] : [...prior, value];
     }
-    for (const name in upstream) {
-      if (hopByHopResponse.has(name) || listed?.includes(name)) continue;
-      let value = upstream[name] as string | string[];
-      if (name === "location" && typeof value === "string") value = this.#target.rewriteLocation(value);
-      try {
-        res.setHeader(name, value);
-      } catch {
-        // A header Node refuses to send (invalid characters) is dropped, not the answer.
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      if (hopByHopResponse.has(name) || listed?.includes(name)) values[i] = null;
+    }
+    // All headers in one `writeHead` (one validation pass, no header map), in the order the
+    // `setHeader` calls of before produced: the gateway's own first (security, CORS), each
+    // overridden in place by the upstream's of the same name (as reply-from's copy did), then
+    // the upstream's others; `x-request-id` is always the request's id, where it first appears.
+    const flat: FlatHeaders = [];
+    let idSet = false;
+    const own = this.#exchange.begin();
+    for (let i = 0; i < own.length; i++) {
+      const header = own[i] as OwnHeaders[number];
+      const name = header[0];
+      const at = names.indexOf(name);
+      const theirs = at < 0 ? null : values[at];
+      if (at >= 0) values[at] = null;
+      if (name === "x-request-id") {
+        if (!idSet) flat.push(name, id);
+        idSet = true;
+      } else if (theirs === null || theirs === undefined) {
+        pushHeader(flat, name, header[1]);
+      } else {
+        this.#pushUpstream(flat, name, theirs);
       }
     }
-    res.setHeader("x-request-id", this.#exchange.id);
+    for (let i = 0; i < names.length; i++) {
+      const value = values[i];
+      if (value === null || value === undefined) continue;
+      const name = names[i] as string;
+      if (name === "x-request-id") {
+        flat.push(name, id);
+        idSet = true;
+      } else {
+        this.#pushUpstream(flat, name, value);
+      }
+    }
+    if (!idSet) flat.push("x-request-id", id);
     // An HTTP/1 connection whose request body the upstream did not wait for cannot be reused.
-    if (!this.#exchange.req.complete) res.setHeader("connection", "close");
-    res.statusCode = statusCode;
-    if (statusText) res.statusMessage = statusText;
-    res.on("drain", onClientDrain);
+    if (!this.#exchange.req.complete) flat.push("connection", "close");
+    const message = statusText || undefined;
+    try {
+      res.writeHead(statusCode, message, flat);
+    } catch {
+      // A header Node refuses to send (invalid characters) is dropped, not the answer; a
+      // refused `writeHead` leaves nothing set.
+      res.writeHead(statusCode, message, validHeaders(flat));
+    }
     return true;
   }
 
+  #pushUpstream(flat: FlatHeaders, name: string, value: string | string[]): void {
+    if (name === "location" && typeof value === "string") flat.push(name, this.#target.rewriteLocation(value));
+    else pushHeader(flat, name, value);
+  }
+
   onData(chunk: Buffer): boolean {
-    return this.#res.write(chunk);
+    const res = this.#res;
+    if (res.write(chunk)) return true;
+    // The client's socket is full: undici pauses reading until `resume` (on drain).
+    res.once("drain", onClientDrain);
+    return false;
   }
 
   onComplete(): void {
@@ -261,10 +366,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   #finish(): void {
     this.#done = true;
-    const res = this.#res;
-    res[kHandler] = undefined;
-    res.removeListener("close", onClientClose);
-    if (this.#started) res.removeListener("drain", onClientDrain);
+    this.#res[kHandler] = undefined;
   }
 
   onError(error: Error): void {

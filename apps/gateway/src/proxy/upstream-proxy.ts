@@ -7,7 +7,14 @@ import type WebSocket from "ws";
 import { sendError, UpstreamTimeout, UpstreamUnavailable, WebSocketNotSupported } from "../errors.ts";
 import { servicePathPattern, type UpstreamRoute } from "../routes.ts";
 import type { WebApp } from "../web/web-app.ts";
-import { type Exchange, type ForwardTarget, forward, hasBody, UpstreamClients } from "./upstream-client.ts";
+import {
+  type Exchange,
+  type ForwardTarget,
+  forward,
+  hasBody,
+  type OwnHeaders,
+  UpstreamClients,
+} from "./upstream-client.ts";
 import { isConnectFailure, type UpstreamInstance, type UpstreamPool } from "./upstream-pool.ts";
 import { createWebSocketGuard, type WebSocketGuard, type WebSocketLimits } from "./websocket-guard.ts";
 
@@ -233,17 +240,18 @@ class FastifyExchange implements Exchange {
   get replayable() {
     return replayable(this.#request);
   }
-  begin(): void {
+  begin(): OwnHeaders {
     // What Fastify would have sent with a reply: the onRequest hooks' headers (security, CORS).
     // onResponse hooks (access line, metrics) still run when the answer is finished.
     const reply = this.#reply;
-    const res = reply.raw;
     reply.hijack();
     const own = reply.getHeaders();
+    const headers: [string, string | number | readonly string[]][] = [];
     for (const name in own) {
       const value = own[name];
-      if (value !== undefined) res.setHeader(name, value as string | string[]);
+      if (value !== undefined) headers.push([name.toLowerCase(), value as string | number | string[]]);
     }
+    return headers;
   }
   refuse(error: AppError): void {
     sendError(this.#reply, error);

@@ -16,33 +16,36 @@ export async function findAttendee(db: Executor, attendeeId: string): Promise<At
 
 /**
  * For a join, in one read: the attendee the provider just handed out, when it is recorded
- * already (Chime hands a person back their attendee), and the person's attendees the join
+ * already (Chime hands a person back their attendee), the person's attendees the join
  * replaces: the live one (JOINING/CONNECTED, at most one by the unique index) and any LEFT one
- * whose join token could otherwise reconnect.
+ * whose join token could otherwise reconnect, and when the person was last removed from the
+ * session (`removedAt`, if ever). Run under the session's row lock, its one snapshot is taken
+ * after the lock was granted: it sees a removal or an attendee committed while the join waited.
  */
 export async function attendeesForJoin(
   db: Executor,
   sessionId: string,
   userId: string,
   attendeeId: string,
-): Promise<{ existing: AttendeeRow | undefined; replaceable: AttendeeRow[] }> {
+): Promise<{ existing: AttendeeRow | undefined; replaceable: AttendeeRow[]; removedAt: Date | undefined }> {
   const replaceableStatuses: AttendeeRow["status"][] = ["JOINING", "CONNECTED", "LEFT"];
-  const rows = await db
-    .selectFrom("attendees")
-    .selectAll()
-    .where((eb) =>
-      eb.or([
-        eb("attendee_id", "=", attendeeId),
-        eb.and([eb("session_id", "=", sessionId), eb("user_id", "=", userId), eb("status", "in", replaceableStatuses)]),
-      ]),
-    )
-    .orderBy("attendee_id")
-    .execute();
+  // One row at least (the removal), with the attendees' columns null when none matches.
+  const { rows } = await sql<AttendeeRow & { removal_at: Date | null }>`
+    SELECT (SELECT r.removed_at FROM attendee_removals r
+            WHERE r.session_id = ${sessionId} AND r.user_id = ${userId}) AS removal_at, a.*
+    FROM (SELECT 1) AS one
+    LEFT JOIN attendees a
+      ON a.attendee_id = ${attendeeId}
+      OR (a.session_id = ${sessionId} AND a.user_id = ${userId} AND a.status = ANY(${replaceableStatuses}::text[]))
+    ORDER BY a.attendee_id`.execute(db);
+  const removal = rows[0]?.removal_at;
+  const found = rows.filter((r) => r.attendee_id !== null).map(({ removal_at: _, ...a }) => a as AttendeeRow);
   return {
-    existing: rows.find((a) => a.attendee_id === attendeeId),
-    replaceable: rows.filter(
+    existing: found.find((a) => a.attendee_id === attendeeId),
+    replaceable: found.filter(
       (a) => a.session_id === sessionId && a.user_id === userId && replaceableStatuses.includes(a.status),
     ),
+    removedAt: removal ? new Date(removal) : undefined,
   };
 }
 

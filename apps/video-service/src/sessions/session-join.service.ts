@@ -14,7 +14,7 @@ import {
   setAttendeeStatus,
 } from "./attendees.repository.ts";
 import { admittedForMedia } from "./media-credentials.service.ts";
-import { refuseIfRemoved, requireNotRemoved } from "./participant-control.service.ts";
+import { refuseIfRemoved } from "./participant-control.service.ts";
 import type { AllowedAccess } from "./session-access.ts";
 import { signallingJoinToken } from "./session-presence.ts";
 import { requireTransition } from "./session-state.ts";
@@ -114,9 +114,10 @@ async function recordJoin(
         locked = await updateSession(trx, sessionId, activity);
       }
       const row = locked;
-      // Again under the row lock the removal takes: a removal that committed meanwhile holds.
-      await requireNotRemoved(trx, sessionId, user);
-      const { existing, replaceable } = await attendeesForJoin(trx, sessionId, user.id, created.attendee_id);
+      // Again under the row lock the removal takes, with the person's attendees in the same
+      // read: a removal (or an attendee) that committed while the join waited for the lock holds.
+      const { existing, replaceable, removedAt } = await attendeesForJoin(trx, sessionId, user.id, created.attendee_id);
+      refuseIfRemoved(removedAt, user);
       replaced = replaceable.filter((a) => a.attendee_id !== created.attendee_id);
       await setAttendeeStatus(
         trx,
@@ -130,7 +131,7 @@ async function recordJoin(
       if (existing && existing.session_id === sessionId && existing.user_id === user.id) {
         // The provider handed back the person's attendee (Chime): it is live again, the same place.
         // After a removal whose DeleteAttendee failed, Chime hands a re-invited person (past
-        // requireNotRemoved above) that same attendee: it is issued anew, so the removal, which
+        // refuseIfRemoved above) that same attendee: it is issued anew, so the removal, which
         // revokes attendees issued before it, no longer holds against it.
         if (await wasAttendeeRemoved(trx, existing.attendee_id)) await reissueAttendee(trx, existing.attendee_id, now);
         else await setAttendeeStatus(trx, [existing.attendee_id], "JOINING", now, ["LEFT", "REPLACED"]);

@@ -13,7 +13,6 @@ import {
 import type { Attendee, MediaProvider, Meeting } from "../meetings/media-provider.ts";
 import { outboxTrx } from "../tables.ts";
 import { assertWithinFreeTier } from "../usage/usage.service.ts";
-import { insertAttendee } from "./attendees.repository.ts";
 import { type AppointmentFacts, newSessionRow, withEarlyChanges } from "./new-session.ts";
 import type { AllowedAccess } from "./session-access.ts";
 import { signallingJoinToken } from "./session-presence.ts";
@@ -103,9 +102,17 @@ async function startAllowed(
       ctx.provider.createAttendee(created, { session_id: sessionId, external_user_id: actor.user.id }),
     );
     const { row, enqueued } = await access.transactionCarrying(ctx.db, async (trx, audit) => {
-      // The access row rides on the update that takes the row lock and checks the reservation.
+      // The access row and the doctor's attendee ride on the update that takes the row lock and
+      // checks the reservation.
       const row = await recordStart(trx, audit, sessionId, token, {
         at: now,
+        doctor: {
+          attendee_id: attendee.attendee_id,
+          user_id: actor.user.id,
+          // startFacts looked the appointment up when the token names no one.
+          name: actor.user.name || appointment.doctor_name || "Doctor",
+          provider_data: JSON.stringify(attendee.provider_data ?? null),
+        },
         media_provider: ctx.provider.name,
         meeting_id: created.meeting_id,
         meeting_media_urls: JSON.stringify(created.media_urls),
@@ -132,20 +139,6 @@ async function startAllowed(
         requireTransition(sessionId, current.status, "start");
         throw new SessionStarting(sessionId);
       }
-      await insertAttendee(trx, {
-        attendee_id: attendee.attendee_id,
-        session_id: sessionId,
-        user_id: actor.user.id,
-        user_type: "DOCTOR",
-        // startFacts looked the appointment up when the token names no one.
-        name: actor.user.name || appointment.doctor_name || "Doctor",
-        status: "JOINING",
-        device_info: null,
-        browser_info: null,
-        provider_data: JSON.stringify(attendee.provider_data ?? null),
-        created_at: now,
-        updated_at: now,
-      });
       // Claimed for this instance's relay in this transaction: published right after the commit.
       const enqueued = await ctx.relay.enqueue(
         outboxTrx(trx),

@@ -155,7 +155,7 @@ export async function reserveStartOfExisting(
 }
 
 const recordStartText = preparedStatement(
-  `${auditRowsCte} UPDATE sessions SET status = 'IN_PROGRESS', start_time = $10, media_provider = $11, ` +
+  `${auditRowsCte}, started AS (UPDATE sessions SET status = 'IN_PROGRESS', start_time = $10, media_provider = $11, ` +
     "meeting_id = $12, meeting_media_urls = $13::jsonb, meeting_provider_data = $14::jsonb, " +
     "doctor_id = CASE WHEN $15::boolean THEN $16::text ELSE doctor_id END, " +
     "patient_id = CASE WHEN $15::boolean THEN $17::text ELSE patient_id END, " +
@@ -163,12 +163,19 @@ const recordStartText = preparedStatement(
     "scheduled_start = CASE WHEN $15::boolean THEN $19::timestamptz ELSE scheduled_start END, " +
     "scheduled_duration_minutes = CASE WHEN $15::boolean THEN $20::integer ELSE scheduled_duration_minutes END, " +
     "start_token = NULL, start_reserved_at = NULL, last_activity_at = $10, updated_at = $10 " +
-    "WHERE session_id = $21 AND status = 'CREATED' AND start_token = $22 RETURNING *",
+    "WHERE session_id = $21 AND status = 'CREATED' AND start_token = $22 RETURNING *), " +
+    // The doctor's attendee, only with the update (no row when the start does not apply).
+    "doctor_attendee AS (INSERT INTO attendees (attendee_id, session_id, user_id, user_type, name, status, " +
+    "device_info, browser_info, provider_data, created_at, updated_at) " +
+    "SELECT $23, session_id, $24, 'DOCTOR', $25, 'JOINING', NULL, NULL, $26::jsonb, $10, $10 FROM started) " +
+    "SELECT * FROM started",
 );
 
 /** What a start's record step writes; `facts`: the appointment's, when just looked up (they replace the session's). */
 export interface RecordedStart {
   at: Date;
+  /** The doctor's attendee (JOINING, made at `at`); `provider_data` a JSON text. */
+  doctor: { attendee_id: string; user_id: string; name: string; provider_data: string };
   media_provider: string;
   meeting_id: string;
   /** JSON texts. */
@@ -186,9 +193,9 @@ export interface RecordedStart {
 /**
  * A start's record step in one statement: the doctor's access row (`audit`), and CREATED →
  * IN_PROGRESS, the update taking the row lock and applying only while the session is still
- * CREATED and reserved by `token` (the reservation given back). Undefined otherwise (cancelled
- * meanwhile, or the reservation expired and another start took it): the caller reads why; the
- * access row is inserted either way.
+ * CREATED and reserved by `token` (the reservation given back), and with it the doctor's
+ * attendee. Undefined otherwise (cancelled meanwhile, or the reservation expired and another
+ * start took it; no attendee then): the caller reads why; the access row is inserted either way.
  */
 export async function recordStart(
   trx: VideoTrx,
@@ -214,6 +221,10 @@ export async function recordStart(
       facts?.scheduled_duration_minutes ?? null,
       sessionId,
       token,
+      start.doctor.attendee_id,
+      start.doctor.user_id,
+      start.doctor.name,
+      start.doctor.provider_data,
     ]),
   );
   return rows[0];
@@ -373,11 +384,21 @@ const utcText = (column: string) => `(${column} AT TIME ZONE 'UTC')::text`;
  * per request. The page's rows carry the total as an uncorrelated subquery (evaluated once,
  * from session_counts like `countSessions`), so page and count are one statement, one round
  * trip; the times come out as UTC text for `isoOfUtcText`. A prepared statement on PostgreSQL
- * (platform `preparedStatement`): parsed and planned once per connection.
+ * (platform `preparedStatement`): parsed once per connection.
+ *
+ * A first page (`offset` 0) has its LIMIT written into the text (`firstPageLimit`): with
+ * `LIMIT $n OFFSET $m` PostgreSQL's generic plan assumes a tenth of the rows are wanted, so it
+ * kept planning the statement anew for every execution (a custom plan, ~0.15 ms of the
+ * backend per request, more than running it); with constants the plan is made once per
+ * connection and reused (bench README Finding 25). Other pages keep the parameters.
  */
 const listStatements = new Map<string, string>();
-function listStatement(filter: SessionFilter, sort: "created_at" | "start_time"): string {
-  const key = `${filter.doctor_id !== undefined}|${filter.clinic_id !== undefined}|${filter.status !== undefined}|${sort}`;
+/** At most this many first-page texts (one per filter shape, sort and limit); then `LIMIT $n OFFSET $m`. */
+export const maxFirstPageStatements = 16;
+let firstPageStatements = 0;
+function listStatement(filter: SessionFilter, sort: "created_at" | "start_time", firstPageLimit?: number): string {
+  const shape = `${filter.doctor_id !== undefined}|${filter.clinic_id !== undefined}|${filter.status !== undefined}|${sort}`;
+  const key = firstPageLimit === undefined ? shape : `${shape}|${firstPageLimit}`;
   let text = listStatements.get(key);
   if (text !== undefined) return text;
   const where: string[] = [];
@@ -394,9 +415,22 @@ function listStatement(filter: SessionFilter, sort: "created_at" | "start_time")
     `doctor_id, patient_id, patient_name, status, ${utcText("coalesce(start_time, scheduled_start)")} AS start_time, ` +
     `${utcText("end_time")} AS end_time, meeting_id, ${utcText("scheduled_start")} AS scheduled_start, ` +
     `scheduled_duration_minutes, ${utcText("created_at")} AS created_at, ${utcText("updated_at")} AS updated_at ` +
-    `FROM sessions${whereSql} ORDER BY ${order}, sessions.session_id LIMIT $${i + 1} OFFSET $${i + 2}`;
+    `FROM sessions${whereSql} ORDER BY ${order}, sessions.session_id ` +
+    (firstPageLimit === undefined ? `LIMIT $${i + 1} OFFSET $${i + 2}` : `LIMIT ${firstPageLimit}`);
+  if (firstPageLimit !== undefined) firstPageStatements++;
   listStatements.set(key, preparedStatement(text));
   return text;
+}
+
+/** The first page's limit to write into the statement's text, when it is (or may become) one of the bounded set. */
+function firstPageLimitOf(
+  filter: SessionFilter,
+  page: { limit: number; offset: number; sort: "created_at" | "start_time" },
+): number | undefined {
+  if (page.offset !== 0 || !Number.isSafeInteger(page.limit) || page.limit < 0) return undefined;
+  if (firstPageStatements < maxFirstPageStatements) return page.limit;
+  const shape = `${filter.doctor_id !== undefined}|${filter.clinic_id !== undefined}|${filter.status !== undefined}|${page.sort}`;
+  return listStatements.has(`${shape}|${page.limit}`) ? page.limit : undefined;
 }
 
 type ListRow = Omit<SummaryRow, "start_time" | "end_time" | "scheduled_start" | "created_at" | "updated_at"> & {
@@ -417,8 +451,11 @@ export async function listSessions(
   if (filter.doctor_id !== undefined) params.push(filter.doctor_id);
   if (filter.clinic_id !== undefined) params.push(filter.clinic_id);
   if (filter.status !== undefined) params.push(filter.status);
-  params.push(page.limit, page.offset);
-  const { rows } = await db.executeQuery<ListRow>(CompiledQuery.raw(listStatement(filter, page.sort), params));
+  const firstPageLimit = firstPageLimitOf(filter, page);
+  if (firstPageLimit === undefined) params.push(page.limit, page.offset);
+  const { rows } = await db.executeQuery<ListRow>(
+    CompiledQuery.raw(listStatement(filter, page.sort, firstPageLimit), params),
+  );
   // A page past the end has no row to carry the total: counted on its own then.
   const first = rows[0];
   const total = first === undefined ? await countSessions(db, filter) : Number(first.total ?? 0);

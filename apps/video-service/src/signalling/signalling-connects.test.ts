@@ -86,6 +86,8 @@ describe("signalling connects: limited per address and per attendee, every refus
     expect((await closedWithin(forged)).code).toBe(SignalCloseCodes.invalidToken);
     const missingFrom = freshAddress();
     const missing = connect(m.sessionId, undefined, missingFrom);
+    // No `?token` and a first frame that is not `auth`: a missing token, refused at once.
+    missing.ws.once("open", () => missing.send({ type: "heartbeat" }));
     expect((await closedWithin(missing)).code).toBe(SignalCloseCodes.invalidToken);
     const crossFrom = freshAddress();
     const cross = connect(m.sessionId, other.patient.join_token, crossFrom);

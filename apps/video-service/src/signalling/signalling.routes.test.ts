@@ -143,6 +143,48 @@ describe("signalling over WebSocket (embedded provider)", () => {
     expect([...doctor.messages, ...patient.messages].filter((x) => x.type === "error")).toEqual([]);
   });
 
+  it("a socket opened without a token authenticates with its first frame; what follows it is kept for after welcome", async () => {
+    const m = await h.meeting();
+    const doctor = connect(m.sessionId, m.doctor.join_token);
+    await doctor.next("welcome");
+    // As a browser does while its POST /join is under way: the socket first, the token once known.
+    const patient = connect(m.sessionId, undefined);
+    await new Promise((resolve) => patient.ws.once("open", resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    patient.send({ type: "auth", token: m.patient.join_token });
+    patient.send({ type: "offer", to: SIGNAL_WELCOME_PEER, sdp: "v=0 after auth" });
+    expect((await patient.next("welcome")).attendees.map((a) => a.attendee_id)).toEqual([m.doctor.attendee_id]);
+    expect(await doctor.next("attendee.joined")).toMatchObject({ attendee: { attendee_id: m.patient.attendee_id } });
+    expect(await doctor.next("offer")).toEqual({ type: "offer", from: m.patient.attendee_id, sdp: "v=0 after auth" });
+    const audit = await h.app.video.database.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "=", "session.signal.connect")
+      .where("session_id", "=", m.sessionId)
+      .where("actor_id", "=", users.patient.id)
+      .execute();
+    expect(audit.map((row) => row.outcome)).toEqual(["ALLOWED"]);
+  });
+
+  it("a tokenless socket its browser closes before the auth frame is not an access attempt: no audit row", async () => {
+    const m = await h.meeting();
+    // As when the join is refused or the page goes elsewhere while the socket was opening.
+    const abandoned = connect(m.sessionId, undefined);
+    await new Promise((resolve) => abandoned.ws.once("open", resolve));
+    abandoned.close();
+    await abandoned.closed;
+    const patient = connect(m.sessionId, undefined);
+    patient.ws.once("open", () => patient.send({ type: "auth", token: m.patient.join_token }));
+    await patient.next("welcome");
+    const audit = await h.app.video.database.db
+      .selectFrom("audit_log")
+      .select(["actor_id", "outcome"])
+      .where("action", "=", "session.signal.connect")
+      .where("session_id", "=", m.sessionId)
+      .execute();
+    expect(audit).toEqual([{ actor_id: users.patient.id, outcome: "ALLOWED" }]);
+  });
+
   it("a replaced attendee's connection is unregistered at once, before its browser answers the close", async () => {
     const m = await h.meeting();
     const doctor = connect(m.sessionId, m.doctor.join_token);
@@ -170,8 +212,18 @@ describe("signalling over WebSocket (embedded provider)", () => {
     expect((await closedWithin(forged)).code).toBe(SignalCloseCodes.invalidToken);
     const accessToken = connect(first.sessionId, await h.token(users.patient));
     expect((await closedWithin(accessToken)).code).toBe(SignalCloseCodes.invalidToken);
+    // No `?token`: the first frame must carry it; another frame, or a bad one in it, is refused.
     const none = connect(first.sessionId, undefined);
+    none.ws.once("open", () => none.send({ type: "heartbeat" }));
     expect((await closedWithin(none)).code).toBe(SignalCloseCodes.invalidToken);
+    const badAuth = connect(first.sessionId, undefined);
+    badAuth.ws.once("open", () =>
+      badAuth.send({ type: "auth", token: `${first.patient.join_token.slice(0, -4)}AAAA` }),
+    );
+    expect((await closedWithin(badAuth)).code).toBe(SignalCloseCodes.invalidToken);
+    const otherMeeting = connect(first.sessionId, undefined);
+    otherMeeting.ws.once("open", () => otherMeeting.send({ type: "auth", token: second.patient.join_token }));
+    expect((await closedWithin(otherMeeting)).code).toBe(SignalCloseCodes.forbidden);
     const malformed = connect("sess-nope", first.patient.join_token);
     expect((await closedWithin(malformed)).code).toBe(SignalCloseCodes.sessionNotFound);
     const audit = await h.app.video.database.db
@@ -319,7 +371,7 @@ describe("signalling over WebSocket (embedded provider)", () => {
 });
 
 describe("signalling heartbeat", () => {
-  it("closes a silent connection with 4408 and records the leave", async () => {
+  it("closes a silent connection with 4408 and records the leave; a tokenless one silent before its auth frame, 4401", async () => {
     const h = await createHarness({ heartbeatTimeoutMs: 300 });
     try {
       const base = await h.listen();
@@ -338,6 +390,16 @@ describe("signalling heartbeat", () => {
         if (status !== "LEFT") await new Promise((r) => setTimeout(r, 20));
       }
       expect(status).toBe("LEFT");
+      // A socket opened without a token that sends none in time: a missing token (4401), on record.
+      const tokenless = connectSignal(signalUrl(base, body.session_id, undefined));
+      expect((await closedWithin(tokenless, 5000)).code).toBe(SignalCloseCodes.invalidToken);
+      const audit = await h.app.video.database.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("action", "=", "session.signal.connect")
+        .where("session_id", "=", body.session_id)
+        .execute();
+      expect(audit).toContainEqual(expect.objectContaining({ actor_id: "anonymous", outcome: "DENIED" }));
     } finally {
       await h.close();
     }

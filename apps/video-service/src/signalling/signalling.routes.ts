@@ -1,9 +1,17 @@
 import type { ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { idPattern, SIGNAL_HEARTBEAT_TIMEOUT_MS, type SignalAttendee, SignalCloseCodes } from "@clinic/contracts";
+import {
+  idPattern,
+  SIGNAL_AUTH_TIMEOUT_MS,
+  SIGNAL_HEARTBEAT_TIMEOUT_MS,
+  type SignalAttendee,
+  SignalAuthSchema,
+  SignalCloseCodes,
+} from "@clinic/contracts";
 import type { App } from "@clinic/platform";
 import type { FastifyBaseLogger, FastifyRequest } from "fastify";
 import { Type } from "typebox";
+import { Compile } from "typebox/compile";
 import type { RawData, WebSocket } from "ws";
 import { appendAuditRows } from "../audit/audit.repository.ts";
 import type { JoinTokens } from "../meetings/embedded/join-tokens.ts";
@@ -24,6 +32,21 @@ import { WaitingRoom } from "./waiting-room.ts";
 const TOUCH_EVERY_MS = 20_000;
 /** Frames a socket may send while it is being authenticated; kept, then handled in order. */
 const EARLY_FRAMES = 50;
+/** The first frame of a socket opened without `?token` (contracts: SIGNAL_AUTH_TIMEOUT_MS). */
+const signalAuth = Compile(SignalAuthSchema);
+
+/** A tokenless socket closed by its client before its first frame (firstFrameToken). */
+const closedBeforeAuth = Symbol("closedBeforeAuth");
+
+/** The join token of an auth frame, or null (not JSON, not `{type: "auth", token}`). */
+function tokenOfAuthFrame(data: RawData): string | null {
+  try {
+    const message: unknown = JSON.parse(data.toString());
+    return signalAuth.Check(message) ? message.token : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * A registered connection and what this module keeps for it, on one object: the handlers and
@@ -54,11 +77,15 @@ export interface SignallingOptions {
 
 /**
  * `GET /sessions/{session_id}/signal?token=<join token>` (WebSocket), the embedded provider's
- * signalling (protocol: contracts/src/signalling.ts). After the upgrade the HTTP error
- * handler no longer applies: refusals are close codes (SignalCloseCodes).
+ * signalling (protocol: contracts/src/signalling.ts). Without `?token` the socket's first
+ * frame carries it (`{type: "auth", token}`, within SIGNAL_AUTH_TIMEOUT_MS): the same checks,
+ * limits and audit follow, in the same order. After the upgrade the HTTP error handler no
+ * longer applies: refusals are close codes (SignalCloseCodes).
  */
 export function signallingRoutes(options: SignallingOptions) {
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? SIGNAL_HEARTBEAT_TIMEOUT_MS;
+  // A socket silent before it authenticates is no better than one silent after.
+  const authTimeoutMs = Math.min(SIGNAL_AUTH_TIMEOUT_MS, heartbeatTimeoutMs);
   // A connect costs a token check, an audit row and a transaction: bounded per address
   // (before anything else, so forged tokens cannot flood the audit log) and per attendee.
   const connectsPerMinute = options.connectsPerMinute ?? 60;
@@ -94,6 +121,8 @@ export function signallingRoutes(options: SignallingOptions) {
     const proofOfLife = new ProofOfLife(options.db, app.log, track);
     /** Sockets being authenticated: their frames wait here (then handled in order). */
     const early = new WeakMap<WebSocket, RawData[]>();
+    /** Sockets opened without `?token`, waiting for their auth frame. */
+    const awaitingAuth = new WeakMap<WebSocket, (data: RawData) => void>();
     /** A socket's connection once it is welcomed. */
     const connectionOf = new WeakMap<WebSocket, LiveConnection>();
     /** Connections the heartbeat sweep watches: registered and not yet closed. */
@@ -117,6 +146,11 @@ export function signallingRoutes(options: SignallingOptions) {
 
     // Shared by every socket (`this` is the socket): no closure per connection.
     function onFrame(this: WebSocket, data: RawData): void {
+      const auth = awaitingAuth.get(this);
+      if (auth) {
+        auth(data);
+        return;
+      }
       const waiting = early.get(this);
       if (waiting) {
         if (waiting.length < EARLY_FRAMES) waiting.push(data);
@@ -232,7 +266,7 @@ export function signallingRoutes(options: SignallingOptions) {
     async function connect(socket: WebSocket, request: FastifyRequest): Promise<void> {
       const log = request.log;
       const { session_id: sessionId } = request.params as { session_id: string };
-      const { token } = request.query as { token?: string };
+      const { token: queryToken } = request.query as { token?: string };
       const attempt: SignalConnectAttempt = { sessionId, requestId: String(request.id), clientAddress: request.ip };
       if (!hub.fanoutUp) return unavailable(socket, log);
       const fromAddress = await take(byAddress, addressKey(request.ip));
@@ -240,6 +274,13 @@ export function signallingRoutes(options: SignallingOptions) {
       if (!fromAddress.allowed) return tooMany(socket, log, fromAddress, "address");
       if (!idPattern.session.test(sessionId))
         return socket.close(SignalCloseCodes.sessionNotFound, "session not found");
+      // No `?token`: the socket's first frame carries it (opened while the browser's join was
+      // under way); none within the time, or not an auth frame, is a missing token.
+      const fromFrame = queryToken === undefined ? await firstFrameToken(socket) : null;
+      // Closed before its first frame (the join was refused, the page went elsewhere, a Chime
+      // call): nothing was presented, so there is no decision to record.
+      if (fromFrame === closedBeforeAuth) return;
+      const token = queryToken ?? fromFrame;
       // Missing, forged or expired: on record as an anonymous attempt (the error, which
       // may carry the token's claims, is not logged).
       const claims = token ? await options.joinTokens.verify(token).catch(() => null) : null;
@@ -298,6 +339,28 @@ export function signallingRoutes(options: SignallingOptions) {
       for (const data of frames) frame(conn, data);
       await waitingRoom.connected(conn);
       await recheck(conn, "session changed while connecting");
+    }
+
+    /**
+     * The join token of the socket's first frame (one kept already, or the next); null when that
+     * frame is not an auth frame or none came in time; `closedBeforeAuth` when the socket closed first.
+     */
+    function firstFrameToken(socket: WebSocket): Promise<string | null | typeof closedBeforeAuth> {
+      const kept = early.get(socket)?.shift();
+      if (kept !== undefined) return Promise.resolve(tokenOfAuthFrame(kept));
+      if (socket.readyState !== socket.OPEN) return Promise.resolve(closedBeforeAuth);
+      return new Promise((resolve) => {
+        const settle = (result: string | null | typeof closedBeforeAuth) => {
+          clearTimeout(timer);
+          awaitingAuth.delete(socket);
+          socket.off("close", closedMeanwhile);
+          resolve(result);
+        };
+        const closedMeanwhile = () => settle(closedBeforeAuth);
+        const timer = setTimeout(() => settle(null), authTimeoutMs);
+        awaitingAuth.set(socket, (data) => settle(tokenOfAuthFrame(data)));
+        socket.once("close", closedMeanwhile);
+      });
     }
 
     /** Registers the connection and sends `welcome`; false when it closed (or was refused) meanwhile. */

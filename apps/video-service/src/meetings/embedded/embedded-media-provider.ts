@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { IceServer } from "@clinic/contracts";
+import { type IceServer, signallingPathOf } from "@clinic/contracts";
 import type { Attendee, CreateAttendeeInput, CreateMeetingInput, MediaProvider, Meeting } from "../media-provider.ts";
 import type { JoinTokens } from "./join-tokens.ts";
 
@@ -18,7 +18,8 @@ const EMBEDDED_MAX_CALL_MS = 5_000;
 
 /** The video service's signalling WebSocket of a session (also the Chime client's presence socket). */
 export function signallingPath(sessionId: string): string {
-  return `/api/video/sessions/${sessionId}/signal`;
+  // The contracts' copy: a browser opens it before its join answers (SIGNAL_AUTH_TIMEOUT_MS).
+  return signallingPathOf(sessionId);
 }
 
 export function createEmbeddedMediaProvider(options: {

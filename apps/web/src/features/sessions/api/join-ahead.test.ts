@@ -1,9 +1,15 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { FakeSocket } from "../../../test/fake-socket.ts";
 import { ids, joined } from "../../../test/fixtures.ts";
 import { stubNetwork } from "../../../test/network.ts";
 import { joinAhead } from "./join-ahead.ts";
 
+beforeEach(() => {
+  FakeSocket.all = [];
+  vi.stubGlobal("WebSocket", FakeSocket);
+});
 afterEach(() => {
+  vi.unstubAllGlobals();
   vi.useRealTimers();
   Reflect.deleteProperty(navigator, "mediaDevices");
 });
@@ -28,6 +34,12 @@ describe("join ahead (the Join click's own join and camera)", () => {
     expect((await ahead?.credentials)?.join_token).toBe(joined.body.attendee.join_token);
     await ahead?.media;
     expect(track.stop).not.toHaveBeenCalled();
+    // The session's signalling socket, opened at the click, without a token (sent as its first frame later).
+    expect(FakeSocket.all.map((s) => s.url)).toEqual([
+      `ws://localhost:3000/video/api/video/sessions/${ids.session}/signal`,
+    ]);
+    expect(ahead?.socket).toBe(FakeSocket.all[0]);
+    expect(FakeSocket.all[0]?.closedBy).toBeNull();
   });
 
   it("not taken in time: the camera and microphone are released", async () => {
@@ -37,6 +49,7 @@ describe("join ahead (the Join click's own join and camera)", () => {
     joinAhead.start(ids.session);
     await vi.advanceTimersByTimeAsync(15_000);
     expect(track.stop).toHaveBeenCalledOnce();
+    expect(FakeSocket.all[0]?.closedBy).toBe(1000);
     expect(joinAhead.take(ids.session)).toBeNull();
   });
 });

@@ -55,7 +55,7 @@ async function openCall(routes: Record<string, Reply> = {}, user = doctor) {
     ...routes,
   });
   const view = renderApp(callPath, user);
-  const toolbar = await screen.findByRole("toolbar", { name: "Call controls" });
+  const toolbar = await screen.findByRole("toolbar", { name: "Call controls" }, { timeout: 8000 });
   return { ...view, network, toolbar };
 }
 

@@ -83,6 +83,7 @@ export function CallScreen({ sessionId, role, onEnded, onLeave }: Props) {
       const ahead = joinAhead.take(sessionId);
       const media = ahead?.media ?? openCameraAndMicrophone();
       media.catch(() => undefined); // a refusal is the engine's to explain (media-denied)
+      const socket = ahead?.socket ?? null;
       let handed = false;
       try {
         if (!ahead) markCall("join-requested");
@@ -94,11 +95,14 @@ export function CallScreen({ sessionId, role, onEnded, onLeave }: Props) {
         created = next;
         setEngine(next);
         handed = true;
-        await next.start(media);
+        await next.start(media, socket);
       } catch (error) {
         if (!cancelled) setSetupError(error);
       } finally {
-        if (!handed) releaseMedia(media);
+        if (!handed) {
+          releaseMedia(media);
+          socket?.close(1000, "unused");
+        }
       }
     })();
     return () => {

@@ -77,7 +77,11 @@ export interface CallEngine {
    * asked for (the call screen asks while POST /join is under way), used instead of asking
    * again; a later start (Retry) asks afresh.
    */
-  start(media?: Promise<MediaStream>): Promise<void>;
+  /**
+   * `socket`: the session's signalling socket opened without a token before the join answered
+   * (join-ahead.ts); the embedded engine authenticates it with its first frame, else closes it.
+   */
+  start(media?: Promise<MediaStream>, socket?: WebSocket | null): Promise<void>;
   setAudio(enabled: boolean): void;
   setVideo(enabled: boolean): void;
   toggleScreenShare(): Promise<void>;

@@ -99,7 +99,9 @@ export class ChimeCall implements CallEngine {
   subscribe = (listener: () => void) => this.store.subscribe(listener);
   qualitySummary = () => this.recorder.summary();
 
-  async start(media?: Promise<MediaStream>) {
+  async start(media?: Promise<MediaStream>, socket?: WebSocket | null) {
+    // Chime's presence socket is opened with its token in the URL (presence-socket.ts).
+    socket?.close(1000, "unused");
     this.left = false;
     let stream = this.store.get().localStream;
     if (stream && media) releaseMedia(media);

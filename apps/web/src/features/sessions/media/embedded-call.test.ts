@@ -69,6 +69,36 @@ describe("EmbeddedCall signalling", () => {
     expect(call.getState().phase).toBe("connecting");
   });
 
+  it("takes the socket opened before the join answered: its first frame is the join token", async () => {
+    const ahead = new FakeSocket("ws://localhost:3000/video/api/video/sessions/sess-1/signal");
+    const call = new EmbeddedCall(credentials("first"), vi.fn());
+    await call.start(undefined, ahead as unknown as WebSocket);
+    expect(FakeSocket.all).toEqual([ahead]);
+    ahead.open();
+    expect(ahead.sent[0]).toEqual({ type: "auth", token: "first" });
+    expect(ahead.sent).toContainEqual({ type: "media", audio: true, video: true });
+    ahead.receive({ type: "welcome", session_id: "sess-1", attendee_id: "att-first", attendees: [] });
+    expect(call.getState().phase).toBe("connected");
+    // Already open when taken: the token goes at once.
+    const open = new FakeSocket("ws://localhost:3000/video/api/video/sessions/sess-1/signal");
+    open.readyState = 1;
+    await new EmbeddedCall(credentials("second"), vi.fn()).start(undefined, open as unknown as WebSocket);
+    expect(open.sent[0]).toEqual({ type: "auth", token: "second" });
+  });
+
+  it("a socket opened ahead to another URL, or closed meanwhile, is not used: one with the token in its query is", async () => {
+    const elsewhere = new FakeSocket("ws://localhost:3000/video/api/video/sessions/sess-2/signal");
+    await new EmbeddedCall(credentials("first"), vi.fn()).start(undefined, elsewhere as unknown as WebSocket);
+    expect(elsewhere.closedBy).toBe(1000);
+    expect(last().url).toBe("ws://localhost:3000/video/api/video/sessions/sess-1/signal?token=first");
+    const gone = new FakeSocket("ws://localhost:3000/video/api/video/sessions/sess-1/signal");
+    gone.readyState = 3;
+    await new EmbeddedCall(credentials("first"), vi.fn()).start(undefined, gone as unknown as WebSocket);
+    expect(last()).not.toBe(gone);
+    last().open();
+    expect(last().sent.some((m) => m.type === "auth")).toBe(false);
+  });
+
   it("sends a heartbeat every 10 s", async () => {
     await connectedCall();
     await vi.advanceTimersByTimeAsync(20_000);

@@ -5,6 +5,7 @@ import {
   SIGNAL_HEARTBEAT_INTERVAL_MS,
   SIGNAL_WELCOME_PEER,
   type SignalAttendee,
+  type SignalAuth,
   SignalCloseCodes,
 } from "@clinic/contracts/signalling";
 import { ApiError } from "../../../lib/api-error.ts";
@@ -80,11 +81,14 @@ export class EmbeddedCall implements CallEngine {
   subscribe = (listener: () => void) => this.store.subscribe(listener);
   qualitySummary = () => this.weak.summary();
 
-  async start(media?: Promise<MediaStream>) {
+  async start(media?: Promise<MediaStream>, socket?: WebSocket | null) {
     this.left = false;
-    if (!(await this.acquireMedia(media))) return;
+    if (!(await this.acquireMedia(media))) {
+      socket?.close(1000, "unused");
+      return;
+    }
     this.store.update({ phase: "connecting", message: null });
-    this.connect();
+    this.connect(socket);
     clearInterval(this.statsTimer);
     this.statsTimer = setInterval(() => void this.sampleQuality(), STATS_MS);
   }
@@ -210,12 +214,22 @@ export class EmbeddedCall implements CallEngine {
     }
   }
 
-  private connect() {
-    const ws = new WebSocket(signallingUrl(this.credentials.signaling_url, this.credentials.join_token, location));
+  /**
+   * `ahead`: a socket to this session's signalling opened before the join answered, without a
+   * token (join-ahead.ts): taken when it is to the join's `signaling_url` and not closing; its
+   * first frame is then the join token (`auth`, contracts SIGNAL_AUTH_TIMEOUT_MS). Else closed.
+   */
+  private connect(ahead?: WebSocket | null) {
+    const { signaling_url, join_token } = this.credentials;
+    const takeAhead =
+      ahead != null && ahead.readyState <= WebSocket.OPEN && ahead.url === signallingUrl(signaling_url, null, location);
+    if (ahead && !takeAhead) ahead.close(1000, "unused");
+    const ws = takeAhead ? ahead : new WebSocket(signallingUrl(signaling_url, join_token, location));
     this.socket = ws;
     this.prepareOffer();
-    ws.onopen = () => {
+    const opened = () => {
       if (this.socket !== ws) return;
+      if (takeAhead) ws.send(JSON.stringify({ type: "auth", token: join_token } satisfies SignalAuth));
       markCall("socket-open");
       this.store.update({ phase: "connected", reconnectAttempt: 0, nextRetryInMs: null, message: null });
       clearInterval(this.heartbeat);
@@ -226,6 +240,8 @@ export class EmbeddedCall implements CallEngine {
       // rather than a round trip after `welcome`; `offerTo` then binds it to their id.
       this.prepared?.bind(SIGNAL_WELCOME_PEER);
     };
+    if (ws.readyState === WebSocket.OPEN) opened();
+    else ws.onopen = opened;
     ws.onmessage = (event) => {
       if (this.socket !== ws || typeof event.data !== "string") return;
       let message: ServerSignal;

@@ -1,4 +1,4 @@
-import { SIGNAL_PROBE_PATH } from "@clinic/contracts";
+import { SIGNAL_PROBE_PATH } from "@clinic/contracts/socket-paths";
 
 /**
  * The signalling URL from start/join may be absolute (ws://, wss://, http(s)://) or a path.
@@ -6,9 +6,10 @@ import { SIGNAL_PROBE_PATH } from "@clinic/contracts";
  * prefix, on the page's own origin. The join token rides in the query: browsers cannot set
  * headers on a WebSocket (contracts/signalling.ts).
  */
-export function signallingUrl(signalingUrl: string, joinToken: string, page: { href: string }): string {
+export function signallingUrl(signalingUrl: string, joinToken: string | null, page: { href: string }): string {
   const url = socketUrl(signalingUrl, page);
-  url.searchParams.set("token", joinToken);
+  // null: the socket opened before the join answered, its first frame carries the token (SIGNAL_AUTH_TIMEOUT_MS).
+  if (joinToken !== null) url.searchParams.set("token", joinToken);
   return url.toString();
 }
 
