@@ -42,17 +42,18 @@ describe.skipIf(!amqpUrl)(`crash safety: video service SIGKILLed before its even
     });
   };
 
-  const completedEvent = async (sessionId: string) => {
+  const outboxEvent = async (type: string, sessionId: string) => {
     const rows = await database.query<OutboxRow>(
-      `SELECT event_id::text, type, sent_at, payload FROM outbox WHERE type = '${EventTypes.consultationCompleted}'`,
+      `SELECT event_id::text, type, sent_at, payload FROM outbox WHERE type = '${type}'`,
     );
     const row = rows.find((r) => {
       const payload = typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload;
       return payload.data.session_id === sessionId;
     });
-    if (!row) throw new Error(`no completed event in the outbox for ${sessionId}`);
+    if (!row) throw new Error(`no ${type} event in the outbox for ${sessionId}`);
     return row;
   };
+  const completedEvent = (sessionId: string) => outboxEvent(EventTypes.consultationCompleted, sessionId);
 
   const inboxRows = async (eventId: string) => {
     // The appointments service's own record of applying the event (PostgreSQL only: an
@@ -86,7 +87,13 @@ describe.skipIf(!amqpUrl)(`crash safety: video service SIGKILLed before its even
     await database.drop();
   });
 
-  /** Books, starts (and waits for IN_PROGRESS: the broker link works), returns the ids. */
+  /**
+   * Books, starts (and waits for IN_PROGRESS: the broker link works), returns the ids. Also waits
+   * for the start event's confirm (its outbox row sent): a durable publish is confirmed after the
+   * broker persists it, which can come after the consumer has already applied it, and the relay
+   * keeps a session's events in order, so a link cut before that confirm would hold the end's
+   * event behind the start's lease instead of testing the end's own lost confirm.
+   */
   const startedConsultation = async (videoUrl: string) => {
     const appointment = await bookNow(system);
     const started = await startSession(videoUrl, await system.token("doctor"), appointment.id);
@@ -94,6 +101,10 @@ describe.skipIf(!amqpUrl)(`crash safety: video service SIGKILLed before its even
     await eventually(
       "IN_PROGRESS through the bus",
       async () => (await appointmentStatus(system, appointment.id)).status === "IN_PROGRESS",
+    );
+    await eventually(
+      "the start event confirmed",
+      async () => (await outboxEvent(EventTypes.consultationStarted, started.body.session_id)).sent_at,
     );
     return { appointmentId: appointment.id, sessionId: started.body.session_id };
   };
