@@ -252,6 +252,8 @@ interface FloorTiming {
   join_to_remote_frame_patient_ms: number;
   join_to_remote_frame_doctor_ms: number;
   ice_path: string;
+  /** The floor page's `call:*` marks (same names as the product's), ms after the Join click. */
+  marks: { patient: Record<string, number>; doctor: Record<string, number> };
 }
 
 /**
@@ -289,6 +291,10 @@ export async function measureFloorCalls(browser: Browser, calls: number, budgetM
         join_to_remote_frame_patient_ms: round(joined.shownAt - joined.clickedAt, 1),
         join_to_remote_frame_doctor_ms: round(doctorFrameAt - joined.clickedAt, 1),
         ice_path: await candidatePath(patient),
+        marks: {
+          patient: await callMarksSince(patient, joined.clickedAt),
+          doctor: await callMarksSince(doctor, joined.clickedAt),
+        },
       });
     }
     return timings;
@@ -362,19 +368,32 @@ export const browserScenario: Scenario = {
           row("doctor: patient's Join click → patient's video shown", atDoctor),
         ],
       );
-      const markNames = (side: "patient" | "doctor") =>
-        [...new Set(timings.flatMap((t) => Object.keys(t.marks[side])))].map((name) => {
-          const at = timings.map((t) => t.marks[side][name]).filter((v): v is number => v !== undefined);
+      type Marked = { marks: { patient: Record<string, number>; doctor: Record<string, number> } };
+      const markNames = (calls: Marked[], side: "patient" | "doctor") =>
+        [...new Set(calls.flatMap((t) => Object.keys(t.marks[side])))].map((name) => {
+          const at = calls.map((t) => t.marks[side][name]).filter((v): v is number => v !== undefined);
           return { name, at: summarise(at) };
         });
+      // Beside each product mark, the floor page's mark of the same name (Finding 28).
+      const floorMarkP50 = (side: "patient" | "doctor", name: string) => {
+        const found = markNames(floorTimings, side).find((m) => m.name === name);
+        return found ? round(found.at.p50, 0) : "—";
+      };
       const markRows = (["patient", "doctor"] as const).flatMap((side) =>
-        markNames(side)
+        markNames(timings, side)
           .sort((a, b) => a.at.p50 - b.at.p50)
-          .map(({ name, at }) => [`${side}: ${name}`, at.count, round(at.p50, 0), round(at.mean, 0), round(at.max, 0)]),
+          .map(({ name, at }) => [
+            `${side}: ${name}`,
+            at.count,
+            round(at.p50, 0),
+            round(at.mean, 0),
+            round(at.max, 0),
+            floorMarkP50(side, name),
+          ]),
       );
       ctx.table(
-        "Where the Join goes: the pages' call:* marks, ms after the patient's Join click",
-        ["mark", "calls", "p50", "mean", "max"],
+        "Where the Join goes: the pages' call:* marks, ms after the patient's Join click (floor: the same marks on its bare page)",
+        ["mark", "calls", "p50", "mean", "max", "floor p50"],
         markRows,
       );
       const floor = summarise(floorTimings.map((t) => t.join_to_remote_frame_patient_ms));

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "no
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import {
+  type CompiledQuery,
+  createQueryId,
   type DatabaseConnection,
   type Driver,
   Kysely,
@@ -107,6 +109,87 @@ export function preparedStatement(text: string): string {
     preparedNames.set(text, `clinic_prepared_${preparedNames.size + 1}`);
   }
   return text;
+}
+
+/**
+ * A compiled Kysely query (`builder.compile()`, or `sql\`…\`.compile(db)`) whose text runs as a
+ * prepared statement (`preparedStatement`): `db.executeQuery(prepared(builder.compile()))`. Only
+ * for statements of fixed shape (the same text at every call: no `in` list of varying length,
+ * no optional clauses), or each shape takes one of the `maxPreparedStatements` names.
+ */
+export function prepared<R>(compiled: CompiledQuery<R>): CompiledQuery<R> {
+  preparedStatement(compiled.sql);
+  return compiled;
+}
+
+/** Where a call's value goes in a statement built by `compiledOnce`. */
+class Placeholder {
+  constructor(readonly name: string) {}
+}
+
+interface CompiledTemplate {
+  sql: string;
+  parameters: unknown[];
+  /** [index in `parameters`, name of the call's value]. */
+  slots: [number, string][];
+  query: CompiledQuery["query"];
+}
+
+/**
+ * A statement of fixed shape (see `prepared`) built and compiled by Kysely once per database
+ * instead of at every call, run as a prepared statement: `build(db, param)` makes the query with
+ * `param("name")` where a call's value goes (a value only: not in an `in` list, a column or an
+ * optional clause), and each call binds its values by name — the same text and parameters as
+ * building it with those values. Kysely's building and compiling cost ~120 µs a statement on
+ * the cycle's path (bench/README.md Finding 29). A database with query plugins (none here:
+ * their SQL could differ) builds at every call.
+ *
+ *   const byId = compiledOnce((db: Kysely<DB>, p: Param<{ id: string }>) =>
+ *     db.selectFrom("sessions").selectAll().where("id", "=", p("id")));
+ *   const { rows } = await db.executeQuery(byId(db, { id }));
+ */
+export type Param<P> = <K extends keyof P & string>(name: K) => P[K];
+
+/** A Kysely instance or transaction, as `compiledOnce` sees it. */
+interface Executes {
+  getExecutor(): { readonly adapter: object; readonly plugins: readonly unknown[] };
+}
+
+export function compiledOnce<D extends Executes, P extends Record<string, unknown>, R>(
+  build: (db: D, param: Param<P>) => { compile(): CompiledQuery<R> },
+): (db: D, params: P) => CompiledQuery<R> {
+  const templates = new WeakMap<object, CompiledTemplate>();
+  return (db, params) => {
+    const executor = db.getExecutor();
+    if (executor.plugins.length > 0) {
+      return prepared(build(db, ((name: string) => params[name]) as Param<P>).compile());
+    }
+    // One adapter per Kysely instance, shared by its transactions.
+    let template = templates.get(executor.adapter);
+    if (!template) {
+      const names: string[] = [];
+      const placeholder = (name: string) => {
+        names.push(name);
+        return new Placeholder(name);
+      };
+      template = compileTemplate(build(db, placeholder as unknown as Param<P>).compile(), names);
+      templates.set(executor.adapter, template);
+    }
+    const parameters = template.parameters.slice();
+    for (const [index, name] of template.slots) parameters[index] = params[name];
+    return { sql: template.sql, parameters, query: template.query, queryId: createQueryId() } as CompiledQuery<R>;
+  };
+}
+
+function compileTemplate(compiled: CompiledQuery, names: string[]): CompiledTemplate {
+  const slots: [number, string][] = [];
+  compiled.parameters.forEach((value, index) => {
+    if (value instanceof Placeholder) slots.push([index, value.name]);
+  });
+  // A placeholder Kysely did not pass through as a parameter (an `in` list, a column) would be lost.
+  if (slots.length !== names.length) throw new Error(`compiledOnce: not every param became a parameter (${names})`);
+  const parameters = compiled.parameters.map((value) => (value instanceof Placeholder ? undefined : value));
+  return { sql: preparedStatement(compiled.sql), parameters, slots, query: compiled.query };
 }
 
 /** pg's client, with the texts of `preparedStatement` sent as named statements. */

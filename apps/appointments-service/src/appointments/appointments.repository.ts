@@ -1,4 +1,5 @@
 import type { AppointmentStatus } from "@clinic/contracts";
+import { prepared } from "@clinic/platform";
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { AppointmentsTables } from "../database.ts";
 
@@ -86,7 +87,7 @@ export const appointmentsRepository = {
     inbox: { eventId: string; consumer: string; type: string },
   ): Promise<boolean> {
     const duration = changes.consultation_duration_minutes;
-    const { rows } = await sql<{ event_id: string }>`
+    const statement = sql<{ event_id: string }>`
       WITH moved AS (
         UPDATE appointments
         SET status = ${changes.status}, session_id = ${changes.session_id}, updated_at = ${new Date()}::timestamptz${
@@ -98,7 +99,9 @@ export const appointmentsRepository = {
         RETURNING id)
       INSERT INTO inbox (event_id, consumer, type)
       SELECT ${inbox.eventId}::uuid, ${inbox.consumer}, ${inbox.type} FROM moved
-      RETURNING event_id`.execute(db);
+      RETURNING event_id`.compile(db);
+    // Two texts (with and without the duration), each a prepared statement on PostgreSQL.
+    const { rows } = await db.executeQuery(prepared(statement));
     return rows.length > 0;
   },
 

@@ -220,6 +220,7 @@ class FastExchange implements Exchange {
   readonly id: string;
   readonly body = null;
   readonly replayable = true;
+  readonly plain = true;
   readonly #shared: Shared;
   readonly #origin: string | undefined;
   readonly #upstream: string;

@@ -9,6 +9,7 @@ import type { Readable } from "node:stream";
 import type { AppError } from "@clinic/platform";
 import type { FastifyBaseLogger } from "fastify";
 import { type Dispatcher, Pool } from "undici";
+import { PlainClients, type PlainHandler } from "./plain-client.ts";
 
 /**
  * The gateway's HTTP client to its upstreams: one undici `Pool` per upstream origin (each
@@ -33,9 +34,12 @@ export interface UpstreamClientOptions {
 export class UpstreamClients {
   readonly #pools = new Map<string, Pool>();
   readonly #options: Required<UpstreamClientOptions>;
+  /** The fast path's plain reads to `http:` upstreams (`plain-client.ts`). */
+  readonly plain: PlainClients;
 
   constructor(options: UpstreamClientOptions) {
     this.#options = { connections: 128, ...options };
+    this.plain = new PlainClients({ timeoutMs: options.timeoutMs, connections: this.#options.connections });
   }
 
   /** The pool of `origin` (`http://host:port`), created on first use. */
@@ -56,6 +60,7 @@ export class UpstreamClients {
   }
 
   async close(): Promise<void> {
+    this.plain.close();
     const pools = [...this.#pools.values()];
     this.#pools.clear();
     await Promise.all(pools.map((pool) => pool.destroy()));
@@ -79,6 +84,11 @@ export interface Exchange {
   readonly log: FastifyBaseLogger;
   /** Whether a failed attempt may be sent again: idempotent, and no body stream consumed. */
   readonly replayable: boolean;
+  /**
+   * A plain read that may go over the gateway's own HTTP/1 client (`plain-client.ts`): the fast
+   * path's. Fastify's requests keep undici, which tracing instruments (trace headers, spans).
+   */
+  readonly plain: boolean;
   /**
    * The upstream's answer starts: the response is the forwarder's from here on. Returns the
    * gateway's own headers (security, CORS; lower-case names, in the order they are sent), which
@@ -164,6 +174,16 @@ export function forward(clients: UpstreamClients, exchange: Exchange, target: Fo
   const handler = new ForwardHandler(exchange, target);
   try {
     const headers = requestHeaders(req.headers, target);
+    const method = req.method;
+    if (
+      exchange.plain &&
+      exchange.body === null &&
+      (method === "GET" || method === "HEAD") &&
+      PlainClients.handles(target.origin) &&
+      clients.plain.request(target.origin, { method, path: target.path, headers }, handler)
+    ) {
+      return;
+    }
     clients
       .pool(target.origin)
       .dispatch({ path: target.path, method: req.method ?? "GET", headers, body: exchange.body }, handler);
@@ -234,7 +254,7 @@ export function validHeaders(flat: FlatHeaders): FlatHeaders {
  * undici's dispatch handler (its callback interface, the one its HTTP/1 client calls
  * directly: no per-request adapter). The answer goes straight to the `ServerResponse`.
  */
-class ForwardHandler implements Dispatcher.DispatchHandler {
+class ForwardHandler implements Dispatcher.DispatchHandler, PlainHandler {
   readonly #exchange: Exchange;
   readonly #res: ProxiedResponse;
   readonly #target: ForwardTarget;
@@ -272,6 +292,14 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText?: string): boolean {
     if (statusCode < 200) return true; // 1xx informational: the final answer follows.
+    const headers: string[] = [];
+    for (let i = 0; i < rawHeaders.length; i++) headers.push((rawHeaders[i] as Buffer).toString("latin1"));
+    this.onHead(statusCode, statusText ?? "", headers, resume);
+    return true;
+  }
+
+  /** The final answer's head (`headers`: `[name, value, …]` as the upstream wrote them). */
+  onHead(statusCode: number, statusText: string, rawHeaders: string[], resume: () => void): void {
     this.#started = true;
     this.resume = resume;
     const res = this.#res;
@@ -283,8 +311,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     const values: (string | string[] | null)[] = [];
     let listed: string[] | undefined;
     for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = (rawHeaders[i] as Buffer).toString("latin1").toLowerCase();
-      const value = (rawHeaders[i + 1] as Buffer).toString("latin1");
+      const name = (rawHeaders[i] as string).toLowerCase();
+      const value = rawHeaders[i + 1] as string;
       if (name === "connection") listed = connectionTokens(value);
       const at = names.indexOf(name);
       if (at < 0) {
@@ -343,7 +371,6 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       // refused `writeHead` leaves nothing set.
       res.writeHead(statusCode, message, validHeaders(flat));
     }
-    return true;
   }
 
   #pushUpstream(flat: FlatHeaders, name: string, value: string | string[]): void {

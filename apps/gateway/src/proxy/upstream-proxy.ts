@@ -237,6 +237,8 @@ class FastifyExchange implements Exchange {
   get log() {
     return this.#request.log;
   }
+  /** Fastify's path keeps undici (tracing instruments it). */
+  readonly plain = false;
   get replayable() {
     return replayable(this.#request);
   }

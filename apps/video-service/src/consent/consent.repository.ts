@@ -1,4 +1,4 @@
-import { preparedStatement } from "@clinic/platform";
+import { compiledOnce, type Param, preparedStatement } from "@clinic/platform";
 import { CompiledQuery, sql } from "kysely";
 import { auditRowsCte } from "../audit/audit.repository.ts";
 import type { CarriedAudit } from "../sessions/session-access.ts";
@@ -9,14 +9,13 @@ export type ConsentAnswerRow = Omit<ConsentAnswersTable, "id">;
 
 /** The clinic's newest text, if it ever set one. */
 export async function findLatestConsentText(db: Executor, clinicId: string): Promise<ConsentTextRow | undefined> {
-  return db
-    .selectFrom("consent_texts")
-    .selectAll()
-    .where("clinic_id", "=", clinicId)
-    .orderBy("version", "desc")
-    .limit(1)
-    .executeTakeFirst();
+  // Read before every patient's join: compiled once, a prepared statement on PostgreSQL.
+  return (await db.executeQuery(latestConsentTextStatement(db, { clinicId }))).rows[0];
 }
+
+const latestConsentTextStatement = compiledOnce((db: Executor, p: Param<{ clinicId: string }>) =>
+  db.selectFrom("consent_texts").selectAll().where("clinic_id", "=", p("clinicId")).orderBy("version", "desc").limit(1),
+);
 
 /**
  * Adds the clinic's next version (newest + 1) in one statement. Two admins saving at once
@@ -80,7 +79,11 @@ export async function findLatestConsentAnswer(db: Executor, sessionId: string): 
  * (null: the clinic never set one, the default applies), in one statement.
  */
 export async function lockSessionForConsent(trx: VideoTrx, sessionId: string) {
-  return trx
+  return (await trx.executeQuery(lockSessionForConsentStatement(trx, { sessionId }))).rows[0];
+}
+
+const lockSessionForConsentStatement = compiledOnce((trx: VideoTrx, p: Param<{ sessionId: string }>) =>
+  trx
     .selectFrom("sessions as s")
     .select((eb) => [
       "s.status",
@@ -92,7 +95,6 @@ export async function lockSessionForConsent(trx: VideoTrx, sessionId: string) {
         .limit(1)
         .as("text_version"),
     ])
-    .where("s.session_id", "=", sessionId)
-    .forUpdate("s")
-    .executeTakeFirst();
-}
+    .where("s.session_id", "=", p("sessionId"))
+    .forUpdate("s"),
+);

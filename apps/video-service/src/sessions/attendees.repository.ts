@@ -1,4 +1,4 @@
-import { preparedStatement } from "@clinic/platform";
+import { compiledOnce, type Param, prepared, preparedStatement } from "@clinic/platform";
 import { CompiledQuery, type Selectable, sql } from "kysely";
 import type { AttendanceIntervalsTable, AttendeesTable, Executor, VideoTrx } from "../tables.ts";
 import { splitByUtcDay, withinOneUtcDay } from "../usage/usage-calculator.ts";
@@ -7,7 +7,8 @@ import { addClosedToRollups, type ClosedPiece } from "../usage/usage-rollups.rep
 export type AttendeeRow = AttendeesTable;
 
 export async function insertAttendee(db: Executor, row: AttendeeRow): Promise<void> {
-  await db.insertInto("attendees").values(row).execute();
+  // The columns of a whole row: one text, a prepared statement on PostgreSQL.
+  await db.executeQuery(prepared(db.insertInto("attendees").values(row).compile()));
 }
 
 export async function findAttendee(db: Executor, attendeeId: string): Promise<AttendeeRow | undefined> {
@@ -30,14 +31,15 @@ export async function attendeesForJoin(
 ): Promise<{ existing: AttendeeRow | undefined; replaceable: AttendeeRow[]; removedAt: Date | undefined }> {
   const replaceableStatuses: AttendeeRow["status"][] = ["JOINING", "CONNECTED", "LEFT"];
   // One row at least (the removal), with the attendees' columns null when none matches.
-  const { rows } = await sql<AttendeeRow & { removal_at: Date | null }>`
+  const statement = sql<AttendeeRow & { removal_at: Date | null }>`
     SELECT (SELECT r.removed_at FROM attendee_removals r
             WHERE r.session_id = ${sessionId} AND r.user_id = ${userId}) AS removal_at, a.*
     FROM (SELECT 1) AS one
     LEFT JOIN attendees a
       ON a.attendee_id = ${attendeeId}
       OR (a.session_id = ${sessionId} AND a.user_id = ${userId} AND a.status = ANY(${replaceableStatuses}::text[]))
-    ORDER BY a.attendee_id`.execute(db);
+    ORDER BY a.attendee_id`.compile(db);
+  const { rows } = await db.executeQuery(prepared(statement));
   const removal = rows[0]?.removal_at;
   const found = rows.filter((r) => r.attendee_id !== null).map(({ removal_at: _, ...a }) => a as AttendeeRow);
   return {
@@ -56,17 +58,20 @@ export interface AttendeeWithTimes extends AttendeeRow {
 
 /** Attendees of a session with their first join and last leave, oldest first. */
 export async function listAttendees(db: Executor, sessionId: string): Promise<AttendeeWithTimes[]> {
-  return db
+  return (await db.executeQuery(listAttendeesStatement(db, { sessionId }))).rows;
+}
+
+const listAttendeesStatement = compiledOnce((db: Executor, p: Param<{ sessionId: string }>) =>
+  db
     .selectFrom("attendees as a")
     .leftJoin("attendance_intervals as i", "i.attendee_id", "a.attendee_id")
     .selectAll("a")
     .select([sql<Date | null>`min(i.joined_at)`.as("join_time"), sql<Date | null>`max(i.left_at)`.as("leave_time")])
-    .where("a.session_id", "=", sessionId)
+    .where("a.session_id", "=", p("sessionId"))
     .groupBy("a.attendee_id")
     .orderBy("a.created_at")
-    .orderBy("a.attendee_id")
-    .execute();
-}
+    .orderBy("a.attendee_id"),
+);
 
 export async function setAttendeeStatus(
   db: Executor,

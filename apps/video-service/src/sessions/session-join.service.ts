@@ -1,4 +1,5 @@
 import type { JoinSessionBody, JoinSessionResponse } from "@clinic/contracts";
+import { compiledOnce, type Param } from "@clinic/platform";
 import { refuseJoinWithout } from "../consent/consent.service.ts";
 import { SessionNotFound } from "../errors.ts";
 import type { Attendee, Meeting } from "../meetings/media-provider.ts";
@@ -61,7 +62,12 @@ export async function joinSession(
 
 /** The session as a join reads it first: with the latest consent decision and the caller's removal, if any. */
 async function findSessionForJoin(db: Executor, sessionId: string, userId: string) {
-  return db
+  // Compiled once, a prepared statement on PostgreSQL: parsed and planned once per connection.
+  return (await db.executeQuery(findSessionForJoinStatement(db, { sessionId, userId }))).rows[0];
+}
+
+const findSessionForJoinStatement = compiledOnce((db: Executor, p: Param<{ sessionId: string; userId: string }>) =>
+  db
     .selectFrom("sessions as s")
     .selectAll("s")
     .select((eb) => [
@@ -76,12 +82,11 @@ async function findSessionForJoin(db: Executor, sessionId: string, userId: strin
         .selectFrom("attendee_removals as r")
         .select("r.removed_at")
         .whereRef("r.session_id", "=", "s.session_id")
-        .where("r.user_id", "=", userId)
+        .where("r.user_id", "=", p("userId"))
         .as("removed_at"),
     ])
-    .where("s.session_id", "=", sessionId)
-    .executeTakeFirst();
-}
+    .where("s.session_id", "=", p("sessionId")),
+);
 
 async function recordJoin(
   ctx: SessionsContext,

@@ -1,5 +1,5 @@
 import type { SessionStatus } from "@clinic/contracts";
-import { preparedStatement } from "@clinic/platform";
+import { prepared, preparedStatement } from "@clinic/platform";
 import { CompiledQuery, sql, type Updateable } from "kysely";
 import { auditRowsCte } from "../audit/audit.repository.ts";
 import type { Executor, SessionsTable, VideoDb, VideoTrx } from "../tables.ts";
@@ -145,12 +145,13 @@ export async function reserveStartOfExisting(
   ttlMs: number,
 ): Promise<{ previous_token: string | null } | undefined> {
   const expiredBefore = new Date(at.getTime() - ttlMs);
-  const { rows } = await sql<{ previous_token: string | null }>`
+  const statement = sql<{ previous_token: string | null }>`
     UPDATE sessions AS s SET start_token = ${token}, start_reserved_at = ${at}
     FROM (SELECT session_id, start_token FROM sessions WHERE session_id = ${sessionId} FOR UPDATE) AS p
     WHERE s.session_id = p.session_id AND s.status = 'CREATED'
       AND (s.start_token IS NULL OR s.start_reserved_at IS NULL OR s.start_reserved_at <= ${expiredBefore})
-    RETURNING p.start_token AS previous_token`.execute(db);
+    RETURNING p.start_token AS previous_token`.compile(db);
+  const { rows } = await db.executeQuery(prepared(statement));
   return rows[0];
 }
 
@@ -393,11 +394,14 @@ const utcText = (column: string) => `(${column} AT TIME ZONE 'UTC')::text`;
  * connection and reused (bench README Finding 25). Other pages keep the parameters.
  */
 const listStatements = new Map<string, string>();
+function shapeOf(filter: SessionFilter, sort: "created_at" | "start_time"): string {
+  return `${filter.doctor_id !== undefined}|${filter.clinic_id !== undefined}|${filter.status !== undefined}|${sort}`;
+}
 /** At most this many first-page texts (one per filter shape, sort and limit); then `LIMIT $n OFFSET $m`. */
 export const maxFirstPageStatements = 16;
 let firstPageStatements = 0;
 function listStatement(filter: SessionFilter, sort: "created_at" | "start_time", firstPageLimit?: number): string {
-  const shape = `${filter.doctor_id !== undefined}|${filter.clinic_id !== undefined}|${filter.status !== undefined}|${sort}`;
+  const shape = shapeOf(filter, sort);
   const key = firstPageLimit === undefined ? shape : `${shape}|${firstPageLimit}`;
   let text = listStatements.get(key);
   if (text !== undefined) return text;
@@ -429,8 +433,7 @@ function firstPageLimitOf(
 ): number | undefined {
   if (page.offset !== 0 || !Number.isSafeInteger(page.limit) || page.limit < 0) return undefined;
   if (firstPageStatements < maxFirstPageStatements) return page.limit;
-  const shape = `${filter.doctor_id !== undefined}|${filter.clinic_id !== undefined}|${filter.status !== undefined}|${page.sort}`;
-  return listStatements.has(`${shape}|${page.limit}`) ? page.limit : undefined;
+  return listStatements.has(`${shapeOf(filter, page.sort)}|${page.limit}`) ? page.limit : undefined;
 }
 
 type ListRow = Omit<SummaryRow, "start_time" | "end_time" | "scheduled_start" | "created_at" | "updated_at"> & {
@@ -442,23 +445,176 @@ type ListRow = Omit<SummaryRow, "start_time" | "end_time" | "scheduled_start" | 
   updated_at: string;
 };
 
+/** A page's rows, and its total when a row carried it (undefined: count it on its own). */
+interface ReadPage {
+  rows: ListRow[];
+  total: number | undefined;
+}
+
+async function readPage(db: VideoDb, text: string, params: unknown[]): Promise<ReadPage> {
+  const { rows } = await db.executeQuery<ListRow>(CompiledQuery.raw(text, params));
+  const first = rows[0];
+  return { rows, total: first === undefined ? undefined : Number(first.total ?? 0) };
+}
+
+/** The filter's parameters in the statements' order (doctor, clinic, status). */
+function filterParams(filter: SessionFilter): unknown[] {
+  const params: unknown[] = [];
+  if (filter.doctor_id !== undefined) params.push(filter.doctor_id);
+  if (filter.clinic_id !== undefined) params.push(filter.clinic_id);
+  if (filter.status !== undefined) params.push(filter.status);
+  return params;
+}
+
+/**
+ * The first pages of concurrent requests of one filter shape, sort and limit, read by one
+ * statement (`readFirstPages`): each request's filter values are one element of the
+ * parameter arrays, its own page a `LATERAL` subquery (the single statement's, run per
+ * element: the same index scan, sort and constant LIMIT) and its total a `LATERAL` sum of the
+ * counter rows, which a request whose page is empty gets too (the left join keeps its element).
+ * Identical requests are not merged: every element reads its own rows. Rows come back element
+ * by element (`k`) and each element's in its page's order: the plan is a nested loop whose
+ * outer side is the function scan of the arrays, which is never run in parallel.
+ */
+const batchStatements = new Map<string, string>();
+function batchStatement(filter: SessionFilter, sort: "created_at" | "start_time", limit: number): string {
+  const key = `${shapeOf(filter, sort)}|${limit}`;
+  let text = batchStatements.get(key);
+  if (text !== undefined) return text;
+  const columns: string[] = [];
+  if (filter.doctor_id !== undefined) columns.push("doctor_id");
+  if (filter.clinic_id !== undefined) columns.push("clinic_id");
+  if (filter.status !== undefined) columns.push("status");
+  const arrays = columns.map((_, i) => `$${i + 1}::text[]`).join(", ");
+  const countWhere = columns.map((c) => `session_counts.${c} = q.${c}`).join(" AND ");
+  const pageWhere = columns.map((c) => `sessions.${c} = q.${c}`).join(" AND ");
+  const order =
+    sort === "start_time" ? "coalesce(sessions.start_time, sessions.scheduled_start) DESC" : "sessions.created_at DESC";
+  text =
+    `SELECT q.k, c.total, s.* FROM unnest(${arrays}) WITH ORDINALITY AS q(${columns.join(", ")}, k) ` +
+    `CROSS JOIN LATERAL (SELECT sum(n) AS total FROM session_counts WHERE ${countWhere}) AS c ` +
+    `LEFT JOIN LATERAL (SELECT session_id, appointment_id, clinic_id, doctor_id, patient_id, patient_name, status, ` +
+    `${utcText("coalesce(start_time, scheduled_start)")} AS start_time, ${utcText("end_time")} AS end_time, ` +
+    `meeting_id, ${utcText("scheduled_start")} AS scheduled_start, scheduled_duration_minutes, ` +
+    `${utcText("created_at")} AS created_at, ${utcText("updated_at")} AS updated_at ` +
+    `FROM sessions WHERE ${pageWhere} ORDER BY ${order}, sessions.session_id LIMIT ${limit}) AS s ON true`;
+  batchStatements.set(key, preparedStatement(text));
+  return text;
+}
+
+type BatchRow = Omit<ListRow, "session_id"> & { k: string | number; session_id: string | null };
+
+/** One statement for the first pages of `members` (at least two, of one shape): each member's page, in order. */
+async function readFirstPages(
+  db: VideoDb,
+  filter: SessionFilter,
+  sort: "created_at" | "start_time",
+  limit: number,
+  members: readonly WaitingPage[],
+): Promise<ReadPage[]> {
+  const width = members[0]!.params.length;
+  const arrays: unknown[][] = [];
+  for (let c = 0; c < width; c++) arrays.push(members.map((m) => m.params[c]));
+  const { rows } = await db.executeQuery<BatchRow>(CompiledQuery.raw(batchStatement(filter, sort, limit), arrays));
+  const pages = members.map((): ReadPage => ({ rows: [], total: undefined }));
+  for (const r of rows) {
+    const page = pages[Number(r.k) - 1];
+    if (page === undefined) throw new Error("list batch: a row of no request");
+    page.total = Number(r.total ?? 0);
+    if (r.session_id !== null) page.rows.push(r as ListRow);
+  }
+  for (const page of pages) if (page.total === undefined) throw new Error("list batch: a request without its row");
+  return pages;
+}
+
+interface WaitingPage {
+  params: unknown[];
+  resolve: (page: ReadPage) => void;
+  reject: (err: unknown) => void;
+}
+
+interface PageBatch {
+  filter: SessionFilter;
+  sort: "created_at" | "start_time";
+  limit: number;
+  queue: WaitingPage[];
+  reading: boolean;
+}
+
+/** At most this many requests' pages in one statement (a bound on its size and on the requests it fails together). */
+export const listBatchMaxRequests = 100;
+const pageBatches = new WeakMap<VideoDb, Map<string, PageBatch>>();
+
+/**
+ * Concurrent first pages of one filter shape, sort and limit read together, as audit rows are
+ * written (audit-batcher.ts): the first request waits for the end of the event-loop turn
+ * (`setImmediate`: the requests that arrived in the same I/O phase join it), one statement
+ * per batch key is in flight at a time, and requests arriving meanwhile form the next batch.
+ * A batch of one runs the single statement. When the statement fails, every request of the
+ * batch fails with its error, as its own statement would have.
+ */
+function batchedFirstPage(
+  db: VideoDb,
+  filter: SessionFilter,
+  sort: "created_at" | "start_time",
+  limit: number,
+  params: unknown[],
+): Promise<ReadPage> {
+  let batches = pageBatches.get(db);
+  if (batches === undefined) {
+    batches = new Map();
+    pageBatches.set(db, batches);
+  }
+  const key = `${shapeOf(filter, sort)}|${limit}`;
+  let batch = batches.get(key);
+  if (batch === undefined) {
+    batch = { filter, sort, limit, queue: [], reading: false };
+    batches.set(key, batch);
+  }
+  const b = batch;
+  return new Promise<ReadPage>((resolve, reject) => {
+    b.queue.push({ params, resolve, reject });
+    if (b.reading) return;
+    b.reading = true;
+    setImmediate(() => void readBatches(db, b));
+  });
+}
+
+async function readBatches(db: VideoDb, batch: PageBatch): Promise<void> {
+  while (batch.queue.length > 0) {
+    const members = batch.queue.splice(0, listBatchMaxRequests);
+    try {
+      if (members.length === 1) {
+        const only = members[0]!;
+        only.resolve(await readPage(db, listStatement(batch.filter, batch.sort, batch.limit), only.params));
+      } else {
+        const pages = await readFirstPages(db, batch.filter, batch.sort, batch.limit, members);
+        for (let i = 0; i < members.length; i++) members[i]!.resolve(pages[i]!);
+      }
+    } catch (err) {
+      for (const m of members) m.reject(err);
+    }
+  }
+  batch.reading = false;
+}
+
 export async function listSessions(
   db: VideoDb,
   filter: SessionFilter,
   page: { limit: number; offset: number; sort: "created_at" | "start_time" },
 ): Promise<{ rows: SummaryRow[]; total: number }> {
-  const params: unknown[] = [];
-  if (filter.doctor_id !== undefined) params.push(filter.doctor_id);
-  if (filter.clinic_id !== undefined) params.push(filter.clinic_id);
-  if (filter.status !== undefined) params.push(filter.status);
+  const params = filterParams(filter);
   const firstPageLimit = firstPageLimitOf(filter, page);
-  if (firstPageLimit === undefined) params.push(page.limit, page.offset);
-  const { rows } = await db.executeQuery<ListRow>(
-    CompiledQuery.raw(listStatement(filter, page.sort, firstPageLimit), params),
-  );
+  let read: ReadPage;
+  if (firstPageLimit !== undefined && params.length > 0) {
+    read = await batchedFirstPage(db, filter, page.sort, firstPageLimit, params);
+  } else {
+    if (firstPageLimit === undefined) params.push(page.limit, page.offset);
+    read = await readPage(db, listStatement(filter, page.sort, firstPageLimit), params);
+  }
+  const rows = read.rows;
   // A page past the end has no row to carry the total: counted on its own then.
-  const first = rows[0];
-  const total = first === undefined ? await countSessions(db, filter) : Number(first.total ?? 0);
+  const total = read.total ?? (await countSessions(db, filter));
   const summaries = new Array<SummaryRow>(rows.length);
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k]!;

@@ -1,4 +1,4 @@
-import { preparedStatement } from "@clinic/platform";
+import { compiledOnce, type Param, preparedStatement } from "@clinic/platform";
 import { CompiledQuery, sql } from "kysely";
 import { auditRowsCte } from "../audit/audit.repository.ts";
 import type { Executor, SessionAdmissionsTable, SessionsTable } from "../tables.ts";
@@ -58,18 +58,22 @@ export async function setAutoAdmit(
 
 /** The patients of the session not admitted yet who hold a live attendee (JOINING or CONNECTED). */
 export async function unadmittedPatients(db: Executor, sessionId: string) {
-  return db
+  // Read at every auto-admit change: compiled once, a prepared statement on PostgreSQL.
+  return (await db.executeQuery(unadmittedPatientsStatement(db, { sessionId }))).rows;
+}
+
+const unadmittedPatientsStatement = compiledOnce((db: Executor, p: Param<{ sessionId: string }>) =>
+  db
     .selectFrom("attendees as a")
     .leftJoin("session_admissions as ad", (join) =>
       join.onRef("ad.session_id", "=", "a.session_id").onRef("ad.user_id", "=", "a.user_id"),
     )
     .select(["a.attendee_id", "a.user_id"])
-    .where("a.session_id", "=", sessionId)
+    .where("a.session_id", "=", p("sessionId"))
     .where("a.user_type", "=", "PATIENT")
     .where("a.status", "in", ["JOINING", "CONNECTED"])
-    .where("ad.user_id", "is", null)
-    .execute();
-}
+    .where("ad.user_id", "is", null),
+);
 
 export interface WaitingRow {
   session_id: string;
@@ -132,12 +136,12 @@ export async function doctorNameOf(db: Executor, sessionId: string): Promise<str
 }
 
 export async function sessionWaitingFacts(db: Executor, sessionId: string) {
-  return db
-    .selectFrom("sessions")
-    .select(["doctor_id", "auto_admit"])
-    .where("session_id", "=", sessionId)
-    .executeTakeFirst();
+  return (await db.executeQuery(sessionWaitingFactsStatement(db, { sessionId }))).rows[0];
 }
+
+const sessionWaitingFactsStatement = compiledOnce((db: Executor, p: Param<{ sessionId: string }>) =>
+  db.selectFrom("sessions").select(["doctor_id", "auto_admit"]).where("session_id", "=", p("sessionId")),
+);
 
 /** Takes the person's admission back (they wait again at their next connect). */
 export async function revokeAdmission(db: Executor, sessionId: string, userId: string): Promise<void> {

@@ -116,13 +116,8 @@ describe("waiting room (embedded signalling)", () => {
     // Admitting again answers the same admission; the audit has the doctor's decisions.
     const twice = await h.admit(m.sessionId, m.patient.attendee_id);
     expect(twice.json().admitted_at).toBe(reply.json().admitted_at);
-    const audited = await h.app.video.database.db
-      .selectFrom("audit_log")
-      .select(["actor_id", "outcome"])
-      .where("action", "=", "session.admit")
-      .where("session_id", "=", m.sessionId)
-      .execute();
-    expect(audited).toEqual([
+    const audited = await h.auditRows("session.admit", m.sessionId);
+    expect(audited.map(({ actor_id, outcome }) => ({ actor_id, outcome }))).toEqual([
       { actor_id: users.doctor.id, outcome: "ALLOWED" },
       { actor_id: users.doctor.id, outcome: "ALLOWED" },
     ]);

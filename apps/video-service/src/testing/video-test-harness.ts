@@ -200,6 +200,16 @@ export async function createHarness(options: HarnessOptions = {}) {
         payload: {},
       });
     },
+    /** The audit rows of `action` on the session, oldest first (insertion order). */
+    async auditRows(action: string, sessionId: string) {
+      return app.video.database.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("action", "=", action)
+        .where("session_id", "=", sessionId)
+        .orderBy("id")
+        .execute();
+    },
     async close(keepDatabase = false) {
       await app.close();
       await appointments.close();

@@ -1,3 +1,4 @@
+import { compiledOnce, type Param } from "@clinic/platform";
 import { type Selectable, sql } from "kysely";
 import type { Executor, VideoDb, VideoTrx, WebhookDeliveriesTable, WebhookEndpointsTable } from "../tables.ts";
 
@@ -66,15 +67,20 @@ export async function listDeliveries(db: Executor, webhookId: string, page: { li
  * deleted right now is waited for (and then skipped) instead of failing this transaction's
  * delivery insert on the foreign key.
  */
-export function subscribedEndpoints(trx: VideoTrx, clinicId: string, eventType: string) {
-  return trx
+export async function subscribedEndpoints(trx: VideoTrx, clinicId: string, eventType: string) {
+  // Read in every start's transaction: compiled once, a prepared statement on PostgreSQL.
+  const events = JSON.stringify([eventType]);
+  return (await trx.executeQuery(subscribedEndpointsStatement(trx, { clinicId, events }))).rows;
+}
+
+const subscribedEndpointsStatement = compiledOnce((trx: VideoTrx, p: Param<{ clinicId: string; events: string }>) =>
+  trx
     .selectFrom("webhook_endpoints")
     .select("webhook_id")
-    .where("clinic_id", "=", clinicId)
-    .where(sql<boolean>`events @> ${JSON.stringify([eventType])}::jsonb`)
-    .forKeyShare()
-    .execute();
-}
+    .where("clinic_id", "=", p("clinicId"))
+    .where(sql<boolean>`events @> ${p("events")}::jsonb`)
+    .forKeyShare(),
+);
 
 /**
  * As `subscribedEndpoints`, for several event types in one read: per type, the clinic's
@@ -85,13 +91,18 @@ export async function subscribedEndpointsByType<T extends string>(
   clinicId: string,
   eventTypes: T[],
 ): Promise<Record<T, { webhook_id: string }[]>> {
-  const rows = await trx
-    .selectFrom("webhook_endpoints")
-    .select(["webhook_id", "events"])
-    .where("clinic_id", "=", clinicId)
-    .where((eb) => eb.or(eventTypes.map((type) => sql<boolean>`events @> ${JSON.stringify([type])}::jsonb`)))
-    .forKeyShare()
-    .execute();
+  // One text per number of types (each caller passes a fixed list): compiled once per number,
+  // a prepared statement on PostgreSQL.
+  let statement = endpointsByTypeStatements.get(eventTypes.length);
+  if (!statement) {
+    statement = endpointsByTypeStatement(eventTypes.length);
+    endpointsByTypeStatements.set(eventTypes.length, statement);
+  }
+  const params: Record<string, string> = { clinicId };
+  eventTypes.forEach((type, i) => {
+    params[`type${i}`] = JSON.stringify([type]);
+  });
+  const { rows } = await trx.executeQuery(statement(trx, params));
   const byType = {} as Record<T, { webhook_id: string }[]>;
   for (const type of eventTypes) {
     byType[type] = rows.filter((r) => r.events.includes(type)).map((r) => ({ webhook_id: r.webhook_id }));
@@ -213,3 +224,14 @@ export async function recordThresholds(
     .execute();
   return rows.map((r) => r.threshold_percent);
 }
+
+const endpointsByTypeStatement = (types: number) =>
+  compiledOnce((trx: VideoTrx, p: Param<Record<string, string>>) =>
+    trx
+      .selectFrom("webhook_endpoints")
+      .select(["webhook_id", "events"])
+      .where("clinic_id", "=", p("clinicId"))
+      .where((eb) => eb.or(Array.from({ length: types }, (_, i) => sql<boolean>`events @> ${p(`type${i}`)}::jsonb`)))
+      .forKeyShare(),
+  );
+const endpointsByTypeStatements = new Map<number, ReturnType<typeof endpointsByTypeStatement>>();

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Generated, Kysely, Transaction } from "kysely";
 import { sql } from "kysely";
 import type { Logger } from "pino";
+import { compiledOnce, type Param } from "../db.ts";
 import { periodicPass } from "../periodic-pass.ts";
 import { eventTracing } from "../tracing.ts";
 import { type CloudEvent, type EventBus, EventBusUnavailableError, EventUnroutableError } from "./event-bus.ts";
@@ -78,6 +79,68 @@ export const outboxRetry = { maxAttempts: 8, firstDelayMs: 2_000, maxDelayMs: 5 
  * the stored event carries the active trace (the request's) as its `traceparent`. The event's
  * `subject` is its aggregate: the relay sends one aggregate's events in the order written.
  */
+/**
+ * Marks the rows sent (`markSent`). One text whatever the number of ids (`= ANY`): built and
+ * compiled once, a prepared statement on PostgreSQL.
+ */
+const markSentStatement = compiledOnce((db: Kysely<OutboxTables>, p: Param<{ sentAt: Date; ids: number[] }>) =>
+  db
+    .updateTable("outbox")
+    .set((eb) => ({
+      sent_at: p("sentAt"),
+      attempts: eb("attempts", "+", 1),
+      parked_at: null,
+      next_attempt_at: null,
+      claimed_until: null,
+      claim_id: null,
+    }))
+    .where(sql<boolean>`id = ANY(${p("ids")}::bigint[])`)
+    .where("sent_at", "is", null)
+    .returning((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom("outbox as e")
+            .select(sql<number>`1`.as("one"))
+            .whereRef("e.aggregate_id", "=", "outbox.aggregate_id")
+            .whereRef("e.id", ">", "outbox.id")
+            .where("e.sent_at", "is", null)
+            .where("e.parked_at", "is", null),
+        )
+        .as("followed"),
+    ),
+);
+
+/**
+ * The enqueue's insert (the relay's `enqueue`): claimed unless an earlier event of the aggregate
+ * waits (unsent, not parked). Built and compiled once, a prepared statement on PostgreSQL.
+ */
+const enqueueClaimedStatement = compiledOnce(
+  (
+    db: Kysely<OutboxTables>,
+    p: Param<{
+      eventId: string;
+      type: string;
+      aggregateId: string | null;
+      payload: string;
+      claimId: string;
+      claimedUntil: Date;
+    }>,
+  ) => ({
+    compile: () =>
+      sql<{ id: number; claimed: boolean; created_at: Date }>`
+      WITH earlier AS (
+        SELECT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = ${p("aggregateId")}::text
+                       AND e.sent_at IS NULL AND e.parked_at IS NULL) AS waiting)
+      INSERT INTO outbox (event_id, type, aggregate_id, payload, claim_id, claimed_until)
+      SELECT ${p("eventId")}::uuid, ${p("type")}::text, ${p("aggregateId")}::text, ${p("payload")}::jsonb,
+             CASE WHEN waiting THEN NULL ELSE ${p("claimId")}::uuid END,
+             CASE WHEN waiting THEN NULL ELSE ${p("claimedUntil")}::timestamptz END
+      FROM earlier
+      RETURNING id, claim_id IS NOT NULL AS claimed, created_at`.compile(db),
+  }),
+);
+
 export async function enqueueEvent(
   trx: Transaction<unknown> | Transaction<OutboxTables>,
   event: CloudEvent,
@@ -260,32 +323,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    */
   const markSent = async (ids: number[]): Promise<boolean> => {
     if (ids.length === 0) return false;
-    const rows = await db
-      .updateTable("outbox")
-      .set((eb) => ({
-        sent_at: now(),
-        attempts: eb("attempts", "+", 1),
-        parked_at: null,
-        next_attempt_at: null,
-        claimed_until: null,
-        claim_id: null,
-      }))
-      .where("id", "in", ids)
-      .where("sent_at", "is", null)
-      .returning((eb) =>
-        eb
-          .exists(
-            eb
-              .selectFrom("outbox as e")
-              .select(sql<number>`1`.as("one"))
-              .whereRef("e.aggregate_id", "=", "outbox.aggregate_id")
-              .whereRef("e.id", ">", "outbox.id")
-              .where("e.sent_at", "is", null)
-              .where("e.parked_at", "is", null),
-          )
-          .as("followed"),
-      )
-      .execute();
+    const { rows } = await db.executeQuery(markSentStatement(db, { sentAt: now(), ids }));
     return rows.some((r) => r.followed);
   };
 
@@ -460,16 +498,16 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     // order rule as a pass's claim. A row without an aggregate is always claimed. The lease runs
     // from here, not from the commit: a transaction held longer than the lease lets a pass
     // send the event too — a duplicate, which consumers' inboxes absorb (at least once).
-    const { rows } = await sql<{ id: number; claimed: boolean; created_at: Date }>`
-      WITH earlier AS (
-        SELECT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = ${aggregateId}::text
-                       AND e.sent_at IS NULL AND e.parked_at IS NULL) AS waiting)
-      INSERT INTO outbox (event_id, type, aggregate_id, payload, claim_id, claimed_until)
-      SELECT ${stored.id}::uuid, ${stored.type}::text, ${aggregateId}::text, ${JSON.stringify(stored)}::jsonb,
-             CASE WHEN waiting THEN NULL ELSE ${claimId}::uuid END,
-             CASE WHEN waiting THEN NULL ELSE ${new Date(at.getTime() + leaseMs)}::timestamptz END
-      FROM earlier
-      RETURNING id, claim_id IS NOT NULL AS claimed, created_at`.execute(trx as Transaction<OutboxTables>);
+    const { rows } = await (trx as Transaction<OutboxTables>).executeQuery(
+      enqueueClaimedStatement(trx as Transaction<OutboxTables>, {
+        eventId: stored.id,
+        type: stored.type,
+        aggregateId,
+        payload: JSON.stringify(stored),
+        claimId,
+        claimedUntil: new Date(at.getTime() + leaseMs),
+      }),
+    );
     const row = rows[0];
     if (!row?.claimed) return {};
     return {

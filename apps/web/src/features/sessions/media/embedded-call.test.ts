@@ -224,7 +224,10 @@ class FakePeerConnection {
   ontrack: unknown = null;
   onconnectionstatechange: unknown = null;
   connectionState = "new";
-  remoteDescription = null;
+  remoteDescription: { type: string; sdp: string } | null = null;
+  offersMade = 0;
+  /** What the next setRemoteDescription fires as `ontrack` (as a browser does inside it). */
+  static remoteStream: object | null = null;
   constructor(config: RTCConfiguration) {
     FakePeerConnection.configs.push(config);
     FakePeerConnection.all.push(this);
@@ -233,8 +236,18 @@ class FakePeerConnection {
     return { replaceTrack: async () => undefined };
   }
   async createOffer() {
+    this.offersMade++;
     return { type: "offer", sdp: "v=0" };
   }
+  async setRemoteDescription(description: { type: string; sdp: string }) {
+    this.remoteDescription = description;
+    const stream = FakePeerConnection.remoteStream;
+    if (stream && typeof this.ontrack === "function") this.ontrack({ streams: [stream], track: {} });
+  }
+  async createAnswer() {
+    return { type: "answer", sdp: "v=0 answer" };
+  }
+  async addIceCandidate() {}
   async setLocalDescription() {}
   close() {
     this.closed = true;
@@ -251,6 +264,7 @@ describe("EmbeddedCall ICE configuration", () => {
   beforeEach(() => {
     FakePeerConnection.configs = [];
     FakePeerConnection.all = [];
+    FakePeerConnection.remoteStream = null;
     vi.stubGlobal("RTCPeerConnection", FakePeerConnection);
   });
 
@@ -305,11 +319,53 @@ describe("EmbeddedCall ICE configuration", () => {
   it("alone at welcome: the prepared peer connection is closed (whoever comes later offers)", async () => {
     await connectedCall();
     await vi.advanceTimersByTimeAsync(0);
-    expect(FakePeerConnection.all).toHaveLength(1);
+    // The prepared one closed; a spare one (no offer on it) waits for whoever comes.
+    expect(FakePeerConnection.all).toHaveLength(2);
     expect(FakePeerConnection.all[0]?.closed).toBe(true);
+    expect(FakePeerConnection.all[1]?.closed).toBe(false);
+    expect(FakePeerConnection.all[1]?.offersMade).toBe(0);
     // Its offer (if it was ready at open) went only to the placeholder, which the server drops.
     const offers = last().sent.filter((m) => m.type === "offer");
     expect(offers.every((m) => m.to === SIGNAL_WELCOME_PEER)).toBe(true);
+  });
+
+  it("waiting alone, an offer is answered on the peer connection made while waiting, and one is made again when they leave", async () => {
+    const { call } = await connectedCall();
+    await vi.advanceTimersByTimeAsync(0);
+    const made = FakePeerConnection.all.length;
+    const spare = FakePeerConnection.all.at(-1);
+    last().receive({ type: "attendee.joined", attendee: remote });
+    last().receive({ type: "offer", from: "att-other", sdp: "v=0 offer" });
+    await vi.advanceTimersByTimeAsync(0);
+    // No peer connection constructed on the offer: the spare one answered it.
+    expect(FakePeerConnection.all).toHaveLength(made);
+    expect(spare?.remoteDescription).toEqual({ type: "offer", sdp: "v=0 offer" });
+    expect(last().sent.filter((m) => m.type === "answer")).toEqual([
+      { type: "answer", to: "att-other", sdp: "v=0 answer" },
+    ]);
+    // They left (a reconnect comes back as a newcomer and offers again): a new spare waits.
+    last().receive({ type: "attendee.left", attendee_id: "att-other" });
+    expect(spare?.closed).toBe(true);
+    expect(FakePeerConnection.all).toHaveLength(made + 1);
+    expect(FakePeerConnection.all.at(-1)?.closed).toBe(false);
+    call.leave();
+    expect(FakePeerConnection.all.at(-1)?.closed).toBe(true);
+  });
+
+  it("an offer's remote stream reaches the page once the answer is on its way, not between the two", async () => {
+    const { call } = await connectedCall();
+    await vi.advanceTimersByTimeAsync(0);
+    FakePeerConnection.remoteStream = { id: "remote-stream" };
+    const answerSentWhenShown: boolean[] = [];
+    call.subscribe(() => {
+      if (call.getState().remotes.some((r) => r.stream) && answerSentWhenShown.length === 0)
+        answerSentWhenShown.push(last().sent.some((m) => m.type === "answer"));
+    });
+    last().receive({ type: "attendee.joined", attendee: remote });
+    last().receive({ type: "offer", from: "att-other", sdp: "v=0 offer" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(answerSentWhenShown).toEqual([true]);
+    expect(call.getState().remotes.find((r) => r.attendee_id === "att-other")?.stream).toEqual({ id: "remote-stream" });
   });
 
   it("relay-only credentials make every peer connection relay-only, with the fresh TURN credential of each (re)join", async () => {

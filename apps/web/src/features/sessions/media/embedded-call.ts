@@ -54,6 +54,13 @@ export class EmbeddedCall implements CallEngine {
    * after `welcome`. Closed when nobody was there to offer to (the server dropped it).
    */
   private prepared: PeerLink | null = null;
+  /**
+   * A peer connection with this side's tracks, made while this side waits for someone (after
+   * `welcome`, or once the other left), so their offer is answered without constructing one
+   * on the Join click's path (bench/README.md Finding 28): taken by the first offer, then not
+   * replaced until this side waits again. Nothing is negotiated or gathered on it before that.
+   */
+  private spare: PeerLink | null = null;
   private socket: WebSocket | null = null;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
@@ -416,6 +423,17 @@ export class EmbeddedCall implements CallEngine {
     }
     // Nobody to offer to (alone, or in the waiting room): whoever comes later offers to us.
     prepared?.close();
+    this.makeSpare();
+  }
+
+  /** Makes `spare` when this side waits for someone: connected, linked to nobody, with a camera stream. */
+  private makeSpare() {
+    if (this.spare || this.left || !this.socket || this.links.size > 0 || !this.store.get().localStream) return;
+    try {
+      this.spare = this.newLink(null);
+    } catch {
+      // No peer connection now: linkFor makes one when an offer comes.
+    }
   }
 
   /** Starts an offer for whoever `welcome` names first (see `prepared`); the usual path if that fails. */
@@ -451,6 +469,8 @@ export class EmbeddedCall implements CallEngine {
     this.links.get(attendeeId)?.close();
     this.links.delete(attendeeId);
     this.store.update({ remotes: this.store.get().remotes.filter((r) => r.attendee_id !== attendeeId) });
+    // Whoever comes back (a reconnect) offers to this side again.
+    this.makeSpare();
   }
 
   private newLink(remoteId: string | null): PeerLink {
@@ -479,7 +499,10 @@ export class EmbeddedCall implements CallEngine {
   private linkFor(remoteId: string): PeerLink {
     const existing = this.links.get(remoteId);
     if (existing) return existing;
-    const link = this.newLink(remoteId);
+    const spare = this.spare;
+    this.spare = null;
+    spare?.bind(remoteId);
+    const link = spare ?? this.newLink(remoteId);
     this.links.set(remoteId, link);
     if (this.levelFor(remoteId) !== "high") void link.setVideoEncoding(ENCODINGS[this.levelFor(remoteId)]);
     if (!this.store.get().remotes.some((r) => r.attendee_id === remoteId)) {
@@ -494,9 +517,9 @@ export class EmbeddedCall implements CallEngine {
     return link;
   }
 
-  /** The links to attendees and a prepared one: what changes the tracks sent reaches each. */
+  /** The links to attendees, a prepared one and the spare: what changes the tracks sent reaches each. */
   private allLinks(): PeerLink[] {
-    return this.prepared ? [...this.links.values(), this.prepared] : [...this.links.values()];
+    return [...this.links.values(), ...(this.prepared ? [this.prepared] : []), ...(this.spare ? [this.spare] : [])];
   }
 
   private send(message: ClientSignal) {
@@ -557,6 +580,8 @@ export class EmbeddedCall implements CallEngine {
     this.links.clear();
     this.prepared?.close();
     this.prepared = null;
+    this.spare?.close();
+    this.spare = null;
     this.counters = null;
     this.store.update({ remotes: [], quality: "unknown" });
   }

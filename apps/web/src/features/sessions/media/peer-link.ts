@@ -31,6 +31,13 @@ export class PeerLink {
   remoteId: string | null;
   /** What was to be sent before `bind`: sent, in order, once the remote attendee is known. */
   private readonly outbox: ((to: string) => ClientSignal)[] = [];
+  /**
+   * While an answer is being made: the remote stream (`ontrack` fires inside setRemoteDescription)
+   * is reported once the answer is on its way, so the page's re-render it causes does not run
+   * between the offer and the answer (bench/README.md Finding 28). No frame can show before then.
+   */
+  private answering = false;
+  private heldStream: MediaStream | null = null;
 
   constructor(private readonly options: PeerLinkOptions) {
     this.remoteId = options.remoteId;
@@ -45,7 +52,9 @@ export class PeerLink {
       this.post((to) => ({ type: "ice", to, candidate: event.candidate ? toWire(event.candidate) : null }));
     this.pc.ontrack = (event) => {
       markCall("remote-track");
-      options.onStream(event.streams[0] ?? new MediaStream([event.track]));
+      const stream = event.streams[0] ?? new MediaStream([event.track]);
+      if (this.answering) this.heldStream = stream;
+      else options.onStream(stream);
     };
     this.pc.onconnectionstatechange = () => {
       if (this.pc.connectionState === "connected") markCall("peer-connected");
@@ -64,10 +73,18 @@ export class PeerLink {
 
   async acceptOffer(sdp: string) {
     markCall("offer-received");
-    await this.pc.setRemoteDescription({ type: "offer", sdp });
-    const answer = await this.pc.createAnswer();
-    await this.pc.setLocalDescription(answer);
-    this.post((to) => ({ type: "answer", to, sdp: answer.sdp ?? "" }));
+    this.answering = true;
+    try {
+      await this.pc.setRemoteDescription({ type: "offer", sdp });
+      const answer = await this.pc.createAnswer();
+      await this.pc.setLocalDescription(answer);
+      this.post((to) => ({ type: "answer", to, sdp: answer.sdp ?? "" }));
+    } finally {
+      this.answering = false;
+      const held = this.heldStream;
+      this.heldStream = null;
+      if (held) this.options.onStream(held);
+    }
     // The candidates that came with the offer wait until the answer is on its way: the offerer
     // needs the answer first, and adding them (one await each) does not change it.
     await this.flushIce();
@@ -140,6 +157,7 @@ export class PeerLink {
   }
 
   close() {
+    this.heldStream = null;
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;
     this.pc.onconnectionstatechange = null;
