@@ -75,11 +75,6 @@ const tracedSendAttempts = 5;
 export const outboxRetry = { maxAttempts: 8, firstDelayMs: 2_000, maxDelayMs: 5 * 60_000 } as const;
 
 /**
- * Stores an event in the same transaction as the state change it describes. With tracing on,
- * the stored event carries the active trace (the request's) as its `traceparent`. The event's
- * `subject` is its aggregate: the relay sends one aggregate's events in the order written.
- */
-/**
  * Marks the rows sent (`markSent`). One text whatever the number of ids (`= ANY`): built and
  * compiled once, a prepared statement on PostgreSQL.
  */
@@ -141,6 +136,11 @@ const enqueueClaimedStatement = compiledOnce(
   }),
 );
 
+/**
+ * Stores an event in the same transaction as the state change it describes. With tracing on,
+ * the stored event carries the active trace (the request's) as its `traceparent`. The event's
+ * `subject` is its aggregate: the relay sends one aggregate's events in the order written.
+ */
 export async function enqueueEvent(
   trx: Transaction<unknown> | Transaction<OutboxTables>,
   event: CloudEvent,
