@@ -16,7 +16,14 @@ interface Measured {
   bytes_per_connection: number;
   heap_bytes_per_connection: number;
   /** The service's event-loop delay during the exchanges (its child only; see watchLoopStart). */
-  loop_delay?: { p50_ms: number; p99_ms: number; p999_ms: number; max_ms: number } | null;
+  loop_delay?: {
+    p50_ms: number;
+    p99_ms: number;
+    p999_ms: number;
+    max_ms: number;
+    /** GC pauses in the phase by kind (video.server.ts loopWatchCalls). */
+    gc?: Record<string, { count: number; total_ms: number; max_ms: number }>;
+  } | null;
   /** The service's database ("pglite" / "postgres"). */
   database?: string;
   meetings_setup_seconds?: number;
@@ -206,7 +213,8 @@ export const signallingScenario: Scenario = {
       if (m.loop_delay) {
         ctx.note(
           `video service (${name(m)}) event-loop delay during the exchanges: ` +
-            `p50 ${m.loop_delay.p50_ms} ms, p99 ${m.loop_delay.p99_ms} ms, p99.9 ${m.loop_delay.p999_ms} ms, max ${m.loop_delay.max_ms} ms`,
+            `p50 ${m.loop_delay.p50_ms} ms, p99 ${m.loop_delay.p99_ms} ms, p99.9 ${m.loop_delay.p999_ms} ms, max ${m.loop_delay.max_ms} ms` +
+            gcNote(m.loop_delay.gc),
         );
       }
     }
@@ -232,5 +240,12 @@ export const signallingScenario: Scenario = {
     };
   },
 };
+/** "; GC pauses: 12 scavenges (30 ms, max 4), 1 mark-compacts (20 ms, max 20)", from the loop watch. */
+function gcNote(gc: Record<string, { count: number; total_ms: number; max_ms: number }> | undefined): string {
+  if (!gc) return "";
+  const part = (name: string, g: { count: number; total_ms: number; max_ms: number } | undefined) =>
+    g ? `${g.count} ${name} (${g.total_ms} ms, max ${g.max_ms})` : `no ${name}`;
+  return `; GC pauses: ${part("scavenges", gc.scavenge)}, ${part("mark-compacts", gc.mark_compact)}`;
+}
 const signalUrl = (port: number, sessionId: string, token: string) =>
   `ws://127.0.0.1:${port}/api/video/sessions/${sessionId}/signal?token=${encodeURIComponent(token)}`;

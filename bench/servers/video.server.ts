@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import { constants, type IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import {
   buildApp as buildAppointments,
   type DirectoryPerson,
@@ -273,10 +273,20 @@ function loopWatchCalls() {
   let histogram: IntervalHistogram | undefined;
   let session: Session | undefined;
   let profilePath: string | undefined;
+  let gcObserver: PerformanceObserver | undefined;
+  let gcs: { kind: number; ms: number }[] = [];
   return {
     watchLoopStart: async (a: Record<string, unknown>) => {
       histogram = monitorEventLoopDelay({ resolution: 1 });
       histogram.enable();
+      gcs = [];
+      gcObserver = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          const detail = (e as { detail?: { kind?: number } }).detail;
+          gcs.push({ kind: detail?.kind ?? 0, ms: e.duration });
+        }
+      });
+      gcObserver.observe({ entryTypes: ["gc"] });
       if (typeof a.profile === "string") {
         profilePath = a.profile;
         session = new Session();
@@ -298,6 +308,23 @@ function loopWatchCalls() {
             max_ms: ms(histogram.max),
           }
         : null;
+      gcObserver?.disconnect();
+      gcObserver = undefined;
+      const pauses = (kind: number) => {
+        const of = gcs.filter((g) => g.kind === kind).map((g) => g.ms);
+        return {
+          count: of.length,
+          total_ms: Math.round(of.reduce((s, v) => s + v, 0) * 100) / 100,
+          max_ms: Math.round(Math.max(0, ...of) * 100) / 100,
+        };
+      };
+      // GC pauses during the phase, by kind (scavenges: the young generation; mark-compacts: the whole heap).
+      const gc = {
+        scavenge: pauses(constants.NODE_PERFORMANCE_GC_MINOR),
+        mark_compact: pauses(constants.NODE_PERFORMANCE_GC_MAJOR),
+        incremental: pauses(constants.NODE_PERFORMANCE_GC_INCREMENTAL),
+        weak_callbacks: pauses(constants.NODE_PERFORMANCE_GC_WEAKCB),
+      };
       if (session && profilePath) {
         const { profile } = await session.post("Profiler.stop");
         writeFileSync(profilePath, JSON.stringify(profile));
@@ -305,7 +332,7 @@ function loopWatchCalls() {
       }
       histogram = undefined;
       session = undefined;
-      return delay;
+      return delay ? { ...delay, gc } : null;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from "fastify";
 import fp from "fastify-plugin";
 import {
@@ -223,7 +223,8 @@ class VerifiedTokenCache {
   private readonly entries = new Map<string, VerifiedToken>();
   constructor(private readonly max: number) {}
   private static key(token: string): string {
-    return createHash("sha256").update(token).digest("base64url");
+    // One-shot: the same digest as createHash().update().digest(), without the Hash object (~2× cheaper).
+    return hash("sha256", token, "base64url");
   }
   get(token: string): VerifiedToken | undefined {
     if (this.max <= 0) return undefined;

@@ -93,8 +93,9 @@ export function installFastPath(app: App, options: FastPathOptions): FastPathSta
   const pressure = app as unknown as { isUnderPressure?: () => boolean };
   const proxies = trustedProxies(options.trustProxy);
   const cors = corsHeaders(options.origins);
-  const own = Object.entries(securityHeaders).concat(cors.fixed);
-  const shared: Shared = { log: app.log, own, duration, logAccess: options.logAccess };
+  // Frozen: the forwarder makes the flat `writeHead` form of each list once (`preparedOwn`).
+  const own = Object.freeze(Object.entries(securityHeaders).concat(cors.fixed));
+  const shared: Shared = { log: app.log, own, withOrigin: new Map(), duration, logAccess: options.logAccess };
   const routes = options.forwarders.map((forwarder) => ({
     forwarder,
     prefix: forwarder.route.prefix,
@@ -198,7 +199,9 @@ interface Shared {
   /** The service logger; a child with the request id is made only when something is logged. */
   log: FastifyBaseLogger;
   /** Security headers and the fixed CORS headers, as `[name, value]`. */
-  own: [string, string][];
+  own: readonly [string, string][];
+  /** `own` and an allowed origin's `access-control-allow-origin`, per origin (only those of CORS_ORIGINS). */
+  withOrigin: Map<string, OwnHeaders>;
   duration: DurationHistogram;
   logAccess: (line: AccessLine) => void;
 }
@@ -257,8 +260,15 @@ class FastExchange implements Exchange {
   }
 
   begin(): OwnHeaders {
-    const own = this.#shared.own;
-    return this.#origin === undefined ? own : [...own, ["access-control-allow-origin", this.#origin]];
+    const { own, withOrigin } = this.#shared;
+    const origin = this.#origin;
+    if (origin === undefined) return own;
+    let headers = withOrigin.get(origin);
+    if (headers === undefined) {
+      headers = Object.freeze([...own, ["access-control-allow-origin", origin] as const]);
+      withOrigin.set(origin, headers);
+    }
+    return headers;
   }
 
   finished(): void {

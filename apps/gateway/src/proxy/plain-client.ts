@@ -23,6 +23,11 @@ export interface PlainHandler {
   /** A piece of the body; false: the client's socket is full, nothing more until `resume`. */
   onData(chunk: Buffer): boolean;
   onComplete(): void;
+  /**
+   * The body's last piece, and the answer is complete (`onData` then `onComplete` in one: the
+   * answer's end written with it, as a small answer whose body came with its head is).
+   */
+  onLastData(chunk: Buffer): void;
   onError(error: Error): void;
 }
 
@@ -228,13 +233,13 @@ class Connection {
         this.#fail(new PlainClientError("UND_ERR_SOCKET", "bytes after the answer"));
         return;
       }
-      this.remaining -= data.length;
-      const more = handler.onData(data);
-      if (this.remaining === 0) {
-        this.#complete();
+      if (data.length === this.remaining) {
+        this.remaining = 0;
+        this.#complete(data);
         return;
       }
-      if (!more) this.socket.pause();
+      this.remaining -= data.length;
+      if (!handler.onData(data)) this.socket.pause();
       return;
     }
     if (this.state === State.UntilClose) {
@@ -391,7 +396,8 @@ class Connection {
     if (!more) this.socket.pause();
   }
 
-  #complete(): void {
+  /** The answer is complete; `last`: its body's last piece, not yet handed over. */
+  #complete(last?: Buffer): void {
     const handler = this.handler;
     this.handler = undefined;
     this.request = undefined;
@@ -405,7 +411,8 @@ class Connection {
       this.origin.forget(this);
       this.socket.destroy();
     }
-    handler?.onComplete();
+    if (last === undefined) handler?.onComplete();
+    else handler?.onLastData(last);
   }
 }
 

@@ -3,7 +3,14 @@ import { createServer, get, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GatewayFixture, startGateway } from "../testing/gateway-fixture.ts";
-import { validHeaders } from "./upstream-client.ts";
+import {
+  type Exchange,
+  type ForwardTarget,
+  forward,
+  type OwnHeaders,
+  type UpstreamClients,
+  validHeaders,
+} from "./upstream-client.ts";
 
 /**
  * The gateway's own HTTP forwarding (`upstream-client.ts`, undici in place of reply-from), in
@@ -227,5 +234,136 @@ describe("forwarding to an upstream", () => {
     await expect(res.arrayBuffer()).rejects.toThrow();
     const after = await fetch(`${base}/api/after-cut`);
     expect(await after.json()).toEqual({ url: "/api/after-cut" });
+  });
+});
+
+describe("the answer's header list", () => {
+  /**
+   * The list `writeHead` gets for an upstream answer, with `own` as the gateway's headers. The
+   * upstream is a stand-in for the plain client answering at once (head, then the whole body).
+   */
+  function headList(own: OwnHeaders, upstream: string[], complete = true) {
+    const written: unknown[] = [];
+    const res = {
+      destroyed: false,
+      on: () => res,
+      writeHead: (...args: unknown[]) => written.push(args),
+      end: (chunk?: Buffer) => written.push(["end", chunk ? String(chunk) : undefined]),
+    };
+    const exchange = {
+      req: { method: "GET", headers: { host: "gw" }, complete },
+      res,
+      id: "req-id-0001",
+      body: null,
+      replayable: true,
+      plain: true,
+      begin: () => own,
+      refuse: () => {},
+    } as unknown as Exchange;
+    const clients = {
+      plain: {
+        request: (_origin: string, _request: unknown, handler: PlainStandIn) => {
+          handler.onConnect(() => {});
+          handler.onHead(200, "OK", upstream.slice(), () => {});
+          handler.onLastData(Buffer.from("{}"));
+          return true;
+        },
+      },
+    } as unknown as UpstreamClients;
+    const target: ForwardTarget = {
+      origin: "http://127.0.0.1:1",
+      host: "127.0.0.1:1",
+      path: "/x",
+      extraHeaders: {},
+      rewriteLocation: (location) => location.replace("/api", "/video/api"),
+      failed: () => {},
+    };
+    forward(clients, exchange, target);
+    return written;
+  }
+  interface PlainStandIn {
+    onConnect(abort: () => void): void;
+    onHead(status: number, text: string, headers: string[], resume: () => void): void;
+    onLastData(chunk: Buffer): void;
+  }
+
+  const own: [string, string | number | string[]][] = [
+    ["x-frame-options", "DENY"],
+    ["vary", "Origin"],
+    ["x-content-type-options", "nosniff"],
+    ["cache-control", "no-store"],
+    ["x-num", 7],
+    ["x-list", ["a", "b"]],
+    ["access-control-expose-headers", "x-request-id, retry-after"],
+  ];
+  const answers: string[][] = [
+    ["Content-Type", "application/json", "Content-Length", "2"],
+    // Own headers overridden in place, several set-cookie gathered, Location rewritten.
+    ["Vary", "Accept", "Set-Cookie", "a=1", "Cache-Control", "private", "Set-Cookie", "b=2", "Location", "/api/next"],
+    // Hop-by-hop (and what Connection lists) dropped, the upstream's x-request-id replaced.
+    [
+      "Connection",
+      "x-secret, keep-alive",
+      "X-Secret",
+      "1",
+      "Keep-Alive",
+      "timeout=5",
+      "X-Request-Id",
+      "theirs",
+      "Etag",
+      '"1"',
+    ],
+    ["X-Frame-Options", "SAMEORIGIN", "Transfer-Encoding", "chunked", "x-num", "8"],
+  ];
+
+  it("is the same, in the same order, from an own list made once (frozen) as header by header", () => {
+    const withId: [string, string | number | string[]][] = [
+      ...own.slice(0, 3),
+      ["x-request-id", "own"],
+      ...own.slice(3),
+    ];
+    for (const list of [own, withId]) {
+      for (const upstream of answers) {
+        for (const complete of [true, false]) {
+          const once = headList(Object.freeze(list.map((h) => Object.freeze(h))), upstream, complete);
+          // A list made per request (Fastify's path) goes header by header, as before.
+          const each = headList(
+            list.map((h) => [...h] as [string, string | number | string[]]),
+            upstream,
+            complete,
+          );
+          expect(once).toEqual(each);
+        }
+      }
+    }
+    expect(headList(Object.freeze([...own]), answers[1] as string[])).toEqual([
+      [
+        200,
+        "OK",
+        [
+          "x-frame-options",
+          "DENY",
+          "vary",
+          "Accept",
+          "x-content-type-options",
+          "nosniff",
+          "cache-control",
+          "private",
+          "x-num",
+          "7",
+          "x-list",
+          ["a", "b"],
+          "access-control-expose-headers",
+          "x-request-id, retry-after",
+          "set-cookie",
+          ["a=1", "b=2"],
+          "location",
+          "/video/api/next",
+          "x-request-id",
+          "req-id-0001",
+        ],
+      ],
+      ["end", "{}"],
+    ]);
   });
 });

@@ -222,6 +222,40 @@ function pushHeader(flat: FlatHeaders, name: string, value: string | number | re
   flat.push(name, typeof value === "number" ? String(value) : typeof value === "string" ? value : [...value]);
 }
 
+/** A frozen list of own headers as `writeHead` takes it, made once (see `preparedOwn`). */
+interface PreparedOwn {
+  /** `[name, value, …]`, numbers as strings; never handed to Node itself (each answer takes a copy). */
+  readonly flat: readonly (string | string[])[];
+  /** Where each name's value sits in `flat`. */
+  readonly at: ReadonlyMap<string, number>;
+  /** Where `x-request-id`'s value sits (the request's id goes there), or -1. */
+  readonly id: number;
+}
+
+const prepared = new WeakMap<OwnHeaders, PreparedOwn | null>();
+
+/**
+ * The flat form of a frozen own-headers list (the fast path's: the same few lists for every
+ * request), kept per list; undefined for any other list (Fastify's, made per request) or one
+ * naming a header twice, which `onHead` merges header by header as before.
+ */
+function preparedOwn(own: OwnHeaders): PreparedOwn | undefined {
+  if (!Object.isFrozen(own)) return undefined;
+  let ready = prepared.get(own);
+  if (ready === undefined) {
+    const flat: FlatHeaders = [];
+    const at = new Map<string, number>();
+    for (const [name, value] of own) {
+      if (at.has(name)) break;
+      pushHeader(flat, name, value);
+      at.set(name, flat.length - 1);
+    }
+    ready = at.size === own.length ? { flat, at, id: at.get("x-request-id") ?? -1 } : null;
+    prepared.set(own, ready);
+  }
+  return ready ?? undefined;
+}
+
 function validHeader(name: string, value: string | string[]): boolean {
   try {
     validateHeaderName(name);
@@ -331,33 +365,58 @@ class ForwardHandler implements Dispatcher.DispatchHandler, PlainHandler {
     // `setHeader` calls of before produced: the gateway's own first (security, CORS), each
     // overridden in place by the upstream's of the same name (as reply-from's copy did), then
     // the upstream's others; `x-request-id` is always the request's id, where it first appears.
-    const flat: FlatHeaders = [];
-    let idSet = false;
     const own = this.#exchange.begin();
-    for (let i = 0; i < own.length; i++) {
-      const header = own[i] as OwnHeaders[number];
-      const name = header[0];
-      const at = names.indexOf(name);
-      const theirs = at < 0 ? null : values[at];
-      if (at >= 0) values[at] = null;
-      if (name === "x-request-id") {
-        if (!idSet) flat.push(name, id);
-        idSet = true;
-      } else if (theirs === null || theirs === undefined) {
-        pushHeader(flat, name, header[1]);
-      } else {
-        this.#pushUpstream(flat, name, theirs);
+    const ready = preparedOwn(own);
+    let flat: FlatHeaders;
+    let idSet: boolean;
+    if (ready !== undefined) {
+      // The same list, from the own headers' flat list made once: the upstream's names are
+      // looked up in it (a handful) rather than each of the own headers in the upstream's.
+      flat = ready.flat.slice();
+      idSet = ready.id >= 0;
+      if (idSet) flat[ready.id] = id;
+      for (let i = 0; i < names.length; i++) {
+        const value = values[i];
+        if (value === null || value === undefined) continue;
+        const name = names[i] as string;
+        const at = ready.at.get(name);
+        if (name === "x-request-id") {
+          if (at === undefined) flat.push(name, id);
+          idSet = true;
+        } else if (at !== undefined) {
+          flat[at] = name === "location" && typeof value === "string" ? this.#target.rewriteLocation(value) : value;
+        } else {
+          this.#pushUpstream(flat, name, value);
+        }
       }
-    }
-    for (let i = 0; i < names.length; i++) {
-      const value = values[i];
-      if (value === null || value === undefined) continue;
-      const name = names[i] as string;
-      if (name === "x-request-id") {
-        flat.push(name, id);
-        idSet = true;
-      } else {
-        this.#pushUpstream(flat, name, value);
+    } else {
+      flat = [];
+      idSet = false;
+      for (let i = 0; i < own.length; i++) {
+        const header = own[i] as OwnHeaders[number];
+        const name = header[0];
+        const at = names.indexOf(name);
+        const theirs = at < 0 ? null : values[at];
+        if (at >= 0) values[at] = null;
+        if (name === "x-request-id") {
+          if (!idSet) flat.push(name, id);
+          idSet = true;
+        } else if (theirs === null || theirs === undefined) {
+          pushHeader(flat, name, header[1]);
+        } else {
+          this.#pushUpstream(flat, name, theirs);
+        }
+      }
+      for (let i = 0; i < names.length; i++) {
+        const value = values[i];
+        if (value === null || value === undefined) continue;
+        const name = names[i] as string;
+        if (name === "x-request-id") {
+          flat.push(name, id);
+          idSet = true;
+        } else {
+          this.#pushUpstream(flat, name, value);
+        }
       }
     }
     if (!idSet) flat.push("x-request-id", id);
@@ -389,6 +448,11 @@ class ForwardHandler implements Dispatcher.DispatchHandler, PlainHandler {
   onComplete(): void {
     this.#finish();
     this.#res.end();
+  }
+
+  onLastData(chunk: Buffer): void {
+    this.#finish();
+    this.#res.end(chunk);
   }
 
   #finish(): void {

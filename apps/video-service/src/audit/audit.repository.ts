@@ -34,6 +34,15 @@ const insertAuditRows = preparedStatement(insertAuditText);
  */
 export const auditRowsCte = `WITH audit_rows AS (${insertAuditText})`;
 
+/**
+ * `auditRowsCte`'s insert as a later CTE of a statement, its rows written only when the CTE
+ * `cte` (an earlier data-modifying one, e.g. the change's insert) gave a row: the rows of a
+ * change that did not happen are not written, and the statement's other CTEs still decide it.
+ * Parameters $1–$9 as `auditRowsCte`.
+ */
+export const auditRowsWhenCte = (cte: string) =>
+  `audit_rows AS (${insertAuditText} WHERE EXISTS (SELECT 1 FROM ${cte}))`;
+
 /** `entries` as the nine column arrays of `appendAuditRows` / `auditRowsCte`. */
 export function auditColumns(entries: AuditEntry[]): (string | null)[][] {
   const columns: (string | null)[][] = [[], [], [], [], [], [], [], [], []];

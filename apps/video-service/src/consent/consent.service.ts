@@ -8,17 +8,16 @@ import type {
 import { badRequest } from "@clinic/platform";
 import { ConsentDeclined, ConsentRequired, ConsentTextOutdated, SessionNotFound } from "../errors.ts";
 import type { Actor } from "../sessions/session-access.ts";
-import { requireTransition } from "../sessions/session-state.ts";
+import { requireTransition, transitionsFrom } from "../sessions/session-state.ts";
 import { findSession } from "../sessions/sessions.repository.ts";
 import { factsOf } from "../sessions/sessions.service.ts";
 import type { SessionsContext } from "../sessions/sessions-context.ts";
 import {
   type ConsentAnswerRow,
   findLatestConsentAnswer,
-  findLatestConsentText,
-  insertConsentAnswer,
+  findLatestConsentTextAudited,
   insertNextConsentText,
-  lockSessionForConsent,
+  recordConsentAnswer,
 } from "./consent.repository.ts";
 import { toConsentText, toSessionConsent } from "./consent-views.ts";
 
@@ -33,9 +32,17 @@ const consentRequired = (ctx: SessionsContext) => ctx.config.TELEHEALTH_CONSENT 
 
 /** GET /consent-text: the caller's clinic's current text, or the built-in default (version 0). */
 export async function getConsentText(ctx: SessionsContext, actor: Actor): Promise<ConsentText> {
-  await ctx.access.check(actor, "readConsentText");
-  const clinicId = actor.user.clinic_id;
-  return toConsentText(clinicId, await findLatestConsentText(ctx.db, clinicId), consentRequired(ctx));
+  // The access row rides on the read (one statement, one commit); should the read fail, it is
+  // written on its own before the error is answered.
+  const access = await ctx.access.allow(actor, "readConsentText");
+  try {
+    const clinicId = actor.user.clinic_id;
+    const row = await findLatestConsentTextAudited(ctx.db, clinicId, access.carried());
+    access.committed();
+    return toConsentText(clinicId, row, consentRequired(ctx));
+  } finally {
+    await access.settle();
+  }
 }
 
 /** PUT /consent-text: a clinic admin saves a new version (previous + 1); older ones stay on record. */
@@ -81,35 +88,36 @@ export async function recordConsent(
   // The access row and the answer's own (`consent.given` / `consent.declined`) commit with the answer.
   return ctx.access.allowWithin(actor, "recordConsent", facts, async (access) => {
     requireTransition(sessionId, session.status, "recordConsent");
-    const answer = await access.transactionCarrying(
+    // One statement, no transaction: under the session's row lock, the status and the clinic's
+    // newest text version checked, the answer stored, and the access row and the answer's own
+    // (`consent.given` / `consent.declined`) with it; nothing stored when refused (the access
+    // row is then written on its own by allowWithin, before the 409).
+    const recorded = await recordConsentAnswer(
       ctx.db,
-      async (trx, audit) => {
-        // Under the session's row lock, so an answer never lands after the session ended.
-        // With the clinic's newest text version (the default's: 0), read in the same statement.
-        const locked = await lockSessionForConsent(trx, sessionId);
-        if (!locked) throw new SessionNotFound();
-        requireTransition(sessionId, locked.status, "recordConsent");
-        const current = locked.text_version ?? 0;
-        if (body.text_version !== current) throw new ConsentTextOutdated(current);
-        // The access row and the answer's own ride on the insert.
-        return insertConsentAnswer(
-          trx,
-          {
-            session_id: sessionId,
-            patient_id: actor.user.id,
-            clinic_id: session.clinic_id,
-            decision: body.decision,
-            text_version: body.text_version,
-            decided_at: ctx.now(),
-          },
-          audit,
-        );
+      {
+        session_id: sessionId,
+        patient_id: actor.user.id,
+        clinic_id: session.clinic_id,
+        decision: body.decision,
+        text_version: body.text_version,
+        decided_at: ctx.now(),
       },
-      [body.decision === "GIVEN" ? "consent.given" : "consent.declined"],
+      access.carried([body.decision === "GIVEN" ? "consent.given" : "consent.declined"]),
+      recordConsentFrom,
     );
-    return { session_id: sessionId, ...(toSessionConsent(answer) as SessionConsent) };
+    if (!recorded.answer) {
+      if (!recorded.status) throw new SessionNotFound();
+      requireTransition(sessionId, recorded.status, "recordConsent");
+      if (body.text_version !== recorded.currentVersion) throw new ConsentTextOutdated(recorded.currentVersion);
+      throw new Error("consent answer not stored");
+    }
+    access.committed();
+    return { session_id: sessionId, ...(toSessionConsent(recorded.answer) as SessionConsent) };
   });
 }
+
+/** The states an answer may be stored in (checked again under the lock, in the statement). */
+const recordConsentFrom = transitionsFrom("recordConsent");
 
 /** A patient's join: refused until the latest answer is GIVEN, unless TELEHEALTH_CONSENT=off. */
 export async function requireConsentToJoin(ctx: SessionsContext, sessionId: string): Promise<void> {

@@ -1,19 +1,21 @@
 import { SignalCloseCodes } from "@clinic/contracts";
 import { withTransaction } from "@clinic/platform";
 import type { JoinTokenClaims } from "../meetings/embedded/join-tokens.ts";
-import type { VideoDb, VideoTrx } from "../tables.ts";
+import type { VideoDb } from "../tables.ts";
 import type { WebhookEvents } from "../webhooks/webhook-events.ts";
-import { findAttendeeAndRemoval, wasAttendeeRemoved } from "./attendee-removals.repository.ts";
+import { wasAttendeeRemoved } from "./attendee-removals.repository.ts";
 import {
   type AttendeeRow,
+  type ConnectAuditRow,
+  type ConnectStep,
   closeOpenIntervals,
+  connectAttendee,
   findConnectionState,
   findStaleOpenIntervals,
-  openInterval,
   setAttendeeStatus,
 } from "./attendees.repository.ts";
 import { findClinicOfSession, lockSession, touchSessionActivity } from "./sessions.repository.ts";
-import { admit, findAdmission } from "./waiting-room.repository.ts";
+import { findAdmission } from "./waiting-room.repository.ts";
 
 /**
  * Attendance from the server's point of view: an interval opens when an
@@ -35,14 +37,20 @@ export type ConnectResult =
   | { ok: false; closeCode: number; reason: string; clinicId: string | null };
 
 /**
- * `recordAllowed`: writes the allowed connect's audit row inside this transaction, so the
- * connect and its record commit together, in one commit (a refusal is the caller's to record).
+ * `allowedAudit`: the allowed connect's audit row (its actor's role is the attendee's
+ * `user_type`), written inside this transaction, so the connect and its record commit together,
+ * in one commit (a refusal is the caller's to record).
+ *
+ * After the session's row lock, one statement (`connectAttendee`) reads the attendee and its
+ * removal and, when the connect is allowed, writes its rows: the attendee CONNECTED, the interval
+ * opened, the session's activity, the auto-admission, the audit row. A second connection with
+ * the same token first closes the first one's interval (with the usage rollups), then writes.
  */
 export async function recordConnect(
   db: VideoDb,
   claims: JoinTokenClaims,
   at: Date,
-  recordAllowed?: (trx: VideoTrx, allowed: Extract<ConnectResult, { ok: true }>) => Promise<void>,
+  allowedAudit?: (clinicId: string) => ConnectAuditRow,
 ): Promise<ConnectResult> {
   return withTransaction(db, async (trx) => {
     // Under the session's row lock, so a connect cannot slip in after an end committed.
@@ -52,37 +60,44 @@ export async function recordConnect(
     if (session.status !== "IN_PROGRESS") return refuseIn(SignalCloseCodes.sessionEnded, "session is not in progress");
     if (session.meeting_id !== claims.meeting_id)
       return refuseIn(SignalCloseCodes.forbidden, "token is for another meeting");
-    // The attendee and whether the doctor removed its person since it was issued, in one read.
-    const found = await findAttendeeAndRemoval(trx, claims.attendee_id);
-    const attendee = found?.attendee;
-    if (!attendee || attendee.session_id !== claims.session_id || attendee.user_id !== claims.user_id) {
-      return refuseIn(SignalCloseCodes.forbidden, "unknown attendee");
+    const audit = allowedAudit?.(session.clinic_id);
+    const step = () =>
+      connectAttendee(trx, {
+        attendeeId: claims.attendee_id,
+        sessionId: session.session_id,
+        userId: claims.user_id,
+        clinicId: session.clinic_id,
+        at,
+        autoAdmit: session.auto_admit,
+        audit,
+      });
+    // The attendee and whether the doctor removed its person since it was issued, in one read
+    // with the connect's writes (made only when it is allowed).
+    let found = await step();
+    const refusal = refusalOf(found, claims);
+    if (refusal) {
+      // The statement decides by the same rules: one that wrote for a refused attendee is a bug.
+      if (found?.intervalId != null) throw new Error("connect written for a refused attendee");
+      return refuseIn(refusal.closeCode, refusal.reason);
     }
-    if (attendee.status === "REPLACED") return refuseIn(SignalCloseCodes.replaced, "attendee was replaced");
-    // Removed by the doctor (participant control): the join token is revoked, whatever its expiry.
-    if (found.removed) return refuseIn(SignalCloseCodes.removed, "removed from the consultation");
-    // A second connection with the same token ends the first one's interval.
-    await closeOpenIntervals(trx, { attendee_id: attendee.attendee_id }, at);
-    await setAttendeeStatus(trx, [attendee.attendee_id], "CONNECTED", at);
-    const intervalId = await openInterval(trx, {
-      attendee_id: attendee.attendee_id,
-      session_id: session.session_id,
-      clinic_id: session.clinic_id,
-      user_id: attendee.user_id,
-      joined_at: at,
-    });
-    await touchSessionActivity(trx, session.session_id, at);
-    // Decided under the session's lock, which an admit takes too: never half of each.
-    const admitted = await admissionAtConnect(trx, session, attendee, at);
+    if (!found) throw new Error("unreachable: an allowed attendee was read");
+    const attendee = found.attendee;
+    if (found.intervalId === null) {
+      if (!found.hadOpen) throw new Error("connect not written");
+      // A second connection with the same token ends the first one's interval, then connects.
+      await closeOpenIntervals(trx, { attendee_id: attendee.attendee_id }, at);
+      found = await step();
+      if (found?.intervalId == null) throw new Error("connect not written after closing the open interval");
+    }
     const allowed = {
       ok: true as const,
       attendee: { ...attendee, status: "CONNECTED" as const },
       clinicId: session.clinic_id,
-      intervalId,
+      intervalId: found.intervalId,
       presenceOnly: session.media_provider === "chime",
-      admitted,
+      // Decided under the session's lock, which an admit takes too: never half of each.
+      admitted: found.admitted,
     };
-    await recordAllowed?.(trx, allowed);
     return allowed;
   });
 }
@@ -166,26 +181,24 @@ export async function closeStaleAttendance(
   return closed;
 }
 
-/**
- * The waiting room: the doctor is always in; a patient is in once admitted (per person, so a
- * rejoin keeps it) or, while the doctor has auto-admit on, admitted now.
- */
-async function admissionAtConnect(
-  trx: VideoTrx,
-  session: { session_id: string; auto_admit: boolean },
-  attendee: AttendeeRow,
-  at: Date,
-): Promise<boolean> {
-  if (attendee.user_type === "DOCTOR") return true;
-  if (await findAdmission(trx, session.session_id, attendee.user_id)) return true;
-  if (!session.auto_admit) return false;
-  await admit(trx, { session_id: session.session_id, user_id: attendee.user_id, admitted_at: at, admitted_by: "auto" });
-  return true;
-}
-
 /** Whether the attendee's person is admitted to the session now (a connection's re-check). */
 export async function isAdmittedNow(db: VideoDb, sessionId: string, userId: string): Promise<boolean> {
   return (await findAdmission(db, sessionId, userId)) !== undefined;
+}
+
+/** Why the attendee read with the connect may not connect, if it may not. */
+function refusalOf(
+  found: ConnectStep | undefined,
+  claims: JoinTokenClaims,
+): { closeCode: number; reason: string } | undefined {
+  const attendee = found?.attendee;
+  if (!found || !attendee || attendee.session_id !== claims.session_id || attendee.user_id !== claims.user_id) {
+    return { closeCode: SignalCloseCodes.forbidden, reason: "unknown attendee" };
+  }
+  if (attendee.status === "REPLACED") return { closeCode: SignalCloseCodes.replaced, reason: "attendee was replaced" };
+  // Removed by the doctor (participant control): the join token is revoked, whatever its expiry.
+  if (found.removed) return { closeCode: SignalCloseCodes.removed, reason: "removed from the consultation" };
+  return undefined;
 }
 
 function refuse(closeCode: number, reason: string, clinicId: string | null): ConnectResult {

@@ -1,5 +1,6 @@
 import { compiledOnce, type Param, prepared, preparedStatement } from "@clinic/platform";
 import { CompiledQuery, type Selectable, sql } from "kysely";
+import type { AuditEntry } from "../audit/audit.repository.ts";
 import type { AttendanceIntervalsTable, AttendeesTable, Executor, VideoTrx } from "../tables.ts";
 import { splitByUtcDay, withinOneUtcDay } from "../usage/usage-calculator.ts";
 import { addClosedToRollups, type ClosedPiece } from "../usage/usage-rollups.repository.ts";
@@ -132,6 +133,113 @@ export async function openInterval(
     .returning("id")
     .executeTakeFirstOrThrow();
   return Number(id);
+}
+
+/**
+ * A signalling connect's read and writes in one statement ($1–$15), run under the session's row
+ * lock (its snapshot is taken after the lock was granted: a removal, join or admission that
+ * committed while the connect waited holds). It reads the attendee and whether its person was
+ * removed since it was issued (`removed_before`, as `wasAttendeeRemoved`); when the attendee may
+ * connect — of the session ($2) and person ($3), not REPLACED, not removed — and has no open
+ * interval, it writes what the connect's separate statements wrote: the attendee CONNECTED, a
+ * new open interval, the session's activity, the patient's admission when auto-admit is on
+ * ($6) and none is on record, and the allowed connect's audit row when `$15` (its actor's role
+ * the attendee's `user_type`). An attendee that may connect but holds an open interval (a
+ * second connection with the same token) gets nothing written and `had_open` true: that
+ * interval is locked (FOR UPDATE; one at most, by `attendance_one_open_per_attendee`) for the
+ * caller to close through `closeOpenIntervals` (midnight splits, usage rollups), then to run
+ * this statement again. Data-modifying CTEs share the statement's snapshot, so each write is
+ * guarded by `connected` (the read) alone, never by another write.
+ */
+const connectText = preparedStatement(
+  "WITH found AS MATERIALIZED (" +
+    "SELECT a.*, coalesce(a.created_at <= r.removed_at, false) AS removed_before FROM attendees a " +
+    "LEFT JOIN attendee_removals r ON r.session_id = a.session_id AND r.user_id = a.user_id " +
+    "WHERE a.attendee_id = $1::text), " +
+    "allowed AS MATERIALIZED (SELECT f.* FROM found f WHERE f.session_id = $2::text AND f.user_id = $3::text " +
+    "AND f.status <> 'REPLACED' AND NOT f.removed_before), " +
+    "open_intervals AS MATERIALIZED (SELECT i.id FROM attendance_intervals i " +
+    "WHERE i.attendee_id = $1::text AND i.left_at IS NULL AND EXISTS (SELECT 1 FROM allowed) FOR UPDATE OF i), " +
+    "connected AS MATERIALIZED (SELECT * FROM allowed WHERE NOT EXISTS (SELECT 1 FROM open_intervals)), " +
+    "status_set AS (UPDATE attendees SET status = 'CONNECTED', updated_at = $5::timestamptz " +
+    "WHERE attendee_id = (SELECT attendee_id FROM connected)), " +
+    "opened AS (INSERT INTO attendance_intervals (attendee_id, session_id, clinic_id, user_id, joined_at, left_at, last_seen_at) " +
+    "SELECT c.attendee_id, $2::text, $4::text, c.user_id, $5::timestamptz, NULL, $5::timestamptz FROM connected c RETURNING id), " +
+    "touched AS (UPDATE sessions SET last_activity_at = $5::timestamptz " +
+    "WHERE session_id = $2::text AND status = 'IN_PROGRESS' AND EXISTS (SELECT 1 FROM connected)), " +
+    "admission AS MATERIALIZED (SELECT 1 FROM session_admissions WHERE session_id = $2::text AND user_id = $3::text), " +
+    "auto_admitted AS (INSERT INTO session_admissions (session_id, user_id, admitted_at, admitted_by) " +
+    "SELECT $2::text, $3::text, $5::timestamptz, 'auto' FROM connected c " +
+    "WHERE c.user_type <> 'DOCTOR' AND $6::boolean AND NOT EXISTS (SELECT 1 FROM admission) " +
+    "ON CONFLICT (session_id, user_id) DO NOTHING), " +
+    "audit_row AS (INSERT INTO audit_log (actor_id, actor_role, clinic_id, action, outcome, session_id, appointment_id, " +
+    "request_id, client_address) SELECT $7::text, c.user_type, $8::text, $9::text, $10::text, $11::text, $12::text, " +
+    "$13::text, $14::text FROM connected c WHERE $15::boolean) " +
+    "SELECT f.*, EXISTS (SELECT 1 FROM open_intervals) AS had_open, (SELECT id FROM opened) AS interval_id, " +
+    "(f.user_type = 'DOCTOR' OR $6::boolean OR EXISTS (SELECT 1 FROM admission)) AS admitted FROM found f",
+);
+
+/** The allowed connect's audit row, but for its actor's role: the attendee's `user_type`. */
+export type ConnectAuditRow = Omit<AuditEntry, "actor_role">;
+
+export interface ConnectStep {
+  /** As read before this statement's writes (its status the previous one). */
+  attendee: AttendeeRow;
+  /** Issued before its person's removal from the session: its join token no longer connects. */
+  removed: boolean;
+  /** Allowed, but an open interval is in the way: nothing written (see `connectText`). */
+  hadOpen: boolean;
+  /** The interval opened: the connect's rows are written. Null when nothing was written. */
+  intervalId: number | null;
+  /** Whether the person is admitted (meaningful when written): the doctor, auto-admit, or on record. */
+  admitted: boolean;
+}
+
+/** `connectText`: undefined when the attendee does not exist (nothing written). */
+export async function connectAttendee(
+  trx: VideoTrx,
+  p: {
+    attendeeId: string;
+    sessionId: string;
+    userId: string;
+    clinicId: string;
+    at: Date;
+    autoAdmit: boolean;
+    audit: ConnectAuditRow | undefined;
+  },
+): Promise<ConnectStep | undefined> {
+  const a = p.audit;
+  const { rows } = await trx.executeQuery<
+    AttendeeRow & { removed_before: boolean; had_open: boolean; interval_id: string | number | null; admitted: boolean }
+  >(
+    CompiledQuery.raw(connectText, [
+      p.attendeeId,
+      p.sessionId,
+      p.userId,
+      p.clinicId,
+      p.at,
+      p.autoAdmit,
+      a?.actor_id ?? null,
+      a?.clinic_id ?? null,
+      a?.action ?? null,
+      a?.outcome ?? null,
+      a?.session_id ?? null,
+      a?.appointment_id ?? null,
+      a?.request_id ?? null,
+      a?.client_address ?? null,
+      a !== undefined,
+    ]),
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const { removed_before, had_open, interval_id, admitted, ...attendee } = row;
+  return {
+    attendee,
+    removed: removed_before === true,
+    hadOpen: had_open === true,
+    intervalId: interval_id === null ? null : Number(interval_id),
+    admitted: admitted === true,
+  };
 }
 
 /** Whether the interval is still open (not closed by a newer connection, an end or the sweeper). */

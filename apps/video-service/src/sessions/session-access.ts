@@ -221,7 +221,7 @@ export class SessionAccess {
    * `allowWithin` for a caller that cannot wrap its step in a callback: the caller must call
    * `settle()` on every way out (after the change committed, or before answering an error).
    */
-  async allow(actor: Actor, op: SessionOperation, facts: SessionFacts): Promise<AllowedAccess> {
+  async allow(actor: Actor, op: SessionOperation, facts?: SessionFacts): Promise<AllowedAccess> {
     const view = await this.check(actor, op, facts, { deferAllowed: true });
     return new AllowedAccess(view, this.entry(actor, op, "ALLOWED", facts), this.auditLog);
   }
@@ -385,6 +385,15 @@ export class AllowedAccess {
   /** The transaction that ran `writeIn` committed: the access is on record. */
   committed(): void {
     this.#committed = true;
+  }
+
+  /**
+   * The access row (and `changes`' rows) for one statement sent outside any transaction that
+   * carries them (e.g. `auditRowsWhenCte`): the caller calls `committed()` once that statement
+   * wrote them, or else `settle` writes the access row on its own.
+   */
+  carried(changes: string[] = []): CarriedAudit {
+    return new CarriedAudit(auditColumns(this.rows(changes)));
   }
 
   /** `fn` in a transaction that also commits the access row (and `changes`' rows). */

@@ -1,20 +1,18 @@
-import type { UserType } from "@clinic/contracts";
-import type { AuditEntry } from "../audit/audit.repository.ts";
+import type { ConnectAuditRow } from "../sessions/attendees.repository.ts";
 import type { SignalConnectAttempt } from "../sessions/session-access.ts";
 
 /**
  * The audit row of an allowed signalling connect, as `SessionAccess.recordSignalConnect`
- * writes a refused one (same action and columns), but committed by the connect's own
- * transaction (`recordConnect`'s `recordAllowed`): one commit before `welcome`, not two.
+ * writes a refused one (same action and columns), but written by the connect's own statement
+ * (`recordConnect`'s `allowedAudit`, its actor's role the attendee's): one commit before
+ * `welcome`, not two.
  */
 export function allowedConnectRow(
   attempt: SignalConnectAttempt & { userId: string },
   clinicId: string,
-  role: UserType,
-): AuditEntry {
+): ConnectAuditRow {
   return {
     actor_id: attempt.userId,
-    actor_role: role,
     clinic_id: clinicId,
     action: "session.signal.connect",
     outcome: "ALLOWED",

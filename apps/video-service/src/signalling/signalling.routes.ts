@@ -13,7 +13,6 @@ import type { FastifyBaseLogger, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { Compile } from "typebox/compile";
 import type { RawData, WebSocket } from "ws";
-import { appendAuditRows } from "../audit/audit.repository.ts";
 import type { JoinTokens } from "../meetings/embedded/join-tokens.ts";
 import { isAdmittedNow, recheckConnection, recordConnect, recordLeave } from "../sessions/attendance.service.ts";
 import { isIntervalOpen } from "../sessions/attendees.repository.ts";
@@ -299,8 +298,8 @@ export function signallingRoutes(options: SignallingOptions) {
       // Connecting shows who else is in the meeting: a read of session data, on record — an
       // allowed connect's row committed with the connect itself (one commit before `welcome`),
       // a refused one on its own, before the close.
-      const result = await recordConnect(options.db, claims, options.now(), (trx, allowed) =>
-        appendAuditRows(trx, [allowedConnectRow(holder, allowed.clinicId, allowed.attendee.user_type)]),
+      const result = await recordConnect(options.db, claims, options.now(), (clinicId) =>
+        allowedConnectRow(holder, clinicId),
       );
       if (!result.ok) {
         await options.access.recordSignalConnect({ ...holder, clinicId: result.clinicId }, "DENIED");
