@@ -10,7 +10,7 @@ import {
   openDatabase,
   RabbitMqBus,
 } from "@clinic/platform";
-import { testDatabase } from "@clinic/platform/testing";
+import { testDatabase, untilBlockedBy } from "@clinic/platform/testing";
 import amqp from "amqplib";
 import { sql } from "kysely";
 import pino from "pino";
@@ -194,13 +194,7 @@ describe("consultation event handler, called directly", () => {
           .execute();
         const handled = handle(event);
         // Wait until the handler's statement waits for that row's transaction.
-        for (let i = 0; ; i++) {
-          const { rows } = await sql`SELECT 1 FROM pg_stat_activity
-            WHERE ${pid}::int = ANY(pg_blocking_pids(pid))`.execute(database.db);
-          if (rows.length > 0) break;
-          if (i > 500) throw new Error("the handler's statement never waited for the other delivery");
-          await new Promise((r) => setTimeout(r, 10));
-        }
+        await untilBlockedBy(database.db, pid, "the handler's statement never waited for the other delivery");
         await other.commit().execute();
         await handled; // the key violation is a duplicate, not an error
       } catch (err) {

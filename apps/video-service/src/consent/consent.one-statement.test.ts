@@ -1,3 +1,4 @@
+import { untilBlockedBy } from "@clinic/platform/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Executor } from "../tables.ts";
@@ -35,13 +36,7 @@ describe.skipIf(!process.env.DATABASE_URL)("a consent answer that waited for the
         payload: { decision: "GIVEN", text_version: version },
       });
       // Until the answer's statement waits for the holder's transaction.
-      for (let i = 0; ; i++) {
-        const { rows } = await sql`SELECT 1 FROM pg_stat_activity
-          WHERE ${pid}::int = ANY(pg_blocking_pids(pid))`.execute(db);
-        if (rows.length > 0) break;
-        if (i > 500) throw new Error("the answer never waited for the session's lock");
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await untilBlockedBy(db, pid, "the answer never waited for the session's lock");
       await holder.commit().execute();
     } catch (err) {
       await holder

@@ -1,14 +1,14 @@
 import { SignalCloseCodes } from "@clinic/contracts";
 import { withTransaction } from "@clinic/platform";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAuditRows } from "../audit/audit.repository.ts";
 import type { JoinTokenClaims } from "../meetings/embedded/join-tokens.ts";
 import { allowedConnectRow } from "../signalling/connect-audit.ts";
-import type { VideoDb } from "../tables.ts";
+import type { Executor, VideoDb } from "../tables.ts";
 import { createHarness, type Harness } from "../testing/video-test-harness.ts";
 import { type ConnectResult, recordConnect } from "./attendance.service.ts";
-import { findAttendeeAndRemoval } from "./attendee-removals.repository.ts";
-import { closeOpenIntervals, openInterval, setAttendeeStatus } from "./attendees.repository.ts";
+import { type AttendeeRow, closeOpenIntervals, openInterval, setAttendeeStatus } from "./attendees.repository.ts";
 import { lockSession, touchSessionActivity } from "./sessions.repository.ts";
 import { admit, findAdmission } from "./waiting-room.repository.ts";
 
@@ -25,6 +25,25 @@ import { admit, findAdmission } from "./waiting-room.repository.ts";
  */
 
 type AllowedAudit = (clinicId: string) => ReturnType<typeof allowedConnectRow>;
+
+/** The attendee with `wasAttendeeRemoved`'s answer, in one read: the connect's first read before the fold. */
+async function findAttendeeAndRemoval(
+  db: Executor,
+  attendeeId: string,
+): Promise<{ attendee: AttendeeRow; removed: boolean } | undefined> {
+  const row = await db
+    .selectFrom("attendees as a")
+    .leftJoin("attendee_removals as r", (join) =>
+      join.onRef("r.session_id", "=", "a.session_id").onRef("r.user_id", "=", "a.user_id"),
+    )
+    .selectAll("a")
+    .select(sql<boolean>`coalesce(a.created_at <= r.removed_at, false)`.as("removed_before"))
+    .where("a.attendee_id", "=", attendeeId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { removed_before, ...attendee } = row;
+  return { attendee, removed: removed_before === true };
+}
 
 /** The connect as it was before the fold: one statement per read and write. */
 async function separateStatements(

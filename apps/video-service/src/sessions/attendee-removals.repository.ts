@@ -1,6 +1,4 @@
-import { sql } from "kysely";
 import type { Executor } from "../tables.ts";
-import type { AttendeeRow } from "./attendees.repository.ts";
 
 /** Records (or moves forward) the removal of `user_id` from the session. */
 export async function recordRemoval(
@@ -42,28 +40,6 @@ export async function wasAttendeeRemoved(db: Executor, attendeeId: string): Prom
     .whereRef("a.created_at", "<=", "r.removed_at")
     .executeTakeFirst();
   return row !== undefined;
-}
-
-/**
- * The attendee with `wasAttendeeRemoved`'s answer, in one read (a signalling connect's, under
- * the session's row lock: one round trip on the Join click's path instead of two).
- */
-export async function findAttendeeAndRemoval(
-  db: Executor,
-  attendeeId: string,
-): Promise<{ attendee: AttendeeRow; removed: boolean } | undefined> {
-  const row = await db
-    .selectFrom("attendees as a")
-    .leftJoin("attendee_removals as r", (join) =>
-      join.onRef("r.session_id", "=", "a.session_id").onRef("r.user_id", "=", "a.user_id"),
-    )
-    .selectAll("a")
-    .select(sql<boolean>`coalesce(a.created_at <= r.removed_at, false)`.as("removed_before"))
-    .where("a.attendee_id", "=", attendeeId)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { removed_before, ...attendee } = row;
-  return { attendee, removed: removed_before === true };
 }
 
 /** Every attendee the person had in the session (a rejoin leaves the earlier ones REPLACED). */

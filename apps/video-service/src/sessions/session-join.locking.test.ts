@@ -1,3 +1,4 @@
+import { untilBlockedBy } from "@clinic/platform/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
@@ -37,13 +38,7 @@ describe.skipIf(!process.env.DATABASE_URL)("a join that waited for the session's
       const headers = await h.auth(users.patient);
       joining = h.app.inject({ method: "POST", url: `/api/video/sessions/${sessionId}/join`, headers, payload: {} });
       // Until the join's statement waits for the removal's transaction.
-      for (let i = 0; ; i++) {
-        const { rows } = await sql`SELECT 1 FROM pg_stat_activity
-          WHERE ${pid}::int = ANY(pg_blocking_pids(pid))`.execute(db);
-        if (rows.length > 0) break;
-        if (i > 500) throw new Error("the join never waited for the session's lock");
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await untilBlockedBy(db, pid, "the join never waited for the session's lock");
       await removal.commit().execute();
     } catch (err) {
       await removal
