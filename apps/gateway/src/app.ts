@@ -141,10 +141,7 @@ export function createGatewayLogger(level: string, stream?: DestinationStream, f
     ...base,
     serializers: { ...base.serializers, url: (url: unknown) => loggablePath(String(url)) },
   };
-  // JSON to stdout: written synchronously, one `write` per line, as bench/README.md Findings 11
-  // and 20 count on (no line lost in a buffer when the process dies). pino's own default is an
-  // asynchronous destination: each line handed to libuv's thread pool and its completion back
-  // to the event loop, which also cost more CPU per line than the write itself (Finding 31).
-  const destination = stream ?? logDestination(format) ?? pino.destination({ dest: 1, sync: true });
-  return pino(options, destination);
+  // JSON to stdout is the platform's synchronous destination, one `write` per line, as
+  // bench/README.md Findings 11 and 20 count on (no line lost when the process dies; Finding 31).
+  return pino(options, stream ?? logDestination(format));
 }

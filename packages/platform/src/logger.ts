@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { Writable } from "node:stream";
-import type { DestinationStream, LoggerOptions } from "pino";
+import pino, { type DestinationStream, type LoggerOptions } from "pino";
 
 /**
  * Paths pino censors wherever they appear in a log object. Medical data and credentials
@@ -142,12 +142,15 @@ export type LogFormat = "json" | "pretty";
  * Where a logger writes: `json` writes pino's lines as they are (to `destination`, stdout
  * when none); `pretty` formats them for a person (pino-pretty, in this thread: no worker
  * to flush at shutdown). Redaction and serializers run before either, in the logger.
+ *
+ * Stdout is written synchronously, one `write` per line: a line is out of the process when
+ * the call that logs it returns, so a process killed right after loses none. pino's default
+ * destination hands lines to libuv's thread pool, loses those queued at a SIGKILL, and costs
+ * more CPU per line than the write (bench/README.md Findings 31 and 35). A stdout pipe that
+ * stops being read holds the process up, as it would any synchronous writer.
  */
-export function logDestination(
-  format: LogFormat,
-  destination?: DestinationStream | Writable,
-): DestinationStream | undefined {
-  if (format === "json") return destination as DestinationStream | undefined;
+export function logDestination(format: LogFormat, destination?: DestinationStream | Writable): DestinationStream {
+  if (format === "json") return (destination ?? pino.destination({ dest: 1, sync: true })) as DestinationStream;
   // Loaded only when asked for: production (JSON) processes never carry the formatter.
   const pinoPretty = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
   return pinoPretty({

@@ -183,8 +183,9 @@ function streamOf(logger: Logger): DestinationStream {
   return (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym] as DestinationStream;
 }
 
-export function createLogger(name: string, level = "info", stream?: DestinationStream): Logger {
-  return stream ? pino(loggerOptions(name, level), stream) : pino(loggerOptions(name, level));
+/** Without a stream: JSON to stdout, synchronously (`logDestination`), not pino's asynchronous default. */
+export function createLogger(name: string, level = "info", stream: DestinationStream = logDestination("json")): Logger {
+  return pino(loggerOptions(name, level), stream);
 }
 
 /**

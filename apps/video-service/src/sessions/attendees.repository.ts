@@ -17,38 +17,99 @@ export async function findAttendee(db: Executor, attendeeId: string): Promise<At
 }
 
 /**
- * For a join, in one read: the attendee the provider just handed out, when it is recorded
- * already (Chime hands a person back their attendee), the person's attendees the join
- * replaces: the live one (JOINING/CONNECTED, at most one by the unique index) and any LEFT one
- * whose join token could otherwise reconnect, and when the person was last removed from the
- * session (`removedAt`, if ever). Run under the session's row lock, its one snapshot is taken
- * after the lock was granted: it sees a removal or an attendee committed while the join waited.
+ * A join's read and its attendee's insert in one statement ($1–$10), run under the session's row
+ * lock (its snapshot is taken after the lock was granted: a removal, admission or attendee that
+ * committed while the join waited holds). It reads when the person was last removed from the
+ * session, whether their admission is on record, and the attendees in the join's way: the one
+ * the provider just handed out ($3), when it is recorded already (Chime hands a person back
+ * their attendee), and the person's attendees the join replaces — the live one (JOINING or
+ * CONNECTED, at most one by `attendees_one_live_per_user`) and any LEFT one whose join token
+ * could otherwise reconnect. Only when none is in the way and the person may join (never
+ * removed, or invited since: $10 after `removed_at`, as `refuseIfRemoved`) it inserts the new
+ * attendee, JOINING, and answers the session's attendees with it, as `listAttendees` reads them
+ * (the statement's snapshot does not see its own insert: the row comes from RETURNING, with no
+ * interval yet). Data-modifying CTEs share the statement's snapshot, so the insert is guarded by
+ * the reads alone; the caller checks the answer by the same rules (its transaction rolls back
+ * what a refusal would undo).
  */
-export async function attendeesForJoin(
-  db: Executor,
-  sessionId: string,
-  userId: string,
-  attendeeId: string,
-): Promise<{ existing: AttendeeRow | undefined; replaceable: AttendeeRow[]; removedAt: Date | undefined }> {
-  const replaceableStatuses: AttendeeRow["status"][] = ["JOINING", "CONNECTED", "LEFT"];
-  // One row at least (the removal), with the attendees' columns null when none matches.
-  const statement = sql<AttendeeRow & { removal_at: Date | null }>`
-    SELECT (SELECT r.removed_at FROM attendee_removals r
-            WHERE r.session_id = ${sessionId} AND r.user_id = ${userId}) AS removal_at, a.*
-    FROM (SELECT 1) AS one
-    LEFT JOIN attendees a
-      ON a.attendee_id = ${attendeeId}
-      OR (a.session_id = ${sessionId} AND a.user_id = ${userId} AND a.status = ANY(${replaceableStatuses}::text[]))
-    ORDER BY a.attendee_id`.compile(db);
-  const { rows } = await db.executeQuery(prepared(statement));
-  const removal = rows[0]?.removal_at;
-  const found = rows.filter((r) => r.attendee_id !== null).map(({ removal_at: _, ...a }) => a as AttendeeRow);
+const joinText = preparedStatement(
+  "WITH removal AS MATERIALIZED (SELECT r.removed_at FROM attendee_removals r " +
+    "WHERE r.session_id = $1::text AND r.user_id = $2::text), " +
+    "found AS MATERIALIZED (SELECT a.* FROM attendees a WHERE a.attendee_id = $3::text " +
+    "OR (a.session_id = $1::text AND a.user_id = $2::text AND a.status IN ('JOINING', 'CONNECTED', 'LEFT'))), " +
+    "inserted AS (INSERT INTO attendees (attendee_id, session_id, user_id, user_type, name, status, device_info, " +
+    "browser_info, provider_data, created_at, updated_at) SELECT $3::text, $1::text, $2::text, $4::text, $5::text, " +
+    "'JOINING', $6::text, $7::text, $8::jsonb, $9::timestamptz, $9::timestamptz " +
+    "WHERE NOT EXISTS (SELECT 1 FROM found) " +
+    "AND NOT EXISTS (SELECT 1 FROM removal r WHERE NOT coalesce($10::timestamptz > r.removed_at, false)) RETURNING *), " +
+    "listed AS (SELECT a.*, min(i.joined_at) AS join_time, max(i.left_at) AS leave_time FROM attendees a " +
+    "LEFT JOIN attendance_intervals i ON i.attendee_id = a.attendee_id " +
+    "WHERE a.session_id = $1::text AND EXISTS (SELECT 1 FROM inserted) GROUP BY a.attendee_id " +
+    "UNION ALL SELECT n.*, NULL::timestamptz, NULL::timestamptz FROM inserted n) " +
+    "SELECT h.removal_at, h.admission, x.* FROM (SELECT (SELECT removed_at FROM removal) AS removal_at, " +
+    "EXISTS (SELECT 1 FROM session_admissions s WHERE s.session_id = $1::text AND s.user_id = $2::text) AS admission) h " +
+    "LEFT JOIN (SELECT 1 AS part, f.*, NULL::timestamptz AS join_time, NULL::timestamptz AS leave_time FROM found f " +
+    "UNION ALL SELECT 2, l.* FROM listed l) x ON true ORDER BY x.part, x.created_at, x.attendee_id",
+);
+
+/** The attendee a join records: the columns the caller decides (the rest: JOINING, now). */
+export type JoiningAttendee = Pick<
+  AttendeeRow,
+  "attendee_id" | "session_id" | "user_id" | "user_type" | "name" | "device_info" | "browser_info"
+> & { provider_data: string };
+
+export interface JoinStep {
+  /** When the person was last removed from the session, if ever. */
+  removedAt: Date | undefined;
+  /** Whether the person's admission is on record (`session_admissions`). */
+  admissionOnRecord: boolean;
+  /** The attendee the provider handed out, when recorded already (then nothing was inserted). */
+  existing: AttendeeRow | undefined;
+  /** The person's attendees the join replaces (then nothing was inserted). */
+  replaceable: AttendeeRow[];
+  /** Inserted: the session's attendees with the new one, oldest first. Undefined when nothing was written. */
+  attendees: AttendeeWithTimes[] | undefined;
+}
+
+/** `joinText`: the attendee inserted when nothing is in its way and `invitedAt` outdates any removal. */
+export async function joinAttendee(
+  trx: VideoTrx,
+  attendee: JoiningAttendee,
+  at: Date,
+  invitedAt: Date | null,
+): Promise<JoinStep> {
+  const { rows } = await trx.executeQuery<
+    AttendeeWithTimes & { removal_at: Date | string | null; admission: boolean; part: number | null }
+  >(
+    CompiledQuery.raw(joinText, [
+      attendee.session_id,
+      attendee.user_id,
+      attendee.attendee_id,
+      attendee.user_type,
+      attendee.name,
+      attendee.device_info,
+      attendee.browser_info,
+      attendee.provider_data,
+      at,
+      invitedAt,
+    ]),
+  );
+  const head = rows[0];
+  const found: AttendeeRow[] = [];
+  const listed: AttendeeWithTimes[] = [];
+  for (const { removal_at: _, admission: __, part, ...row } of rows) {
+    if (part === 1) {
+      const { join_time: ___, leave_time: ____, ...a } = row;
+      found.push(a);
+    } else if (part === 2) listed.push(row);
+  }
+  const { session_id: sessionId, user_id: userId, attendee_id: attendeeId } = attendee;
   return {
+    removedAt: head?.removal_at ? new Date(head.removal_at) : undefined,
+    admissionOnRecord: head?.admission === true,
     existing: found.find((a) => a.attendee_id === attendeeId),
-    replaceable: found.filter(
-      (a) => a.session_id === sessionId && a.user_id === userId && replaceableStatuses.includes(a.status),
-    ),
-    removedAt: removal ? new Date(removal) : undefined,
+    replaceable: found.filter((a) => a.session_id === sessionId && a.user_id === userId && a.status !== "REPLACED"),
+    attendees: listed.length > 0 ? listed : undefined,
   };
 }
 

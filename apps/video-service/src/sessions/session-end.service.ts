@@ -2,6 +2,7 @@ import { type EndSessionBody, type EndSessionResponse, EventTypes } from "@clini
 import { makeEvent, withTransaction } from "@clinic/platform";
 import { SessionNotFound } from "../errors.ts";
 import { type EndReason, outboxTrx, type VideoTrx } from "../tables.ts";
+import { sessionEndedEndpoints } from "../webhooks/webhook-events.ts";
 import { closeIntervals, hasOpenInterval, leaveSessionAndLockOpenIntervals } from "./attendees.repository.ts";
 import type { AllowedAccess, CarriedAudit } from "./session-access.ts";
 import { requireTransition } from "./session-state.ts";
@@ -71,6 +72,7 @@ export async function endSession(ctx: SessionsContext, sessionId: string, input:
     await closeIntervals(trx, open, now);
     const seconds = durationSeconds(ended, now);
     // Claimed for this instance's relay in this transaction: published right after the commit.
+    // The webhook endpoints' read rides on it (after the row lock, as a statement of its own did).
     const enqueued = await ctx.relay.enqueue(
       outboxTrx(trx),
       // Subject: the appointment, so `completed` never overtakes its `started` in the outbox.
@@ -89,8 +91,9 @@ export async function endSession(ctx: SessionsContext, sessionId: string, input:
         },
         ended.appointment_id,
       ),
+      sessionEndedEndpoints(ended.clinic_id),
     );
-    await ctx.webhooks.sessionEnded(trx, ended, now);
+    await ctx.webhooks.sessionEnded(trx, ended, now, enqueued.carried);
     return { row: ended, enqueued };
   });
   if (!ended) return null;

@@ -6,7 +6,7 @@ import { recordRemoval } from "./attendee-removals.repository.ts";
 
 /**
  * A join reads the person's removal and attendees in one statement after it took the session's
- * row lock (`attendeesForJoin`): what committed while it waited for the lock must hold. Real
+ * row lock (`joinAttendee`): what committed while it waited for the lock must hold. Real
  * concurrency, so PostgreSQL only (PGlite runs one statement at a time).
  */
 describe.skipIf(!process.env.DATABASE_URL)("a join that waited for the session's lock", () => {

@@ -1,20 +1,20 @@
 import type { JoinSessionBody, JoinSessionResponse } from "@clinic/contracts";
-import { compiledOnce, type Param } from "@clinic/platform";
+import { type AuthUser, compiledOnce, type Param } from "@clinic/platform";
 import { refuseJoinWithout } from "../consent/consent.service.ts";
 import { SessionNotFound } from "../errors.ts";
 import type { Attendee, Meeting } from "../meetings/media-provider.ts";
-import type { Executor } from "../tables.ts";
+import type { Executor, VideoTrx } from "../tables.ts";
 import { wasAttendeeRemoved } from "./attendee-removals.repository.ts";
 import {
   type AttendeeRow,
-  attendeesForJoin,
+  type AttendeeWithTimes,
   closeOpenIntervals,
   insertAttendee,
+  joinAttendee,
   listAttendees,
   reissueAttendee,
   setAttendeeStatus,
 } from "./attendees.repository.ts";
-import { admittedForMedia } from "./media-credentials.service.ts";
 import { refuseIfRemoved } from "./participant-control.service.ts";
 import type { AllowedAccess } from "./session-access.ts";
 import { signallingJoinToken } from "./session-presence.ts";
@@ -32,7 +32,8 @@ import { callProvider, type RequestContext, type SessionsContext } from "./sessi
  * The attendee is created at the media provider first, with no transaction open (a slow
  * provider must not hold a row lock and a pool connection); then one short transaction under
  * the row lock checks the session is still in progress, replaces the previous attendee and
- * records the new one. Concurrent joins of one person are recorded one after the other there.
+ * records the new one, and reads the answer's attendee list (`recordJoinRows`). Concurrent joins
+ * of one person are recorded one after the other there.
  *
  * Chime hands the same person the same attendee while it exists (ExternalUserId is its
  * idempotency token): then the join gets that attendee back and it stays the person's one
@@ -107,7 +108,7 @@ async function recordJoin(
       ctx.provider.createAttendee(meeting, { session_id: sessionId, external_user_id: user.id }),
     );
     const created = issued;
-    const { row, admitted } = await access.transactionCarrying(ctx.db, async (trx, audit) => {
+    const { row, admitted, attendees } = await access.transactionCarrying(ctx.db, async (trx, audit) => {
       // The access row and the session's activity, in the statement that takes the row lock and
       // checks the session is in progress (rolled back with the rest if a check below refuses).
       const activity = { last_activity_at: now, updated_at: now };
@@ -119,49 +120,13 @@ async function recordJoin(
         locked = await updateSession(trx, sessionId, activity);
       }
       const row = locked;
-      // Again under the row lock the removal takes, with the person's attendees in the same
-      // read: a removal (or an attendee) that committed while the join waited for the lock holds.
-      const { existing, replaceable, removedAt } = await attendeesForJoin(trx, sessionId, user.id, created.attendee_id);
-      refuseIfRemoved(removedAt, user);
-      replaced = replaceable.filter((a) => a.attendee_id !== created.attendee_id);
-      await setAttendeeStatus(
-        trx,
-        replaced.map((a) => a.attendee_id),
-        "REPLACED",
-        now,
-      );
-      for (const old of replaced) await closeOpenIntervals(trx, { attendee_id: old.attendee_id }, now);
-      // Under the lock an admit takes too: a waiting patient's answer withholds Chime's JoinToken.
-      const admitted = await admittedForMedia(trx, locked, user.id);
-      if (existing && existing.session_id === sessionId && existing.user_id === user.id) {
-        // The provider handed back the person's attendee (Chime): it is live again, the same place.
-        // After a removal whose DeleteAttendee failed, Chime hands a re-invited person (past
-        // refuseIfRemoved above) that same attendee: it is issued anew, so the removal, which
-        // revokes attendees issued before it, no longer holds against it.
-        if (await wasAttendeeRemoved(trx, existing.attendee_id)) await reissueAttendee(trx, existing.attendee_id, now);
-        else await setAttendeeStatus(trx, [existing.attendee_id], "JOINING", now, ["LEFT", "REPLACED"]);
-        return { row, admitted };
-      }
-      const isDoctor = user.role === "DOCTOR";
-      await insertAttendee(trx, {
-        attendee_id: created.attendee_id,
-        session_id: sessionId,
-        user_id: user.id,
-        user_type: isDoctor ? "DOCTOR" : "PATIENT",
-        name: user.name || (isDoctor ? "Doctor" : locked.patient_name),
-        status: "JOINING",
-        device_info: body.device_info ?? null,
-        browser_info: body.browser_info ?? null,
-        provider_data: JSON.stringify(created.provider_data ?? null),
-        created_at: now,
-        updated_at: now,
-      });
-      return { row, admitted };
+      const rows = await recordJoinRows(trx, locked, user, created, body, now);
+      replaced = rows.replaced;
+      return { row, ...rows };
     });
     recorded = true;
     const attendee = created;
     afterReplace(ctx, sessionId, replaced);
-    const attendees = await listAttendees(ctx.db, sessionId);
     return {
       session_id: sessionId,
       attendee: {
@@ -177,6 +142,96 @@ async function recordJoin(
     if (issued && !recorded) await dropUnrecordedAttendee(ctx, sessionId, meeting, issued.attendee_id);
     throw err;
   }
+}
+
+/** What a join recorded under the session's row lock. */
+export interface JoinRows {
+  /** Whether the person may have media now (the doctor, auto-admit, or admitted). */
+  admitted: boolean;
+  /** The session's attendees, the new one included, oldest first (under the lock). */
+  attendees: AttendeeWithTimes[];
+  /** The person's earlier attendees this join replaced (their connections to close). */
+  replaced: AttendeeRow[];
+}
+
+/**
+ * A join's rows, in the transaction that holds the session's row lock (`locked`, in progress):
+ * refuses a removed person (ParticipantRemoved), replaces the person's earlier attendees and
+ * records `created`. One statement when nothing is in the new attendee's way (a first join).
+ */
+export async function recordJoinRows(
+  trx: VideoTrx,
+  locked: SessionRow,
+  user: AuthUser,
+  created: Attendee,
+  body: JoinSessionBody,
+  now: Date,
+): Promise<JoinRows> {
+  const sessionId = locked.session_id;
+  const isDoctor = user.role === "DOCTOR";
+  // One statement under the row lock (its snapshot taken once the lock was granted: a
+  // removal, admission or attendee that committed while the join waited holds) reads the
+  // person's removal, admission and attendees in the join's way and, when none is and the
+  // person may join, records the new attendee and reads the answer's attendee list with it.
+  const step = await joinAttendee(
+    trx,
+    {
+      attendee_id: created.attendee_id,
+      session_id: sessionId,
+      user_id: user.id,
+      user_type: isDoctor ? "DOCTOR" : "PATIENT",
+      name: user.name || (isDoctor ? "Doctor" : locked.patient_name),
+      device_info: body.device_info ?? null,
+      browser_info: body.browser_info ?? null,
+      provider_data: JSON.stringify(created.provider_data ?? null),
+    },
+    now,
+    invitedAt(user),
+  );
+  refuseIfRemoved(step.removedAt, user);
+  // As `admittedForMedia`: a waiting patient's answer withholds Chime's JoinToken.
+  const admitted = user.id === locked.doctor_id || locked.auto_admit || step.admissionOnRecord;
+  if (step.attendees) return { admitted, attendees: step.attendees, replaced: [] };
+  // Attendees in the way (a rejoin; the provider's attendee handed back): nothing was written.
+  const { existing } = step;
+  const replaced = step.replaceable.filter((a) => a.attendee_id !== created.attendee_id);
+  await setAttendeeStatus(
+    trx,
+    replaced.map((a) => a.attendee_id),
+    "REPLACED",
+    now,
+  );
+  for (const old of replaced) await closeOpenIntervals(trx, { attendee_id: old.attendee_id }, now);
+  if (existing && existing.session_id === sessionId && existing.user_id === user.id) {
+    // The provider handed back the person's attendee (Chime): it is live again, the same place.
+    // After a removal whose DeleteAttendee failed, Chime hands a re-invited person (past
+    // refuseIfRemoved above) that same attendee: it is issued anew, so the removal, which
+    // revokes attendees issued before it, no longer holds against it.
+    if (await wasAttendeeRemoved(trx, existing.attendee_id)) await reissueAttendee(trx, existing.attendee_id, now);
+    else await setAttendeeStatus(trx, [existing.attendee_id], "JOINING", now, ["LEFT", "REPLACED"]);
+  } else {
+    await insertAttendee(trx, {
+      attendee_id: created.attendee_id,
+      session_id: sessionId,
+      user_id: user.id,
+      user_type: isDoctor ? "DOCTOR" : "PATIENT",
+      name: user.name || (isDoctor ? "Doctor" : locked.patient_name),
+      status: "JOINING",
+      device_info: body.device_info ?? null,
+      browser_info: body.browser_info ?? null,
+      provider_data: JSON.stringify(created.provider_data ?? null),
+      created_at: now,
+      updated_at: now,
+    });
+  }
+  // The answer's list, under the lock as on the one-statement path.
+  return { admitted, attendees: await listAttendees(trx, sessionId), replaced };
+}
+
+/** When the caller's invite was issued (null without one): a join outdates a removal only with a newer invite. */
+function invitedAt(user: AuthUser): Date | null {
+  const at = user.invite?.issued_at ? Date.parse(user.invite.issued_at) : Number.NaN;
+  return Number.isNaN(at) ? null : new Date(at);
 }
 
 /**

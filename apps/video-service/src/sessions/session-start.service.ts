@@ -13,6 +13,7 @@ import {
 import type { Attendee, MediaProvider, Meeting } from "../meetings/media-provider.ts";
 import { outboxTrx } from "../tables.ts";
 import { assertWithinFreeTier } from "../usage/usage.service.ts";
+import { sessionStartedEndpoints } from "../webhooks/webhook-events.ts";
 import { type AppointmentFacts, newSessionRow, withEarlyChanges } from "./new-session.ts";
 import type { AllowedAccess } from "./session-access.ts";
 import { signallingJoinToken } from "./session-presence.ts";
@@ -140,6 +141,7 @@ async function startAllowed(
         throw new SessionStarting(sessionId);
       }
       // Claimed for this instance's relay in this transaction: published right after the commit.
+      // The webhook endpoints' read rides on it (after the row lock, as a statement of its own did).
       const enqueued = await ctx.relay.enqueue(
         outboxTrx(trx),
         // Subject: the appointment, whose events the outbox relay keeps in order.
@@ -155,8 +157,9 @@ async function startAllowed(
           },
           appointmentId,
         ),
+        sessionStartedEndpoints(row.clinic_id),
       );
-      await ctx.webhooks.sessionStarted(trx, row, now);
+      await ctx.webhooks.sessionStarted(trx, row, now, enqueued.carried);
       return { row, enqueued };
     });
     void ctx.relay.sendEnqueued(enqueued);

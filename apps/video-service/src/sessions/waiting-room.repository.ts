@@ -31,18 +31,34 @@ export async function admit(db: Executor, row: SessionAdmissionsTable): Promise<
   return stored;
 }
 
-/** With the doctor's access row (`auditRowsCte`, $1–$9): one round trip for both. */
-const setAutoAdmitText = preparedStatement(
+/** A live attendee of the session ($n) whose person is not admitted yet (`unadmittedPatients`' rows). */
+const someoneWaits = (n: string) =>
+  `EXISTS (SELECT 1 FROM attendees a WHERE a.session_id = ${n} AND a.user_type = 'PATIENT' ` +
+  "AND a.status IN ('JOINING', 'CONNECTED') AND NOT EXISTS (SELECT 1 FROM session_admissions ad " +
+  "WHERE ad.session_id = a.session_id AND ad.user_id = a.user_id))";
+
+/**
+ * With the doctor's access row (`auditRowsCte`, $1–$9), sent outside any transaction. Turning
+ * auto-admit on applies only when nobody waits by the statement's snapshot: whoever does is
+ * admitted with the change, in one transaction (`setAutoAdmit`).
+ */
+const setAutoAdmitAloneText = preparedStatement(
   `${auditRowsCte} UPDATE sessions SET auto_admit = $10, updated_at = $11 ` +
-    "WHERE session_id = $12 AND status = ANY($13::text[]) RETURNING session_id",
+    `WHERE session_id = $12 AND status = ANY($13::text[]) AND (NOT $10::boolean OR NOT ${someoneWaits("$12")}) ` +
+    "RETURNING session_id",
+);
+
+const setAutoAdmitText = preparedStatement(
+  "UPDATE sessions SET auto_admit = $1, updated_at = $2 WHERE session_id = $3 AND status = ANY($4::text[]) " +
+    "RETURNING session_id",
 );
 
 /**
- * Sets auto-admit if the session is in one of `statuses`, in one statement that also takes the
- * session's row lock and inserts the doctor's access row (`audit`, whatever the update finds);
- * false when it is not (missing, or in another state: the caller looks).
+ * Sets auto-admit in one statement that takes the session's row lock and inserts the doctor's
+ * access row (`audit`, whatever the update finds), its own transaction. False when it did not
+ * apply: the session is missing or in none of `statuses`, or (turning it on) someone waits.
  */
-export async function setAutoAdmit(
+export async function setAutoAdmitAlone(
   db: Executor,
   sessionId: string,
   autoAdmit: boolean,
@@ -51,8 +67,20 @@ export async function setAutoAdmit(
   audit: CarriedAudit,
 ): Promise<boolean> {
   const { rows } = await db.executeQuery(
-    CompiledQuery.raw(setAutoAdmitText, [...audit.params(), autoAdmit, at, sessionId, statuses]),
+    CompiledQuery.raw(setAutoAdmitAloneText, [...audit.params(), autoAdmit, at, sessionId, statuses]),
   );
+  return rows.length > 0;
+}
+
+/** Sets auto-admit if the session is in one of `statuses` (taking its row lock); false when it is not. */
+export async function setAutoAdmit(
+  trx: Executor,
+  sessionId: string,
+  autoAdmit: boolean,
+  at: Date,
+  statuses: SessionsTable["status"][],
+): Promise<boolean> {
+  const { rows } = await trx.executeQuery(CompiledQuery.raw(setAutoAdmitText, [autoAdmit, at, sessionId, statuses]));
   return rows.length > 0;
 }
 

@@ -1,14 +1,14 @@
 import type { AdmitAttendeeResponse, WaitingRoomBody, WaitingRoomResponse } from "@clinic/contracts";
 import { withTransaction } from "@clinic/platform";
 import { AttendeeNotFound, AttendeeNotInCall, CannotAdmit, SessionNotFound } from "../errors.ts";
-import { iso } from "../tables.ts";
+import { iso, type VideoTrx } from "../tables.ts";
 import { findAttendee } from "./attendees.repository.ts";
 import type { Actor } from "./session-access.ts";
 import { requireTransition, transitionsFrom } from "./session-state.ts";
 import { findSession, lockSession } from "./sessions.repository.ts";
 import { factsOf } from "./sessions.service.ts";
 import type { SessionsContext } from "./sessions-context.ts";
-import { admit, setAutoAdmit, unadmittedPatients } from "./waiting-room.repository.ts";
+import { admit, setAutoAdmit, setAutoAdmitAlone, unadmittedPatients } from "./waiting-room.repository.ts";
 
 /**
  * The waiting room (issue 12), over HTTP: the session's doctor admits a waiting patient, or
@@ -67,26 +67,44 @@ export async function updateWaitingRoom(
 ): Promise<WaitingRoomResponse> {
   const session = await findSession(ctx.db, sessionId);
   if (!session) throw new SessionNotFound();
-  // The access row commits with the change (allowWithin): one commit for both.
-  const admitted = await ctx.access.allowWithin(actor, "updateWaitingRoom", factsOf(session), (access) =>
-    access.transactionCarrying(ctx.db, async (trx, audit) => {
-      const at = ctx.now();
-      // The update (carrying the access row) takes the row lock and checks the state; only when
-      // it did not apply is the session looked at.
-      if (!(await setAutoAdmit(trx, sessionId, body.auto_admit, at, waitingRoomStatuses, audit))) {
+  const admitted = await ctx.access.allowWithin(actor, "updateWaitingRoom", factsOf(session), async (access) => {
+    const at = ctx.now();
+    // One statement, its own commit, carrying the access row (should it fail, allowWithin writes
+    // the row on its own): the row lock, the change, and — turning auto-admit on — only when
+    // nobody waits by its snapshot (taken before the lock was granted).
+    const alone = await setAutoAdmitAlone(
+      ctx.db,
+      sessionId,
+      body.auto_admit,
+      at,
+      waitingRoomStatuses,
+      access.carried(),
+    );
+    access.committed();
+    if (alone) {
+      if (!body.auto_admit) return [];
+      // Read after that commit, so it sees every connect committed before the lock was granted
+      // (Finding 21); a connect after it admits itself. Nobody: nothing to admit, no transaction.
+      if ((await unadmittedPatients(ctx.db, sessionId)).length === 0) return [];
+      // Someone's connect committed while the update waited: admitted as the change would have.
+      return withTransaction(ctx.db, async (trx) => {
+        const locked = await lockSession(trx, sessionId);
+        if (!locked || !waitingRoomStatuses.includes(locked.status)) return [];
+        return admitWaiting(trx, sessionId, at, actor);
+      });
+    }
+    // Someone waits, or the state refuses: the change and the admissions in one transaction, the
+    // waiting patients read after its lock (a removal committed meanwhile holds).
+    return withTransaction(ctx.db, async (trx) => {
+      if (!(await setAutoAdmit(trx, sessionId, body.auto_admit, at, waitingRoomStatuses))) {
         const locked = await lockSession(trx, sessionId);
         if (!locked) throw new SessionNotFound();
         requireTransition(sessionId, locked.status, "updateWaitingRoom");
         throw new Error(`session ${sessionId} not updated in a state that allows it`);
       }
-      if (!body.auto_admit) return [];
-      const waiting = await unadmittedPatients(trx, sessionId);
-      for (const userId of new Set(waiting.map((w) => w.user_id))) {
-        await admit(trx, { session_id: sessionId, user_id: userId, admitted_at: at, admitted_by: actor.user.id });
-      }
-      return waiting;
-    }),
-  );
+      return body.auto_admit ? admitWaiting(trx, sessionId, at, actor) : [];
+    });
+  });
   if (admitted.length > 0) ctx.notifier.attendeesAdmitted(sessionId, [...new Set(admitted.map((a) => a.user_id))]);
   ctx.notifier.waitingChanged(sessionId);
   return {
@@ -94,4 +112,13 @@ export async function updateWaitingRoom(
     auto_admit: body.auto_admit,
     admitted_attendee_ids: admitted.map((a) => a.attendee_id),
   };
+}
+
+/** Under the session's lock: admits the patients waiting now (read after the lock); returns their attendees. */
+async function admitWaiting(trx: VideoTrx, sessionId: string, at: Date, actor: Actor) {
+  const waiting = await unadmittedPatients(trx, sessionId);
+  for (const userId of new Set(waiting.map((w) => w.user_id))) {
+    await admit(trx, { session_id: sessionId, user_id: userId, admitted_at: at, admitted_by: actor.user.id });
+  }
+  return waiting;
 }

@@ -64,6 +64,9 @@ export class WaitingRoom {
     const doctorIds = new Set<string>();
     for (const [conn, waiter] of this.#waiters) if (conn.sessionId === sessionId) doctorIds.add(waiter.doctorId);
     if (doctorIds.size === 0) {
+      // Nobody waits here at all: no place to tell, so the session's doctor need not be read.
+      this.#prune();
+      if (this.#waiters.size === 0) return;
       const facts = await sessionWaitingFacts(this.db, sessionId);
       if (facts) doctorIds.add(facts.doctor_id);
     }

@@ -1,14 +1,18 @@
 import { randomBytes } from "node:crypto";
 import type { UsageStatus, WebhookDataByType, WebhookEventType } from "@clinic/contracts";
+import type { CarriedRead } from "@clinic/platform";
 import type { EndReason, VideoTrx } from "../tables.ts";
 import { monthOf, toMinutes, usagePercentage, usageStatus } from "../usage/usage-calculator.ts";
 import { clinicMonthSeconds } from "../usage/usage-rollups.repository.ts";
 import {
+  byType,
   crossedThresholds,
   insertDeliveries,
   recordThresholds,
+  type SubscribedEndpoint,
   subscribedEndpoints,
   subscribedEndpointsByType,
+  subscribedEndpointsCarried,
 } from "./webhooks.repository.ts";
 
 /**
@@ -17,9 +21,16 @@ import {
  * not at all. The delivery worker sends them afterwards. Payloads hold ids and times only.
  */
 export interface WebhookEvents {
-  sessionStarted(trx: VideoTrx, session: SessionFacts, at: Date): Promise<void>;
-  /** Also checks the clinic's usage thresholds (the session's intervals just closed). */
-  sessionEnded(trx: VideoTrx, session: SessionFacts, at: Date): Promise<void>;
+  /**
+   * `subscribed`: the rows of `sessionStartedEndpoints` read in this transaction (carried by its
+   * outbox enqueue); read here when absent.
+   */
+  sessionStarted(trx: VideoTrx, session: SessionFacts, at: Date, subscribed?: SubscribedEndpoint[]): Promise<void>;
+  /**
+   * Also checks the clinic's usage thresholds (the session's intervals just closed).
+   * `subscribed`: as `sessionStarted`'s, from `sessionEndedEndpoints`.
+   */
+  sessionEnded(trx: VideoTrx, session: SessionFacts, at: Date, subscribed?: SubscribedEndpoint[]): Promise<void>;
   notesUpdated(trx: VideoTrx, session: SessionFacts, fields: ("notes" | "quality_rating")[], at: Date): Promise<void>;
   /** Attendance intervals of the clinic closed: announce any usage threshold newly crossed this month. */
   intervalsClosed(trx: VideoTrx, clinicId: string, at: Date): Promise<void>;
@@ -82,6 +93,20 @@ async function enqueueWebhook<T extends WebhookEventType>(
   return endpoints.length;
 }
 
+const startedTypes: WebhookEventType[] = ["session.started"];
+// Who listens for the end and for usage crossings, in one read.
+const endedTypes: ("session.ended" | "usage.threshold_crossed")[] = ["session.ended", "usage.threshold_crossed"];
+
+/** The endpoints `sessionStarted` delivers to, as a read for the start's outbox enqueue to carry. */
+export function sessionStartedEndpoints(clinicId: string): CarriedRead<SubscribedEndpoint[]> {
+  return subscribedEndpointsCarried(clinicId, startedTypes);
+}
+
+/** The endpoints `sessionEnded` delivers to (the end and usage crossings), as `sessionStartedEndpoints`. */
+export function sessionEndedEndpoints(clinicId: string): CarriedRead<SubscribedEndpoint[]> {
+  return subscribedEndpointsCarried(clinicId, endedTypes);
+}
+
 /** `timeZone`: CLINIC_TIME_ZONE, whose calendar months the thresholds are counted in. */
 export function createWebhookEvents(options: { freeTierMinutes: number; timeZone: string }): WebhookEvents {
   const ids = (s: SessionFacts) => ({
@@ -141,21 +166,20 @@ export function createWebhookEvents(options: { freeTierMinutes: number; timeZone
   };
 
   return {
-    async sessionStarted(trx, session, at) {
+    async sessionStarted(trx, session, at, carried) {
       await enqueueWebhook(
         trx,
         session.clinic_id,
         "session.started",
         { ...ids(session), start_time: (session.start_time ?? at).toISOString() },
         at,
+        carried && byType(carried, ["session.started"])["session.started"],
       );
     },
-    async sessionEnded(trx, session, at) {
-      // Who listens for the end and for usage crossings, in one read.
-      const subscribed = await subscribedEndpointsByType(trx, session.clinic_id, [
-        "session.ended",
-        "usage.threshold_crossed",
-      ]);
+    async sessionEnded(trx, session, at, carried) {
+      const subscribed = carried
+        ? byType(carried, endedTypes)
+        : await subscribedEndpointsByType(trx, session.clinic_id, endedTypes);
       const start = session.start_time ?? at;
       const end = session.end_time ?? at;
       await enqueueWebhook(

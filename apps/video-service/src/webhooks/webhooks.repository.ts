@@ -1,4 +1,4 @@
-import { compiledOnce, type Param } from "@clinic/platform";
+import { type CarriedRead, compiledOnce, type Param } from "@clinic/platform";
 import { type Selectable, sql } from "kysely";
 import type { Executor, VideoDb, VideoTrx, WebhookDeliveriesTable, WebhookEndpointsTable } from "../tables.ts";
 
@@ -103,11 +103,45 @@ export async function subscribedEndpointsByType<T extends string>(
     params[`type${i}`] = JSON.stringify([type]);
   });
   const { rows } = await trx.executeQuery(statement(trx, params));
-  const byType = {} as Record<T, { webhook_id: string }[]>;
+  return byType(rows as SubscribedEndpoint[], eventTypes);
+}
+
+/** An endpoint subscribed to at least one of the types asked, with all the types it is subscribed to. */
+export interface SubscribedEndpoint {
+  webhook_id: string;
+  events: string[];
+}
+
+/**
+ * `subscribedEndpointsByType`'s read as a `CarriedRead`: it rides on the outbox enqueue of the
+ * same transaction (`OutboxRelay.enqueue`), its rows KEY SHARE-locked as there. That statement
+ * starts after the session's row lock was taken, as the separate read did, so it sees the same
+ * endpoints: those committed before it, a deleted one waited for and skipped, a changed one in
+ * its latest version. Its rows go to `byType`.
+ */
+export function subscribedEndpointsCarried(clinicId: string, eventTypes: string[]): CarriedRead<SubscribedEndpoint[]> {
+  return {
+    // Each caller passes a fixed list: one text per number of types.
+    name: `webhook_endpoints_subscribed_${eventTypes.length}`,
+    build: (value) =>
+      sql<SubscribedEndpoint[]>`
+        SELECT coalesce(json_agg(json_build_object('webhook_id', w.webhook_id, 'events', w.events)), '[]'::json)
+        FROM (SELECT webhook_id, events FROM webhook_endpoints WHERE clinic_id = ${value(0)}::text
+              AND (${sql.join(
+                eventTypes.map((_, i) => sql`events @> ${value(i + 1)}::jsonb`),
+                sql` OR `,
+              )}) FOR KEY SHARE) w`,
+    values: [clinicId, ...eventTypes.map((type) => JSON.stringify([type]))],
+  };
+}
+
+/** Per type, the endpoints (of `subscribedEndpointsCarried`'s rows) subscribed to it. */
+export function byType<T extends string>(rows: SubscribedEndpoint[], eventTypes: T[]) {
+  const split = {} as Record<T, { webhook_id: string }[]>;
   for (const type of eventTypes) {
-    byType[type] = rows.filter((r) => r.events.includes(type)).map((r) => ({ webhook_id: r.webhook_id }));
+    split[type] = rows.filter((r) => r.events.includes(type)).map((r) => ({ webhook_id: r.webhook_id }));
   }
-  return byType;
+  return split;
 }
 
 export async function insertDeliveries(trx: VideoTrx, rows: Omit<DeliveryRow, "id" | "attempts">[]) {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Generated, Kysely, Transaction } from "kysely";
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Logger } from "pino";
 import { compiledOnce, type Param } from "../db.ts";
 import { periodicPass } from "../periodic-pass.ts";
@@ -110,20 +110,22 @@ const markSentStatement = compiledOnce((db: Kysely<OutboxTables>, p: Param<{ sen
  * The enqueue's insert (the relay's `enqueue`): claimed unless an earlier event of the aggregate
  * waits (unsent, not parked). Built and compiled once, a prepared statement on PostgreSQL.
  */
-const enqueueClaimedStatement = compiledOnce(
-  (
-    db: Kysely<OutboxTables>,
-    p: Param<{
-      eventId: string;
-      type: string;
-      aggregateId: string | null;
-      payload: string;
-      claimId: string;
-      claimedUntil: Date;
-    }>,
-  ) => ({
-    compile: () =>
-      sql<{ id: number; claimed: boolean; created_at: Date }>`
+const enqueueStatement = (carry?: CarriedRead<unknown>) =>
+  compiledOnce(
+    (
+      db: Kysely<OutboxTables>,
+      p: Param<{
+        eventId: string;
+        type: string;
+        aggregateId: string | null;
+        payload: string;
+        claimId: string;
+        claimedUntil: Date;
+        [carried: `carried${number}`]: unknown;
+      }>,
+    ) => ({
+      compile: () =>
+        sql<{ id: number; claimed: boolean; created_at: Date; carried?: unknown }>`
       WITH earlier AS (
         SELECT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = ${p("aggregateId")}::text
                        AND e.sent_at IS NULL AND e.parked_at IS NULL) AS waiting)
@@ -132,9 +134,28 @@ const enqueueClaimedStatement = compiledOnce(
              CASE WHEN waiting THEN NULL ELSE ${p("claimId")}::uuid END,
              CASE WHEN waiting THEN NULL ELSE ${p("claimedUntil")}::timestamptz END
       FROM earlier
-      RETURNING id, claim_id IS NOT NULL AS claimed, created_at`.compile(db),
-  }),
-);
+      RETURNING id, claim_id IS NOT NULL AS claimed, created_at${
+        carry ? sql`, (${carry.build((i) => p(`carried${i}`))}) AS carried` : sql``
+      }`.compile(db),
+    }),
+  );
+const enqueueClaimedStatement = enqueueStatement();
+/** One compiled statement per carried read's name. */
+const enqueueCarryingStatements = new Map<string, ReturnType<typeof enqueueStatement>>();
+
+/**
+ * A read that rides on `OutboxRelay.enqueue`'s insert (one round trip where there were two),
+ * for a transaction that would read it right after the enqueue anyway: a scalar subquery
+ * evaluated once, under the insert's snapshot (taken when the statement starts, so after every
+ * lock the transaction's earlier statements took), its value in `EnqueuedEvent.carried`.
+ * `build(value)` gives its SQL, `value(i)` standing for `values[i]`; the text must be the same
+ * at every call with the same `name` (it is compiled once per name).
+ */
+export interface CarriedRead<R> {
+  name: string;
+  build(value: (i: number) => unknown): RawBuilder<R>;
+  values: readonly unknown[];
+}
 
 /**
  * Stores an event in the same transaction as the state change it describes. With tracing on,
@@ -163,8 +184,10 @@ export async function enqueueEvent(
  * An event stored by `OutboxRelay.enqueue`: claimed for that relay in the enqueuing
  * transaction (`claimed`), or left for its passes when an earlier event of its aggregate waited.
  */
-export interface EnqueuedEvent {
+export interface EnqueuedEvent<R = unknown> {
   readonly claimed?: { row: ClaimedOutboxRow; claimId: string };
+  /** The `CarriedRead`'s value; absent when the relay was stopping (the caller reads it itself). */
+  readonly carried?: R;
 }
 
 export interface OutboxRelay {
@@ -174,7 +197,11 @@ export interface OutboxRelay {
    * pass's claim) unless an earlier event of its aggregate is still unsent: then the relay's
    * passes send it in order, as any other row. Call `sendEnqueued` after the commit.
    */
-  enqueue(trx: Transaction<unknown> | Transaction<OutboxTables>, event: CloudEvent): Promise<EnqueuedEvent>;
+  enqueue<R = unknown>(
+    trx: Transaction<unknown> | Transaction<OutboxTables>,
+    event: CloudEvent,
+    carry?: CarriedRead<R>,
+  ): Promise<EnqueuedEvent<R>>;
   /**
    * After the commit of the transaction that ran `enqueue`: publishes the events it claimed at
    * once and marks them sent (no claim statement, no pass), and wakes the relay for any it did
@@ -481,10 +508,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   /** Sends of claimed-at-enqueue events in flight: `flush` waits for them. */
   const sending = new Set<Promise<unknown>>();
 
-  const enqueue = async (
+  const enqueue = async <R = unknown>(
     trx: Transaction<unknown> | Transaction<OutboxTables>,
     event: CloudEvent,
-  ): Promise<EnqueuedEvent> => {
+    carry?: CarriedRead<R>,
+  ): Promise<EnqueuedEvent<R>> => {
     // Stopping (shutdown): stored unclaimed, for the closing flush or the next start to send.
     if (loop.stopped) {
       await enqueueEvent(trx, event);
@@ -498,19 +526,30 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     // order rule as a pass's claim. A row without an aggregate is always claimed. The lease runs
     // from here, not from the commit: a transaction held longer than the lease lets a pass
     // send the event too — a duplicate, which consumers' inboxes absorb (at least once).
+    let statement = enqueueClaimedStatement;
+    const params: Parameters<typeof statement>[1] = {
+      eventId: stored.id,
+      type: stored.type,
+      aggregateId,
+      payload: JSON.stringify(stored),
+      claimId,
+      claimedUntil: new Date(at.getTime() + leaseMs),
+    };
+    if (carry) {
+      statement = enqueueCarryingStatements.get(carry.name) ?? enqueueStatement(carry as CarriedRead<unknown>);
+      enqueueCarryingStatements.set(carry.name, statement);
+      carry.values.forEach((value, i) => {
+        params[`carried${i}`] = value;
+      });
+    }
     const { rows } = await (trx as Transaction<OutboxTables>).executeQuery(
-      enqueueClaimedStatement(trx as Transaction<OutboxTables>, {
-        eventId: stored.id,
-        type: stored.type,
-        aggregateId,
-        payload: JSON.stringify(stored),
-        claimId,
-        claimedUntil: new Date(at.getTime() + leaseMs),
-      }),
+      statement(trx as Transaction<OutboxTables>, params),
     );
     const row = rows[0];
-    if (!row?.claimed) return {};
+    const carried = carry ? { carried: row?.carried as R } : {};
+    if (!row?.claimed) return carried;
     return {
+      ...carried,
       claimed: {
         claimId,
         row: {
