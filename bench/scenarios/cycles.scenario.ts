@@ -5,12 +5,12 @@ import { runPgbench } from "../baselines/pgbench.ts";
 import { ChildServer } from "../lib/child-process.ts";
 import { type BenchContext, type Scenario, SkipScenario } from "../lib/context.ts";
 import { type CpuSnapshot, cpuCores, cpuSnapshot } from "../lib/cpu.ts";
-import { partExists, serverEntry } from "../lib/paths.ts";
+import { baselineEntry, partExists, serverEntry } from "../lib/paths.ts";
 import { scratchSchema, serverVersion } from "../lib/pg-scratch.ts";
 import type { StepCounts } from "../lib/query-counter.ts";
 import { percentile, ratio, round } from "../lib/stats.ts";
 import type { BookedAppointment, VideoServerInfo } from "../servers/video-server-info.ts";
-import { startAndJoin } from "./meetings.ts";
+import { call, expectOk, startAndJoin } from "./meetings.ts";
 
 /** Concurrent doctors looping cycles, and pgbench's clients (-c): the same concurrency on both sides. */
 const clients = 4;
@@ -46,6 +46,21 @@ interface CycleResult {
   cpu_ms_per_cycle?: { service: number; postgres_backends?: number };
   /** Where the PostgreSQL run's CPU profile went (`BENCH_CPU_PROF=<dir>`). */
   cpu_profile?: string;
+}
+
+/**
+ * The cycle-shaped floor (`baselines/cycle-floor.server.ts`): a bare Fastify server doing one
+ * autocommit INSERT per call, driven like the product's cycles, right after them.
+ */
+interface FloorCycle {
+  cycles_per_sec: number;
+  /** Floor cycles/s ÷ pgbench -N tps: what six HTTP calls with one write each leave of the database. */
+  ratio_to_pgbench: number | null;
+  /** The product's PostgreSQL cycles/s ÷ the floor's. */
+  product_ratio_to_floor: number | null;
+  cycle_p50_ms: number;
+  /** CPU ms per cycle of the floor's server process and of its PostgreSQL backends. */
+  cpu_ms_per_cycle?: { service: number; postgres_backends?: number };
 }
 
 /** The PostgreSQL backends serving connections named `applicationName` (this child's pools). */
@@ -105,13 +120,31 @@ function perStep(counts: Record<string, StepCounts>, cycles: number): StepFigure
 }
 
 async function endSession(baseUrl: string, sessionId: string, token: string) {
-  const response = await fetch(`${baseUrl}/api/video/sessions/${sessionId}/end`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ notes: "bench cycle", quality_rating: 5 }),
+  const answer = await call("POST", `${baseUrl}/api/video/sessions/${sessionId}/end`, token, {
+    notes: "bench cycle",
+    quality_rating: 5,
   });
-  if (response.status !== 200) throw new Error(`end → ${response.status} ${await response.text()}`);
-  await response.arrayBuffer();
+  // Read in full (`call`), decompressed only to report a failure: nothing uses the answer.
+  if (answer.status !== 200) expectOk(answer, "end");
+}
+
+/**
+ * `clients` workers loop `cycle` (false: nothing left to do) for `seconds`; the product's cycles
+ * and the floor's run through this same loop.
+ */
+async function driveCycles(seconds: number, cycle: () => Promise<boolean>) {
+  const durations: number[] = [];
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      if (!(await cycle())) return;
+      durations.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, worker));
+  return { durations, elapsed: (performance.now() - started) / 1000 };
 }
 
 /** `clients` doctors loop start → join (patient) → end, each on its own appointment, for `seconds`. */
@@ -143,21 +176,13 @@ export async function measureCycles(
       ...(databaseUrl ? await backendPids(databaseUrl, applicationName) : {}),
     });
     const cpuBefore = cpuSnapshot(await pids());
-    const durations: number[] = [];
-    const started = performance.now();
-    const deadline = started + seconds * 1000;
-    const worker = async () => {
-      while (performance.now() < deadline) {
-        const a = appointments.pop();
-        if (!a) return;
-        const t0 = performance.now();
-        const m = await startAndJoin(baseUrl, a);
-        await endSession(baseUrl, m.sessionId, a.doctorToken);
-        durations.push(performance.now() - t0);
-      }
-    };
-    await Promise.all(Array.from({ length: clients }, worker));
-    const elapsed = (performance.now() - started) / 1000;
+    const { durations, elapsed } = await driveCycles(seconds, async () => {
+      const a = appointments.pop();
+      if (!a) return false;
+      const m = await startAndJoin(baseUrl, a);
+      await endSession(baseUrl, m.sessionId, a.doctorToken);
+      return true;
+    });
     const cpuAfter = cpuSnapshot(await pids());
     if (profile) await video.call("watchLoopStop");
     // Every counted cycle has been answered here; background work still running is counted as far as it got.
@@ -176,6 +201,48 @@ export async function measureCycles(
     };
   } finally {
     await video.stop();
+  }
+}
+
+/**
+ * The floor's cycles: each worker makes the cycle's six calls in order, as POSTs with a small
+ * JSON body and a bearer token, through the same client (`meetings.ts` `call`) and loop.
+ */
+export async function measureFloorCycles(databaseUrl: string, seconds: number) {
+  const scratch = scratchSchema(databaseUrl, "cycle_floor");
+  const applicationName = `bench-cycle-floor-${process.pid}-${Date.now()}`;
+  try {
+    const floor = await ChildServer.start(baselineEntry("cycle-floor"), {
+      databaseUrl,
+      schema: scratch.schema,
+      applicationName,
+      steps,
+    });
+    try {
+      const baseUrl = `http://127.0.0.1:${floor.port}`;
+      const cycle = async () => {
+        for (const step of steps) {
+          expectOk(await call("POST", `${baseUrl}/floor/${step}`, "floor", { step, note: "bench cycle" }), step);
+        }
+        return true;
+      };
+      for (let i = 0; i < 20; i++) await cycle();
+      const pids = async () => ({ service: floor.pid, ...(await backendPids(databaseUrl, applicationName)) });
+      const cpuBefore = cpuSnapshot(await pids());
+      const { durations, elapsed } = await driveCycles(seconds, cycle);
+      const cpuAfter = cpuSnapshot(await pids());
+      return {
+        cycles: durations.length,
+        cycles_per_sec: round(durations.length / elapsed, 1),
+        cycle_p50_ms: round(percentile(durations, 50), 1),
+        cycle_p99_ms: round(percentile(durations, 99), 1),
+        cpu_ms_per_cycle: cpuPerCycle(cpuBefore, cpuAfter, elapsed, durations.length, true),
+      };
+    } finally {
+      await floor.stop();
+    }
+  } finally {
+    await scratch.drop();
   }
 }
 
@@ -200,6 +267,7 @@ export const cyclesScenario: Scenario = {
     }
     const booked = quick ? 300 : 1500;
     const results: CycleResult[] = [await measureCycles({}, seconds, booked)];
+    let floor: Awaited<ReturnType<typeof measureFloorCycles>> | undefined;
     if (databaseUrl) {
       const scratch = scratchSchema(databaseUrl, "cycles");
       try {
@@ -207,12 +275,22 @@ export const cyclesScenario: Scenario = {
       } finally {
         await scratch.drop();
       }
+      // Right after the product's PostgreSQL cycles, so both meet the same machine.
+      floor = await measureFloorCycles(databaseUrl, seconds);
     } else {
       ctx.note("DATABASE_URL not set: the PostgreSQL figure and pgbench reference are skipped");
     }
     const update = pgbench.find((r) => r.mode.startsWith("simple-update"));
+    const onPostgres = results.find((r) => r.database === "postgres");
+    const floorCycle: FloorCycle | undefined = floor && {
+      cycles_per_sec: floor.cycles_per_sec,
+      ratio_to_pgbench: update ? ratio(floor.cycles_per_sec, update.tps, 4) : null,
+      product_ratio_to_floor: onPostgres ? ratio(onPostgres.cycles_per_sec, floor.cycles_per_sec, 3) : null,
+      cycle_p50_ms: floor.cycle_p50_ms,
+      cpu_ms_per_cycle: floor.cpu_ms_per_cycle,
+    };
     ctx.table(
-      `${clients} concurrent doctors (pgbench: ${update?.clients ?? "—"} clients), each cycle = POST start + POST join (patient) + POST end`,
+      `${clients} concurrent doctors (pgbench: ${update?.clients ?? "—"} clients), each cycle = POST start, PUT waiting-room, GET consent-text, POST consent, POST join (patient), POST end; the floor's = 6 POSTs of one INSERT each`,
       [
         "database",
         "clients",
@@ -222,21 +300,42 @@ export const cyclesScenario: Scenario = {
         "cycle p99 ms",
         "pgbench -N tps",
         "cycles/s ÷ pgbench tps",
+        "cycles/s ÷ floor",
         "service CPU ms/cycle",
         "PG backends CPU ms/cycle",
       ],
-      results.map((r) => [
-        r.database,
-        clients,
-        r.cycles,
-        r.cycles_per_sec,
-        r.cycle_p50_ms,
-        r.cycle_p99_ms,
-        r.database === "postgres" ? (update?.tps ?? null) : null,
-        r.database === "postgres" && update ? ratio(r.cycles_per_sec, update.tps, 4) : null,
-        r.cpu_ms_per_cycle?.service ?? null,
-        r.cpu_ms_per_cycle?.postgres_backends ?? null,
-      ]),
+      [
+        ...results.map((r) => [
+          r.database,
+          clients,
+          r.cycles,
+          r.cycles_per_sec,
+          r.cycle_p50_ms,
+          r.cycle_p99_ms,
+          r.database === "postgres" ? (update?.tps ?? null) : null,
+          r.database === "postgres" && update ? ratio(r.cycles_per_sec, update.tps, 4) : null,
+          r.database === "postgres" ? (floorCycle?.product_ratio_to_floor ?? null) : null,
+          r.cpu_ms_per_cycle?.service ?? null,
+          r.cpu_ms_per_cycle?.postgres_backends ?? null,
+        ]),
+        ...(floor && floorCycle
+          ? [
+              [
+                "floor: bare Fastify, 1 INSERT a call (PostgreSQL)",
+                clients,
+                floor.cycles,
+                floor.cycles_per_sec,
+                floor.cycle_p50_ms,
+                floor.cycle_p99_ms,
+                update?.tps ?? null,
+                floorCycle.ratio_to_pgbench,
+                null,
+                floor.cpu_ms_per_cycle?.service ?? null,
+                floor.cpu_ms_per_cycle?.postgres_backends ?? null,
+              ],
+            ]
+          : []),
+      ],
     );
     const counted = results.find((r) => r.per_step);
     if (counted?.per_step) {
@@ -249,6 +348,12 @@ export const cyclesScenario: Scenario = {
     for (const r of results) {
       if (r.ran_out_of_appointments) ctx.note(`${r.database}: all booked appointments used before the time was up`);
     }
-    return { clients, postgres_version: version, pgbench, cycles: results };
+    return {
+      clients,
+      postgres_version: version,
+      pgbench,
+      cycles: results,
+      ...(floorCycle ? { floor_cycle: floorCycle } : {}),
+    };
   },
 };
