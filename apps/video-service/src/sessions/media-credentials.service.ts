@@ -31,8 +31,20 @@ export async function admittedForMedia(
   session: { session_id: string; doctor_id: string; auto_admit: boolean },
   userId: string,
 ): Promise<boolean> {
-  if (userId === session.doctor_id || session.auto_admit) return true;
+  if (admittedBy(session, userId, false)) return true;
   return (await findAdmission(db, session.session_id, userId)) !== undefined;
+}
+
+/**
+ * Who may have media in a session (past the waiting room): its doctor, anyone while auto-admit is
+ * on, or a person whose admission is on record (`admissionOnRecord`, read by the caller).
+ */
+export function admittedBy(
+  session: { doctor_id: string; auto_admit: boolean },
+  userId: string,
+  admissionOnRecord: boolean,
+): boolean {
+  return userId === session.doctor_id || session.auto_admit || admissionOnRecord;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   reissueAttendee,
   setAttendeeStatus,
 } from "./attendees.repository.ts";
+import { admittedBy } from "./media-credentials.service.ts";
 import { refuseIfRemoved } from "./participant-control.service.ts";
 import type { AllowedAccess } from "./session-access.ts";
 import { signallingJoinToken } from "./session-presence.ts";
@@ -189,8 +190,8 @@ export async function recordJoinRows(
     invitedAt(user),
   );
   refuseIfRemoved(step.removedAt, user);
-  // As `admittedForMedia`: a waiting patient's answer withholds Chime's JoinToken.
-  const admitted = user.id === locked.doctor_id || locked.auto_admit || step.admissionOnRecord;
+  // A waiting patient's answer withholds Chime's JoinToken (the admission read under the lock).
+  const admitted = admittedBy(locked, user.id, step.admissionOnRecord);
   if (step.attendees) return { admitted, attendees: step.attendees, replaced: [] };
   // Attendees in the way (a rejoin; the provider's attendee handed back): nothing was written.
   const { existing } = step;
