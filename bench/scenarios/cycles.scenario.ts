@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pg from "pg";
+import type { FloorVariant } from "../baselines/cycle-floor.server.ts";
 import { runPgbench } from "../baselines/pgbench.ts";
 import { ChildServer } from "../lib/child-process.ts";
 import { type BenchContext, type Scenario, SkipScenario } from "../lib/context.ts";
@@ -207,8 +208,9 @@ export async function measureCycles(
 /**
  * The floor's cycles: each worker makes the cycle's six calls in order, as POSTs with a small
  * JSON body and a bearer token, through the same client (`meetings.ts` `call`) and loop.
+ * `variant`: the floor server's (`baselines/cycle-floor.server.ts`); the scenario's is Fastify.
  */
-export async function measureFloorCycles(databaseUrl: string, seconds: number) {
+export async function measureFloorCycles(databaseUrl: string, seconds: number, variant: FloorVariant = "fastify") {
   const scratch = scratchSchema(databaseUrl, "cycle_floor");
   const applicationName = `bench-cycle-floor-${process.pid}-${Date.now()}`;
   try {
@@ -217,6 +219,7 @@ export async function measureFloorCycles(databaseUrl: string, seconds: number) {
       schema: scratch.schema,
       applicationName,
       steps,
+      variant,
     });
     try {
       const baseUrl = `http://127.0.0.1:${floor.port}`;
