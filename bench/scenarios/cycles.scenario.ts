@@ -16,6 +16,9 @@ import { call, expectOk, startAndJoin } from "./meetings.ts";
 /** Concurrent doctors looping cycles, and pgbench's clients (-c): the same concurrency on both sides. */
 const clients = 4;
 
+/** Issue 14's goal: the product's PostgreSQL cycles/s ÷ pgbench -N tps (same clients, same run). */
+const cycleGoal = 0.1;
+
 /** The HTTP calls of one cycle, in order (meetings.ts `startAndJoin`, then `endSession`). */
 const steps = ["start", "waiting-room", "consent-text", "consent", "join", "end"] as const;
 
@@ -59,6 +62,11 @@ interface FloorCycle {
   ratio_to_pgbench: number | null;
   /** The product's PostgreSQL cycles/s ÷ the floor's. */
   product_ratio_to_floor: number | null;
+  /**
+   * Issue 14's goal in this run (0.10 × pgbench -N tps) ÷ the floor's cycles/s: above 1, no server
+   * that commits a row a call reaches it on this machine (Finding 43).
+   */
+  goal_ratio_to_floor: number | null;
   cycle_p50_ms: number;
   /** CPU ms per cycle of the floor's server process and of its PostgreSQL backends. */
   cpu_ms_per_cycle?: { service: number; postgres_backends?: number };
@@ -289,6 +297,7 @@ export const cyclesScenario: Scenario = {
       cycles_per_sec: floor.cycles_per_sec,
       ratio_to_pgbench: update ? ratio(floor.cycles_per_sec, update.tps, 4) : null,
       product_ratio_to_floor: onPostgres ? ratio(onPostgres.cycles_per_sec, floor.cycles_per_sec, 3) : null,
+      goal_ratio_to_floor: update ? ratio(cycleGoal * update.tps, floor.cycles_per_sec, 3) : null,
       cycle_p50_ms: floor.cycle_p50_ms,
       cpu_ms_per_cycle: floor.cpu_ms_per_cycle,
     };
@@ -340,6 +349,14 @@ export const cyclesScenario: Scenario = {
           : []),
       ],
     );
+    if (update && floorCycle?.goal_ratio_to_floor != null) {
+      const goal = round(cycleGoal * update.tps, 0);
+      ctx.note(
+        floorCycle.goal_ratio_to_floor > 1
+          ? `issue 14's goal (${cycleGoal} × pgbench -N) is ${goal} cycles/s here, ${floorCycle.goal_ratio_to_floor} × the floor's: above what a bare server committing one row a call reaches on this machine (Finding 43)`
+          : `issue 14's goal (${cycleGoal} × pgbench -N) is ${goal} cycles/s here: ${floorCycle.goal_ratio_to_floor} of the floor's`,
+      );
+    }
     const counted = results.find((r) => r.per_step);
     if (counted?.per_step) {
       ctx.table(
