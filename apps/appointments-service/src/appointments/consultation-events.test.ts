@@ -10,9 +10,8 @@ import {
   openDatabase,
   RabbitMqBus,
 } from "@clinic/platform";
-import { testDatabase, untilBlockedBy } from "@clinic/platform/testing";
+import { testDatabase, whileLockHeld } from "@clinic/platform/testing";
 import amqp from "amqplib";
-import { sql } from "kysely";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppointmentsDatabase, AppointmentsTables } from "../database.ts";
@@ -185,25 +184,16 @@ describe("consultation event handler, called directly", () => {
       const appt = await book();
       const event = started(appt, session());
       // The other delivery: its inbox row written, not committed yet (on a connection of its own).
-      const other = await database.db.startTransaction().execute();
-      try {
-        const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(other)).rows[0]?.pid;
-        await other
-          .insertInto("inbox")
-          .values({ event_id: event.id, consumer: appointmentsQueue, type: event.type })
-          .execute();
-        const handled = handle(event);
-        // Wait until the handler's statement waits for that row's transaction.
-        await untilBlockedBy(database.db, pid, "the handler's statement never waited for the other delivery");
-        await other.commit().execute();
-        await handled; // the key violation is a duplicate, not an error
-      } catch (err) {
-        await other
-          .rollback()
-          .execute()
-          .catch(() => undefined);
-        throw err;
-      }
+      await whileLockHeld(database.db, {
+        hold: (other) =>
+          other
+            .insertInto("inbox")
+            .values({ event_id: event.id, consumer: appointmentsQueue, type: event.type })
+            .execute(),
+        request: () => handle(event), // the key violation is a duplicate, not an error
+        // Until the handler's statement waits for that row's transaction.
+        never: "the handler's statement never waited for the other delivery",
+      });
       // The other delivery stands for the event (it changed nothing here): ours rolled back.
       expect(await row(appt.id)).toMatchObject({ status: "SCHEDULED", session_id: null });
       expect(await inboxCount(event.id)).toBe(1);

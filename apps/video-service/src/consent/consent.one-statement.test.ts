@@ -1,4 +1,4 @@
-import { untilBlockedBy } from "@clinic/platform/testing";
+import { whileLockHeld } from "@clinic/platform/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Executor } from "../tables.ts";
@@ -23,30 +23,22 @@ describe.skipIf(!process.env.DATABASE_URL)("a consent answer that waited for the
     const version = (
       await h.app.inject({ url: "/api/video/consent-text", headers: await h.auth(users.patient) })
     ).json().version as number;
-    const holder = await db.startTransaction().execute();
-    let answering: Promise<{ statusCode: number; body: string; json: () => unknown }> | undefined;
-    try {
-      const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(holder)).rows[0]?.pid;
-      await sql`SELECT 1 FROM sessions WHERE session_id = ${sessionId} FOR UPDATE`.execute(holder);
-      await change(holder);
-      answering = h.app.inject({
-        method: "POST",
-        url: `/api/video/sessions/${sessionId}/consent`,
-        headers: await h.auth(users.patient),
-        payload: { decision: "GIVEN", text_version: version },
-      });
+    const headers = await h.auth(users.patient);
+    return whileLockHeld(db, {
+      hold: async (trx) => {
+        await sql`SELECT 1 FROM sessions WHERE session_id = ${sessionId} FOR UPDATE`.execute(trx);
+        await change(trx);
+      },
+      request: () =>
+        h.app.inject({
+          method: "POST",
+          url: `/api/video/sessions/${sessionId}/consent`,
+          headers,
+          payload: { decision: "GIVEN", text_version: version },
+        }),
       // Until the answer's statement waits for the holder's transaction.
-      await untilBlockedBy(db, pid, "the answer never waited for the session's lock");
-      await holder.commit().execute();
-    } catch (err) {
-      await holder
-        .rollback()
-        .execute()
-        .catch(() => undefined);
-      throw err;
-    }
-    if (!answering) throw new Error("the answer was not sent");
-    return answering;
+      never: "the answer never waited for the session's lock",
+    });
   }
 
   const stored = (sessionId: string) =>

@@ -1,4 +1,4 @@
-import { untilBlockedBy } from "@clinic/platform/testing";
+import { whileLockHeld } from "@clinic/platform/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
@@ -24,31 +24,22 @@ describe.skipIf(!process.env.DATABASE_URL)("a join that waited for the session's
     const db = h.app.video.database.db;
 
     // The doctor's removal, holding the session's row lock as a removal does, not committed yet.
-    const removal = await db.startTransaction().execute();
-    let joining: Promise<{ statusCode: number; body: string; json: () => unknown }> | undefined;
-    try {
-      const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(removal)).rows[0]?.pid;
-      await sql`SELECT 1 FROM sessions WHERE session_id = ${sessionId} FOR UPDATE`.execute(removal);
-      await recordRemoval(removal, {
-        session_id: sessionId,
-        user_id: users.patient.id,
-        removed_at: h.clock.now,
-        removed_by: users.doctor.id,
-      });
-      const headers = await h.auth(users.patient);
-      joining = h.app.inject({ method: "POST", url: `/api/video/sessions/${sessionId}/join`, headers, payload: {} });
+    const headers = await h.auth(users.patient);
+    const response = await whileLockHeld(db, {
+      hold: async (removal) => {
+        await sql`SELECT 1 FROM sessions WHERE session_id = ${sessionId} FOR UPDATE`.execute(removal);
+        await recordRemoval(removal, {
+          session_id: sessionId,
+          user_id: users.patient.id,
+          removed_at: h.clock.now,
+          removed_by: users.doctor.id,
+        });
+      },
+      request: () =>
+        h.app.inject({ method: "POST", url: `/api/video/sessions/${sessionId}/join`, headers, payload: {} }),
       // Until the join's statement waits for the removal's transaction.
-      await untilBlockedBy(db, pid, "the join never waited for the session's lock");
-      await removal.commit().execute();
-    } catch (err) {
-      await removal
-        .rollback()
-        .execute()
-        .catch(() => undefined);
-      throw err;
-    }
-    if (!joining) throw new Error("the join was not sent");
-    const response = await joining;
+      never: "the join never waited for the session's lock",
+    });
     expect(response.statusCode, response.body).toBe(403);
     expect(response.json()).toMatchObject({ code: "PARTICIPANT_REMOVED" });
     const patientAttendees = await db

@@ -1,4 +1,4 @@
-import { untilBlockedBy } from "@clinic/platform/testing";
+import { whileLockHeld } from "@clinic/platform/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Executor } from "../tables.ts";
@@ -89,29 +89,21 @@ describe.skipIf(!process.env.DATABASE_URL)("auto-admit turned on while the sessi
 
   /** `change` in a transaction holding the session's row lock (as a connect or a removal does) while the PUT waits. */
   async function turnOnWhileLocked(sessionId: string, change: (trx: Executor) => Promise<void>) {
-    const db = h.app.video.database.db;
-    const holder = await db.startTransaction().execute();
-    let turning: Promise<{ statusCode: number; body: string; json: () => { admitted_attendee_ids: string[] } }>;
-    try {
-      const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(holder)).rows[0]?.pid;
-      await sql`SELECT 1 FROM sessions WHERE session_id = ${sessionId} FOR UPDATE`.execute(holder);
-      await change(holder);
-      turning = h.app.inject({
-        method: "PUT",
-        url: `/api/video/sessions/${sessionId}/waiting-room`,
-        headers: await h.auth(users.doctor),
-        payload: { auto_admit: true },
-      });
-      await untilBlockedBy(db, pid, "the change never waited for the session's lock");
-      await holder.commit().execute();
-    } catch (err) {
-      await holder
-        .rollback()
-        .execute()
-        .catch(() => undefined);
-      throw err;
-    }
-    const response = await turning;
+    const headers = await h.auth(users.doctor);
+    const response = await whileLockHeld(h.app.video.database.db, {
+      hold: async (trx) => {
+        await sql`SELECT 1 FROM sessions WHERE session_id = ${sessionId} FOR UPDATE`.execute(trx);
+        await change(trx);
+      },
+      request: () =>
+        h.app.inject({
+          method: "PUT",
+          url: `/api/video/sessions/${sessionId}/waiting-room`,
+          headers,
+          payload: { auto_admit: true },
+        }),
+      never: "the change never waited for the session's lock",
+    });
     expect(response.statusCode, response.body).toBe(200);
     return response.json().admitted_attendee_ids;
   }

@@ -1,11 +1,11 @@
 import type { WebhookEventType } from "@clinic/contracts";
-import { untilBlockedBy } from "@clinic/platform/testing";
+import { type LockHeldSteps, whileLockHeld } from "@clinic/platform/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmbeddedMediaProvider } from "../meetings/embedded/embedded-media-provider.ts";
 import { createJoinTokens } from "../meetings/embedded/join-tokens.ts";
 import type { MediaProvider } from "../meetings/media-provider.ts";
-import type { Executor } from "../tables.ts";
+import type { Executor, VideoTables } from "../tables.ts";
 import { createHarness, type Harness, users } from "../testing/video-test-harness.ts";
 import { insertEndpoint, subscribedEndpointsByType } from "./webhooks.repository.ts";
 
@@ -120,32 +120,9 @@ describe.skipIf(!process.env.DATABASE_URL)("the carried endpoints' read under co
   });
   afterAll(() => h.close());
 
-  /** Runs `during` while `request` waits for `lock`'s row lock (taken by a held transaction), then lets it go. */
-  async function whileWaiting<T>(
-    lock: (trx: Executor) => Promise<unknown>,
-    request: () => Promise<T>,
-    during: () => Promise<unknown>,
-    end: "commit" | "rollback" = "commit",
-  ): Promise<T> {
-    const db = h.app.video.database.db;
-    const holder = await db.startTransaction().execute();
-    let pending: Promise<T> | undefined;
-    try {
-      const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(holder)).rows[0]?.pid;
-      await lock(holder);
-      pending = request();
-      await untilBlockedBy(db, pid, "the request never waited for the held lock");
-      await during();
-      await holder[end]().execute();
-    } catch (err) {
-      await holder
-        .rollback()
-        .execute()
-        .catch(() => undefined);
-      throw err;
-    }
-    return pending;
-  }
+  /** Runs `during` while `request` waits for `hold`'s lock (taken by a held transaction), then lets it go. */
+  const whileWaiting = <T>(steps: Omit<LockHeldSteps<VideoTables, T>, "never">) =>
+    whileLockHeld(h.app.video.database.db, { ...steps, never: "the request never waited for the held lock" });
 
   const lockSession = (sessionId: string) => (trx: Executor) =>
     sql`SELECT 1 FROM sessions WHERE session_id = ${sessionId} FOR UPDATE`.execute(trx);
@@ -154,13 +131,13 @@ describe.skipIf(!process.env.DATABASE_URL)("the carried endpoints' read under co
     const { body } = await h.startedSession();
     const sessionId = body.session_id as string;
     let created = "";
-    const response = await whileWaiting(
-      lockSession(sessionId),
-      () => h.end(sessionId),
-      async () => {
+    const response = await whileWaiting({
+      hold: lockSession(sessionId),
+      request: () => h.end(sessionId),
+      during: async () => {
         created = await addEndpoint(h.app.video.database.db, ["session.ended"]);
       },
-    );
+    });
     expect(response.statusCode, response.body).toBe(200);
     expect(await deliveredFor(h, sessionId)).toContain(`session.ended ${created}`);
   });
@@ -178,16 +155,16 @@ describe.skipIf(!process.env.DATABASE_URL)("the carried endpoints' read under co
     const sessionId = await reachedProvider;
     hold = false;
     let created = "";
-    const response = await whileWaiting(
-      lockSession(sessionId),
-      async () => {
+    const response = await whileWaiting({
+      hold: lockSession(sessionId),
+      request: async () => {
         open();
         return starting;
       },
-      async () => {
+      during: async () => {
         created = await addEndpoint(h.app.video.database.db, ["session.started"]);
       },
-    );
+    });
     expect(response.statusCode, response.body).toBe(200);
     expect(await deliveredFor(h, sessionId)).toContain(`session.started ${created}`);
   });
@@ -199,12 +176,11 @@ describe.skipIf(!process.env.DATABASE_URL)("the carried endpoints' read under co
       const going = await addEndpoint(db, ["session.ended"]);
       const { body } = await h.startedSession();
       const sessionId = body.session_id as string;
-      const response = await whileWaiting(
-        (trx) => sql`DELETE FROM webhook_endpoints WHERE webhook_id = ${going}`.execute(trx),
-        () => h.end(sessionId),
-        async () => undefined,
-        outcome,
-      );
+      const response = await whileWaiting({
+        hold: (trx) => sql`DELETE FROM webhook_endpoints WHERE webhook_id = ${going}`.execute(trx),
+        request: () => h.end(sessionId),
+        end: outcome,
+      });
       expect(response.statusCode, response.body).toBe(200);
       const delivered = await deliveredFor(h, sessionId);
       expect(delivered).toContain(`session.ended ${kept}`);

@@ -6,7 +6,7 @@ import pg from "pg";
 import type { AuthUser } from "../auth.ts";
 import type { DatabaseOptions } from "../db.ts";
 
-export { untilBlockedBy } from "./locks.ts";
+export { type LockHeldSteps, untilBlockedBy, whileLockHeld } from "./locks.ts";
 export { type TestPerson, testPeople } from "./people.ts";
 export { deleteRedisKeys, scanKeys } from "./redis-keys.ts";
 export { startTcpProxy, viaProxy } from "./tcp-proxy.ts";
